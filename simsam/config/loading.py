@@ -1,0 +1,177 @@
+"""Reading TOML files and resolving ``extends``.
+
+A config may say ``extends = "base/sweden.toml"`` (or a list of such paths,
+merged in order), relative to its own folder. Tables merge key by key and the
+extending file wins, with two kinds of table taken whole, never merged:
+
+* a distribution (a table with a ``dist`` key): ``wage = 26000`` replaces
+  ``wage = { dist = "normal", ... }`` and vice versa;
+* a table of shares that must sum to 1 (``outcomes.shares``, income mixes,
+  ``project.cost_split``, a resource's payer split): merging two such tables
+  would silently make their sum wrong.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+
+__all__ = ["RawConfig", "read_config", "read_config_string"]
+
+#: Key paths whose tables replace rather than merge ('*' matches any name).
+WHOLE_TABLES = (
+    ("outcomes", "shares"),
+    ("project", "cost_split"),
+    ("before", "income"),
+    ("outcomes", "states", "*", "income"),
+    ("resources", "*", "payer"),
+)
+
+
+@dataclass(frozen=True)
+class RawConfig:
+    """A config's merged tables, before validation.
+
+    Attributes
+    ----------
+    data : dict
+        The merged tables (``extends`` removed).
+    origins : dict
+        Dotted key path → the file (relative to the top file's folder) that set
+        it, for keys set by a base config rather than the top file.
+    text : str
+        The top file's own text.
+    path : Path or None
+        The top file, or None for a config read from a string.
+    files : tuple of str
+        Every file read, top file first.
+    """
+
+    data: dict
+    origins: dict
+    text: str
+    path: Path | None
+    files: tuple[str, ...]
+
+
+def _whole(path: tuple[str, ...]) -> bool:
+    return any(len(p) == len(path) and all(a in ("*", b) for a, b in zip(p, path)) for p in WHOLE_TABLES)
+
+
+def _lookup(origins: dict, dotted: str) -> str | None:
+    while dotted:
+        if dotted in origins:
+            return origins[dotted]
+        dotted = dotted.rpartition(".")[0]
+    return None
+
+
+def _merge(base: dict, child: dict, origins: dict, child_origins: dict | str, prefix: tuple = ()) -> dict:
+    """Merge ``child`` into a copy of ``base``.
+
+    ``origins`` maps each key path set so far to its file; ``child_origins`` is
+    the child's own map, or one file label for all of the child's keys.
+    """
+    out = dict(base)
+    for key, value in child.items():
+        path = prefix + (key,)
+        dotted = ".".join(path)
+        old = out.get(key)
+        if isinstance(value, dict) and isinstance(old, dict) and "dist" not in value and "dist" not in old and not _whole(path):
+            out[key] = _merge(old, value, origins, child_origins, path)
+            continue
+        out[key] = value
+        for k in [k for k in origins if k == dotted or k.startswith(dotted + ".")]:
+            del origins[k]
+        if isinstance(child_origins, str):
+            origins[dotted] = child_origins
+        else:
+            for k, v in child_origins.items():
+                if k == dotted or k.startswith(dotted + "."):
+                    origins[k] = v
+            if dotted not in origins and (inherited := _lookup(child_origins, dotted)) is not None:
+                origins[dotted] = inherited
+    return out
+
+
+def _parse(text: str, label: str) -> dict:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("", f"{label} is not valid TOML: {exc}") from None
+
+
+def _read_text(path: Path, label: str, referrer: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(referrer, f"file '{label}' not found") from None
+    except IsADirectoryError:
+        raise ConfigError(referrer, f"'{label}' is a folder, not a config file") from None
+    except UnicodeDecodeError:
+        raise ConfigError(referrer, f"'{label}' is not UTF-8 text") from None
+    except OSError as exc:
+        raise ConfigError(referrer, f"cannot read '{label}': {exc.strerror}") from None
+
+
+def _extends_list(data: dict, label: str) -> list[str]:
+    ext = data.pop("extends", [])
+    if isinstance(ext, str):
+        ext = [ext]
+    if not isinstance(ext, list) or not all(isinstance(e, str) and e for e in ext):
+        raise ConfigError("extends", "must be a file path or a list of file paths", label)
+    return ext
+
+
+def _resolve(data: dict, folder: Path, top: Path, stack: tuple[Path, ...], files: list[str], label: str) -> tuple[dict, dict]:
+    """One file's bases merged in order, then the file itself; and the origins."""
+    merged: dict = {}
+    origins: dict = {}
+    for rel in _extends_list(data, label):
+        target = (folder / rel).resolve()
+        shown = os.path.relpath(target, top)
+        if target in stack:
+            chain = " → ".join(os.path.relpath(p, top) for p in stack + (target,))
+            raise ConfigError("extends", f"cycle: {chain}", label)
+        text = _read_text(target, shown, "extends")
+        files.append(shown)
+        base_data, base_origins = _resolve(_parse(text, shown), target.parent, top, stack + (target,), files, shown)
+        merged = _merge(merged, base_data, origins, base_origins)
+    merged = _merge(merged, data, origins, label)
+    return merged, origins
+
+
+def read_config(path: str | os.PathLike) -> RawConfig:
+    """Read a config file and its ``extends`` chain into merged tables.
+
+    Raises
+    ------
+    ConfigError
+        Missing or unreadable file, invalid TOML, or a cycle of ``extends``.
+    """
+    path = Path(path)
+    top = path.resolve()
+    text = _read_text(top, str(path), "")  # '' path: the message is about the file itself
+    return _finish(text, top.parent, top, str(path))
+
+
+def read_config_string(text: str, folder: str | os.PathLike = ".") -> RawConfig:
+    """Like :func:`read_config` for TOML text; ``extends`` is relative to ``folder``."""
+    folder = Path(folder).resolve()
+    return _finish(text, folder, None, "the config")
+
+
+def _finish(text: str, folder: Path, top: Path | None, label: str) -> RawConfig:
+    data = _parse(text, label)
+    files = [label]
+    stack = (top,) if top is not None else ()
+    merged, origins = _resolve(copy.deepcopy(data), folder, folder, stack, files, label)
+    # Keys of the top file need no origin in messages.
+    origins = {k: v for k, v in origins.items() if v != label}
+    return RawConfig(merged, origins, text, top, tuple(files))

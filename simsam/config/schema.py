@@ -1,0 +1,524 @@
+"""The typed model of a config, built from merged TOML tables and validated.
+
+Every number is a :class:`~simsam.distributions.Quantity` carrying its dotted
+config path; tables of shares are :class:`Shares`. The model knows nothing of
+sampling or kernels: :mod:`simsam.sampling` turns its uncertain quantities into
+``(draw, parameter)`` arrays.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Literal
+
+from ..distributions import ANY, Domain, Quantity, parse_distribution
+from ..errors import ConfigError
+from .loading import RawConfig
+from .nodes import Node, check_number, parse_quantity, type_name, unknown_key_error
+
+__all__ = ["Config", "Shares", "Benefit", "Resource", "State", "Economy", "Project", "Before", "Outcomes", "Simulation", "build_config"]
+
+NONNEG = Domain(0.0)
+UNIT = Domain(0.0, 1.0)
+CHANGE = Domain(-1.0)  # resources cannot fall by more than 100 %
+RATE = Domain(-1.0, math.inf, lo_open=True)
+
+SOCIETY = "society"
+#: Upper quantile used to check, at load time, that uncertain probabilities in
+#: one row cannot plausibly sum above 1 (every draw is checked again when sampled).
+ROW_CHECK_QUANTILE = 1 - 1e-6
+SHARE_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True, eq=False)
+class Shares:
+    """A table of shares over named items (outcome states, benefits, ...).
+
+    Attributes
+    ----------
+    path : str
+        Dotted config path, e.g. ``"outcomes.shares"``.
+    keys : tuple of str
+        The items, in config order.
+    kind : {"fixed", "dirichlet", "independent"}
+        Fixed numbers; a Dirichlet distribution; or one quantity per item,
+        some uncertain (income mixes), whose sum is checked in every draw.
+    items : tuple of Quantity
+        One quantity per key (fixed for ``"fixed"``, the Dirichlet mean for
+        ``"dirichlet"``, as written for ``"independent"``).
+    alpha : tuple of float or None
+        Dirichlet concentration parameters, one per key.
+    total : {"one", "at_most_one"}
+        Whether the shares must sum to exactly 1, or to at most 1 (an income mix
+        whose rest has no benefit).
+    """
+
+    path: str
+    keys: tuple[str, ...]
+    kind: Literal["fixed", "dirichlet", "independent"]
+    items: tuple[Quantity, ...]
+    alpha: tuple[float, ...] | None = None
+    total: Literal["one", "at_most_one"] = "one"
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(f"{self.path}.{k}" for k in self.keys)
+
+    @property
+    def fixed(self) -> bool:
+        return self.kind == "fixed" or (self.kind == "independent" and all(q.fixed for q in self.items))
+
+    def mean(self) -> dict[str, float]:
+        return {k: q.mean for k, q in zip(self.keys, self.items)}
+
+    def describe(self) -> str:
+        if self.kind == "dirichlet":
+            a0 = sum(self.alpha)
+            return "dirichlet(" + ", ".join(f"{k} {a:g}" for k, a in zip(self.keys, self.alpha)) + f"; concentration {a0:g})"
+        return ", ".join(f"{k} {q.describe()}" for k, q in zip(self.keys, self.items))
+
+
+@dataclass(frozen=True)
+class Benefit:
+    """A benefit paid per month to a participant (kr per month, gross)."""
+
+    id: str
+    label: str
+    monthly: Quantity
+    payer: str
+    taxable: bool
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A public resource (a visit, an hour of case handling) with its unit cost (kr).
+
+    ``payer`` maps actors to their share of the cost (one actor has share 1).
+    ``uplift`` says whether the indirect-tax uplift applies (public real costs).
+    """
+
+    id: str
+    label: str
+    unit: str
+    unit_cost: Quantity
+    payer: dict[str, float]
+    uplift: bool
+
+
+@dataclass(frozen=True)
+class State:
+    """An outcome state (typfall) after the intervention.
+
+    Attributes
+    ----------
+    income : Shares
+        Benefit mix (shares of participants on each benefit; sums to ≤ 1).
+    employment_rate : Quantity
+        Share of full time worked (tjänstgöringsgrad), 0–1.
+    wage : Quantity or None
+        Full-time monthly wage in kr; None means ``economy.wage``.
+    wage_subsidy : Quantity
+        Share of the wage cost paid by ``subsidy_payer``, 0–1.
+    subsidy_payer : str or None
+    resource_change : dict
+        Resource id → relative change of its BEFORE quantity (−0.2 = 20 % less).
+    """
+
+    id: str
+    label: str
+    income: Shares
+    employment_rate: Quantity
+    wage: Quantity | None
+    wage_subsidy: Quantity
+    subsidy_payer: str | None
+    resource_change: dict[str, Quantity]
+
+
+@dataclass(frozen=True)
+class Economy:
+    uplift: Quantity
+    payroll_tax: Quantity
+    payroll_tax_to: str
+    income_tax: dict[str, Quantity]
+    wage: Quantity
+    average_wage: Quantity
+    employer: str
+    individual: str
+
+
+@dataclass(frozen=True)
+class Project:
+    participants: int
+    cost: Quantity
+    cost_split: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Before:
+    income: Shares
+    resources: dict[str, Quantity]
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    shares: Shares
+    states: dict[str, State]
+
+
+@dataclass(frozen=True)
+class Simulation:
+    draws: int
+    horizon_months: int
+    seed: int
+    discount_rate: Quantity
+    cohort: Literal["sampled", "expected"]
+    engine: Literal["auto", "person", "aggregate"]
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated config. Build it with :func:`simsam.load_config`.
+
+    Attributes
+    ----------
+    actors : dict
+        Actor id → label, in config order (society is not an actor).
+    transitions : dict
+        From-state → {to-state: monthly probability}; states absent keep their status.
+    raw : RawConfig
+        The merged tables and the files they came from.
+    """
+
+    actors: dict[str, str]
+    meta: dict[str, Any]
+    simulation: Simulation
+    economy: Economy
+    benefits: dict[str, Benefit]
+    resources: dict[str, Resource]
+    project: Project
+    before: Before
+    outcomes: Outcomes
+    transitions: dict[str, dict[str, Quantity]]
+    raw: RawConfig = field(repr=False)
+
+    @property
+    def name(self) -> str:
+        if "name" in self.meta:
+            return str(self.meta["name"])
+        return self.raw.path.stem if self.raw.path else "config"
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        return tuple(self.outcomes.states)
+
+    def quantities(self) -> Iterator[Quantity]:
+        """Every scalar quantity, in a stable order (config reading order)."""
+        e = self.economy
+        yield from (e.uplift, e.payroll_tax, *e.income_tax.values(), e.wage, e.average_wage)
+        yield self.simulation.discount_rate
+        for b in self.benefits.values():
+            yield b.monthly
+        for r in self.resources.values():
+            yield r.unit_cost
+        yield self.project.cost
+        yield from self.before.income.items if self.before.income.kind == "independent" else ()
+        yield from self.before.resources.values()
+        for s in self.outcomes.states.values():
+            if s.income.kind == "independent":
+                yield from s.income.items
+            yield s.employment_rate
+            if s.wage is not None:
+                yield s.wage
+            yield s.wage_subsidy
+            yield from dict.fromkeys(s.resource_change.values())  # one scalar may serve all resources
+        for row in self.transitions.values():
+            yield from row.values()
+
+    def share_groups(self) -> Iterator[Shares]:
+        """Every Dirichlet table of shares."""
+        for s in (self.before.income, self.outcomes.shares, *(st.income for st in self.outcomes.states.values())):
+            if s.kind == "dirichlet":
+                yield s
+
+    def resolved_json(self) -> str:
+        """The merged config (after ``extends``) as JSON, for a results file's attributes."""
+        return json.dumps(self.raw.data, ensure_ascii=False, sort_keys=False)
+
+
+# --- building ------------------------------------------------------------------------------
+
+
+def _actor(node: Node, key: str, actors: dict[str, str], default: Any = ...) -> str:
+    name = node.string(key) if default is ... else node.string(key, default)
+    if name not in actors:
+        raise unknown_key_error(node.at(key), name, actors, what="actor", source=node.source(node.at(key)))
+    return name
+
+
+def _split(value: Any, path: str, actors: dict[str, str], node: Node) -> dict[str, float]:
+    """A payer: one actor id, or a table of fixed shares over actors summing to 1."""
+    source = node.source(path)
+    if isinstance(value, str):
+        if value not in actors:
+            raise unknown_key_error(path, value, actors, what="actor", source=source)
+        return {value: 1.0}
+    if not isinstance(value, dict) or not value:
+        raise ConfigError(path, f"must be an actor or a table of shares by actor, not {type_name(value)}", source)
+    split = {}
+    for key, share in value.items():
+        if key not in actors:
+            raise unknown_key_error(f"{path}.{key}", key, actors, what="actor", source=source)
+        split[key] = check_number(share, f"{path}.{key}", UNIT, source)
+    total = sum(split.values())
+    if abs(total - 1) > SHARE_TOLERANCE:
+        raise ConfigError(path, f"shares sum to {total:.6g}, not 1", source)
+    return split
+
+
+def _shares(node: Node, key: str, valid: dict, what: str, total: str, allow_independent: bool) -> Shares:
+    """A table of shares: fixed numbers, a Dirichlet, or (income mixes) uncertain entries."""
+    path = node.at(key)
+    source = node.source(path)
+    raw = node.raw(key, {})
+    if not isinstance(raw, dict):
+        raise ConfigError(path, f"must be a table of shares, not {type_name(raw)}", source)
+    if raw.get("dist") == "dirichlet":
+        return _dirichlet(raw, path, valid, what, source)
+    if "dist" in raw:
+        raise ConfigError(path, f"a table of shares takes dist = \"dirichlet\", not '{raw['dist']}'", source)
+    keys, items = [], []
+    for k, v in raw.items():
+        if k not in valid:
+            raise unknown_key_error(f"{path}.{k}", k, valid, what=what, source=source)
+        if isinstance(v, dict) and not allow_independent:
+            raise ConfigError(f"{path}.{k}", "shares here are fixed numbers; for uncertain shares give the table dist = \"dirichlet\"", source)
+        keys.append(k)
+        items.append(parse_quantity(v, f"{path}.{k}", UNIT, source))
+    kind = "fixed" if all(q.fixed for q in items) else "independent"
+    shares = Shares(path, tuple(keys), kind, tuple(items), None, total)  # type: ignore[arg-type]
+    if kind == "fixed":
+        s = sum(q.value for q in items)
+        if total == "one" and abs(s - 1) > SHARE_TOLERANCE:
+            raise ConfigError(path, f"shares sum to {s:.6g}, not 1", source)
+        if total == "at_most_one" and s > 1 + SHARE_TOLERANCE:
+            raise ConfigError(path, f"shares sum to {s:.6g}, more than 1", source)
+    else:
+        _check_row_bound(items, path, source, "shares")
+    return shares
+
+
+def _check_row_bound(items, path: str, source: str | None, what: str) -> None:
+    top = sum(q.value if q.fixed else float(q.dist.frozen.ppf(ROW_CHECK_QUANTILE)) for q in items)
+    if top > 1 + SHARE_TOLERANCE:
+        raise ConfigError(path, f"{what} can sum to {top:.4g} (at their 99.9999 % quantiles), more than 1", source)
+
+
+def _dirichlet(raw: dict, path: str, valid: dict, what: str, source: str | None) -> Shares:
+    node = Node(raw, path)
+    node.string("dist")
+    has_counts, has_mean = node.has("counts"), node.has("mean")
+    if has_counts == has_mean:
+        raise ConfigError(path, "dirichlet takes either counts (with an optional prior) or mean with concentration", source)
+    if has_counts:
+        table = node.table("counts")
+        prior = node.fixed("prior", 1.0, NONNEG)
+        counts = {k: table.fixed(k, domain=NONNEG) for k in table.keys()}
+        alpha = {k: c + prior for k, c in counts.items()}
+        bad = [k for k, a in alpha.items() if a <= 0]
+        if bad:
+            raise ConfigError(f"{path}.counts.{bad[0]}", "a zero count needs a positive prior", source)
+    else:
+        table = node.table("mean")
+        conc = node.fixed("concentration", domain=Domain(0.0, math.inf, lo_open=True))
+        mean = {k: table.fixed(k, domain=UNIT) for k in table.keys()}
+        s = sum(mean.values())
+        if abs(s - 1) > SHARE_TOLERANCE:
+            raise ConfigError(f"{path}.mean", f"shares sum to {s:.6g}, not 1", source)
+        if any(m <= 0 for m in mean.values()):
+            k = next(k for k, m in mean.items() if m <= 0)
+            raise ConfigError(f"{path}.mean.{k}", "a dirichlet mean share must be positive (leave the item out instead)", source)
+        alpha = {k: m * conc for k, m in mean.items()}
+    node.finish()
+    for k in alpha:
+        if k not in valid:
+            raise unknown_key_error(f"{path}.{'counts' if has_counts else 'mean'}.{k}", k, valid, what=what, source=source)
+    if len(alpha) < 2:
+        raise ConfigError(path, "a dirichlet needs at least two items", source)
+    a0 = sum(alpha.values())
+    keys = tuple(alpha)
+    items = tuple(Quantity(f"{path}.{k}", alpha[k] / a0) for k in keys)
+    return Shares(path, keys, "dirichlet", items, tuple(alpha[k] for k in keys), "one")
+
+
+def _named_tables(node: Node, key: str) -> list[tuple[str, Node]]:
+    section = node.table(key, {})
+    return [(name, section.table(name)) for name in section.keys()]
+
+
+def build_config(raw: RawConfig) -> Config:
+    """Validate merged tables and build the typed :class:`Config`.
+
+    Raises
+    ------
+    ConfigError
+        For the first problem found, naming its key path.
+    """
+    top = Node(raw.data, "", raw.origins)
+
+    actors_node = top.table("actors")
+    actors = {}
+    for a in actors_node.keys():
+        label = actors_node.string(a)
+        if a == SOCIETY:
+            raise actors_node.error(a, "'society' is the sum over all actors and cannot be an actor")
+        actors[a] = label
+    if not actors:
+        raise top.error("actors", "no actors: list them as id = \"label\"")
+
+    meta_node = top.table("meta", {})
+    meta_node.keys()  # free-form documentation: every key is welcome
+    meta = dict(meta_node.data)
+
+    sim = top.table("simulation", {})
+    horizon = sim.integer("horizon_months", 60, lo=12, hi=1200)
+    if horizon % 12:
+        raise sim.error("horizon_months", f"{horizon} is not a whole number of years (a multiple of 12)")
+    simulation = Simulation(
+        draws=sim.integer("draws", 10_000, lo=1),
+        horizon_months=horizon,
+        seed=sim.integer("seed", 1, lo=0, hi=2**63 - 1),
+        discount_rate=sim.quantity("discount_rate", 0.0, RATE),
+        cohort=sim.string("cohort", "sampled", choices=("sampled", "expected")),  # type: ignore[arg-type]
+        engine=sim.string("engine", "auto", choices=("auto", "person", "aggregate")),  # type: ignore[arg-type]
+    )
+    sim.finish()
+
+    eco = top.table("economy")
+    tax = eco.table("income_tax", {})
+    income_tax = {}
+    for a in tax.keys():
+        if a not in actors:
+            raise unknown_key_error(tax.at(a), a, actors, what="actor", source=tax.source(tax.at(a)))
+        income_tax[a] = tax.quantity(a, domain=UNIT)
+    tax.finish()
+    economy = Economy(
+        uplift=eco.quantity("uplift", 1.0, NONNEG),
+        payroll_tax=eco.quantity("payroll_tax", domain=NONNEG),
+        payroll_tax_to=_actor(eco, "payroll_tax_to", actors),
+        income_tax=income_tax,
+        wage=eco.quantity("wage", domain=NONNEG),
+        average_wage=eco.quantity("average_wage", domain=NONNEG),
+        employer=_actor(eco, "employer", actors),
+        individual=_actor(eco, "individual", actors),
+    )
+    eco.finish()
+
+    benefits = {}
+    for bid, b in _named_tables(top, "benefits"):
+        benefits[bid] = Benefit(
+            id=bid,
+            label=b.string("label", bid),
+            monthly=b.quantity("monthly", domain=NONNEG),
+            payer=_actor(b, "payer", actors),
+            taxable=b.boolean("taxable", True),
+        )
+        b.finish()
+
+    resources = {}
+    for rid, r in _named_tables(top, "resources"):
+        resources[rid] = Resource(
+            id=rid,
+            label=r.string("label", rid),
+            unit=r.string("unit", ""),
+            unit_cost=r.quantity("unit_cost", domain=NONNEG),
+            payer=_split(r.raw("payer"), r.at("payer"), actors, r),
+            uplift=r.boolean("uplift", True),
+        )
+        r.finish()
+
+    proj = top.table("project")
+    project = Project(
+        participants=proj.integer("participants", lo=1),
+        cost=proj.quantity("cost", domain=NONNEG),
+        cost_split=_split(proj.raw("cost_split"), proj.at("cost_split"), actors, proj),
+    )
+    proj.finish()
+
+    bef = top.table("before")
+    before_income = _shares(bef, "income", benefits, "benefit", "at_most_one", allow_independent=True)
+    res_node = bef.table("resources", {})
+    before_resources = {}
+    for rid in res_node.keys():
+        if rid not in resources:
+            raise unknown_key_error(res_node.at(rid), rid, resources, what="resource", source=res_node.source(res_node.at(rid)))
+        before_resources[rid] = res_node.quantity(rid, domain=NONNEG)
+    bef.finish()
+    before = Before(before_income, before_resources)
+
+    out = top.table("outcomes")
+    states_node = out.table("states")
+    states = {}
+    for sid, s in [(k, states_node.table(k)) for k in states_node.keys()]:
+        states[sid] = _state(sid, s, actors, benefits, before_resources)
+    if not states:
+        raise states_node.error(None, "no outcome states: add at least one [outcomes.states.NAME]")
+    shares = _shares(out, "shares", states, "state", "one", allow_independent=False)
+    out.finish()
+    outcomes = Outcomes(shares, states)
+
+    trans_node = top.table("transitions", {})
+    transitions: dict[str, dict[str, Quantity]] = {}
+    for origin in trans_node.keys():
+        if origin not in states:
+            raise unknown_key_error(trans_node.at(origin), origin, states, what="state", source=trans_node.source(trans_node.at(origin)))
+        row_node = trans_node.table(origin)
+        row = {}
+        for dest in row_node.keys():
+            if dest not in states:
+                raise unknown_key_error(row_node.at(dest), dest, states, what="state", source=row_node.source(row_node.at(dest)))
+            if dest == origin:
+                raise row_node.error(dest, "a state cannot move to itself; the probability of staying is what is left")
+            row[dest] = row_node.quantity(dest, domain=UNIT)
+        _check_row_bound(row.values(), row_node.path, row_node.source(row_node.path), "outgoing probabilities")
+        if row:
+            transitions[origin] = row
+
+    top.finish()
+    return Config(actors, meta, simulation, economy, benefits, resources, project, before, outcomes, transitions, raw)
+
+
+def _state(sid: str, s: Node, actors, benefits, before_resources) -> State:
+    income = _shares(s, "income", benefits, "benefit", "at_most_one", allow_independent=True)
+    employment_rate = s.quantity("employment_rate", 0.0, UNIT)
+    wage = s.quantity("wage", domain=NONNEG) if s.has("wage") else None
+    wage_subsidy = s.quantity("wage_subsidy", 0.0, UNIT)
+    payer = _actor(s, "subsidy_payer", actors) if s.has("subsidy_payer") else None
+    if payer is None and not (wage_subsidy.fixed and wage_subsidy.value == 0):
+        raise s.error("subsidy_payer", "missing: a state with a wage subsidy must name the actor that pays it")
+    change: dict[str, Quantity] = {}
+    raw = s.raw("resource_change", 0.0)
+    path = s.at("resource_change")
+    if isinstance(raw, dict) and "dist" not in raw:
+        for rid, v in raw.items():
+            if rid not in before_resources:
+                raise unknown_key_error(f"{path}.{rid}", rid, before_resources, what="resource of before.resources", source=s.source(path))
+            change[rid] = parse_quantity(v, f"{path}.{rid}", CHANGE, s.source(path))
+        zero = Quantity(path + ".*", 0.0)
+        change = {rid: change.get(rid, zero) for rid in before_resources}
+    else:
+        q = parse_quantity(raw, path, CHANGE, s.source(path))
+        change = {rid: q for rid in before_resources}
+    state = State(
+        id=sid,
+        label=s.string("label", sid),
+        income=income,
+        employment_rate=employment_rate,
+        wage=wage,
+        wage_subsidy=wage_subsidy,
+        subsidy_payer=payer,
+        resource_change=change,
+    )
+    s.finish()
+    return state

@@ -1,0 +1,56 @@
+"""The summary table printed by ``simsam run``."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from .summary import headline
+
+__all__ = ["summary_text"]
+
+
+def _mkr(x: float) -> str:
+    return f"{x / 1e6:.2f}" if math.isfinite(x) else "–"
+
+
+def _month(x: float, horizon: int) -> str:
+    return f"{x:.0f}" if math.isfinite(x) else f">{horizon}"
+
+
+def summary_text(ds, summary: pd.DataFrame) -> str:
+    """An aligned text table: per actor revenue, net benefit, payback and its probabilities."""
+    horizon = int(ds.attrs["horizon_months"])
+    years = int(ds.sizes["year"])
+    months = [c.removeprefix("p_payback_") for c in summary.loc["society"].index if c.startswith("p_payback_") and c[10:].isdigit()]
+    labels = dict(zip(ds["actor"].values.tolist(), ds["actor_label"].values.tolist()))
+    header = ["actor", "revenue yr 1, Mkr", f"net benefit {years} y, Mkr", "payback, months"] + [f"P(≤{m})" for m in months]
+    sub = ["", "median [90% interval]", "median [90% interval]", "median [90% int.]"] + [""] * len(months)
+    rows = []
+    for actor in summary.index.get_level_values("actor").unique():
+        part = summary.loc[actor]
+        rev, nb, pb = part.loc["annual_revenue"], part.loc[f"net_benefit_{years}y"], part.loc["payback_months"]
+        rows.append(
+            [
+                f"{labels.get(actor, actor)}" + (" (sum)" if actor == "society" else ""),
+                f"{_mkr(rev['median'])} [{_mkr(rev['p05'])}, {_mkr(rev['p95'])}]",
+                f"{_mkr(nb['median'])} [{_mkr(nb['p05'])}, {_mkr(nb['p95'])}]",
+                f"{_month(pb['median'], horizon)} [{_month(pb['p05'], horizon)}, {_month(pb['p95'], horizon)}]",
+            ]
+            + [f"{part.loc[f'p_payback_{m}', 'mean']:.2f}" for m in months]
+        )
+    table = [header, sub] + rows
+    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+    lines = []
+    for i, r in enumerate(table):
+        cells = [c.ljust(w) if j == 0 else c.rjust(w) for j, (c, w) in enumerate(zip(r, widths))]
+        lines.append("  ".join(cells).rstrip())
+        if i == 1:
+            lines.append("  ".join("-" * w for w in widths))
+    title = (
+        f"{ds.attrs.get('name', '')}: {ds.attrs['draws']:,} draws, seed {ds.attrs['seed']}, "
+        f"{ds.attrs['cohort']} cohort of {ds.attrs['participants']}, horizon {horizon} months"
+    ).replace(",", " ")
+    society = "Society: " + headline(summary, "society", horizon)
+    return "\n".join([title, ""] + lines + ["", society])

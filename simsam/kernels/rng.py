@@ -1,0 +1,36 @@
+"""SplitMix64 in numba: the twin of :func:`simsam.random.mix64` and ``to_unit``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._jit import jit
+
+GAMMA = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_S30 = np.uint64(30)
+_S27 = np.uint64(27)
+_S31 = np.uint64(31)
+_S11 = np.uint64(11)
+_ONE = np.uint64(1)
+
+
+@jit
+def mix64(z):
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    return z ^ (z >> _S31)
+
+
+@jit
+def uniform(key, counter):
+    """The ``counter``-th (from 0) uniform number in (0, 1) of the stream ``key``."""
+    bits = mix64(key + (np.uint64(counter) + _ONE) * GAMMA)
+    return (np.float64(bits >> _S11) + 0.5) * 1.1102230246251565e-16
+
+
+@jit
+def substream(key, index):
+    """Key of the ``index``-th substream (a participant's) of a stream."""
+    return mix64(key + (np.uint64(index) + _ONE) * GAMMA)

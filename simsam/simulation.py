@@ -1,0 +1,184 @@
+"""Orchestration: config → sampled inputs → flows → kernel → result Dataset."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import random as rnd
+from .accounting import flow_table, potential, project_cost
+from .config.schema import Config
+from .sampling import ParameterSpace, Sample, check_rows
+
+__all__ = ["simulate", "evaluate", "ModelOutput", "DEFAULT_CHUNK_DRAWS"]
+
+DEFAULT_CHUNK_DRAWS = 20_000
+COHORT_STREAM = "cohort"
+
+
+@dataclass(frozen=True)
+class ModelOutput:
+    """Results of a set of draws; the last actor column is society.
+
+    Attributes
+    ----------
+    payback : ndarray, shape ``(draw, actor)``
+        Months; NaN when not reached within the horizon.
+    net_benefit : ndarray, shape ``(draw, actor, year)``
+        Cumulative (discounted) net benefit at the end of each year, kr.
+    revenue : ndarray, shape ``(draw, actor, year)``
+        Cohort revenue (relative flows) within each year, kr, undiscounted.
+    cost : ndarray, shape ``(draw, actor)``
+        Uplifted project cost, kr.
+    utilised_potential : ndarray, shape ``(draw,)``
+        Society's first-year revenue / the cohort's potential.
+    """
+
+    payback: np.ndarray
+    net_benefit: np.ndarray
+    revenue: np.ndarray
+    cost: np.ndarray
+    utilised_potential: np.ndarray
+
+
+def transition_matrix(config: Config, sample: Sample) -> np.ndarray:
+    """Monthly transition probabilities, shape ``(draw, state, state)``, zero diagonal."""
+    states = list(config.outcomes.states)
+    trans = np.zeros((sample.n, len(states), len(states)))
+    for origin, row in config.transitions.items():
+        for dest, q in row.items():
+            trans[:, states.index(origin), states.index(dest)] = sample[q]
+    return trans
+
+
+def with_society(per_actor: np.ndarray, axis: int) -> np.ndarray:
+    """Append society (the sum over actors) along ``axis``."""
+    return np.concatenate([per_actor, per_actor.sum(axis=axis, keepdims=True)], axis=axis)
+
+
+def evaluate(config: Config, space: ParameterSpace, values: np.ndarray, draws: np.ndarray, seed: int, *, blocks: int | None = None) -> ModelOutput:
+    """Run the model on given input values (a Monte Carlo sample or any design).
+
+    Parameters
+    ----------
+    config : Config
+    space : ParameterSpace
+        Names the columns of ``values``.
+    values : ndarray, shape ``(draw, parameter)``
+    draws : ndarray of int, shape ``(draw,)``
+        Global draw indices: they key each cohort's random numbers.
+    seed : int
+
+    Returns
+    -------
+    ModelOutput
+    """
+    from .kernels.cohort import simulate_cohorts
+
+    draws = np.asarray(draws, dtype=np.int64)
+    sample = Sample(space, values)
+    check_rows(config, sample, draws)
+    flows = flow_table(config, sample)
+    rel = with_society(flows.relative(), axis=2)
+    cost = with_society(project_cost(config, sample), axis=1)
+    shares = sample.shares(config.outcomes.shares)
+    # States without a share (reached only by transitions) get share 0.
+    exit_shares = np.zeros((sample.n, len(config.outcomes.states)))
+    states = list(config.outcomes.states)
+    for j, k in enumerate(config.outcomes.shares.keys):
+        exit_shares[:, states.index(k)] = shares[:, j]
+    sim = config.simulation
+    payback, net_benefit, revenue = simulate_cohorts(
+        exit_shares,
+        transition_matrix(config, sample),
+        rel,
+        cost,
+        sample[sim.discount_rate],
+        rnd.draw_keys(seed, COHORT_STREAM, draws),
+        config.project.participants,
+        sim.horizon_months,
+        sim.cohort == "expected",
+        blocks=blocks,
+    )
+    cohort_potential = potential(config, sample) * 12 * config.project.participants
+    with np.errstate(divide="ignore", invalid="ignore"):
+        utilised = revenue[:, -1, 0] / cohort_potential
+    return ModelOutput(payback, net_benefit, revenue, cost, utilised)
+
+
+@contextlib.contextmanager
+def numba_threads(threads: int | None):
+    """Run with ``threads`` numba threads, restoring the previous count after."""
+    if threads is None:
+        yield
+        return
+    import numba
+
+    old = numba.get_num_threads()
+    numba.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(old)
+
+
+def simulate(
+    config: Config,
+    draws: int | None = None,
+    seed: int | None = None,
+    *,
+    threads: int | None = None,
+    chunk_draws: int | None = None,
+    first_draw: int = 0,
+    progress=None,
+):
+    """Monte Carlo simulation of a config: the result Dataset of CONTRACT.md.
+
+    Parameters
+    ----------
+    config : Config
+        From :func:`simsam.load_config`.
+    draws : int, optional
+        Number of draws (default: ``[simulation] draws``).
+    seed : int, optional
+        Default: ``[simulation] seed``.
+    threads : int, optional
+        numba threads (default: all cores). Results do not depend on it.
+    chunk_draws : int, optional
+        Draws per chunk, to bound memory. Results do not depend on it.
+    first_draw : int
+        Global index of the first draw: draws ``first_draw ...`` of a larger run
+        get exactly the numbers they get in that run.
+    progress : callable, optional
+        Called with the number of draws done after each chunk.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``payback_months``, ``annual_revenue``, ``cost``, ``net_benefit``,
+        ``revenue``, ``utilised_potential`` and ``inputs``; see
+        :mod:`simsam.results`.
+    """
+    from .results import build_dataset
+
+    draws = config.simulation.draws if draws is None else int(draws)
+    seed = config.simulation.seed if seed is None else int(seed)
+    if draws < 1:
+        raise ValueError("draws must be at least 1")
+    chunk = max(1, int(chunk_draws or DEFAULT_CHUNK_DRAWS))
+    space = ParameterSpace.from_config(config)
+    index = np.arange(first_draw, first_draw + draws, dtype=np.int64)
+    parts = []
+    inputs = np.empty((draws, space.size))
+    with numba_threads(threads):
+        for start in range(0, draws, chunk):
+            idx = index[start : start + chunk]
+            values = space.sample(seed, idx)
+            inputs[start : start + idx.size] = values
+            parts.append(evaluate(config, space, values, idx, seed))
+            if progress is not None:
+                progress(idx.size)
+    out = ModelOutput(*(np.concatenate([getattr(p, f) for p in parts]) for f in ModelOutput.__dataclass_fields__))
+    return build_dataset(config, space, out, inputs, index, seed)

@@ -1,0 +1,144 @@
+"""Summaries of a result Dataset: per actor and metric, with Monte Carlo errors.
+
+Metrics (rows), per actor including society:
+
+* ``payback_months`` — quantiles count "not reached" as later than the horizon,
+  so a median beyond the horizon is NaN (not reached); the mean is over the
+  draws that do pay back;
+* ``p_payback_12``, ``p_payback_36``, ``p_payback_60`` (months within the
+  horizon, and the horizon itself) and ``p_payback_not_reached``;
+* ``annual_revenue``, ``cost``, ``net_benefit_{y}y`` for each year;
+* ``p_net_benefit_positive_{y}y`` for each year;
+* ``utilised_potential`` (society only).
+
+Columns: ``mean`` (a probability for ``p_*`` rows), ``mcse`` (its Monte Carlo
+standard error), ``median``, ``p05``, ``p95`` and the Monte Carlo standard
+errors of those three quantiles (from the order statistics at ``n·q ± √(n q (1−q))``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["summarize", "summary_json", "headline", "PAYBACK_MONTHS"]
+
+PAYBACK_MONTHS = (12, 36, 60)
+QUANTILES = (0.05, 0.5, 0.95)
+COLUMNS = ["mean", "mcse", "median", "median_mcse", "p05", "p05_mcse", "p95", "p95_mcse"]
+
+
+def _quantiles(x: np.ndarray, method: str = "linear") -> dict[str, float]:
+    """p05, median, p95 and their Monte Carlo standard errors."""
+    n = x.size
+    out = {}
+    for q, name in zip(QUANTILES, ("p05", "median", "p95")):
+        half = math.sqrt(q * (1 - q) / n) if n else 0.0
+        lo, mid, hi = np.quantile(x, [max(q - half, 0.0), q, min(q + half, 1.0)], method=method)
+        out[name] = float(mid)
+        out[f"{name}_mcse"] = float((hi - lo) / 2) if np.isfinite(lo) and np.isfinite(hi) else math.nan
+    return out
+
+
+def _continuous(x: np.ndarray) -> dict[str, float]:
+    n = x.size
+    sd = float(np.std(x, ddof=1)) if n > 1 else 0.0
+    return {"mean": float(np.mean(x)), "mcse": sd / math.sqrt(n), **_quantiles(x)}
+
+
+def _probability(event: np.ndarray) -> dict[str, float]:
+    n = event.size
+    p = float(np.mean(event))
+    return {"mean": p, "mcse": math.sqrt(p * (1 - p) / n)}
+
+
+def _payback(x: np.ndarray, horizon: int) -> dict[str, float]:
+    reached = x[np.isfinite(x)]
+    # "Not reached" sorts after every month of the horizon; a quantile there is NaN.
+    q = _quantiles(np.where(np.isfinite(x), x, np.inf), method="inverted_cdf")
+    for k in ("p05", "median", "p95"):
+        if not q[k] <= horizon:
+            q[k] = math.nan
+            q[f"{k}_mcse"] = math.nan
+    if reached.size:
+        sd = float(np.std(reached, ddof=1)) if reached.size > 1 else 0.0
+        mean, mcse = float(reached.mean()), sd / math.sqrt(reached.size)
+    else:
+        mean, mcse = math.nan, math.nan
+    return {"mean": mean, "mcse": mcse, **q}
+
+
+def summarize(ds) -> pd.DataFrame:
+    """Per actor (with society) and metric: mean, quantiles, probabilities, MC errors.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A result Dataset from :func:`simsam.simulate` or ``results.nc``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``(actor, metric)``, columns ``mean, mcse, median, median_mcse,
+        p05, p05_mcse, p95, p95_mcse`` (NaN where a column does not apply).
+    """
+    horizon = int(ds.attrs.get("horizon_months", 12 * ds.sizes["year"]))
+    months = [m for m in PAYBACK_MONTHS if m < horizon] + [horizon]
+    rows = {}
+    for actor in ds["actor"].values.tolist():
+        sel = ds.sel(actor=actor)
+        payback = sel["payback_months"].values
+        rows[(actor, "payback_months")] = _payback(payback, horizon)
+        for m in months:
+            rows[(actor, f"p_payback_{m}")] = _probability(payback <= m)
+        rows[(actor, "p_payback_not_reached")] = _probability(~np.isfinite(payback))
+        rows[(actor, "annual_revenue")] = _continuous(sel["annual_revenue"].values)
+        rows[(actor, "cost")] = _continuous(sel["cost"].values)
+        nb = sel["net_benefit"].values
+        for i, y in enumerate(ds["year"].values.tolist()):
+            rows[(actor, f"net_benefit_{y}y")] = _continuous(nb[:, i])
+        for i, y in enumerate(ds["year"].values.tolist()):
+            rows[(actor, f"p_net_benefit_positive_{y}y")] = _probability(nb[:, i] > 0)
+        if actor == "society":
+            rows[(actor, "utilised_potential")] = _continuous(ds["utilised_potential"].values)
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=COLUMNS)
+    table.index = pd.MultiIndex.from_tuples(table.index, names=["actor", "metric"])
+    return table
+
+
+def _clean(x):
+    return None if isinstance(x, float) and not math.isfinite(x) else x
+
+
+def headline(summary: pd.DataFrame, actor: str, horizon: int) -> str:
+    """The sentence an evaluator quotes, e.g. "payback within 60 months with probability 0.83, ..."."""
+    p = summary.loc[(actor, f"p_payback_{horizon}"), "mean"]
+    row = summary.loc[(actor, "payback_months")]
+
+    def month(x):
+        return f"{x:.0f}" if math.isfinite(x) else f">{horizon}"
+
+    if not math.isfinite(row["median"]):
+        median = f"median not reached within {horizon} months"
+    else:
+        median = f"median {month(row['median'])} months (90% interval {month(row['p05'])}–{month(row['p95'])})"
+    return f"payback within {horizon} months with probability {p:.2f}, {median}"
+
+
+def summary_json(ds, summary: pd.DataFrame) -> dict:
+    """``summary.json``: the run's facts, and per actor its metrics and headline."""
+    horizon = int(ds.attrs.get("horizon_months", 60))
+    labels = dict(zip(ds["actor"].values.tolist(), ds["actor_label"].values.tolist())) if "actor_label" in ds.coords else {}
+    actors = {}
+    for actor in summary.index.get_level_values("actor").unique():
+        part = summary.loc[actor]
+        actors[actor] = {
+            "label": labels.get(actor, actor),
+            "headline": headline(summary, actor, horizon),
+            "metrics": {m: {c: _clean(float(v)) for c, v in part.loc[m].items()} for m in part.index},
+        }
+    meta = {k: ds.attrs[k] for k in ("name", "config_file", "seed", "draws", "cohort", "participants", "horizon_months", "simsam_version") if k in ds.attrs}
+    meta = {k: (v.item() if hasattr(v, "item") else v) for k, v in meta.items()}
+    return {"run": meta, "actors": actors}
