@@ -17,19 +17,24 @@ __all__ = ["main"]
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # argparse's own exit code 2, one line, no usage dump
+        # argparse says "argument --draws: ..."; the key path comes first, as for configs.
+        if message.startswith("argument "):
+            message = message[len("argument ") :]
         self.exit(2, f"error: {message}\n")
 
 
 def _positive(name):
+    # argparse puts the option's name in front of the message: "--draws: must be ...".
     def parse(text):
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be a whole number, not '{text}'") from None
+            raise argparse.ArgumentTypeError(f"must be a whole number, not '{text}'") from None
         if value < 1:
-            raise argparse.ArgumentTypeError(f"{name} must be at least 1, not {value}")
+            raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
         return value
 
+    parse.__name__ = name  # argparse's fallback name in "invalid <name> value"
     return parse
 
 
@@ -37,9 +42,9 @@ def _seed(text):
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--seed must be a whole number, not '{text}'") from None
+        raise argparse.ArgumentTypeError(f"must be a whole number, not '{text}'") from None
     if not 0 <= value < 2**63:
-        raise argparse.ArgumentTypeError(f"--seed must be between 0 and 2**63 - 1, not {value}")
+        raise argparse.ArgumentTypeError(f"must be between 0 and 2**63 - 1, not {value}")
     return value
 
 
@@ -76,6 +81,9 @@ def _check_threads(threads):
 def _check_out(out: Path):
     if out.exists() and not out.is_dir():
         raise ConfigError("--out", f"'{out}' is a file, not a folder")
+    for parent in out.parents:
+        if parent.exists() and not parent.is_dir():
+            raise ConfigError("--out", f"'{parent}' is a file, so '{out}' cannot be a folder")
 
 
 def cmd_run(args) -> int:
@@ -112,7 +120,11 @@ def cmd_validate(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    """Run the command line ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # bad arguments (2), or --help / --version (0)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     try:
         return {"run": cmd_run, "validate": cmd_validate}[args.command](args)
     except ConfigError as exc:

@@ -17,7 +17,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from .errors import ConfigError
+from .errors import ConfigError, type_name
 
 __all__ = ["Domain", "Distribution", "Quantity", "DISTRIBUTIONS", "parse_distribution"]
 
@@ -57,7 +57,7 @@ ANY = Domain()
 def _num(raw: Mapping[str, Any], key: str, path: str) -> float:
     value = raw[key]
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(f"{path}.{key}", f"must be a number, not {type(value).__name__}")
+        raise ConfigError(f"{path}.{key}", f"must be a number, not {type_name(value)}")
     value = float(value)
     if not math.isfinite(value):
         raise ConfigError(f"{path}.{key}", f"must be finite, not {value}")
@@ -312,14 +312,16 @@ def parse_distribution(raw: Mapping[str, Any], path: str) -> Distribution:
     from .config.nodes import unknown_key_error  # the config layer owns suggestions
 
     name = raw.get("dist")
-    if not isinstance(name, str) or name not in DISTRIBUTIONS:
+    if not isinstance(name, str):
+        raise ConfigError(f"{path}.dist", f"must be the name of a distribution, not {type_name(name)}")
+    if name not in DISTRIBUTIONS:
         choices = list(DISTRIBUTIONS) + ["dirichlet"]
-        raise unknown_key_error(f"{path}.dist", str(name), choices, what="distribution")
+        raise unknown_key_error(f"{path}.dist", name, choices, what="distribution")
     kind = DISTRIBUTIONS[name]
     allowed = ("dist",) + kind.required + kind.optional
     for key in raw:
         if key not in allowed:
-            raise unknown_key_error(f"{path}.{key}", key, allowed[1:], what=f"key for {name}")
+            raise unknown_key_error(f"{path}.{key}", key, allowed[1:], what=f"{name} parameter")
     for key in kind.required:
         if key not in raw:
             raise ConfigError(path, f"{name} needs '{key}'")

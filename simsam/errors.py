@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-__all__ = ["ConfigError"]
+from typing import Any
+
+__all__ = ["ConfigError", "type_name"]
 
 
 class ConfigError(ValueError):
@@ -33,4 +35,12 @@ class ConfigError(ValueError):
         text = f"{self.path}: {self.problem}" if self.path else self.problem
         if self.source:
             text += f" (in {self.source})"
-        return text
+        # One line, always: the CLI prints it after "error: ".
+        return " ".join(text.split())
+
+
+def type_name(value: Any) -> str:
+    """How a TOML value's type reads in a message: ``a string``, ``a table``, ..."""
+    return {bool: "a boolean", str: "a string", dict: "a table", list: "an array", int: "an integer", float: "a number"}.get(
+        type(value), type(value).__name__
+    )

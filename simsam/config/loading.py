@@ -44,7 +44,9 @@ class RawConfig:
         The merged tables (``extends`` removed).
     origins : dict
         Dotted key path → the file (relative to the top file's folder) that set
-        it, for keys set by a base config rather than the top file.
+        it, or None for the top file itself. Entries may be coarse (``economy``
+        for a whole table): the nearest enclosing path with an entry decides,
+        so the top file's own keys must stay (as None) to shadow a base table.
     text : str
         The top file's own text.
     path : Path or None
@@ -58,6 +60,9 @@ class RawConfig:
     text: str
     path: Path | None
     files: tuple[str, ...]
+
+
+_TOP = "\0top"  # the top file's label in origins while merging (no file path can equal it)
 
 
 def _whole(path: tuple[str, ...]) -> bool:
@@ -107,41 +112,47 @@ def _parse(text: str, label: str) -> dict:
         raise ConfigError("", f"{label} is not valid TOML: {exc}") from None
 
 
-def _read_text(path: Path, label: str, referrer: str) -> str:
+def _read_text(path: Path, label: str, referrer: str, source: str | None = None) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(referrer, f"file '{label}' not found") from None
+        raise ConfigError(referrer, f"file '{label}' not found", source) from None
     except IsADirectoryError:
-        raise ConfigError(referrer, f"'{label}' is a folder, not a config file") from None
+        raise ConfigError(referrer, f"'{label}' is a folder, not a config file", source) from None
     except UnicodeDecodeError:
-        raise ConfigError(referrer, f"'{label}' is not UTF-8 text") from None
+        raise ConfigError(referrer, f"'{label}' is not UTF-8 text", source) from None
     except OSError as exc:
-        raise ConfigError(referrer, f"cannot read '{label}': {exc.strerror}") from None
+        raise ConfigError(referrer, f"cannot read '{label}': {exc.strerror}", source) from None
 
 
-def _extends_list(data: dict, label: str) -> list[str]:
+def _extends_list(data: dict, source: str | None) -> list[str]:
     ext = data.pop("extends", [])
     if isinstance(ext, str):
         ext = [ext]
     if not isinstance(ext, list) or not all(isinstance(e, str) and e for e in ext):
-        raise ConfigError("extends", "must be a file path or a list of file paths", label)
+        raise ConfigError("extends", "must be a file path or a list of file paths", source)
     return ext
 
 
-def _resolve(data: dict, folder: Path, top: Path, stack: tuple[Path, ...], files: list[str], label: str) -> tuple[dict, dict]:
-    """One file's bases merged in order, then the file itself; and the origins."""
+def _resolve(
+    data: dict, folder: Path, top: Path, stack: tuple[Path, ...], files: list[str], label: str, source: str | None
+) -> tuple[dict, dict]:
+    """One file's bases merged in order, then the file itself; and the origins.
+
+    ``label`` names the file in origins; ``source`` is the same for a base
+    file and None for the top file (errors in it need no file name).
+    """
     merged: dict = {}
     origins: dict = {}
-    for rel in _extends_list(data, label):
+    for rel in _extends_list(data, source):
         target = (folder / rel).resolve()
         shown = os.path.relpath(target, top)
         if target in stack:
             chain = " → ".join(os.path.relpath(p, top) for p in stack + (target,))
-            raise ConfigError("extends", f"cycle: {chain}", label)
-        text = _read_text(target, shown, "extends")
+            raise ConfigError("extends", f"cycle: {chain}", source)
+        text = _read_text(target, shown, "extends", source)
         files.append(shown)
-        base_data, base_origins = _resolve(_parse(text, shown), target.parent, top, stack + (target,), files, shown)
+        base_data, base_origins = _resolve(_parse(text, shown), target.parent, top, stack + (target,), files, shown, shown)
         merged = _merge(merged, base_data, origins, base_origins)
     merged = _merge(merged, data, origins, label)
     return merged, origins
@@ -171,7 +182,8 @@ def _finish(text: str, folder: Path, top: Path | None, label: str) -> RawConfig:
     data = _parse(text, label)
     files = [label]
     stack = (top,) if top is not None else ()
-    merged, origins = _resolve(copy.deepcopy(data), folder, folder, stack, files, label)
-    # Keys of the top file need no origin in messages.
-    origins = {k: v for k, v in origins.items() if v != label}
+    merged, origins = _resolve(copy.deepcopy(data), folder, folder, stack, files, _TOP, None)
+    # Keys of the top file need no origin in messages, but keep their entries
+    # (as None) so that they shadow a base file's entry for an enclosing table.
+    origins = {k: (None if v == _TOP else v) for k, v in origins.items()}
     return RawConfig(merged, origins, text, top, tuple(files))

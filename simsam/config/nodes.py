@@ -7,7 +7,7 @@ import math
 from typing import Any, Iterable
 
 from ..distributions import ANY, Domain, Quantity, parse_distribution
-from ..errors import ConfigError
+from ..errors import ConfigError, type_name
 
 __all__ = ["Node", "unknown_key_error"]
 
@@ -20,12 +20,6 @@ def unknown_key_error(path: str, key: str, valid: Iterable[str], what: str = "ke
     close = difflib.get_close_matches(key, valid, n=1, cutoff=0.6)
     hint = f" (did you mean '{close[0]}'?)" if close else (f"; expected one of: {', '.join(valid)}" if valid else "")
     return ConfigError(path, f"unknown {what} '{key}'{hint}", source)
-
-
-def type_name(value: Any) -> str:
-    return {bool: "a boolean", str: "a string", dict: "a table", list: "an array", int: "an integer", float: "a number"}.get(
-        type(value), type(value).__name__
-    )
 
 
 class Node:
@@ -41,8 +35,9 @@ class Node:
     path : str
         Its dotted path ('' at the top).
     origins : dict
-        Maps a key path to the file it came from, when that is not the file the
-        user named (see :mod:`simsam.config.loading`).
+        Maps a key path to the file it came from, or to None for the file the
+        user named (see :mod:`simsam.config.loading`); the nearest enclosing
+        path that has an entry decides.
     """
 
     def __init__(self, data: dict, path: str, origins: dict[str, str] | None = None):
@@ -57,6 +52,7 @@ class Node:
         return f"{self.path}.{key}" if self.path else key
 
     def source(self, path: str) -> str | None:
+        """The file that set ``path`` (None: the file the user named)."""
         while path:
             if path in self.origins:
                 return self.origins[path]
@@ -66,6 +62,19 @@ class Node:
     def error(self, key: str | None, problem: str) -> ConfigError:
         path = self.at(key) if key is not None else self.path
         return ConfigError(path, problem, self.source(path))
+
+    def expect(self, keys: Iterable[str], what: str = "key") -> None:
+        """Declare the table's valid keys and reject any other at once.
+
+        Called before the getters, so that a misspelt required key reads as
+        ``economy.wag: unknown key 'wag' (did you mean 'wage'?)`` rather than
+        ``economy.wage: missing``.
+        """
+        keys = list(keys)
+        for key in self.data:
+            if key not in keys:
+                raise unknown_key_error(self.at(key), key, keys, what=what, source=self.source(self.at(key)))
+        self._known.extend(keys)
 
     def has(self, key: str) -> bool:
         self._known.append(key)
@@ -122,7 +131,9 @@ class Node:
 
     def integer(self, key: str, default: Any = _MISSING, lo: int | None = None, hi: int | None = None) -> int:
         value = self._get(key, default)
-        if isinstance(value, float) and value.is_integer():
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise self.error(key, f"must be a whole number, not {value:g}")
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.error(key, f"must be a whole number, not {type_name(value)}")
@@ -149,8 +160,11 @@ def check_number(value: Any, path: str, domain: Domain = ANY, source: str | None
     if not math.isfinite(value):
         raise ConfigError(path, f"must be finite, not {value}", source)
     if not domain.contains(value):
-        word = "negative" if domain.lo == 0 and value < 0 else f"outside the allowed range ({domain.text()})"
-        raise ConfigError(path, f"{value:g} is {word}", source)
+        if domain.lo == 0 and value < 0 and not domain.lo_open:
+            problem = f"{value:g} is negative (must be {domain.text()})"
+        else:
+            problem = f"{value:g} is out of range (must be {domain.text()})"
+        raise ConfigError(path, problem, source)
     return value
 
 

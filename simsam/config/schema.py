@@ -31,6 +31,20 @@ SOCIETY = "society"
 ROW_CHECK_QUANTILE = 1 - 1e-6
 SHARE_TOLERANCE = 1e-6
 
+# The keys of each table, checked before any value is read so that a misspelt
+# key is reported as such (with a suggestion) rather than as a missing one.
+# A new key must be added here as well as read below.
+SECTIONS = ("actors", "meta", "simulation", "economy", "benefits", "resources", "project", "before", "outcomes", "transitions")
+SIMULATION_KEYS = ("draws", "horizon_months", "seed", "discount_rate", "cohort", "engine")
+ECONOMY_KEYS = ("uplift", "payroll_tax", "payroll_tax_to", "income_tax", "wage", "average_wage", "employer", "individual")
+BENEFIT_KEYS = ("label", "monthly", "payer", "taxable")
+RESOURCE_KEYS = ("label", "unit", "unit_cost", "payer", "uplift")
+PROJECT_KEYS = ("participants", "cost", "cost_split")
+BEFORE_KEYS = ("income", "resources")
+OUTCOMES_KEYS = ("shares", "states")
+STATE_KEYS = ("label", "income", "employment_rate", "wage", "wage_subsidy", "subsidy_payer", "resource_change")
+DIRICHLET_KEYS = ("dist", "counts", "prior", "mean", "concentration")
+
 
 @dataclass(frozen=True, eq=False)
 class Shares:
@@ -264,8 +278,12 @@ def _split(value: Any, path: str, actors: dict[str, str], node: Node) -> dict[st
         if value not in actors:
             raise unknown_key_error(path, value, actors, what="actor", source=source)
         return {value: 1.0}
-    if not isinstance(value, dict) or not value:
+    if not isinstance(value, dict):
         raise ConfigError(path, f"must be an actor or a table of shares by actor, not {type_name(value)}", source)
+    if not value:
+        raise ConfigError(path, "is empty: name an actor, or give shares by actor that sum to 1", source)
+    if "dist" in value:
+        raise ConfigError(path, "shares by actor are fixed numbers, not a distribution", source)
     split = {}
     for key, share in value.items():
         if key not in actors:
@@ -277,17 +295,19 @@ def _split(value: Any, path: str, actors: dict[str, str], node: Node) -> dict[st
     return split
 
 
-def _shares(node: Node, key: str, valid: dict, what: str, total: str, allow_independent: bool) -> Shares:
+def _shares(node: Node, key: str, valid: dict, what: str, total: str, allow_independent: bool, required: bool = False) -> Shares:
     """A table of shares: fixed numbers, a Dirichlet, or (income mixes) uncertain entries."""
     path = node.at(key)
     source = node.source(path)
-    raw = node.raw(key, {})
+    raw = node.raw(key) if required else node.raw(key, {})
     if not isinstance(raw, dict):
         raise ConfigError(path, f"must be a table of shares, not {type_name(raw)}", source)
     if raw.get("dist") == "dirichlet":
-        return _dirichlet(raw, path, valid, what, source)
+        return _dirichlet(raw, path, valid, what, node.origins)
     if "dist" in raw:
-        raise ConfigError(path, f"a table of shares takes dist = \"dirichlet\", not '{raw['dist']}'", source)
+        raise ConfigError(path, f"a table of shares takes dist = \"dirichlet\", not {raw['dist']!r}", source)
+    if not raw and total == "one":
+        raise ConfigError(path, f"is empty: give the share of each {what}, summing to 1", source)
     keys, items = [], []
     for k, v in raw.items():
         if k not in valid:
@@ -310,13 +330,18 @@ def _shares(node: Node, key: str, valid: dict, what: str, total: str, allow_inde
 
 
 def _check_row_bound(items, path: str, source: str | None, what: str) -> None:
+    items = list(items)
     top = sum(q.value if q.fixed else float(q.dist.frozen.ppf(ROW_CHECK_QUANTILE)) for q in items)
     if top > 1 + SHARE_TOLERANCE:
+        if all(q.fixed for q in items):
+            raise ConfigError(path, f"{what} sum to {top:.6g}, more than 1", source)
         raise ConfigError(path, f"{what} can sum to {top:.4g} (at their 99.9999 % quantiles), more than 1", source)
 
 
-def _dirichlet(raw: dict, path: str, valid: dict, what: str, source: str | None) -> Shares:
-    node = Node(raw, path)
+def _dirichlet(raw: dict, path: str, valid: dict, what: str, origins: dict) -> Shares:
+    node = Node(raw, path, origins)
+    source = node.source(path)
+    node.expect(DIRICHLET_KEYS, what="dirichlet key")
     node.string("dist")
     has_counts, has_mean = node.has("counts"), node.has("mean")
     if has_counts == has_mean:
@@ -366,6 +391,7 @@ def build_config(raw: RawConfig) -> Config:
         For the first problem found, naming its key path.
     """
     top = Node(raw.data, "", raw.origins)
+    top.expect(SECTIONS, what="section")
 
     actors_node = top.table("actors")
     actors = {}
@@ -382,6 +408,7 @@ def build_config(raw: RawConfig) -> Config:
     meta = dict(meta_node.data)
 
     sim = top.table("simulation", {})
+    sim.expect(SIMULATION_KEYS)
     horizon = sim.integer("horizon_months", 60, lo=12, hi=1200)
     if horizon % 12:
         raise sim.error("horizon_months", f"{horizon} is not a whole number of years (a multiple of 12)")
@@ -396,6 +423,7 @@ def build_config(raw: RawConfig) -> Config:
     sim.finish()
 
     eco = top.table("economy")
+    eco.expect(ECONOMY_KEYS)
     tax = eco.table("income_tax", {})
     income_tax = {}
     for a in tax.keys():
@@ -417,6 +445,7 @@ def build_config(raw: RawConfig) -> Config:
 
     benefits = {}
     for bid, b in _named_tables(top, "benefits"):
+        b.expect(BENEFIT_KEYS)
         benefits[bid] = Benefit(
             id=bid,
             label=b.string("label", bid),
@@ -428,6 +457,7 @@ def build_config(raw: RawConfig) -> Config:
 
     resources = {}
     for rid, r in _named_tables(top, "resources"):
+        r.expect(RESOURCE_KEYS)
         resources[rid] = Resource(
             id=rid,
             label=r.string("label", rid),
@@ -439,6 +469,7 @@ def build_config(raw: RawConfig) -> Config:
         r.finish()
 
     proj = top.table("project")
+    proj.expect(PROJECT_KEYS)
     project = Project(
         participants=proj.integer("participants", lo=1),
         cost=proj.quantity("cost", domain=NONNEG),
@@ -447,6 +478,7 @@ def build_config(raw: RawConfig) -> Config:
     proj.finish()
 
     bef = top.table("before")
+    bef.expect(BEFORE_KEYS)
     before_income = _shares(bef, "income", benefits, "benefit", "at_most_one", allow_independent=True)
     res_node = bef.table("resources", {})
     before_resources = {}
@@ -458,13 +490,14 @@ def build_config(raw: RawConfig) -> Config:
     before = Before(before_income, before_resources)
 
     out = top.table("outcomes")
+    out.expect(OUTCOMES_KEYS)
     states_node = out.table("states")
     states = {}
     for sid, s in [(k, states_node.table(k)) for k in states_node.keys()]:
-        states[sid] = _state(sid, s, actors, benefits, before_resources)
+        states[sid] = _state(sid, s, actors, benefits, resources, before_resources)
     if not states:
         raise states_node.error(None, "no outcome states: add at least one [outcomes.states.NAME]")
-    shares = _shares(out, "shares", states, "state", "one", allow_independent=False)
+    shares = _shares(out, "shares", states, "state", "one", allow_independent=False, required=True)
     out.finish()
     outcomes = Outcomes(shares, states)
 
@@ -489,7 +522,8 @@ def build_config(raw: RawConfig) -> Config:
     return Config(actors, meta, simulation, economy, benefits, resources, project, before, outcomes, transitions, raw)
 
 
-def _state(sid: str, s: Node, actors, benefits, before_resources) -> State:
+def _state(sid: str, s: Node, actors, benefits, resources, before_resources) -> State:
+    s.expect(STATE_KEYS)
     income = _shares(s, "income", benefits, "benefit", "at_most_one", allow_independent=True)
     employment_rate = s.quantity("employment_rate", 0.0, UNIT)
     wage = s.quantity("wage", domain=NONNEG) if s.has("wage") else None
@@ -502,9 +536,12 @@ def _state(sid: str, s: Node, actors, benefits, before_resources) -> State:
     path = s.at("resource_change")
     if isinstance(raw, dict) and "dist" not in raw:
         for rid, v in raw.items():
+            source = s.source(f"{path}.{rid}")
+            if rid not in resources:
+                raise unknown_key_error(f"{path}.{rid}", rid, resources, what="resource", source=source)
             if rid not in before_resources:
-                raise unknown_key_error(f"{path}.{rid}", rid, before_resources, what="resource of before.resources", source=s.source(path))
-            change[rid] = parse_quantity(v, f"{path}.{rid}", CHANGE, s.source(path))
+                raise ConfigError(f"{path}.{rid}", f"resource '{rid}' is not in before.resources, so there is nothing to change", source)
+            change[rid] = parse_quantity(v, f"{path}.{rid}", CHANGE, source)
         zero = Quantity(path + ".*", 0.0)
         change = {rid: change.get(rid, zero) for rid in before_resources}
     else:

@@ -1,0 +1,190 @@
+"""Sampling, reproducibility, the result Dataset and its summary."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+import xarray as xr
+from scipy import stats
+
+import simsam
+from simsam.results import read_results, write_run
+from simsam.distributions import Quantity, parse_distribution
+from simsam.sampling import ParameterSpace, Sample, check_rows
+
+from .helpers import DATA, engine_config  # noqa: F401  (fixture)
+
+
+def test_dataset_contract(engine_config):
+    ds = simsam.simulate(engine_config, draws=300, seed=2)
+    dims = {
+        "payback_months": ("draw", "actor"),
+        "annual_revenue": ("draw", "actor"),
+        "cost": ("draw", "actor"),
+        "net_benefit": ("draw", "actor", "year"),
+        "utilised_potential": ("draw",),
+        "inputs": ("draw", "parameter"),
+    }
+    for var, d in dims.items():
+        assert ds[var].dims == d, var
+    assert list(ds.actor.values) == list(engine_config.actors) + ["society"]
+    assert list(ds.year.values) == [1, 2, 3, 4, 5]
+    assert ds.attrs["seed"] == 2 and ds.attrs["simsam_version"] == simsam.__version__
+    assert "[outcomes.states.work]" in ds.attrs["config_text"]
+    assert json.loads(ds.attrs["config"])["project"]["participants"] == 81
+    names = set(ds.parameter.values)
+    assert {"outcomes.shares.work", "outcomes.states.work.employment_rate", "transitions.improved.work", "project.cost"} <= names
+    # Payback is a month number or NaN; annual revenue is year 1 of revenue.
+    pb = ds.payback_months.values
+    assert np.all(np.isnan(pb) | ((pb >= 1) & (pb <= 60) & (pb == np.round(pb))))
+    np.testing.assert_array_equal(ds.annual_revenue, ds.revenue.sel(year=1))
+
+
+def test_same_numbers_whatever_threads_and_chunks(engine_config):
+    base = simsam.simulate(engine_config, draws=3000, seed=8, threads=1)
+    two = simsam.simulate(engine_config, draws=3000, seed=8, threads=2)
+    chunked = simsam.simulate(engine_config, draws=3000, seed=8, chunk_draws=777)
+    xr.testing.assert_identical(base, two)
+    xr.testing.assert_identical(base, chunked)
+    # A chunk run alone (as on another machine) equals the same draws of the whole run.
+    part = simsam.simulate(engine_config, draws=1000, seed=8, first_draw=1200, chunk_draws=333)
+    for var in ("payback_months", "net_benefit", "inputs", "utilised_potential"):
+        np.testing.assert_array_equal(part[var].values, base[var].isel(draw=slice(1200, 2200)).values)
+    other = simsam.simulate(engine_config, draws=3000, seed=9)
+    assert not np.array_equal(other.inputs.values, base.inputs.values)
+
+
+def test_inputs_are_keyed_by_name_not_position(engine_config):
+    """Common random numbers: fixing one input leaves the others' values unchanged."""
+    space = ParameterSpace.from_config(engine_config)
+    text = (DATA / "engine.toml").read_text().replace('uplift = { dist = "uniform", low = 1.2, high = 1.3 }', "uplift = 1.25")
+    fewer = ParameterSpace.from_config(simsam.loads(text, DATA))
+    assert fewer.size == space.size - 1
+    draws = np.arange(100)
+    a = dict(zip(space.names, space.sample(5, draws).T))
+    b = dict(zip(fewer.names, fewer.sample(5, draws).T))
+    for name in fewer.names:
+        np.testing.assert_array_equal(a[name], b[name])
+
+
+def test_dirichlet_posterior_moments(engine_config):
+    """counts 20/35/26 with prior 1: mean (count + 1)/(81 + 3), Dirichlet variance."""
+    ds = simsam.simulate(engine_config, draws=20_000, seed=3)
+    alpha = np.array([21.0, 36.0, 27.0])
+    a0 = alpha.sum()
+    for k, name in enumerate(("work", "improved", "not_improved")):
+        x = ds.inputs.sel(parameter=f"outcomes.shares.{name}").values
+        mean = alpha[k] / a0
+        var = alpha[k] * (a0 - alpha[k]) / (a0**2 * (a0 + 1))
+        assert abs(x.mean() - mean) < 4 * math.sqrt(var / x.size)
+        assert x.var(ddof=1) == pytest.approx(var, rel=0.05)  # sd of a variance estimate ≈ √(2/n) ≈ 1 %
+    total = sum(ds.inputs.sel(parameter=f"outcomes.shares.{k}").values for k in ("work", "improved", "not_improved"))
+    np.testing.assert_allclose(total, 1.0, rtol=1e-12)
+
+
+DISTS = [
+    ('{ dist = "uniform", low = 2, high = 5 }', stats.uniform(2, 3)),
+    ('{ dist = "triangular", low = 1, mode = 2, high = 6 }', stats.triang(0.2, loc=1, scale=5)),
+    ('{ dist = "pert", min = 0, mode = 3, max = 10 }', stats.beta(1 + 4 * 0.3, 1 + 4 * 0.7, scale=10)),
+    ('{ dist = "normal", mean = 5, sd = 2 }', stats.norm(5, 2)),
+    ('{ dist = "normal", mean = 1, sd = 2, low = 0 }', stats.truncnorm(-0.5, np.inf, loc=1, scale=2)),
+    ('{ dist = "lognormal", mean = 4, sd = 1 }', stats.lognorm(s=math.sqrt(math.log(1 + 1 / 16)), scale=4 / math.sqrt(1 + 1 / 16))),
+    ('{ dist = "beta", mean = 0.3, sd = 0.1 }', stats.beta(0.3 * 20, 0.7 * 20)),
+    ('{ dist = "beta", a = 2, b = 5 }', stats.beta(2, 5)),
+    ('{ dist = "gamma", mean = 4, sd = 2 }', stats.gamma(4, scale=1)),
+]
+
+
+@pytest.mark.parametrize("spec,reference", DISTS, ids=[d[0].split('"')[1] + str(i) for i, d in enumerate(DISTS)])
+def test_sampled_distributions(spec, reference):
+    """Moments within Monte Carlo error and a KS test against the distribution
+    built by hand from the config's parameters (lognormal and beta by moments)."""
+    import tomllib
+
+    raw = tomllib.loads(f"x = {spec}")["x"]
+    space = ParameterSpace((Quantity("x", None, parse_distribution(raw, "x")),), ())
+    x = space.sample(1, np.arange(20_000))[:, 0]
+    mean, sd = reference.mean(), reference.std()
+    assert abs(x.mean() - mean) < 4 * sd / math.sqrt(x.size)
+    assert x.std() == pytest.approx(sd, rel=0.03)
+    assert stats.kstest(x, reference.cdf).pvalue > 1e-3
+    if "lognormal" in spec or "gamma" in spec or "mean = 0.3" in spec:
+        assert reference.mean() == pytest.approx(float(spec.split("mean = ")[1].split(",")[0]))
+
+
+def test_uncertain_row_checked_in_every_draw():
+    """The load-time check bounds a row at its inputs' 99.9999 % quantiles; a draw
+    (or a design point) beyond that is still caught before the kernel runs."""
+    text = (DATA / "hand.toml").read_text() + "\n[transitions]\n"
+    text += 'improved = { work = { dist = "uniform", low = 0.2, high = 0.3 }, other = { dist = "uniform", low = 0.6, high = 0.7 } }\n'
+    text = text.replace("[outcomes.states.improved]", "[outcomes.states.other]\n\n[outcomes.states.improved]")
+    cfg = simsam.loads(text, DATA)
+    space = ParameterSpace.from_config(cfg)
+    values = np.tile(space.base_values(), (4, 1))
+    values[2, space.names.index("transitions.improved.work")] = 0.35  # 0.35 + 0.65 + a bit
+    values[2, space.names.index("transitions.improved.other")] = 0.66
+    check_rows(cfg, Sample(space, values[:2]), np.arange(2))
+    with pytest.raises(simsam.ConfigError, match=r"^transitions\.improved: outgoing probabilities sum to 1\.01 in draw 12, more than 1"):
+        check_rows(cfg, Sample(space, values), np.arange(10, 14))
+    wide = text.replace("high = 0.7 }", "high = 0.81 }")
+    with pytest.raises(simsam.ConfigError, match=r"^transitions\.improved: outgoing probabilities can sum to 1\.1"):
+        simsam.loads(wide, DATA)
+
+
+def test_expected_cohort_is_the_mean_of_sampled_cohorts():
+    """With fixed inputs, the Markov trace is the expectation of the sampled cohort."""
+    text = (DATA / "hand.toml").read_text() + "\n[transitions]\nwork = { improved = 0.02 }\nimproved = { work = 0.01 }\n"
+    expected = simsam.simulate(simsam.loads(text, DATA), draws=1)
+    sampled = simsam.simulate(simsam.loads(text.replace('cohort = "expected"', 'cohort = "sampled"'), DATA), draws=4000, seed=1)
+    for var in ("annual_revenue", "net_benefit"):
+        x = sampled[var]
+        z = (x.mean("draw") - expected[var].isel(draw=0)) / (x.std("draw") / math.sqrt(x.sizes["draw"]))
+        z = z.where(x.std("draw") > 0, 0.0)  # actors without variation (employer) give 0/0
+        assert float(abs(z).max()) < 4.5, var
+
+
+def test_summary_numbers_equal_the_draws(engine_config):
+    ds = simsam.simulate(engine_config, draws=4000, seed=6)
+    table = simsam.summarize(ds)
+    pb = ds.payback_months.sel(actor="society").values
+    n = pb.size
+    p36 = np.mean(pb <= 36)
+    row = table.loc[("society", "p_payback_36")]
+    assert row["mean"] == pytest.approx(p36)
+    assert row["mcse"] == pytest.approx(math.sqrt(p36 * (1 - p36) / n))
+    assert table.loc[("society", "p_payback_not_reached"), "mean"] == pytest.approx(np.isnan(pb).mean())
+    nb5 = ds.net_benefit.sel(actor="kommun", year=5).values
+    r = table.loc[("kommun", "net_benefit_5y")]
+    assert r["mean"] == pytest.approx(nb5.mean())
+    assert r["mcse"] == pytest.approx(nb5.std(ddof=1) / math.sqrt(n))
+    assert r["median"] == pytest.approx(np.median(nb5))
+    assert r["p05"] == pytest.approx(np.quantile(nb5, 0.05))
+    assert table.loc[("kommun", "p_net_benefit_positive_5y"), "mean"] == pytest.approx(np.mean(nb5 > 0))
+    # Payback quantiles count "not reached" as beyond the horizon.
+    finite = np.sort(np.where(np.isnan(pb), np.inf, pb))
+    med = finite[math.ceil(0.5 * n) - 1]
+    got = table.loc[("society", "payback_months"), "median"]
+    assert (np.isnan(got) and not np.isfinite(med)) or got == med
+    assert table.loc[("society", "payback_months"), "mean"] == pytest.approx(np.nanmean(pb))
+    assert set(table.loc["society"].index) >= {"utilised_potential", "p_payback_12", "p_payback_60", "cost", "annual_revenue"}
+
+
+def test_write_run_round_trip(engine_config, tmp_path):
+    ds = simsam.simulate(engine_config, draws=200, seed=1)
+    out = write_run(ds, tmp_path / "run")
+    assert sorted(p.name for p in out.iterdir()) == ["results.nc", "summary.csv", "summary.json"]
+    back = read_results(out)
+    xr.testing.assert_identical(back.drop_vars(["actor_label", "parameter_group"]), ds.drop_vars(["actor_label", "parameter_group"]))
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["run"]["draws"] == 200
+    society = summary["actors"]["society"]
+    p60 = society["metrics"]["p_payback_60"]["mean"]
+    assert p60 == pytest.approx(float(np.mean(ds.payback_months.sel(actor="society").values <= 60)))
+    assert society["headline"].startswith(f"payback within 60 months with probability {p60:.2f}")
+    # A second run replaces the folder whole; no temporary folders stay behind.
+    write_run(ds.isel(draw=slice(0, 50)), tmp_path / "run")
+    assert read_results(tmp_path / "run").sizes["draw"] == 50
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]
