@@ -55,6 +55,10 @@ def person_occupancy(shares, trans, keys, participants, horizon):
         x = np.zeros_like(q)
         x[movable] = np.log(u[movable]) / np.log1p(-q[movable])
         stay = np.where(q >= 1, 1, np.where(x < horizon, 1 + np.floor(np.minimum(x, horizon)).astype(np.int64), horizon + 1))
+        # The kernel's shortcut for a first sojourn: u ≤ (1 − q)^(horizon − 1) stays to the end.
+        with np.errstate(divide="ignore"):
+            survive = np.where(movable, np.exp((horizon - 1) * np.log1p(-np.where(movable, q, 0.0))), 0.0)
+        stay = np.where(movable & (t[d, i] == 0) & (u <= survive), horizon, stay)
         end = t[d, i] + stay
         finished = stays_forever | (end >= horizon)
         np.add.at(diff, (d, k, t[d, i]), 1.0)

@@ -53,29 +53,44 @@ def _categorical(p, u):
 
 
 @jit
-def _person_occupancy(occ, shares, trans, key, participants, horizon):
-    """Sampled cohort: fill ``occ[k, t]`` (counts) for ``t < horizon``; ``occ`` has ``horizon + 1`` columns."""
+def _person_occupancy(occ, rows, shares, trans, key, participants, horizon):
+    """Sampled cohort: fill ``occ[k, t]`` (counts) for ``t < horizon``.
+
+    ``occ`` has ``horizon + 1`` columns (a difference array before the prefix
+    sum); ``rows`` is scratch of shape ``(3, state)``.
+    """
     n_states = shares.shape[0]
     occ[:, :] = 0.0
+    # Per state: exit probability q, log(1 − q), and the probability of staying
+    # from month 1 to the horizon, (1 − q)^(horizon − 1): most participants are
+    # done after one uniform number and no logarithm.
+    for k in range(n_states):
+        q = 0.0
+        for j in range(n_states):
+            q += trans[k, j]
+        rows[0, k] = q
+        rows[1, k] = math.log1p(-q) if q < 1.0 else -np.inf
+        rows[2, k] = math.exp((horizon - 1) * rows[1, k]) if q < 1.0 else 0.0
     for i in range(participants):
         pkey = substream(key, i)
         k = _categorical(shares, uniform(pkey, 0))
         t = 0
         c = 1
         while True:
-            q = 0.0
-            for j in range(n_states):
-                q += trans[k, j]
+            q = rows[0, k]
             if q <= 0.0:
                 occ[k, t] += 1.0
                 occ[k, horizon] -= 1.0
                 break
+            u = uniform(pkey, c)
+            c += 1
             if q >= 1.0:
                 stay = 1
+            elif t == 0 and u <= rows[2, k]:
+                stay = horizon  # log(u) / log(1 − q) ≥ horizon − 1
             else:
-                x = math.log(uniform(pkey, c)) / math.log1p(-q)
+                x = math.log(u) / rows[1, k]
                 stay = 1 + int(x) if x < horizon else horizon + 1
-            c += 1
             end = t + stay
             if end >= horizon:
                 occ[k, t] += 1.0
@@ -112,45 +127,72 @@ def _expected_occupancy(occ, shares, trans, participants, horizon):
 
 
 @jit
-def _results(occ, rel, cost, rate, horizon, payback, net_benefit, revenue):
-    """Per actor: payback month (NaN if none), net benefit and revenue per year."""
+def _results(occ, acc, rel, cost, rate, horizon, payback, net_benefit, revenue):
+    """Per actor: payback month (NaN if none), net benefit and revenue per year.
+
+    ``acc`` is scratch of shape ``(4, actor)``: the month's flow, the cumulative
+    net benefit, the year's revenue and the payback tolerance, so that the inner
+    loops run over actors (contiguous in ``rel``) and vectorise.
+    """
     n_states, n_actors = rel.shape
-    step = (1.0 + rate) ** (-1.0 / 12.0)
+    flow, cum, year_sum, tol = acc[0], acc[1], acc[2], acc[3]
     for a in range(n_actors):
-        cum = -cost[a]
-        tol = PAYBACK_RTOL * abs(cost[a]) + PAYBACK_ATOL
-        paid = np.nan
-        weight = 1.0
-        year_sum = 0.0
-        for t in range(horizon):
-            f = 0.0
-            for k in range(n_states):
-                f += occ[k, t] * rel[k, a]
+        cum[a] = -cost[a]
+        tol[a] = PAYBACK_RTOL * abs(cost[a]) + PAYBACK_ATOL
+        year_sum[a] = 0.0
+        payback[a] = np.nan
+    step = (1.0 + rate) ** (-1.0 / 12.0)
+    weight = 1.0
+    unpaid = n_actors
+    t = 0
+    for y in range(horizon // 12):
+        for _ in range(12):
             weight *= step
-            cum += f * weight
-            year_sum += f
-            if paid != paid and cum >= -tol:
-                paid = t + 1.0
-            if (t + 1) % 12 == 0:
-                y = (t + 1) // 12 - 1
-                net_benefit[a, y] = cum
-                revenue[a, y] = year_sum
-                year_sum = 0.0
-        payback[a] = paid
+            # A sampled cohort's occupancy changes only in the months someone
+            # moves: the flows are recomputed only then.
+            changed = t == 0
+            if not changed:
+                for k in range(n_states):
+                    if occ[k, t] != occ[k, t - 1]:
+                        changed = True
+                        break
+            if changed:
+                for a in range(n_actors):
+                    flow[a] = 0.0
+                for k in range(n_states):
+                    n = occ[k, t]
+                    if n != 0.0:
+                        for a in range(n_actors):
+                            flow[a] += n * rel[k, a]
+            for a in range(n_actors):
+                cum[a] += flow[a] * weight
+                year_sum[a] += flow[a]
+            t += 1
+            if unpaid:
+                for a in range(n_actors):
+                    if cum[a] >= -tol[a] and payback[a] != payback[a]:
+                        payback[a] = t
+                        unpaid -= 1
+        for a in range(n_actors):
+            net_benefit[a, y] = cum[a]
+            revenue[a, y] = year_sum[a]
+            year_sum[a] = 0.0
 
 
 @parallel_jit
-def _simulate(shares, trans, rel, cost, rate, keys, participants, horizon, expected, work, payback, net_benefit, revenue):
+def _simulate(shares, trans, rel, cost, rate, keys, participants, horizon, expected, work, scratch, accumulators, payback, net_benefit, revenue):
     n_draws = shares.shape[0]
     n_blocks = work.shape[0]
     for b in prange(n_blocks):
         occ = work[b]
+        rows = scratch[b]
+        acc = accumulators[b]
         for d in range(b * n_draws // n_blocks, (b + 1) * n_draws // n_blocks):
             if expected:
                 _expected_occupancy(occ, shares[d], trans[d], participants, horizon)
             else:
-                _person_occupancy(occ, shares[d], trans[d], keys[d], participants, horizon)
-            _results(occ, rel[d], cost[d], rate[d], horizon, payback[d], net_benefit[d], revenue[d])
+                _person_occupancy(occ, rows, shares[d], trans[d], keys[d], participants, horizon)
+            _results(occ, acc, rel[d], cost[d], rate[d], horizon, payback[d], net_benefit[d], revenue[d])
 
 
 def simulate_cohorts(shares, trans, rel, cost, rate, keys, participants, horizon, expected, blocks=None):
@@ -197,6 +239,8 @@ def simulate_cohorts(shares, trans, rel, cost, rate, keys, participants, horizon
         blocks = 8 * numba.get_num_threads()
     blocks = max(1, min(blocks, n_draws))
     work = np.empty((blocks, n_states, horizon + 1))
+    scratch = np.empty((blocks, 3, n_states))
+    accumulators = np.empty((blocks, 4, n_actors))
     payback = np.empty((n_draws, n_actors))
     net_benefit = np.empty((n_draws, n_actors, years))
     revenue = np.empty((n_draws, n_actors, years))
@@ -212,6 +256,8 @@ def simulate_cohorts(shares, trans, rel, cost, rate, keys, participants, horizon
             int(horizon),
             bool(expected),
             work,
+            scratch,
+            accumulators,
             payback,
             net_benefit,
             revenue,
