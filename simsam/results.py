@@ -32,8 +32,8 @@ from .sampling import ParameterSpace
 __all__ = ["build_dataset", "write_run", "read_results", "atomic_folder"]
 
 
-def build_dataset(config: Config, space: ParameterSpace, out, inputs: np.ndarray, draws: np.ndarray, seed: int):
-    """Assemble the result Dataset (see the module docstring)."""
+def build_dataset(config: Config, space: ParameterSpace, out, inputs: np.ndarray, draws: np.ndarray, seed: int, engine: str):
+    """Assemble the result Dataset (see the module docstring); ``engine`` is the cohort path used."""
     import xarray as xr
 
     from . import __version__
@@ -69,7 +69,7 @@ def build_dataset(config: Config, space: ParameterSpace, out, inputs: np.ndarray
             "draws": int(len(draws)),
             "first_draw": int(draws[0]) if len(draws) else 0,
             "cohort": config.simulation.cohort,
-            "engine": "person" if config.simulation.cohort == "sampled" else "expected",
+            "engine": engine,
             "participants": int(config.project.participants),
             "horizon_months": int(config.simulation.horizon_months),
             "simsam_version": __version__,

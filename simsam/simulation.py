@@ -12,10 +12,23 @@ from .accounting import flow_table, potential, project_cost
 from .config.schema import Config
 from .sampling import ParameterSpace, Sample, check_rows
 
-__all__ = ["simulate", "evaluate", "ModelOutput", "DEFAULT_CHUNK_DRAWS"]
+__all__ = ["simulate", "evaluate", "engine_of", "ModelOutput", "DEFAULT_CHUNK_DRAWS"]
 
 DEFAULT_CHUNK_DRAWS = 20_000
 COHORT_STREAM = "cohort"
+#: ``engine = "auto"`` simulates participants one by one up to this cohort size
+#: and state counts above it (benchmarks/kernel_speed.py measures the crossover).
+AUTO_PERSON_MAX = 150
+
+
+def engine_of(config: Config) -> str:
+    """The cohort path a config runs on: ``"person"``, ``"aggregate"`` or ``"expected"``."""
+    sim = config.simulation
+    if sim.cohort == "expected":
+        return "expected"
+    if sim.engine == "auto":
+        return "person" if config.project.participants <= AUTO_PERSON_MAX else "aggregate"
+    return sim.engine
 
 
 @dataclass(frozen=True)
@@ -75,7 +88,7 @@ def evaluate(config: Config, space: ParameterSpace, values: np.ndarray, draws: n
     -------
     ModelOutput
     """
-    from .kernels.cohort import simulate_cohorts
+    from .kernels.cohort import AGGREGATE, EXPECTED, PERSON, simulate_cohorts
 
     draws = np.asarray(draws, dtype=np.int64)
     sample = Sample(space, values)
@@ -99,7 +112,7 @@ def evaluate(config: Config, space: ParameterSpace, values: np.ndarray, draws: n
         rnd.draw_keys(seed, COHORT_STREAM, draws),
         config.project.participants,
         sim.horizon_months,
-        sim.cohort == "expected",
+        {"person": PERSON, "aggregate": AGGREGATE, "expected": EXPECTED}[engine_of(config)],
         blocks=blocks,
     )
     cohort_potential = potential(config, sample) * 12 * config.project.participants
@@ -181,4 +194,4 @@ def simulate(
             if progress is not None:
                 progress(idx.size)
     out = ModelOutput(*(np.concatenate([getattr(p, f) for p in parts]) for f in ModelOutput.__dataclass_fields__))
-    return build_dataset(config, space, out, inputs, index, seed)
+    return build_dataset(config, space, out, inputs, index, seed, engine_of(config))

@@ -9,7 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from simsam import random as rnd
-from simsam.kernels.cohort import PAYBACK_ATOL, PAYBACK_RTOL
+import math
+
+from simsam.kernels.cohort import AGGREGATE, EXPECTED, PAYBACK_ATOL, PAYBACK_RTOL
 
 GAMMA = np.uint64(rnd.GAMMA)
 
@@ -110,11 +112,13 @@ def results(occ, rel, cost, rate, horizon):
     return payback, net_benefit, revenue
 
 
-def simulate_cohorts(shares, trans, rel, cost, rate, keys, participants, horizon, expected):
+def simulate_cohorts(shares, trans, rel, cost, rate, keys, participants, horizon, engine):
     """The reference of :func:`simsam.kernels.cohort.simulate_cohorts`."""
     keys = np.asarray(keys, dtype=np.uint64)
-    if expected:
+    if engine == EXPECTED:
         occ = expected_occupancy(shares, trans, participants, horizon)
+    elif engine == AGGREGATE:
+        occ = np.array([aggregate_occupancy(s, tr, k, participants, horizon) for s, tr, k in zip(shares, trans, keys)])
     else:
         occ = person_occupancy(shares, trans, keys, participants, horizon)
     return results(occ, np.asarray(rel, float), np.asarray(cost, float), np.asarray(rate, float), horizon)
@@ -137,4 +141,158 @@ def monthly_markov_cohort(shares, trans, participants, horizon, rng):
         occ[:, t] = np.bincount(state, minlength=n_states)
         u = rng.random(participants)
         state = np.minimum((u[:, None] >= cum[state]).sum(axis=1), n_states - 1)
+    return occ
+
+
+# --- the aggregate path: binomials from the same stream, in plain Python --------------
+
+
+def uniform(key, counter) -> float:
+    return float(_stream(np.array([key], dtype=np.uint64), counter)[0])
+
+
+def _inversion(key, c, n, p):
+    q = 1.0 - p
+    qn = math.exp(n * math.log(q))
+    bound = min(float(n), n * p + 10.0 * math.sqrt(n * p * q + 1.0))
+    x, px = 0, qn
+    u = uniform(key, c)
+    c += 1
+    while u > px:
+        x += 1
+        if x > bound:
+            x, px = 0, qn
+            u = uniform(key, c)
+            c += 1
+        else:
+            u -= px
+            px = ((n - x + 1) * p * px) / (x * q)
+    return x, c
+
+
+def _btpe(key, c, n, p):
+    """Kachitvichyanukul & Schmeiser's BTPE, as in NumPy (p ≤ 0.5 here)."""
+    r = min(p, 1.0 - p)
+    q = 1.0 - r
+    fm = n * r + r
+    m = math.floor(fm)
+    p1 = math.floor(2.195 * math.sqrt(n * r * q) - 4.6 * q) + 0.5
+    xm, xl, xr = m + 0.5, m + 0.5 - p1, m + 0.5 + p1
+    cc = 0.134 + 20.5 / (15.3 + m)
+    a = (fm - xl) / (fm - xl * r)
+    laml = a * (1.0 + a / 2.0)
+    a = (xr - fm) / (xr * q)
+    lamr = a * (1.0 + a / 2.0)
+    p2 = p1 * (1.0 + 2.0 * cc)
+    p3 = p2 + cc / laml
+    p4 = p3 + cc / lamr
+    nrq = n * r * q
+
+    def tail(x, x2):
+        return (13680.0 - (462.0 - (132.0 - (99.0 - 140.0 / x2) / x2) / x2) / x2) / x / 166320.0
+
+    while True:
+        u = uniform(key, c) * p4
+        v = uniform(key, c + 1)
+        c += 2
+        if u <= p1:
+            y = math.floor(xm - p1 * v + u)
+            break
+        if u <= p2:
+            x = xl + (u - p1) / cc
+            v = v * cc + 1.0 - abs(m - x + 0.5) / p1
+            if v > 1.0:
+                continue
+            y = math.floor(x)
+        elif u <= p3:
+            y = math.floor(xl + math.log(v) / laml)
+            if y < 0:
+                continue
+            v = v * (u - p2) * laml
+        else:
+            y = math.floor(xr - math.log(v) / lamr)
+            if y > n:
+                continue
+            v = v * (u - p3) * lamr
+        k = abs(y - m)
+        if k <= 20 or k >= nrq / 2.0 - 1:
+            s = r / q
+            aa = s * (n + 1)
+            f = 1.0
+            for i in range(m + 1, y + 1):
+                f *= aa / i - s
+            for i in range(y + 1, m + 1):
+                f /= aa / i - s
+            if v > f:
+                continue
+            break
+        rho = (k / nrq) * ((k * (k / 3.0 + 0.625) + 0.16666666666666666) / nrq + 0.5)
+        t = -k * k / (2.0 * nrq)
+        big_a = math.log(v)
+        if big_a < t - rho:
+            break
+        if big_a > t + rho:
+            continue
+        x1, f1, z, w = y + 1.0, m + 1.0, n + 1.0 - m, n - y + 1.0
+        bound = (
+            xm * math.log(f1 / x1) + (n - m + 0.5) * math.log(z / w) + (y - m) * math.log(w * r / (x1 * q))
+            + tail(f1, f1 * f1) + tail(z, z * z) + tail(x1, x1 * x1) + tail(w, w * w)
+        )
+        if big_a > bound:
+            continue
+        break
+    return (n - y if p > 0.5 else y), c
+
+
+def binomial(key, c, n, p):
+    if n <= 0 or p <= 0.0:
+        return 0, c
+    if p >= 1.0:
+        return n, c
+    if p <= 0.5:
+        return _inversion(key, c, n, p) if n * p <= 30.0 else _btpe(key, c, n, p)
+    x, c = _inversion(key, c, n, 1.0 - p) if n * (1.0 - p) <= 30.0 else _btpe(key, c, n, 1.0 - p)
+    return n - x, c
+
+
+def aggregate_occupancy(shares, trans, key, participants, horizon):
+    """One draw's counts by sequential binomials, shape ``(state, month)``."""
+    n_states = len(shares)
+    occ = np.zeros((n_states, horizon))
+    positive = [k for k in range(n_states) if shares[k] > 0]
+    last = positive[-1] if positive else -1
+    c, remaining, rest = 0, participants, 1.0
+    for k in range(n_states):
+        if k == last:
+            count = remaining
+        elif shares[k] <= 0 or remaining == 0:
+            count = 0
+        else:
+            count, c = binomial(key, c, remaining, min(shares[k] / rest, 1.0))
+        occ[k, 0] = count
+        remaining -= count
+        rest -= shares[k]
+    for t in range(1, horizon):
+        for k in range(n_states):
+            n = int(occ[k, t - 1])
+            if n == 0:
+                continue
+            q = float(np.sum(trans[k]))
+            if q <= 0:
+                occ[k, t] += n
+                continue
+            leave, c = binomial(key, c, n, min(q, 1.0))
+            occ[k, t] += n - leave
+            dests = [j for j in range(n_states) if trans[k, j] > 0]
+            rest = q
+            for j in dests:
+                if leave == 0:
+                    break
+                if j == dests[-1]:
+                    moved = leave
+                else:
+                    moved, c = binomial(key, c, leave, min(trans[k, j] / rest, 1.0))
+                occ[j, t] += moved
+                leave -= moved
+                rest -= trans[k, j]
     return occ

@@ -7,7 +7,8 @@ import pytest
 from scipy import stats
 
 from simsam import random as rnd
-from simsam.kernels.cohort import simulate_cohorts
+from simsam.kernels.binomial import binomial
+from simsam.kernels.cohort import AGGREGATE, EXPECTED, PERSON, simulate_cohorts
 from simsam.kernels.rng import mix64 as jit_mix64
 from simsam.kernels.rng import uniform as jit_uniform
 
@@ -45,9 +46,9 @@ def test_rng_twins_agree():
     assert 0.0 < expected.min() and expected.max() < 1.0
 
 
-@pytest.mark.parametrize("expected", [False, True])
+@pytest.mark.parametrize("engine", [PERSON, AGGREGATE, EXPECTED], ids=["person", "aggregate", "expected"])
 @pytest.mark.parametrize("case", range(12))
-def test_kernel_matches_reference(case, expected):
+def test_kernel_matches_reference(case, engine):
     rng = np.random.default_rng(1000 + case)
     n_states = int(rng.integers(1, 5))
     n_actors = int(rng.integers(1, 6))
@@ -55,8 +56,10 @@ def test_kernel_matches_reference(case, expected):
     participants = int(rng.integers(1, 40))
     n_draws = int(rng.integers(1, 25))
     args = random_inputs(rng, n_draws, n_states, n_actors, horizon)
-    got = simulate_cohorts(*args, participants, horizon, expected, blocks=int(rng.integers(1, 6)))
-    want = ref.simulate_cohorts(*args, participants, horizon, expected)
+    if engine == AGGREGATE and case % 3 == 0:
+        participants *= 1000  # large counts: BTPE
+    got = simulate_cohorts(*args, participants, horizon, engine, blocks=int(rng.integers(1, 6)))
+    want = ref.simulate_cohorts(*args, participants, horizon, engine)
     for g, w, name in zip(got, want, ("payback", "net_benefit", "revenue")):
         np.testing.assert_allclose(g, w, rtol=1e-9, atol=1e-6, err_msg=name)
         np.testing.assert_array_equal(np.isnan(g), np.isnan(w), err_msg=name)
@@ -71,17 +74,18 @@ def test_person_counts_are_whole_and_conserved():
     # The kernel gives the same counts: with rel = identity per state its monthly
     # flows are the counts themselves.
     rel = np.broadcast_to(np.eye(3), (30, 3, 3)).copy()
-    _, _, revenue = simulate_cohorts(shares, trans, rel, np.zeros((30, 3)), np.zeros(30), keys, 17, 36, False)
+    _, _, revenue = simulate_cohorts(shares, trans, rel, np.zeros((30, 3)), np.zeros(30), keys, 17, 36, PERSON)
     np.testing.assert_array_equal(revenue, occ.reshape(30, 3, 3, 12).sum(axis=3))
 
 
 def test_results_are_independent_of_blocks():
     rng = np.random.default_rng(3)
     args = random_inputs(rng, 50, 3, 4, 60)
-    a = simulate_cohorts(*args, 25, 60, False, blocks=1)
-    b = simulate_cohorts(*args, 25, 60, False, blocks=13)
-    for x, y in zip(a, b):
-        np.testing.assert_array_equal(x, y)
+    for engine in (PERSON, AGGREGATE):
+        a = simulate_cohorts(*args, 25, 60, engine, blocks=1)
+        b = simulate_cohorts(*args, 25, 60, engine, blocks=13)
+        for x, y in zip(a, b):
+            np.testing.assert_array_equal(x, y)
 
 
 def test_analytic_payback_status_kept():
@@ -96,7 +100,7 @@ def test_analytic_payback_status_kept():
     keep = np.abs(ratio - np.round(ratio)) > 1e-6  # avoid exact ties: tested separately
     shares = np.ones((n, 1))
     trans = np.zeros((n, 1, 1))
-    payback, nb, revenue = simulate_cohorts(shares, trans, monthly[:, None, None], cost[:, None], np.zeros(n), np.zeros(n, np.uint64), participants, 60, True)
+    payback, nb, revenue = simulate_cohorts(shares, trans, monthly[:, None, None], cost[:, None], np.zeros(n), np.zeros(n, np.uint64), participants, 60, EXPECTED)
     np.testing.assert_array_equal(payback[keep, 0], np.ceil(ratio[keep]))
     np.testing.assert_allclose(revenue[:, 0, 0], annual)
     np.testing.assert_allclose(nb[:, 0, 4], 5 * annual - cost)
@@ -107,7 +111,7 @@ def test_payback_edge_cases():
     # negative flows never pay back; cost that is never recovered gives NaN.
     rel = np.array([[[100.0, 0.0, -1.0, 100.0]]])
     cost = np.array([[1200.0, 0.0, 0.0, 1e9]])
-    payback, _, _ = simulate_cohorts(np.ones((1, 1)), np.zeros((1, 1, 1)), rel, cost, np.zeros(1), np.zeros(1, np.uint64), 1, 24, True)
+    payback, _, _ = simulate_cohorts(np.ones((1, 1)), np.zeros((1, 1, 1)), rel, cost, np.zeros(1), np.zeros(1, np.uint64), 1, 24, EXPECTED)
     np.testing.assert_array_equal(payback[0, :2], [12.0, 1.0])
     assert np.isnan(payback[0, 2]) and np.isnan(payback[0, 3])
 
@@ -115,7 +119,7 @@ def test_payback_edge_cases():
 def test_discounting_closed_form():
     rate = 0.04
     f, cost = 41_200.0, 1.25e6
-    _, nb, revenue = simulate_cohorts(np.ones((1, 1)), np.zeros((1, 1, 1)), np.array([[[f]]]), np.array([[cost]]), np.array([rate]), np.zeros(1, np.uint64), 1, 60, True)
+    _, nb, revenue = simulate_cohorts(np.ones((1, 1)), np.zeros((1, 1, 1)), np.array([[[f]]]), np.array([[cost]]), np.array([rate]), np.zeros(1, np.uint64), 1, 60, EXPECTED)
     v = (1 + rate) ** (-1 / 12)
     for y in range(1, 6):
         m = 12 * y
@@ -129,7 +133,7 @@ def test_expected_cohort_trace_closed_form():
     shares = np.array([[s, 1 - s]])
     trans = np.array([[[0.0, q], [0.0, 0.0]]])
     rel = np.array([[[1.0], [0.0]]])  # flow = number at work
-    _, _, revenue = simulate_cohorts(shares, trans, rel, np.zeros((1, 1)), np.zeros(1), np.zeros(1, np.uint64), n, 24, True)
+    _, _, revenue = simulate_cohorts(shares, trans, rel, np.zeros((1, 1)), np.zeros(1), np.zeros(1, np.uint64), n, 24, EXPECTED)
     months = np.arange(1, 25)
     at_work = n * s * (1 - q) ** (months - 1)
     np.testing.assert_allclose(revenue[0, 0], at_work.reshape(2, 12).sum(axis=1), rtol=1e-12)
@@ -145,13 +149,42 @@ def test_sampled_cohort_matches_markov_in_distribution():
     n_draws, participants, horizon = 4000, 30, 60
     keys = rnd.draw_keys(5, "cohort", np.arange(n_draws))
     args = (np.tile(shares, (n_draws, 1)), np.tile(trans, (n_draws, 1, 1)), np.tile(rel, (n_draws, 1, 1)), np.zeros((n_draws, 2)), np.zeros(n_draws), keys)
-    _, _, sampled = simulate_cohorts(*args, participants, horizon, False)
-    _, _, expected = simulate_cohorts(*args[:5], keys, participants, horizon, True)
-    mean, se = sampled.mean(axis=0), sampled.std(axis=0, ddof=1) / np.sqrt(n_draws)
-    z = (mean - expected[0]) / se
-    assert np.all(np.abs(z) < 4.5), z
+    _, _, sampled = simulate_cohorts(*args, participants, horizon, PERSON)
+    _, _, aggregate = simulate_cohorts(*args, participants, horizon, AGGREGATE)
+    _, _, expected = simulate_cohorts(*args[:5], keys, participants, horizon, EXPECTED)
+    for path in (sampled, aggregate):
+        mean, se = path.mean(axis=0), path.std(axis=0, ddof=1) / np.sqrt(n_draws)
+        z = (mean - expected[0]) / se
+        assert np.all(np.abs(z) < 4.5), z
     rng = np.random.default_rng(99)
     monthly = np.array([(rel.T @ ref.monthly_markov_cohort(shares, trans, participants, horizon, rng)).reshape(2, 5, 12).sum(axis=2) for _ in range(1500)])
     for actor in range(2):
         for year in (0, 4):
             assert stats.ks_2samp(sampled[:, actor, year], monthly[:, actor, year]).pvalue > 1e-3
+            assert stats.ks_2samp(aggregate[:, actor, year], monthly[:, actor, year]).pvalue > 1e-3
+            assert stats.ks_2samp(aggregate[:, actor, year], sampled[:, actor, year]).pvalue > 1e-3
+
+
+@pytest.mark.parametrize("n,p", [(7, 0.3), (81, 0.02), (1000, 0.01), (10**6, 0.013), (500, 0.7), (10**5, 0.95), (40, 0.5)])
+def test_binomial_sampler(n, p):
+    """Inversion (n p ≤ 30) and BTPE: moments and a chi-square test against scipy."""
+    key = rnd.stream_key(17, f"binomial-{n}-{p}")
+    draws, c = [], 0
+    for _ in range(20_000):
+        x, c = binomial(np.uint64(key), c, n, p)
+        draws.append(x)
+    x = np.array(draws)
+    mean, var = n * p, n * p * (1 - p)
+    assert abs(x.mean() - mean) < 4.5 * np.sqrt(var / x.size)
+    assert x.var(ddof=1) == pytest.approx(var, rel=0.06)
+    lo, hi = stats.binom.ppf([0.001, 0.999], n, p)
+    edges = np.unique(np.linspace(lo, hi + 1, 25).astype(int))
+    observed, _ = np.histogram(x, bins=np.concatenate([[-1], edges[1:-1], [n + 1]]))
+    cdf = stats.binom.cdf(np.concatenate([[-1], edges[1:-1] - 1, [n]]), n, p)
+    expected = np.diff(cdf) * x.size
+    assert stats.chisquare(observed, expected * observed.sum() / expected.sum()).pvalue > 1e-4
+    # The Python reference draws the same numbers from the same stream.
+    c2 = 0
+    for want in draws[:50]:
+        got, c2 = ref.binomial(np.uint64(key), c2, n, p)
+        assert got == want

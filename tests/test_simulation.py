@@ -188,3 +188,34 @@ def test_write_run_round_trip(engine_config, tmp_path):
     write_run(ds.isel(draw=slice(0, 50)), tmp_path / "run")
     assert read_results(tmp_path / "run").sizes["draw"] == 50
     assert [p.name for p in tmp_path.iterdir()] == ["run"]
+
+
+@pytest.mark.slow
+def test_person_and_aggregate_paths_agree_in_distribution():
+    """Same config, the two sampled-cohort paths: payback quantiles, means within
+    Monte Carlo error, and a two-sample KS test on a few thousand draws."""
+    text = (DATA / "engine.toml").read_text()
+    person = simsam.loads(text.replace("[simulation]", '[simulation]\nengine = "person"'), DATA)
+    aggregate = simsam.loads(text.replace("[simulation]", '[simulation]\nengine = "aggregate"'), DATA)
+    a = simsam.simulate(person, draws=6000, seed=21)
+    b = simsam.simulate(aggregate, draws=6000, seed=21)
+    assert (a.attrs["engine"], b.attrs["engine"]) == ("person", "aggregate")
+    np.testing.assert_array_equal(a.inputs, b.inputs)  # same parameter draws; only the cohorts differ
+    for actor in ("society", "kommun", "af"):
+        x, y = a.net_benefit.sel(actor=actor, year=5).values, b.net_benefit.sel(actor=actor, year=5).values
+        se = math.sqrt(x.var() / x.size + y.var() / y.size)
+        assert abs(x.mean() - y.mean()) < 4.5 * se, actor
+        assert stats.ks_2samp(x, y).pvalue > 1e-3, actor
+    pa, pb = (d.payback_months.sel(actor="society").values for d in (a, b))
+    qa, qb = (np.quantile(np.where(np.isnan(p), np.inf, p), [0.1, 0.5, 0.9]) for p in (pa, pb))
+    assert np.all(np.abs(qa - qb) <= 2)  # months
+    assert abs(np.isnan(pa).mean() - np.isnan(pb).mean()) < 4.5 * math.sqrt(2 * 0.25 / pa.size)
+
+
+def test_auto_engine_picks_by_cohort_size(engine_config):
+    from simsam.simulation import AUTO_PERSON_MAX, engine_of
+
+    assert engine_of(engine_config) == "person"
+    text = (DATA / "engine.toml").read_text().replace("participants = 81", f"participants = {AUTO_PERSON_MAX + 1}")
+    assert engine_of(simsam.loads(text, DATA)) == "aggregate"
+    assert engine_of(simsam.loads((DATA / "hand.toml").read_text(), DATA)) == "expected"

@@ -3,14 +3,18 @@
 Pure functions on arrays; numpy and numba only. One draw is:
 
 1. **occupancy** ``n[k, t]``: participants in state ``k`` in month ``t+1``.
-   *Sampled* cohort (person path): each participant's exit state is drawn from
+   *Sampled* cohort, person path: each participant's exit state is drawn from
    the draw's shares, then the participant stays in a state for a geometric
    number of months and moves to another state with the row's probabilities.
    This is the same Markov chain as "each month each participant moves with
    the monthly transition probabilities" (the time to leave a state with
    monthly exit probability ``q`` is geometric with parameter ``q``), but it
-   costs random numbers per *move*, not per person-month. *Expected* cohort:
-   the Markov cohort trace ``x(t+1) = x(t) P`` times ``N``.
+   costs random numbers per *move*, not per person-month. *Sampled* cohort,
+   aggregate path: participants are exchangeable, so only the counts are
+   drawn: exit counts ~ Multinomial(N, shares), and each month the leavers of
+   state ``k`` ~ Binomial(n_k, q_k), split over destinations by sequential
+   binomials; the cost does not grow with ``N``. *Expected* cohort: the Markov
+   cohort trace ``x(t+1) = x(t) P`` times ``N``.
 2. **results** per actor (and society as the last column): the monthly cohort
    flow ``F(t) = Σ_k n[k, t] · rel[k, a]``, discounted cumulative net benefit,
    the payback month, and revenue and net benefit per year.
@@ -28,9 +32,13 @@ import numpy as np
 from numba import prange
 
 from ._jit import jit, parallel_jit
+from .binomial import binomial
 from .rng import substream, uniform
 
-__all__ = ["simulate_cohorts", "PAYBACK_RTOL", "PAYBACK_ATOL"]
+__all__ = ["simulate_cohorts", "PERSON", "AGGREGATE", "EXPECTED", "PAYBACK_RTOL", "PAYBACK_ATOL"]
+
+#: How a draw's cohort is simulated (the ``engine`` argument).
+PERSON, AGGREGATE, EXPECTED = 0, 1, 2
 
 #: Net benefit within ``PAYBACK_RTOL · cost + PAYBACK_ATOL`` kr below zero counts
 #: as paid back, so an exact break-even month is not lost to rounding.
@@ -109,6 +117,72 @@ def _person_occupancy(occ, rows, shares, trans, key, participants, horizon):
 
 
 @jit
+def _last_positive(p):
+    last = -1
+    for j in range(p.shape[0]):
+        if p[j] > 0.0:
+            last = j
+    return last
+
+
+@jit
+def _aggregate_occupancy(occ, shares, trans, key, participants, horizon):
+    """Sampled cohort by counts: fill ``occ[k, t]`` for ``t < horizon``.
+
+    Random numbers: one counter-based stream per draw (the draw's key), used in
+    order: exit counts, then each month's leavers and their destinations.
+    """
+    n_states = shares.shape[0]
+    c = 0
+    # Exit counts ~ Multinomial(N, shares) as sequential binomials; the last
+    # state with a positive share takes the rest, so rounding never puts anyone
+    # in a state without a share.
+    last = _last_positive(shares)
+    remaining = participants
+    rest = 1.0
+    for k in range(n_states):
+        if k == last:
+            count = remaining
+        elif shares[k] <= 0.0 or remaining == 0:
+            count = 0
+        else:
+            count, c = binomial(key, c, remaining, min(shares[k] / rest, 1.0))
+        occ[k, 0] = count
+        remaining -= count
+        rest -= shares[k]
+    for t in range(1, horizon):
+        for j in range(n_states):
+            occ[j, t] = 0.0
+        for k in range(n_states):
+            n = int(occ[k, t - 1])
+            if n == 0:
+                continue
+            q = 0.0
+            for j in range(n_states):
+                q += trans[k, j]
+            if q <= 0.0:
+                occ[k, t] += n
+                continue
+            leave, c = binomial(key, c, n, min(q, 1.0))
+            occ[k, t] += n - leave
+            dest_last = _last_positive(trans[k])
+            rest = q
+            for j in range(n_states):
+                if leave == 0:
+                    break
+                pj = trans[k, j]
+                if pj <= 0.0:
+                    continue
+                if j == dest_last:
+                    moved = leave
+                else:
+                    moved, c = binomial(key, c, leave, min(pj / rest, 1.0))
+                occ[j, t] += moved
+                leave -= moved
+                rest -= pj
+
+
+@jit
 def _expected_occupancy(occ, shares, trans, participants, horizon):
     """Expected cohort: ``occ[:, t] = N · x(t)`` with ``x(t+1) = x(t) P``."""
     n_states = shares.shape[0]
@@ -180,7 +254,7 @@ def _results(occ, acc, rel, cost, rate, horizon, payback, net_benefit, revenue):
 
 
 @parallel_jit
-def _simulate(shares, trans, rel, cost, rate, keys, participants, horizon, expected, work, scratch, accumulators, payback, net_benefit, revenue):
+def _simulate(shares, trans, rel, cost, rate, keys, participants, horizon, engine, work, scratch, accumulators, payback, net_benefit, revenue):
     n_draws = shares.shape[0]
     n_blocks = work.shape[0]
     for b in prange(n_blocks):
@@ -188,14 +262,16 @@ def _simulate(shares, trans, rel, cost, rate, keys, participants, horizon, expec
         rows = scratch[b]
         acc = accumulators[b]
         for d in range(b * n_draws // n_blocks, (b + 1) * n_draws // n_blocks):
-            if expected:
+            if engine == EXPECTED:
                 _expected_occupancy(occ, shares[d], trans[d], participants, horizon)
+            elif engine == AGGREGATE:
+                _aggregate_occupancy(occ, shares[d], trans[d], keys[d], participants, horizon)
             else:
                 _person_occupancy(occ, rows, shares[d], trans[d], keys[d], participants, horizon)
             _results(occ, acc, rel[d], cost[d], rate[d], horizon, payback[d], net_benefit[d], revenue[d])
 
 
-def simulate_cohorts(shares, trans, rel, cost, rate, keys, participants, horizon, expected, blocks=None):
+def simulate_cohorts(shares, trans, rel, cost, rate, keys, participants, horizon, engine, blocks=None):
     """Simulate one cohort per draw and compute each actor's results.
 
     Parameters
@@ -216,8 +292,9 @@ def simulate_cohorts(shares, trans, rel, cost, rate, keys, participants, horizon
     participants : int
     horizon : int
         Months; a multiple of 12.
-    expected : bool
-        Markov cohort trace instead of a sampled cohort.
+    engine : int
+        :data:`PERSON` or :data:`AGGREGATE` (sampled cohort, by participant or
+        by counts), or :data:`EXPECTED` (the Markov cohort trace).
     blocks : int, optional
         Number of parallel work blocks (results do not depend on it).
 
@@ -254,7 +331,7 @@ def simulate_cohorts(shares, trans, rel, cost, rate, keys, participants, horizon
             np.ascontiguousarray(keys, dtype=np.uint64),
             int(participants),
             int(horizon),
-            bool(expected),
+            int(engine),
             work,
             scratch,
             accumulators,
