@@ -71,7 +71,16 @@ def with_society(per_actor: np.ndarray, axis: int) -> np.ndarray:
     return np.concatenate([per_actor, per_actor.sum(axis=axis, keepdims=True)], axis=axis)
 
 
-def evaluate(config: Config, space: ParameterSpace, values: np.ndarray, draws: np.ndarray, seed: int, *, blocks: int | None = None) -> ModelOutput:
+def evaluate(
+    config: Config,
+    space: ParameterSpace,
+    values: np.ndarray,
+    draws: np.ndarray,
+    seed: int,
+    *,
+    engine: str | None = None,
+    blocks: int | None = None,
+) -> ModelOutput:
     """Run the model on given input values (a Monte Carlo sample or any design).
 
     Parameters
@@ -83,6 +92,9 @@ def evaluate(config: Config, space: ParameterSpace, values: np.ndarray, draws: n
     draws : ndarray of int, shape ``(draw,)``
         Global draw indices: they key each cohort's random numbers.
     seed : int
+    engine : {"person", "aggregate", "expected"}, optional
+        Override the config's cohort path, e.g. ``"expected"`` for a tornado
+        whose bars should not carry cohort noise.
 
     Returns
     -------
@@ -112,7 +124,7 @@ def evaluate(config: Config, space: ParameterSpace, values: np.ndarray, draws: n
         rnd.draw_keys(seed, COHORT_STREAM, draws),
         config.project.participants,
         sim.horizon_months,
-        {"person": PERSON, "aggregate": AGGREGATE, "expected": EXPECTED}[engine_of(config)],
+        {"person": PERSON, "aggregate": AGGREGATE, "expected": EXPECTED}[engine or engine_of(config)],
         blocks=blocks,
     )
     cohort_potential = potential(config, sample) * 12 * config.project.participants

@@ -323,3 +323,16 @@ def test_config_error_is_a_value_error():
     assert isinstance(err, ValueError)
     assert str(err) == "a.b: bad thing (in base.toml)"
     assert simsam.ConfigError("", "file 'x' not found").args == ("file 'x' not found",)
+
+
+def test_override_merges_like_an_extending_file(make_config):
+    from simsam.config import override
+
+    cfg = simsam.load_config(make_config())
+    changed = override(cfg, {"project": {"participants": 100}, "outcomes": {"shares": {"work": 0.5, "improved": 0.5}}})
+    assert changed.project.participants == 100
+    assert changed.outcomes.shares.kind == "fixed" and changed.outcomes.shares.keys == ("work", "improved")
+    assert changed.economy.wage.value == cfg.economy.wage.value  # untouched keys stay
+    assert cfg.project.participants == 81  # the original is unchanged
+    with pytest.raises(simsam.ConfigError, match=r"^project\.participants: must be at least 1, not 0 \(in scenario x\)$"):
+        override(cfg, {"project": {"participants": 0}}, label="scenario x")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import os
 
-from .loading import RawConfig, read_config, read_config_string
+from .loading import RawConfig, _merge, read_config, read_config_string
 from .schema import Config, build_config
 
-__all__ = ["Config", "RawConfig", "load_config", "loads"]
+__all__ = ["Config", "RawConfig", "load_config", "loads", "override"]
 
 
 def load_config(path: str | os.PathLike) -> Config:
@@ -24,3 +25,14 @@ def load_config(path: str | os.PathLike) -> Config:
 def loads(text: str, folder: str | os.PathLike = ".") -> Config:
     """Like :func:`load_config` for TOML text; ``extends`` is relative to ``folder``."""
     return build_config(read_config_string(text, folder))
+
+
+def override(config: Config, table: dict, label: str = "override") -> Config:
+    """The config with ``table`` merged over it, as an extending file would be.
+
+    For scenarios and command-line changes: ``override(cfg, {"project":
+    {"participants": 100}})``. Errors in ``table`` name ``label`` as their source.
+    """
+    origins = dict(config.raw.origins)
+    merged = _merge(copy.deepcopy(config.raw.data), copy.deepcopy(table), origins, label)
+    return build_config(RawConfig(merged, origins, config.raw.text, config.raw.path, config.raw.files))
