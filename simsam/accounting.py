@@ -91,11 +91,13 @@ def flow_table(config: Config, sample: Sample) -> FlowTable:
     uplift = sample[eco.uplift]
     tax_rates = {a: sample[q] for a, q in eco.income_tax.items()}
     total_rate = sum(tax_rates.values()) if tax_rates else np.zeros(n)
-    amounts = {b: sample[benefit.monthly] for b, benefit in config.benefits.items()}
-    unit_cost = {}
-    for r, res in config.resources.items():
-        unit_cost[r] = sample[res.unit_cost] * (uplift if res.uplift else 1.0)
+    used = set(config.before.income.keys).union(*(s.income.keys for s in states))
+    amounts = {b: sample[config.benefits[b].monthly] for b in used}
     base_qty = {r: sample[q] for r, q in config.before.resources.items()}
+    unit_cost = {}
+    for r in base_qty:
+        res = config.resources[r]
+        unit_cost[r] = sample[res.unit_cost] * (uplift if res.uplift else 1.0)
 
     situations = [(BEFORE, config.before.income, None)] + [(s.id, s.income, s) for s in states]
     for si, (_, income, state) in enumerate(situations):

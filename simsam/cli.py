@@ -2,17 +2,37 @@
 
 Exit codes: 0 success, 2 bad input (config or arguments), with one line on
 stderr naming what is wrong and no output folder left behind.
+
+Each subcommand is a :class:`Command`; a module that adds one lists it in its
+``COMMANDS`` and is named in :data:`COMMAND_MODULES`. Modules import their heavy
+dependencies inside ``run`` so that ``simsam --help`` stays fast.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from .errors import ConfigError
 
-__all__ = ["main"]
+__all__ = ["main", "Command", "positive_int", "seed_arg", "check_out", "check_threads"]
+
+#: Modules whose ``COMMANDS`` become subcommands, in this order.
+COMMAND_MODULES = ("simsam.cli",)
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: its name, one-line help, arguments and what it does (returns the exit code)."""
+
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -23,7 +43,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {message}\n")
 
 
-def _positive(name):
+def positive_int(name):
     # argparse puts the option's name in front of the message: "--draws: must be ...".
     def parse(text):
         try:
@@ -38,7 +58,7 @@ def _positive(name):
     return parse
 
 
-def _seed(text):
+def seed_arg(text):
     try:
         value = int(text)
     except ValueError:
@@ -48,28 +68,7 @@ def _seed(text):
     return value
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="simsam", description="Monte Carlo socio-economic evaluation (NyttoSam with uncertainty).")
-    from . import __version__
-
-    parser.add_argument("--version", action="version", version=f"simsam {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-
-    run = sub.add_parser("run", help="simulate a config and write results.nc, summary.csv, summary.json")
-    run.add_argument("config", type=Path)
-    run.add_argument("--draws", type=_positive("--draws"), help="number of draws (default: [simulation] draws)")
-    run.add_argument("--seed", type=_seed, help="random seed (default: [simulation] seed)")
-    run.add_argument("--out", type=Path, help="output folder (default: results/<config stem>/)")
-    run.add_argument("--threads", type=_positive("--threads"), help="numba threads (default: all cores)")
-    run.add_argument("--chunk-draws", type=_positive("--chunk-draws"), help="draws per chunk, to bound memory")
-    run.add_argument("--quiet", action="store_true", help="print nothing but errors")
-
-    val = sub.add_parser("validate", help="check a config without running it")
-    val.add_argument("config", type=Path)
-    return parser
-
-
-def _check_threads(threads):
+def check_threads(threads):
     if threads is None:
         return
     import numba
@@ -78,12 +77,22 @@ def _check_threads(threads):
         raise ConfigError("--threads", f"{threads} is more than the {numba.config.NUMBA_NUM_THREADS} threads numba can use here")
 
 
-def _check_out(out: Path):
+def check_out(out: Path):
     if out.exists() and not out.is_dir():
         raise ConfigError("--out", f"'{out}' is a file, not a folder")
     for parent in out.parents:
         if parent.exists() and not parent.is_dir():
             raise ConfigError("--out", f"'{parent}' is a file, so '{out}' cannot be a folder")
+
+
+def _run_arguments(run: argparse.ArgumentParser) -> None:
+    run.add_argument("config", type=Path)
+    run.add_argument("--draws", type=positive_int("--draws"), help="number of draws (default: [simulation] draws)")
+    run.add_argument("--seed", type=seed_arg, help="random seed (default: [simulation] seed)")
+    run.add_argument("--out", type=Path, help="output folder (default: results/<config stem>/)")
+    run.add_argument("--threads", type=positive_int("--threads"), help="numba threads (default: all cores)")
+    run.add_argument("--chunk-draws", type=positive_int("--chunk-draws"), help="draws per chunk, to bound memory")
+    run.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
 
 def cmd_run(args) -> int:
@@ -95,8 +104,8 @@ def cmd_run(args) -> int:
 
     cfg = load_config(args.config)
     out = args.out if args.out is not None else Path("results") / args.config.stem
-    _check_out(out)
-    _check_threads(args.threads)
+    check_out(out)
+    check_threads(args.threads)
     ds = simulate(cfg, draws=args.draws, seed=args.seed, threads=args.threads, chunk_draws=args.chunk_draws)
     summary = summarize(ds)
     write_run(ds, out, summary)
@@ -119,14 +128,35 @@ def cmd_validate(args) -> int:
     return 0
 
 
+COMMANDS = (
+    Command("run", "simulate a config and write results.nc, summary.csv, summary.json", _run_arguments, cmd_run),
+    Command("validate", "check a config without running it", lambda p: p.add_argument("config", type=Path), cmd_validate),
+)
+
+
+def _parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
+    from . import __version__
+
+    parser = _Parser(prog="simsam", description="Monte Carlo socio-economic evaluation (NyttoSam with uncertainty).")
+    parser.add_argument("--version", action="version", version=f"simsam {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands = {}
+    for module in COMMAND_MODULES:
+        for command in importlib.import_module(module).COMMANDS:
+            command.add_arguments(sub.add_parser(command.name, help=command.help))
+            commands[command.name] = command
+    return parser, commands
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
+    parser, commands = _parser()
     try:
-        args = _parser().parse_args(argv)
+        args = parser.parse_args(argv)
     except SystemExit as exc:  # bad arguments (2), or --help / --version (0)
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     try:
-        return {"run": cmd_run, "validate": cmd_validate}[args.command](args)
+        return commands[args.command].run(args)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

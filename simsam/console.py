@@ -28,7 +28,12 @@ def summary_text(ds, summary: pd.DataFrame) -> str:
     header = ["actor", "revenue yr 1, Mkr", f"net benefit {years} y, Mkr", "payback, months"] + [f"P(≤{m})" for m in months]
     sub = ["", "median [90% interval]", "median [90% interval]", "median [90% int.]"] + [""] * len(months)
     rows = []
+    silent = []
     for actor in summary.index.get_level_values("actor").unique():
+        # Rounding leaves the employer's exactly offsetting items at ±1e-10 kr.
+        if actor != "society" and float(abs(ds["revenue"].sel(actor=actor)).max()) < 1e-3 and float(abs(ds["cost"].sel(actor=actor)).max()) < 1e-3:
+            silent.append(labels.get(actor, actor))  # e.g. the employer: pays back "in month 1" by definition
+            continue
         part = summary.loc[actor]
         rev, nb, pb = part.loc["annual_revenue"], part.loc[f"net_benefit_{years}y"], part.loc["payback_months"]
         rows.append(
@@ -48,9 +53,13 @@ def summary_text(ds, summary: pd.DataFrame) -> str:
         lines.append("  ".join(cells).rstrip())
         if i == 1:
             lines.append("  ".join("-" * w for w in widths))
+    draws = f"{ds.attrs['draws']:,}".replace(",", " ")  # Swedish thousands separator
     title = (
-        f"{ds.attrs.get('name', '')}: {ds.attrs['draws']:,} draws, seed {ds.attrs['seed']}, "
-        f"{ds.attrs['cohort']} cohort of {ds.attrs['participants']}, horizon {horizon} months"
-    ).replace(",", " ")
+        f"{ds.attrs.get('name', '')}: {draws} draws, seed {ds.attrs['seed']}, "
+        f"{ds.attrs['cohort']} cohort of {ds.attrs['participants']}"
+        + (f" ({ds.attrs['engine']} path)" if ds.attrs.get("engine") in ("person", "aggregate") else "")
+        + f", horizon {horizon} months"
+    )
     society = "Society: " + headline(summary, "society", horizon)
-    return "\n".join([title, ""] + lines + ["", society])
+    note = [f"Not shown (no flows and no cost in any draw): {', '.join(silent)}"] if silent else []
+    return "\n".join([title, ""] + lines + note + ["", society])

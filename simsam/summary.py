@@ -118,12 +118,13 @@ def headline(summary: pd.DataFrame, actor: str, horizon: int) -> str:
     row = summary.loc[(actor, "payback_months")]
 
     def month(x):
-        return f"{x:.0f}" if math.isfinite(x) else f">{horizon}"
+        return f"{x:.0f}" if math.isfinite(x) else f"over {horizon}"
 
     if not math.isfinite(row["median"]):
         median = f"median not reached within {horizon} months"
     else:
-        median = f"median {month(row['median'])} months (90% interval {month(row['p05'])}–{month(row['p95'])})"
+        sep = "–" if math.isfinite(row["p95"]) else " to "
+        median = f"median {month(row['median'])} months (90% interval {month(row['p05'])}{sep}{month(row['p95'])})"
     return f"payback within {horizon} months with probability {p:.2f}, {median}"
 
 

@@ -228,14 +228,25 @@ class Config:
         return tuple(self.outcomes.states)
 
     def quantities(self) -> Iterator[Quantity]:
-        """Every scalar quantity, in a stable order (config reading order)."""
+        """Every scalar quantity the model uses, in a stable order (config reading order).
+
+        Benefits and resources a base config defines but no income mix or
+        BEFORE basket uses are left out: they cannot change any result, and
+        would only add empty rows to a sensitivity analysis.
+        """
         e = self.economy
-        yield from (e.uplift, e.payroll_tax, *e.income_tax.values(), e.wage, e.average_wage)
+        yield from (e.uplift, e.payroll_tax, *e.income_tax.values())
+        if any(s.wage is None for s in self.outcomes.states.values()):
+            yield e.wage
+        yield e.average_wage
         yield self.simulation.discount_rate
+        used = set(self.before.income.keys).union(*(s.income.keys for s in self.outcomes.states.values()))
         for b in self.benefits.values():
-            yield b.monthly
+            if b.id in used:
+                yield b.monthly
         for r in self.resources.values():
-            yield r.unit_cost
+            if r.id in self.before.resources:
+                yield r.unit_cost
         yield self.project.cost
         yield from self.before.income.items if self.before.income.kind == "independent" else ()
         yield from self.before.resources.values()
