@@ -91,24 +91,47 @@ def _run_arguments(run: argparse.ArgumentParser) -> None:
     run.add_argument("--seed", type=seed_arg, help="random seed (default: [simulation] seed)")
     run.add_argument("--out", type=Path, help="output folder (default: results/<config stem>/)")
     run.add_argument("--threads", type=positive_int("--threads"), help="numba threads (default: all cores)")
-    run.add_argument("--chunk-draws", type=positive_int("--chunk-draws"), help="draws per chunk, to bound memory")
+    run.add_argument("--chunk-draws", type=positive_int("--chunk-draws"), help="draws per chunk, to bound memory (default 20 000)")
+    run.add_argument("--scheduler", help="run chunks on Dask: local:N (N worker processes) or tcp://HOST:PORT (an existing cluster)")
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+
+def _without_dask_arrays() -> None:
+    """Spare a short run the import of dask.array (about 1 s).
+
+    xarray imports dask.array on its first Dataset whenever dask is installed,
+    only to recognise dask arrays; a run without a scheduler creates none. Its
+    duck-array cache is told so. (A private xarray detail: if it moves, runs
+    are just slower to start.)
+    """
+    import sys
+
+    if "dask.array" in sys.modules:
+        return
+    try:
+        from xarray.namedarray import pycompat
+
+        unavailable = pycompat.DuckArrayModule.__new__(pycompat.DuckArrayModule)
+        unavailable.module, unavailable.type, unavailable.available = None, (), False
+        unavailable.version = pycompat.Version("0.0.0")
+        pycompat._cached_duck_array_modules.setdefault("dask", unavailable)
+    except Exception:  # noqa: BLE001 - an optimisation only
+        pass
 
 
 def cmd_run(args) -> int:
     from .config import load_config
     from .console import summary_text
-    from .results import write_run
-    from .simulation import simulate
-    from .summary import summarize
+    from .runner import dask_client, run_to_folder
 
     cfg = load_config(args.config)
     out = args.out if args.out is not None else Path("results") / args.config.stem
     check_out(out)
     check_threads(args.threads)
-    ds = simulate(cfg, draws=args.draws, seed=args.seed, threads=args.threads, chunk_draws=args.chunk_draws)
-    summary = summarize(ds)
-    write_run(ds, out, summary)
+    if args.scheduler is None:
+        _without_dask_arrays()
+    with dask_client(args.scheduler) as client:
+        ds, summary = run_to_folder(cfg, out, args.draws, args.seed, chunk_draws=args.chunk_draws, threads=args.threads, client=client)
     if not args.quiet:
         print(summary_text(ds, summary))
         print(f"\nwrote {out}/results.nc, summary.csv, summary.json")

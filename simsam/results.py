@@ -32,30 +32,33 @@ from .sampling import ParameterSpace
 __all__ = ["build_dataset", "write_run", "read_results", "atomic_folder"]
 
 
-def build_dataset(config: Config, space: ParameterSpace, out, inputs: np.ndarray, draws: np.ndarray, seed: int, engine: str):
-    """Assemble the result Dataset (see the module docstring); ``engine`` is the cohort path used."""
+_KR = {"units": "kr"}
+
+#: The data variables: name → (dims, attributes, values from a ModelOutput and the inputs).
+VARIABLES = {
+    "payback_months": (("draw", "actor"), {"units": "months", "long_name": "payback time (NaN: not within the horizon)"}, lambda o, x: o.payback),
+    "annual_revenue": (("draw", "actor"), {**_KR, "long_name": "first-year revenue (relative flows)"}, lambda o, x: o.revenue[:, :, 0]),
+    "cost": (("draw", "actor"), {**_KR, "long_name": "share of the uplifted project cost"}, lambda o, x: o.cost),
+    "net_benefit": (("draw", "actor", "year"), {**_KR, "long_name": "cumulative net benefit at the end of the year"}, lambda o, x: o.net_benefit),
+    "revenue": (("draw", "actor", "year"), {**_KR, "long_name": "revenue within the year (undiscounted)"}, lambda o, x: o.revenue),
+    "utilised_potential": (("draw",), {"units": "1", "long_name": "society's revenue / potential"}, lambda o, x: o.utilised_potential),
+    "inputs": (("draw", "parameter"), {"long_name": "sampled value of each uncertain input"}, lambda o, x: x),
+}
+
+
+def _skeleton(config: Config, space: ParameterSpace, draws: np.ndarray, seed: int, engine: str):
+    """The Dataset's coordinates and attributes, without data variables."""
     import xarray as xr
 
     from . import __version__
 
     actors = list(config.actors) + [SOCIETY]
-    years = np.arange(1, config.simulation.horizon_months // 12 + 1)
-    kr = {"units": "kr"}
-    ds = xr.Dataset(
-        {
-            "payback_months": (("draw", "actor"), out.payback, {"units": "months", "long_name": "payback time (NaN: not within the horizon)"}),
-            "annual_revenue": (("draw", "actor"), out.revenue[:, :, 0], {**kr, "long_name": "first-year revenue (relative flows)"}),
-            "cost": (("draw", "actor"), out.cost, {**kr, "long_name": "share of the uplifted project cost"}),
-            "net_benefit": (("draw", "actor", "year"), out.net_benefit, {**kr, "long_name": "cumulative net benefit at the end of the year"}),
-            "revenue": (("draw", "actor", "year"), out.revenue, {**kr, "long_name": "revenue within the year (undiscounted)"}),
-            "utilised_potential": (("draw",), out.utilised_potential, {"units": "1", "long_name": "society's revenue / potential"}),
-            "inputs": (("draw", "parameter"), inputs, {"long_name": "sampled value of each uncertain input"}),
-        },
+    return xr.Dataset(
         coords={
             "draw": draws,
             "actor": actors,
             "actor_label": ("actor", [config.actors.get(a, "Samhället") for a in actors]),
-            "year": years,
+            "year": np.arange(1, config.simulation.horizon_months // 12 + 1),
             "parameter": list(space.names),
             "parameter_group": ("parameter", list(space.group_of)),
         },
@@ -75,7 +78,68 @@ def build_dataset(config: Config, space: ParameterSpace, out, inputs: np.ndarray
             "simsam_version": __version__,
         },
     )
+
+
+def build_dataset(config: Config, space: ParameterSpace, out, inputs: np.ndarray, draws: np.ndarray, seed: int, engine: str):
+    """Assemble the result Dataset in memory (see the module docstring); ``engine`` is the cohort path used."""
+    ds = _skeleton(config, space, draws, seed, engine)
+    for name, (dims, attrs, get) in VARIABLES.items():
+        ds[name] = (dims, get(out, inputs), attrs)
     return ds
+
+
+class ResultWriter:
+    """Writes ``results.nc`` chunk by chunk, never holding all draws in memory.
+
+    The file has the layout of :func:`build_dataset` (xarray writes the
+    coordinates and attributes; the data variables are created empty, HDF5-
+    chunked along ``draw``, and filled as chunks arrive, in any order).
+    """
+
+    def __init__(self, path, config: Config, space: ParameterSpace, draws: np.ndarray, seed: int, engine: str, chunk_draws: int):
+        import h5netcdf
+        import h5py
+
+        self.path = Path(path)
+        skeleton = _skeleton(config, space, draws, seed, engine)
+        # Written with h5netcdf directly, as xarray would (its writer imports
+        # dask and distributed to look for a scheduler: a second of start-up).
+        self._file = f = h5netcdf.File(self.path, "w")
+        f.dimensions = dict(skeleton.sizes)
+        for name, coord in skeleton.coords.items():
+            values = coord.values
+            if values.dtype.kind == "U":
+                var = f.create_variable(name, coord.dims, dtype=h5py.string_dtype())
+                var[:] = values.astype(object)
+            else:
+                var = f.create_variable(name, coord.dims, dtype=values.dtype)
+                var[:] = values
+        f.attrs.update(skeleton.attrs)
+        aux = {d: [n for n, c in skeleton.coords.items() if c.dims == (d,) and n != d] for d in skeleton.dims}
+        self._vars = {}
+        for name, (dims, attrs, get) in VARIABLES.items():
+            shape = tuple(skeleton.sizes[d] for d in dims)
+            chunks = tuple(max(1, min(chunk_draws, n) if d == "draw" else n) for d, n in zip(dims, shape))
+            var = f.create_variable(name, dims, "f8", chunks=chunks, fillvalue=np.nan)
+            var.attrs.update(attrs)
+            linked = [c for d in dims for c in aux.get(d, [])]
+            if linked:
+                var.attrs["coordinates"] = " ".join(linked)
+            self._vars[name] = (var, get)
+
+    def write(self, chunk) -> None:
+        """Write a :class:`simsam.runner.Chunk` at its draw positions."""
+        for var, get in self._vars.values():
+            var[chunk.start : chunk.stop] = get(chunk.output, chunk.inputs)
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 def atomic_folder(final: Path):
@@ -110,16 +174,23 @@ def atomic_folder(final: Path):
     return manager()
 
 
+def write_summaries(ds, summary, folder: Path) -> None:
+    """Write ``summary.csv`` and ``summary.json`` of a run into ``folder``."""
+    from .summary import summary_json
+
+    summary.to_csv(folder / "summary.csv", float_format="%.6g")
+    (folder / "summary.json").write_text(json.dumps(summary_json(ds, summary), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def write_run(ds, folder: str | os.PathLike, summary=None) -> Path:
     """Write ``results.nc``, ``summary.csv`` and ``summary.json`` into ``folder`` atomically."""
-    from .summary import summarize, summary_json
+    from .summary import summarize
 
     folder = Path(folder)
     summary = summarize(ds) if summary is None else summary
     with atomic_folder(folder) as tmp:
         ds.to_netcdf(tmp / "results.nc", engine="h5netcdf")
-        summary.to_csv(tmp / "summary.csv", float_format="%.6g")
-        (tmp / "summary.json").write_text(json.dumps(summary_json(ds, summary), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_summaries(ds, summary, tmp)
     return folder
 
 

@@ -158,8 +158,9 @@ def simulate(
     chunk_draws: int | None = None,
     first_draw: int = 0,
     progress=None,
+    client=None,
 ):
-    """Monte Carlo simulation of a config: the result Dataset of CONTRACT.md.
+    """Monte Carlo simulation of a config: the result Dataset of CONTRACT.md, in memory.
 
     Parameters
     ----------
@@ -178,15 +179,19 @@ def simulate(
         get exactly the numbers they get in that run.
     progress : callable, optional
         Called with the number of draws done after each chunk.
+    client : dask.distributed.Client, optional
+        Run the chunks as tasks on a Dask cluster (bit-identical results).
 
     Returns
     -------
     xarray.Dataset
         ``payback_months``, ``annual_revenue``, ``cost``, ``net_benefit``,
         ``revenue``, ``utilised_potential`` and ``inputs``; see
-        :mod:`simsam.results`.
+        :mod:`simsam.results`. For runs too large for memory, see
+        :func:`simsam.runner.run_to_folder`, which streams to NetCDF.
     """
     from .results import build_dataset
+    from .runner import run_chunks
 
     draws = config.simulation.draws if draws is None else int(draws)
     seed = config.simulation.seed if seed is None else int(seed)
@@ -195,15 +200,20 @@ def simulate(
     chunk = max(1, int(chunk_draws or DEFAULT_CHUNK_DRAWS))
     space = ParameterSpace.from_config(config)
     index = np.arange(first_draw, first_draw + draws, dtype=np.int64)
-    parts = []
+    n_actors = len(config.actors) + 1
+    years = config.simulation.horizon_months // 12
+    out = ModelOutput(
+        np.empty((draws, n_actors)),
+        np.empty((draws, n_actors, years)),
+        np.empty((draws, n_actors, years)),
+        np.empty((draws, n_actors)),
+        np.empty(draws),
+    )
     inputs = np.empty((draws, space.size))
-    with numba_threads(threads):
-        for start in range(0, draws, chunk):
-            idx = index[start : start + chunk]
-            values = space.sample(seed, idx)
-            inputs[start : start + idx.size] = values
-            parts.append(evaluate(config, space, values, idx, seed))
-            if progress is not None:
-                progress(idx.size)
-    out = ModelOutput(*(np.concatenate([getattr(p, f) for p in parts]) for f in ModelOutput.__dataclass_fields__))
+    for part in run_chunks(config, draws, seed, chunk, first_draw=first_draw, threads=threads, client=client):
+        for name in ModelOutput.__dataclass_fields__:
+            getattr(out, name)[part.start : part.stop] = getattr(part.output, name)
+        inputs[part.start : part.stop] = part.inputs
+        if progress is not None:
+            progress(part.stop - part.start)
     return build_dataset(config, space, out, inputs, index, seed, engine_of(config))

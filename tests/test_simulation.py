@@ -219,3 +219,17 @@ def test_auto_engine_picks_by_cohort_size(engine_config):
     text = (DATA / "engine.toml").read_text().replace("participants = 81", f"participants = {AUTO_PERSON_MAX + 1}")
     assert engine_of(simsam.loads(text, DATA)) == "aggregate"
     assert engine_of(simsam.loads((DATA / "hand.toml").read_text(), DATA)) == "expected"
+
+
+def test_streamed_file_equals_in_memory_run(engine_config, tmp_path):
+    """simsam run streams results.nc chunk by chunk; the file holds exactly the
+    Dataset that simulate() builds in memory, and the same summary."""
+    from simsam.runner import run_to_folder
+
+    ds, summary = run_to_folder(engine_config, tmp_path / "run", 1500, 4, chunk_draws=400)
+    ds.close()
+    back = read_results(tmp_path / "run")
+    same = simsam.simulate(engine_config, draws=1500, seed=4)
+    xr.testing.assert_identical(back, same)
+    assert summary.equals(simsam.summarize(same))
+    assert (tmp_path / "run" / "summary.csv").read_text().count("\n") == len(summary) + 1
