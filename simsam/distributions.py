@@ -90,8 +90,28 @@ class Distribution:
         return _FROZEN[self.kind](self.p)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        """Inverse CDF at the uniform numbers ``u`` in (0, 1)."""
+        """Inverse CDF at the uniform numbers ``u`` in (0, 1).
+
+        Beta, PERT and gamma quantiles cost 1–5 µs each in scipy (an iterative
+        inversion); they come from a validated table instead
+        (:class:`InverseCdfTable`), within ``TABLE_TOLERANCE`` of the exact
+        value. The other kinds have closed forms and use scipy directly.
+        """
+        table = self.table
+        if table is not None:
+            return table(np.asarray(u, dtype=np.float64))
         return np.asarray(self.frozen.ppf(u), dtype=np.float64)
+
+    def exact_ppf(self, u: np.ndarray) -> np.ndarray:
+        """scipy's inverse CDF, without the table."""
+        return np.asarray(self.frozen.ppf(u), dtype=np.float64)
+
+    @cached_property
+    def table(self) -> "InverseCdfTable | None":
+        """The interpolation table, or None (closed-form kind, or the table missed its tolerance)."""
+        if self.kind not in TABULATED:
+            return None
+        return InverseCdfTable.build(self.frozen)
 
     @property
     def support(self) -> tuple[float, float]:
@@ -149,6 +169,66 @@ class Quantity:
 
     def describe(self) -> str:
         return f"{self.value:g}" if self.dist is None else self.dist.describe()
+
+
+# --- fast inverse CDFs ------------------------------------------------------------------
+
+#: Kinds whose scipy inverse CDF is iterative and slow.
+TABULATED = ("beta", "pert", "gamma")
+TABLE_NODES = 1024
+#: Largest accepted error of the table, relative to the range it spans.
+TABLE_TOLERANCE = 1e-9
+#: Φ⁻¹ of the smallest and largest uniform numbers simsam draws (2⁻⁵³, 1 − 2⁻⁵³) is ±8.2.
+Z_MAX = 8.3
+
+
+@dataclass(frozen=True)
+class InverseCdfTable:
+    """A distribution's inverse CDF as a cubic Hermite spline in ``z = Φ⁻¹(u)``.
+
+    Nodes are equally spaced in ``z`` on ``[−8.3, 8.3]`` (so the tails get as
+    many nodes as the middle); values are scipy's exact quantiles (the upper
+    half through the survival function, which keeps its precision near 1) and
+    slopes are exact, ``dx/dz = φ(z) / f(x)``. :meth:`build` checks the spline
+    against the exact quantiles at every midpoint and gives up (None) unless
+    the error is below ``TABLE_TOLERANCE`` times the range, so a table is either
+    accurate to ~1e-9 or not used. Evaluation costs ~50 ns per number instead
+    of 1–5 µs.
+    """
+
+    x: np.ndarray
+    slope: np.ndarray
+    step: float
+
+    @classmethod
+    def build(cls, frozen, nodes: int = TABLE_NODES) -> "InverseCdfTable | None":
+        from scipy import special
+
+        z = np.linspace(-Z_MAX, Z_MAX, 2 * nodes + 1)
+        with np.errstate(all="ignore"):
+            x = np.where(z < 0, frozen.ppf(special.ndtr(z)), frozen.isf(special.ndtr(-z)))
+            slope = np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi) / frozen.pdf(x)
+        if not (np.all(np.isfinite(x)) and np.all(np.isfinite(slope)) and np.all(np.diff(x) >= 0)):
+            return None
+        table = cls(x[::2].copy(), slope[::2].copy(), 2 * Z_MAX / nodes)
+        span = x[-1] - x[0]
+        error = np.max(np.abs(table._at(z[1::2]) - x[1::2]))
+        return table if span > 0 and error <= TABLE_TOLERANCE * span else None
+
+    def _at(self, z: np.ndarray) -> np.ndarray:
+        w = (np.clip(z, -Z_MAX, Z_MAX) + Z_MAX) / self.step
+        i = np.minimum(w.astype(np.int64), self.x.size - 2)
+        t = w - i
+        t2 = t * t
+        t3 = t2 * t
+        h = self.step
+        x0, x1 = self.x[i], self.x[i + 1]
+        return (2 * t3 - 3 * t2 + 1) * x0 + (t3 - 2 * t2 + t) * h * self.slope[i] + (3 * t2 - 2 * t3) * x1 + (t3 - t2) * h * self.slope[i + 1]
+
+    def __call__(self, u: np.ndarray) -> np.ndarray:
+        from scipy import special
+
+        return self._at(special.ndtri(u))
 
 
 # --- the distributions: allowed keys, checks, scipy objects -----------------------

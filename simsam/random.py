@@ -38,8 +38,13 @@ def mix64(z):
 
 
 def to_unit(bits: np.ndarray) -> np.ndarray:
-    """``uint64`` bits → float64 in the open interval (0, 1) (53 random bits)."""
-    return ((bits >> np.uint64(11)).astype(np.float64) + 0.5) * 2.0**-53
+    """``uint64`` bits → float64 in the open interval (0, 1): 52 random bits, centred.
+
+    The result lies in ``[2⁻⁵³, 1 − 2⁻⁵³]``, both ends exactly representable, so
+    no inverse CDF is ever asked for its 0 or 1 quantile (53 bits would round
+    the largest value up to exactly 1).
+    """
+    return ((bits >> np.uint64(12)).astype(np.float64) + 0.5) * 2.0**-52
 
 
 def name_key(name: str) -> int:

@@ -12,7 +12,7 @@ _M2 = np.uint64(0x94D049BB133111EB)
 _S30 = np.uint64(30)
 _S27 = np.uint64(27)
 _S31 = np.uint64(31)
-_S11 = np.uint64(11)
+_S12 = np.uint64(12)
 _ONE = np.uint64(1)
 
 
@@ -27,7 +27,7 @@ def mix64(z):
 def uniform(key, counter):
     """The ``counter``-th (from 0) uniform number in (0, 1) of the stream ``key``."""
     bits = mix64(key + (np.uint64(counter) + _ONE) * GAMMA)
-    return (np.float64(bits >> _S11) + 0.5) * 1.1102230246251565e-16
+    return (np.float64(bits >> _S12) + 0.5) * 2.220446049250313e-16  # as simsam.random.to_unit
 
 
 @jit

@@ -1,0 +1,49 @@
+"""Shared by the benchmarks: where results go, machine facts, timing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # tests.reference: the NumPy twin of the kernel
+
+
+def machine() -> dict:
+    import numba
+    import numpy as np
+
+    import simsam
+
+    return {
+        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "numba_threads": numba.config.NUMBA_NUM_THREADS,
+        "load_average": os.getloadavg(),
+        "versions": {"simsam": simsam.__version__, "numba": numba.__version__, "numpy": np.__version__, "python": platform.python_version()},
+    }
+
+
+def best_of(fn, repeat: int) -> float:
+    """Fastest of ``repeat`` timings, seconds (the least disturbed by other load)."""
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def write(name: str, result: dict, out: str | None = None) -> Path:
+    path = Path(out) if out else RESULTS / f"{name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"benchmark": name, **result, "machine": machine()}, indent=2) + "\n")
+    return path
