@@ -22,7 +22,7 @@ from .errors import ConfigError
 __all__ = ["main", "Command", "positive_int", "seed_arg", "check_out", "check_threads"]
 
 #: Modules whose ``COMMANDS`` become subcommands, in this order.
-COMMAND_MODULES = ("simsam.cli",)
+COMMAND_MODULES = ("simsam.cli", "simsam.sensitivity.commands", "simsam.analysis_commands", "simsam.report.commands")
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,8 @@ def _run_arguments(run: argparse.ArgumentParser) -> None:
     run.add_argument("--threads", type=positive_int("--threads"), help="numba threads (default: all cores)")
     run.add_argument("--chunk-draws", type=positive_int("--chunk-draws"), help="draws per chunk, to bound memory (default 20 000)")
     run.add_argument("--scheduler", help="run chunks on Dask: local:N (N worker processes) or tcp://HOST:PORT (an existing cluster)")
+    run.add_argument("--until-se", type=float, metavar="SE", help="draw in batches (of --draws, default 1 000) until every P(payback ≤ 12/36/horizon) has MC s.e. ≤ SE")
+    run.add_argument("--max-draws", type=positive_int("--max-draws"), help="with --until-se: stop here even if not converged (default 1 000 000)")
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
 
@@ -130,11 +132,20 @@ def cmd_run(args) -> int:
     check_threads(args.threads)
     if args.scheduler is None:
         _without_dask_arrays()
-    with dask_client(args.scheduler) as client:
-        ds, summary = run_to_folder(cfg, out, args.draws, args.seed, chunk_draws=args.chunk_draws, threads=args.threads, client=client)
+    if args.until_se is not None or args.max_draws is not None:
+        from .analysis_commands import run_until_se_command
+
+        return run_until_se_command(args, cfg, out)
+    from .progress import progress_bar
+
+    draws = args.draws if args.draws is not None else cfg.simulation.draws
+    with dask_client(args.scheduler) as client, progress_bar(draws, desc="simsam run", quiet=args.quiet) as bar:
+        # On a terminal the bar suggests smaller chunks (~50 steps); results do not depend on chunking.
+        chunk = args.chunk_draws or bar.chunk_draws
+        ds, summary = run_to_folder(cfg, out, args.draws, args.seed, chunk_draws=chunk, threads=args.threads, client=client, progress=bar)
     if not args.quiet:
         print(summary_text(ds, summary))
-        print(f"\nwrote {out}/results.nc, summary.csv, summary.json")
+        print(f"\nwrote {out}/results.nc, summary.csv, summary.json, summary.xlsx")
     return 0
 
 
@@ -152,7 +163,7 @@ def cmd_validate(args) -> int:
 
 
 COMMANDS = (
-    Command("run", "simulate a config and write results.nc, summary.csv, summary.json", _run_arguments, cmd_run),
+    Command("run", "simulate a config and write results.nc, summary.csv, summary.json, summary.xlsx", _run_arguments, cmd_run),
     Command("validate", "check a config without running it", lambda p: p.add_argument("config", type=Path), cmd_validate),
 )
 
@@ -186,6 +197,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; no results written", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

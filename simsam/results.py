@@ -175,15 +175,17 @@ def atomic_folder(final: Path):
 
 
 def write_summaries(ds, summary, folder: Path) -> None:
-    """Write ``summary.csv`` and ``summary.json`` of a run into ``folder``."""
+    """Write ``summary.csv``, ``summary.json`` and ``summary.xlsx`` (for Excel) of a run into ``folder``."""
+    from .report.excel import write_summary_xlsx
     from .summary import summary_json
 
     summary.to_csv(folder / "summary.csv", float_format="%.6g")
     (folder / "summary.json").write_text(json.dumps(summary_json(ds, summary), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_summary_xlsx(ds, summary, folder / "summary.xlsx")
 
 
 def write_run(ds, folder: str | os.PathLike, summary=None) -> Path:
-    """Write ``results.nc``, ``summary.csv`` and ``summary.json`` into ``folder`` atomically."""
+    """Write ``results.nc``, ``summary.csv``, ``summary.json`` and ``summary.xlsx`` into ``folder`` atomically."""
     from .summary import summarize
 
     folder = Path(folder)

@@ -10,6 +10,12 @@ number of input ``p`` in draw ``i`` is a function of ``(seed, p's name, i)``
 only (:mod:`simsam.random`): the same draw gets the same value whatever the
 chunking or thread count, and adding or removing another input leaves it
 unchanged, which is what common random numbers between scenarios need.
+
+Inputs a config correlates (``[correlations]``, :mod:`simsam.correlation`) are
+coupled in :meth:`ParameterSpace.transform` by a Gaussian copula applied draw by
+draw, so the above still holds, the marginals are unchanged, and the uniform
+numbers of the uncorrelated inputs are untouched. A design in the independent
+unit hypercube (Sobol, Morris) is coupled the same way.
 """
 
 from __future__ import annotations
@@ -21,10 +27,34 @@ import numpy as np
 
 from . import random as rnd
 from .config.schema import Config, Shares
-from .distributions import Quantity
+from .correlation import Correlations, gaussian_copula
+from .distributions import Distribution, Quantity
 from .errors import ConfigError
 
 __all__ = ["ParameterSpace", "Sample"]
+
+#: Below this many numbers, inverse CDFs are computed in one thread.
+PARALLEL_MIN_VALUES = 200_000
+
+
+def _map(fn, items, work: int) -> None:
+    """Apply ``fn`` to every item, on all cores when there is enough work.
+
+    The inverse CDFs (beta and gamma quantiles: about 1 µs each) dominate
+    sampling; scipy's ufuncs release the GIL, so threads share the columns. Each
+    column is written by one thread only, so results do not depend on it.
+    """
+    import os
+
+    threads = min(len(items), os.cpu_count() or 1)
+    if threads < 2 or work < PARALLEL_MIN_VALUES:
+        for item in items:
+            fn(item)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(fn, items))
 
 #: Tolerance on "probabilities of a row sum to at most 1" in a draw.
 ROW_TOLERANCE = 1e-9
@@ -40,15 +70,25 @@ class ParameterSpace:
         Uncertain scalar inputs, one column each.
     groups : tuple of Shares
         Dirichlet tables, one column per item.
+    correlations : Correlations or None
+        Target rank correlations among some scalars (``[correlations]``).
     """
 
     scalars: tuple[Quantity, ...]
     groups: tuple[Shares, ...]
+    correlations: Correlations | None = None
 
     @classmethod
     def from_config(cls, config: Config) -> "ParameterSpace":
         scalars = tuple(q for q in dict.fromkeys(config.quantities()) if not q.fixed)
-        return cls(scalars, tuple(config.share_groups()))
+        return cls(scalars, tuple(config.share_groups()), config.correlations)
+
+    @cached_property
+    def correlated_columns(self) -> np.ndarray:
+        """Columns of the correlated inputs, in :attr:`Correlations.names` order (empty if none)."""
+        if self.correlations is None:
+            return np.zeros(0, dtype=np.intp)
+        return np.array([self.names.index(n) for n in self.correlations.names], dtype=np.intp)
 
     @cached_property
     def names(self) -> tuple[str, ...]:
@@ -73,22 +113,36 @@ class ParameterSpace:
         return u
 
     def transform(self, u: np.ndarray) -> np.ndarray:
-        """Map uniform numbers, shape ``(draw, parameter)``, to input values.
+        """Map independent uniform numbers, shape ``(draw, parameter)``, to input values.
 
-        Scalars go through their distribution's ``ppf``; a Dirichlet group's
-        uniforms become Gamma(alpha_k) variates, normalised to sum to 1.
+        Correlated inputs are first coupled by the Gaussian copula (row by
+        row); then scalars go through their distribution's ``ppf``, and a
+        Dirichlet group's uniforms become Gamma(alpha_k) variates, normalised
+        to sum to 1.
         """
         u = np.asarray(u, dtype=np.float64)
+        if self.correlations is not None:
+            cols = self.correlated_columns
+            u = u.copy()
+            u[:, cols] = gaussian_copula(u[:, cols], self.correlations.cholesky)
         values = np.empty_like(u)
-        for j, q in enumerate(self.scalars):
-            values[:, j] = q.dist.ppf(u[:, j])
+        columns = [(j, q.dist.ppf) for j, q in enumerate(self.scalars)]
         j = len(self.scalars)
         for g in self.groups:
-            from scipy import stats
+            # Gamma(alpha, scale 1) quantiles: the gamma with mean alpha and sd √alpha.
+            columns += [(j + i, Distribution("gamma", (("mean", a), ("sd", a**0.5))).ppf) for i, a in enumerate(g.alpha)]
+            j += len(g.keys)
 
+        def fill(column):
+            col, ppf = column
+            values[:, col] = ppf(u[:, col])
+
+        _map(fill, columns, work=u.size)
+        j = len(self.scalars)
+        for g in self.groups:
             k = len(g.keys)
-            gam = np.column_stack([stats.gamma(a).ppf(u[:, j + i]) for i, a in enumerate(g.alpha)])
-            values[:, j : j + k] = gam / gam.sum(axis=1, keepdims=True)
+            gam = values[:, j : j + k]
+            gam /= gam.sum(axis=1, keepdims=True)
             j += k
         return values
 

@@ -8,17 +8,19 @@ sampling or kernels: :mod:`simsam.sampling` turns its uncertain quantities into
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Literal
 
+from ..correlation import Correlations, build_correlations, parse_pair
 from ..distributions import ANY, Domain, Quantity, parse_distribution
 from ..errors import ConfigError
-from .loading import RawConfig
+from .loading import RawConfig, _merge
 from .nodes import Node, check_number, parse_quantity, type_name, unknown_key_error
 
-__all__ = ["Config", "Shares", "Benefit", "Resource", "State", "Economy", "Project", "Before", "Outcomes", "Simulation", "build_config"]
+__all__ = ["Config", "Shares", "Benefit", "Resource", "State", "Economy", "Project", "Before", "Outcomes", "Simulation", "Scenario", "build_config"]
 
 NONNEG = Domain(0.0)
 UNIT = Domain(0.0, 1.0)
@@ -34,7 +36,7 @@ SHARE_TOLERANCE = 1e-6
 # The keys of each table, checked before any value is read so that a misspelt
 # key is reported as such (with a suggestion) rather than as a missing one.
 # A new key must be added here as well as read below.
-SECTIONS = ("actors", "meta", "simulation", "economy", "benefits", "resources", "project", "before", "outcomes", "transitions")
+SECTIONS = ("actors", "meta", "simulation", "economy", "benefits", "resources", "project", "before", "outcomes", "transitions", "scenarios", "correlations")
 SIMULATION_KEYS = ("draws", "horizon_months", "seed", "discount_rate", "cohort", "engine")
 ECONOMY_KEYS = ("uplift", "payroll_tax", "payroll_tax_to", "income_tax", "wage", "average_wage", "employer", "individual")
 BENEFIT_KEYS = ("label", "monthly", "payer", "taxable")
@@ -44,6 +46,8 @@ BEFORE_KEYS = ("income", "resources")
 OUTCOMES_KEYS = ("shares", "states")
 STATE_KEYS = ("label", "income", "employment_rate", "wage", "wage_subsidy", "subsidy_payer", "resource_change")
 DIRICHLET_KEYS = ("dist", "counts", "prior", "mean", "concentration")
+#: Keys of a ``[scenarios.NAME]`` table that describe it rather than override the config.
+SCENARIO_KEYS = ("label", "description")
 
 
 @dataclass(frozen=True, eq=False)
@@ -192,6 +196,31 @@ class Simulation:
 
 
 @dataclass(frozen=True)
+class Scenario:
+    """A named variant of a config: ``[scenarios.NAME]``.
+
+    Attributes
+    ----------
+    name : str
+        The ``NAME`` of ``[scenarios.NAME]``.
+    label, description : str
+        For tables and reports (``label`` defaults to the name).
+    overrides : dict
+        Tables with the config's own structure, merged over the config as an
+        extending file would be (:func:`simsam.config.override`).
+    config : Config
+        The config with the overrides applied (and no scenarios of its own),
+        validated when the config was loaded.
+    """
+
+    name: str
+    label: str
+    description: str
+    overrides: dict = field(repr=False)
+    config: "Config" = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
 class Config:
     """A validated config. Build it with :func:`simsam.load_config`.
 
@@ -203,6 +232,8 @@ class Config:
         From-state → {to-state: monthly probability}; states absent keep their status.
     raw : RawConfig
         The merged tables and the files they came from.
+    scenarios : dict
+        Name → :class:`Scenario`, in config order (``[scenarios.NAME]``).
     """
 
     actors: dict[str, str]
@@ -216,6 +247,8 @@ class Config:
     outcomes: Outcomes
     transitions: dict[str, dict[str, Quantity]]
     raw: RawConfig = field(repr=False)
+    scenarios: dict[str, Scenario] = field(default_factory=dict, repr=False)
+    correlations: Correlations | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
@@ -529,8 +562,77 @@ def build_config(raw: RawConfig) -> Config:
         if row:
             transitions[origin] = row
 
+    correlations = _correlations(top, Config(actors, meta, simulation, economy, benefits, resources, project, before, outcomes, transitions, raw))
+    scenarios = _scenarios(top, raw)
     top.finish()
-    return Config(actors, meta, simulation, economy, benefits, resources, project, before, outcomes, transitions, raw)
+    return Config(actors, meta, simulation, economy, benefits, resources, project, before, outcomes, transitions, raw, scenarios, correlations)
+
+
+def _correlations(top: Node, config: Config) -> Correlations | None:
+    """``[correlations]``: ``"A ~ B" = rho``, target rank correlations of uncertain scalar inputs.
+
+    See :mod:`simsam.correlation`. Errors name the pair's key, e.g.
+    ``correlations."economy.wage ~ project.cost": 1.5 is out of range``.
+    """
+    node = top.table("correlations", {})
+    quantities = list(dict.fromkeys(config.quantities()))
+    uncertain = [q.path for q in quantities if not q.fixed]
+    fixed = {q.path for q in quantities if q.fixed}
+    shares = {n for g in config.share_groups() for n in g.names}
+    pairs, seen = [], {}
+    for key in node.keys():
+        path, source = f'{node.path}."{key}"', node.source(node.at(key))
+        names = parse_pair(key)
+        if names is None:
+            raise ConfigError(path, 'must name two uncertain inputs as "A ~ B", e.g. "economy.wage ~ project.cost"', source)
+        for name in names:
+            if name in shares:
+                raise ConfigError(path, f"'{name}' is a Dirichlet share, tied to the other shares of its table; only uncertain scalar inputs can be correlated", source)
+            if name in fixed:
+                raise ConfigError(path, f"'{name}' is a fixed number, not a distribution; only uncertain inputs can be correlated", source)
+            if name not in uncertain:
+                raise unknown_key_error(path, name, uncertain, what="uncertain input", source=source)
+        if names[0] == names[1]:
+            raise ConfigError(path, "an input cannot be correlated with itself", source)
+        pair = frozenset(names)
+        if pair in seen:
+            raise ConfigError(path, f'the pair is given twice (also as "{seen[pair]}")', source)
+        seen[pair] = key
+        pairs.append((*names, check_number(node.data[key], path, Domain(-1.0, 1.0), source)))
+    return build_correlations(pairs, uncertain, node.path, node.source(node.path))
+
+
+def _scenarios(top: Node, raw: RawConfig) -> dict[str, Scenario]:
+    """``[scenarios.NAME]`` tables, each validated by building the config it makes.
+
+    A scenario's errors name its own key path: ``scenarios.NAME.project.cost: ...``.
+    """
+    node = top.table("scenarios", {})
+    if not node.data:
+        return {}
+    plain = {k: v for k, v in raw.data.items() if k != "scenarios"}
+    out = {}
+    for name in node.keys():
+        t = node.table(name)
+        label = t.string("label", name)
+        description = t.string("description", "")
+        overrides = {k: v for k, v in t.data.items() if k not in SCENARIO_KEYS}
+        t.keys()  # every other key is a section of the config, checked by building it below
+        prefix = t.path
+        if not overrides:
+            raise t.error(None, "changes nothing: give the tables it overrides, e.g. [scenarios." + name + ".project]")
+        if "scenarios" in overrides:
+            raise t.error("scenarios", "a scenario cannot declare scenarios of its own")
+        origins = {k: v for k, v in raw.origins.items() if not (k == "scenarios" or k.startswith("scenarios."))}
+        merged = _merge(copy.deepcopy(plain), copy.deepcopy(overrides), origins, prefix)
+        try:
+            config = build_config(RawConfig(merged, origins, raw.text, raw.path, raw.files))
+        except ConfigError as exc:
+            # A key the scenario set (source = the scenario): name it under scenarios.NAME.
+            source = None if exc.source in (None, prefix) else exc.source
+            raise ConfigError(f"{prefix}.{exc.path}" if exc.path else prefix, exc.problem, source) from None
+        out[name] = Scenario(name, label, description, overrides, config)
+    return out
 
 
 def _state(sid: str, s: Node, actors, benefits, resources, before_resources) -> State:

@@ -1,0 +1,268 @@
+"""Commands of the scenario and decision analyses.
+
+``simsam compare``, ``simsam scenarios``, ``simsam breakeven``, ``simsam decision``,
+``simsam experiment``; and the batched ``simsam run --until-se`` (its options
+are declared with ``run`` in :mod:`simsam.cli`). Each writes its folder
+atomically, and ends with exit 2 and one line naming the bad option or key
+when an input is wrong, before anything is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+
+from .cli import Command, check_out, check_threads, positive_int, seed_arg
+from .errors import ConfigError
+
+__all__ = ["COMMANDS", "run_until_se_command", "write_breakeven_files"]
+
+
+def _common(p: argparse.ArgumentParser, out_help: str) -> None:
+    p.add_argument("--draws", type=positive_int("--draws"), help="number of draws (default: [simulation] draws)")
+    p.add_argument("--seed", type=seed_arg, help="random seed (default: [simulation] seed)")
+    p.add_argument("--out", type=Path, help=out_help)
+    p.add_argument("--threads", type=positive_int("--threads"), help="numba threads (default: all cores)")
+    p.add_argument("--chunk-draws", type=positive_int("--chunk-draws"), help="draws per chunk, to bound memory")
+    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "-" for c in text)
+
+
+# --- run --until-se -----------------------------------------------------------------------
+
+
+def run_until_se_command(args, cfg, out: Path) -> int:
+    """``simsam run --until-se SE [--max-draws N]``: batches of ``--draws`` until converged."""
+    from .console import summary_text
+    from .convergence import run_until_se
+    from .results import write_run
+    from .runner import dask_client
+    from .summary import summarize
+
+    if args.until_se is None:
+        raise ConfigError("--max-draws", "only applies with --until-se")
+    if args.max_draws is not None and args.draws is not None and args.draws > args.max_draws:
+        raise ConfigError("--draws", f"the batch size {args.draws} is more than --max-draws {args.max_draws}")
+    with dask_client(args.scheduler) as client:
+        ds, conv = run_until_se(
+            cfg, args.until_se, seed=args.seed, batch=args.draws, max_draws=args.max_draws, threads=args.threads, chunk_draws=args.chunk_draws, client=client
+        )
+    ds.attrs["until_se"] = float(args.until_se)
+    ds.attrs["converged"] = int(conv.reached)
+    summary = summarize(ds)
+    write_run(ds, out, summary)
+    if not args.quiet:
+        print(summary_text(ds, summary))
+        print(f"\n{conv.text()}")
+        print(f"wrote {out}/" + ", ".join(sorted(f.name for f in out.iterdir())))
+    return 0
+
+
+# --- compare ------------------------------------------------------------------------------
+
+
+def _compare_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("configs", type=Path, nargs="+", metavar="CONFIG", help="a config with [scenarios.*], or two or more configs (compared with the first)")
+    p.add_argument("--scenario", action="append", metavar="NAME", help="a scenario to compare with the base (repeatable; default: all)")
+    _common(p, "output folder (default: results/<config stem>/compare-<names>/)")
+
+
+def cmd_compare(args) -> int:
+    from .config import load_config
+    from .scenarios import compare, compare_summary, compare_text, config_variants, variants_of, write_compare
+
+    configs = [load_config(p) for p in args.configs]
+    if len(configs) == 1:
+        variants = variants_of(configs[0], args.scenario)
+    else:
+        if args.scenario:
+            raise ConfigError("--scenario", "compares the scenarios of one config; with several configs, leave it out")
+        variants = config_variants(configs, args.configs)
+    out = args.out or Path("results") / args.configs[0].stem / _slug("compare-" + "-".join(v.name for v in variants[1:]))
+    check_out(out)
+    check_threads(args.threads)
+    ds = compare(variants, args.draws, args.seed, threads=args.threads, chunk_draws=args.chunk_draws)
+    table = compare_summary(ds)
+    write_compare(ds, table, out)
+    if not args.quiet:
+        print(compare_text(ds, table))
+        print(f"\nwrote {out}/compare.nc, compare.csv")
+    return 0
+
+
+def _scenarios_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("config", type=Path)
+
+
+def cmd_scenarios(args) -> int:
+    """List a config's scenarios and what each overrides."""
+    from .config import load_config
+
+    cfg = load_config(args.config)
+    if not cfg.scenarios:
+        print(f"{cfg.name}: no scenarios")
+        return 0
+    print(f"{cfg.name}: {len(cfg.scenarios)} scenarios")
+    for s in cfg.scenarios.values():
+        print(f"\n{s.name}: {s.label}")
+        if s.description:
+            print(f"  {s.description}")
+        for path, value in _flatten(s.overrides):
+            print(f"  {path} = {json.dumps(value, ensure_ascii=False)}")
+    return 0
+
+
+def _flatten(table: dict, prefix: str = ""):
+    for k, v in table.items():
+        path = f"{prefix}.{k}" if prefix else k
+        if isinstance(v, dict) and "dist" not in v and v:
+            yield from _flatten(v, path)
+        else:
+            yield path, v
+
+
+# --- breakeven ----------------------------------------------------------------------------
+
+
+def _breakeven_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("config", type=Path)
+    p.add_argument("--param", required=True, help="the input, as its dotted config path, e.g. outcomes.shares.work")
+    p.add_argument("--month", type=positive_int("--month"), required=True, help="target payback month")
+    p.add_argument("--prob", type=float, required=True, help="target probability of payback within --month")
+    p.add_argument("--actor", default="society", help="an actor of the config, or society (default)")
+    p.add_argument("--range", type=float, nargs=2, metavar=("LOW", "HIGH"), help="values to search (default: the input's support)")
+    _common(p, "output folder (default: results/<config stem>/breakeven-<param>-<actor>-<month>/)")
+
+
+def write_breakeven_files(result, folder: Path) -> list[str]:
+    """``breakeven.json``, ``breakeven.csv`` (one row) and ``breakeven.nc`` (per-draw values, curve)."""
+    import pandas as pd
+
+    row = result.row()
+    clean = {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in row.items()}
+    (folder / "breakeven.json").write_text(json.dumps(clean, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    pd.DataFrame([row]).to_csv(folder / "breakeven.csv", index=False, float_format="%.8g")
+    result.to_dataset().to_netcdf(folder / "breakeven.nc", engine="h5netcdf")
+    return ["breakeven.json", "breakeven.csv", "breakeven.nc"]
+
+
+def cmd_breakeven(args) -> int:
+    from .breakeven import breakeven, breakeven_text
+    from .config import load_config
+    from .results import atomic_folder
+
+    cfg = load_config(args.config)
+    out = args.out or Path("results") / args.config.stem / _slug(f"breakeven-{args.param}-{args.actor}-{args.month}")
+    check_out(out)
+    check_threads(args.threads)
+    result = breakeven(
+        cfg, args.param, args.month, args.prob, actor=args.actor, draws=args.draws, seed=args.seed,
+        search_range=tuple(args.range) if args.range else None, chunk_draws=args.chunk_draws, threads=args.threads,
+    )  # fmt: skip
+    with atomic_folder(out) as tmp:
+        write_breakeven_files(result, tmp)
+    if not args.quiet:
+        print(breakeven_text(result))
+        print(f"\nwrote {out}/breakeven.json, breakeven.csv, breakeven.nc")
+    return 0
+
+
+# --- decision -----------------------------------------------------------------------------
+
+
+def _decision_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("source", type=Path, metavar="CONFIG|RESULTS", help="a config (run first) or a run's folder / results.nc")
+    p.add_argument("--evppi", action="append", metavar="INPUTS", help="an input or group for EVPPI; join inputs learnt together with '+' (repeatable; default: every input)")
+    p.add_argument("--no-evppi", action="store_true", help="skip EVPPI")
+    p.add_argument("--year", type=positive_int("--year"), help="the year the printed EVPI and EVPPI judge by (default: the horizon)")
+    _common(p, "output folder (default: results/<config stem>/decision/, or DIR/decision/ for a run's folder)")
+
+
+def _load_run(source: Path, draws, seed):
+    """A result Dataset (None for a config, to be run) and its config, and the default output folder."""
+    from .config import load_config
+
+    if source.is_dir() or source.suffix == ".nc":
+        from .decision import config_of_results
+        from .results import read_results
+
+        path = source / "results.nc" if source.is_dir() else source
+        if not path.exists():
+            raise ConfigError("", f"no results file '{path}'")
+        if draws is not None or seed is not None:
+            raise ConfigError("--draws" if draws is not None else "--seed", "applies to a config, not to finished results")
+        try:
+            ds = read_results(path)
+        except (OSError, ValueError) as exc:
+            raise ConfigError("", f"'{path}' is not a simsam results file: {exc}") from None
+        if "config" not in ds.attrs or "payback_months" not in ds:
+            raise ConfigError("", f"'{path}' is not a simsam results file")
+        return ds, config_of_results(ds), (source if source.is_dir() else source.parent) / "decision"
+    cfg = load_config(source)
+    return None, cfg, Path("results") / source.stem / "decision"
+
+
+def cmd_decision(args) -> int:
+    from .decision import check_input_names, decision_analysis, decision_text, write_decision_files
+    from .results import atomic_folder
+    from .simulation import simulate
+
+    ds, cfg, default_out = _load_run(args.source, args.draws, args.seed)
+    out = args.out or default_out
+    check_out(out)
+    check_threads(args.threads)
+    years = cfg.simulation.horizon_months // 12
+    if args.year is not None and args.year > years:
+        raise ConfigError("--year", f"must be at most the horizon's {years} years, not {args.year}")
+    if args.no_evppi and args.evppi:
+        raise ConfigError("--no-evppi", "contradicts --evppi")
+    groups = [] if args.no_evppi else args.evppi
+    check_input_names(cfg, groups or [])  # unknown names: exit 2 before the run
+    if ds is None:
+        ds = simulate(cfg, draws=args.draws, seed=args.seed, threads=args.threads, chunk_draws=args.chunk_draws)
+    dec = decision_analysis(ds, cfg, evppi=groups, chunk_draws=args.chunk_draws)
+    with atomic_folder(out) as tmp:
+        files = write_decision_files(dec, tmp)
+    if not args.quiet:
+        print(decision_text(dec, year=args.year))
+        print(f"\nwrote {out}/" + ", ".join(files))
+    return 0
+
+
+# --- experiment ---------------------------------------------------------------------------
+
+
+def _experiment_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", type=Path, metavar="FILE", help="an experiment file, e.g. experiments/samverkansteamet.toml")
+    p.add_argument("--out", type=Path, help="output folder (default: results/experiments/<file stem>/)")
+    p.add_argument("--threads", type=positive_int("--threads"), help="numba threads (default: all cores)")
+    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+
+def cmd_experiment(args) -> int:
+    from .experiment import load_experiment, run_experiment
+
+    exp = load_experiment(args.file)
+    out = args.out or Path("results") / "experiments" / args.file.stem
+    check_out(out)
+    check_threads(args.threads)
+    echo = (lambda text: None) if args.quiet else print
+    manifest = run_experiment(exp, out, threads=args.threads, echo=echo)
+    if not args.quiet:
+        total = sum(a["seconds"] for a in manifest["analyses"])
+        print(f"\nwrote {out}/manifest.json and {len(manifest['analyses'])} analyses in {total:.1f} s")
+    return 0
+
+
+COMMANDS = (
+    Command("compare", "scenarios or configs on common random numbers: paired differences per actor", _compare_arguments, cmd_compare),
+    Command("scenarios", "list a config's [scenarios.*] and what each changes", _scenarios_arguments, cmd_scenarios),
+    Command("breakeven", "the value of one input at which P(payback ≤ month) reaches a probability", _breakeven_arguments, cmd_breakeven),
+    Command("decision", "acceptability curves, EVPI and EVPPI (invest or not) per actor", _decision_arguments, cmd_decision),
+    Command("experiment", "run an experiment file's analyses into one folder with a manifest", _experiment_arguments, cmd_experiment),
+)

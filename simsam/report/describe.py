@@ -1,0 +1,468 @@
+"""The config's inputs in words: "PERT mellan 5,5 och 7,0 mkr, troligast 6,0 mkr".
+
+Reads the merged config JSON that a result Dataset carries (``ds.attrs["config"]``)
+and the sampled inputs (``ds["inputs"]``); never the config objects, so that an
+old ``results.nc`` describes itself.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from .formatting import Formatter
+from .text import actor_definite, actor_label
+
+__all__ = ["config_of", "lower_first", "parameter_label", "describe_value", "input_value", "InputRow", "input_rows", "StateRow", "state_rows", "project_facts"]
+
+
+def config_of(ds) -> dict:
+    """The merged config of a run as a dict (empty when the Dataset has none)."""
+    text = ds.attrs.get("config", "") if ds is not None else ""
+    try:
+        return json.loads(text) if text else {}
+    except (TypeError, ValueError):
+        return {}
+
+
+def _get(config: dict, path: str):
+    node = config
+    for key in path.split("."):
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
+def _name(config: dict, section: str, key: str, lang: str) -> str:
+    """A benefit's, resource's or state's name: its label in Swedish, its id in words in English."""
+    entry = (config.get(section) or {}).get(key) if section != "states" else ((config.get("outcomes") or {}).get("states") or {}).get(key)
+    if lang == "sv" and isinstance(entry, dict) and entry.get("label"):
+        return str(entry["label"])
+    words = " ".join(_ACRONYMS.get(w, w) for w in key.split("_"))
+    return words[:1].upper() + words[1:]
+
+
+_ACRONYMS = {"fk": "FK", "af": "AF"}
+
+
+def lower_first(text: str) -> str:
+    # Lower-case a leading capital unless the word is an acronym or proper name (two capitals).
+    return text[:1].lower() + text[1:] if text[:1].isupper() and not text[1:2].isupper() and text.split(" ")[0] not in PROPER else text
+
+
+PROPER = {"Försäkringskassan", "Arbetsförmedlingen"}
+
+
+# -- what unit a config value is in ----------------------------------------------------------------
+def value_kind(path: str, config: dict) -> tuple[str, str]:
+    """``(kind, unit word)`` of a config path: kinds ``mkr``, ``kr``, ``qty``, ``share``, ``rate``, ``factor``, ``count``."""
+    parts = path.split(".")
+    if path == "project.cost":
+        return "mkr", ""
+    if path == "project.participants":
+        return "count", ""
+    if path in ("economy.uplift",):
+        return "factor", ""
+    if parts[0] == "economy" and parts[-1] in ("wage", "average_wage"):
+        return "kr", "month"
+    if parts[0] == "benefits" and parts[-1] == "monthly":
+        return "kr", "month"
+    if parts[0] == "outcomes" and parts[-1] == "wage":
+        return "kr", "month"
+    if parts[0] == "resources" and parts[-1] == "unit_cost":
+        unit = ((config.get("resources") or {}).get(parts[1]) or {}).get("unit", "")
+        return "kr", f"per:{unit}" if unit else "each"
+    if parts[0] == "before" and len(parts) >= 3 and parts[1] == "resources":
+        unit = ((config.get("resources") or {}).get(parts[2]) or {}).get("unit", "")
+        return "qty", f"per_month:{unit}"
+    if parts[0] == "transitions":
+        return "share", "month"
+    if path == "simulation.discount_rate":
+        return "share", "year"
+    return "share", ""
+
+
+_UNITS_SV = {"besök": ("besök", "besök"), "timme": ("timme", "timmar"), "dag": ("dag", "dagar")}
+_UNITS_EN = {"besök": ("visit", "visits"), "timme": ("hour", "hours"), "dag": ("day", "days")}
+
+
+@dataclass(frozen=True)
+class _Units:
+    """How to write values of one kind: ``number(x)``, then ``unit`` (and ``per``, e.g. " per månad")."""
+
+    number: object
+    unit: str
+    per: str
+    plural: str = ""
+    approx: object = None  # for sampled ranges: about three significant figures
+
+    def one(self, x, per: bool = True) -> str:
+        unit = self.unit if (x == 1 or not self.plural) else self.plural
+        return f"{self.number(x)}{unit}{self.per if per else ''}"
+
+    def range(self, lo, hi, lang: str) -> str:
+        unit = self.plural or self.unit
+        joiner = "och" if lang == "sv" else "and"
+        return f"{self.number(lo)} {joiner} {self.number(hi)}{unit}{self.per}"
+
+    def span(self, lo, hi, lang: str) -> str:
+        """A compact interval: ``370–490 kr``, ``−29 till −11 %``."""
+        unit = self.plural or self.unit
+        joiner = (" till " if lang == "sv" else " to ") if lo < 0 or hi < 0 else "–"
+        number = self.approx or self.number
+        return f"{number(lo)}{joiner}{number(hi)}{unit}"
+
+
+def _units(path: str, config: dict, f: Formatter) -> _Units:
+    kind, unit = value_kind(path, config)
+    sv = f.lang == "sv"
+    sp = f.space
+    per_month = " per månad" if sv else " per month"
+    if kind == "mkr":
+        return _Units(lambda x: f.number(x / 1e6, 1 if abs(x) >= 0.995e6 else 2), f"{sp}{'mkr' if sv else 'Mkr'}", "")
+    # (mkr values are already rounded to 0,1 mkr)
+    if kind == "kr":
+        per = ""
+        if unit == "month":
+            per = per_month
+        elif unit.startswith("per:"):
+            u = unit[4:]
+            per = f" per {(_UNITS_SV if sv else _UNITS_EN).get(u, (u, u))[0]}"
+        return _Units(lambda x: f.significant(x, 4) if abs(x) < 1e4 else f.number(x), f"{sp}kr", per, approx=lambda x: f.significant(x, 3))
+    if kind == "qty":
+        u = unit.split(":", 1)[1] if ":" in unit else ""
+        singular, plural = (_UNITS_SV if sv else _UNITS_EN).get(u, (u, u))
+        return _Units(lambda x: f.significant(x, 3), f" {singular}" if singular else "", per_month, f" {plural}" if plural else "")
+    if kind == "factor":
+        return _Units(lambda x: f.significant(x, 3), "", "")
+    if kind == "count":
+        return _Units(f.number, "", "")
+    per = {"month": per_month, "year": " per år" if sv else " per year"}.get(unit, "")
+
+    def percent(x):
+        value = 100 * float(x)
+        return f.significant(value, 2) if 0 < abs(value) < 10 else f.number(value, 0)
+
+    return _Units(percent, f"{sp}%" if sv else "%", per)
+
+
+def input_value(x, path: str, config: dict, f: Formatter, *, approx: bool = False, per: bool = True) -> str:
+    """One value of an input with its unit, e.g. ``9 000 kr per månad`` or ``25 %``.
+
+    ``approx`` rounds to about three significant figures (for sampled values);
+    ``per=False`` leaves out "per månad" and the like.
+    """
+    u = _units(path, config, f)
+    if approx and u.approx is not None:
+        u = _Units(u.approx, u.unit, u.per, u.plural)
+    return u.one(float(x), per=per)
+
+
+def _quote(text: str, lang: str) -> str:
+    return f"”{text}”" if lang == "sv" else f"“{text}”"
+
+
+def describe_value(spec, path: str, config: dict, f: Formatter) -> str:
+    """A config value (a number, a distribution table or a Dirichlet) in words.
+
+    >>> describe_value({"dist": "pert", "min": 5.5e6, "mode": 6e6, "max": 7e6}, "project.cost", {}, Formatter("sv"))
+    'PERT mellan 5,5 och 7,0 mkr, troligast 6,0 mkr'
+    """
+    u = _units(path, config, f)
+    sv = f.lang == "sv"
+    if isinstance(spec, bool) or spec is None:
+        return str(spec)
+    if isinstance(spec, (int, float)):
+        return u.one(spec) + (" (fast värde)" if sv else " (fixed)")
+    if not isinstance(spec, dict):
+        return str(spec)
+    dist = spec.get("dist")
+    p = {k: float(v) for k, v in spec.items() if k != "dist" and isinstance(v, (int, float))}
+    if dist == "pert":
+        return (f"PERT mellan {u.range(p['min'], p['max'], 'sv')}, troligast {u.one(p['mode'], per=False)}" if sv
+                else f"PERT between {u.range(p['min'], p['max'], 'en')}, most likely {u.one(p['mode'], per=False)}")
+    if dist == "triangular":
+        return (f"triangelfördelning mellan {u.range(p['low'], p['high'], 'sv')}, troligast {u.one(p['mode'], per=False)}" if sv
+                else f"triangular between {u.range(p['low'], p['high'], 'en')}, most likely {u.one(p['mode'], per=False)}")
+    if dist == "uniform":
+        return (f"likformig mellan {u.range(p['low'], p['high'], 'sv')}" if sv
+                else f"uniform between {u.range(p['low'], p['high'], 'en')}")
+    if dist in ("normal", "lognormal", "gamma") or (dist == "beta" and "mean" in p):
+        name = {"normal": ("normalfördelning", "normal"), "lognormal": ("lognormalfördelning", "lognormal"),
+                "gamma": ("gammafördelning", "gamma"), "beta": ("betafördelning", "beta")}[dist][0 if sv else 1]
+        text = (f"{name} med medelvärde {u.one(p['mean'])} och standardavvikelse {u.one(p['sd'], per=False)}" if sv
+                else f"{name} with mean {u.one(p['mean'])} and standard deviation {u.one(p['sd'], per=False)}")
+        if "low" in p and "high" in p:
+            text += f", begränsad till {u.span(p['low'], p['high'], 'sv')}" if sv else f", truncated to {u.span(p['low'], p['high'], 'en')}"
+        elif "low" in p:
+            text += f", aldrig under {u.one(p['low'], per=False)}" if sv else f", never below {u.one(p['low'], per=False)}"
+        elif "high" in p:
+            text += f", aldrig över {u.one(p['high'], per=False)}" if sv else f", never above {u.one(p['high'], per=False)}"
+        return text
+    if dist == "beta":
+        a, b = p["a"], p["b"]
+        mean = u.one(a / (a + b), per=False)
+        return (f"betafördelning med a = {f.significant(a)} och b = {f.significant(b)} (medelvärde {mean})" if sv
+                else f"beta with a = {f.significant(a)} and b = {f.significant(b)} (mean {mean})")
+    if dist == "dirichlet":
+        return _describe_dirichlet(spec, config, f)
+    return json.dumps(spec, ensure_ascii=False)
+
+
+def _describe_dirichlet(p: dict, config: dict, f: Formatter) -> str:
+    sv = f.lang == "sv"
+    if "counts" in p:
+        counts = ", ".join(f"{_quote(_name(config, 'states', k, f.lang), f.lang)} {f.significant(v)}" for k, v in p["counts"].items())
+        prior = f.significant(float(p.get("prior", 1.0)))
+        return (f"Dirichlet från observerade antal: {counts}, plus {prior} a priori per utfall" if sv
+                else f"Dirichlet from observed counts: {counts}, plus a prior of {prior} per outcome")
+    means = ", ".join(f"{_quote(_name(config, 'states', k, f.lang), f.lang)} {f.pct(v)}" for k, v in p.get("mean", {}).items())
+    conc = f.significant(float(p.get("concentration", 0)))
+    return (f"Dirichlet med medelandelarna {means} och koncentration {conc} (som om så många deltagare observerats)" if sv
+            else f"Dirichlet with mean shares {means} and concentration {conc} (as if that many participants were observed)")
+
+
+# -- names of the inputs ---------------------------------------------------------------------------
+def parameter_label(path: str, config: dict, lang: str = "sv") -> str:
+    """An input's dotted config path in words, e.g. ``benefits.social_assistance.monthly`` → "Försörjningsstöd, belopp per månad"."""
+    sv = lang == "sv"
+    if " ~ " in path:  # a correlated group of inputs (simsam sensitivity)
+        return " ~ ".join(parameter_label(p.strip(), config, lang) for p in path.split(" ~ "))
+    if path == "cohort":  # the cohort's own chance (simsam sensitivity)
+        return "Slumpen i gruppen (vem som hamnar i vilket utfall)" if sv else "Chance in the group (who ends in which outcome)"
+    parts = path.split(".")
+    n = len(parts)
+    if path == "project.cost":
+        return "Projektkostnad (hela projektet)" if sv else "Project cost (whole project)"
+    if path == "project.participants":
+        return "Antal deltagare" if sv else "Participants"
+    if path == "economy.wage":
+        return "Heltidslön i deltagarnas jobb" if sv else "Full-time wage of the participants' jobs"
+    if path == "economy.average_wage":
+        return "Genomsnittslön (för potentialen)" if sv else "Average wage (for the potential)"
+    if path == "economy.uplift":
+        return "Uppräkning för indirekta skatter" if sv else "Indirect-tax uplift"
+    if path == "economy.payroll_tax":
+        return "Arbetsgivaravgift" if sv else "Payroll tax"
+    if n == 3 and parts[:2] == ["economy", "income_tax"]:
+        return f"Inkomstskatt till {actor_definite(parts[2], lang)}" if sv else f"Income tax to {actor_definite(parts[2], lang)}"
+    if path == "simulation.discount_rate":
+        return "Diskonteringsränta" if sv else "Discount rate"
+    if n == 3 and parts[0] == "benefits":
+        name = _name(config, "benefits", parts[1], lang)
+        return f"{name} per månad" if sv else f"{name} per month"
+    if n == 3 and parts[0] == "resources":
+        name = _name(config, "resources", parts[1], lang)
+        unit = ((config.get("resources") or {}).get(parts[1]) or {}).get("unit", "")
+        unit = (_UNITS_SV if sv else _UNITS_EN).get(unit, (unit, unit))[0] if unit else ""
+        if sv:
+            return f"{name}: kostnad per {unit}" if unit else f"{name}: styckkostnad"
+        return f"{name}: cost per {unit}" if unit else f"{name}: unit cost"
+    if n == 3 and parts[:2] == ["before", "resources"]:
+        name = lower_first(_name(config, "resources", parts[2], lang))
+        return f"FÖRE: {name}, antal per månad" if sv else f"BEFORE: {name}, quantity per month"
+    if n == 3 and parts[:2] == ["before", "income"]:
+        name = lower_first(_name(config, "benefits", parts[2], lang))
+        return f"FÖRE: andel med {name}" if sv else f"BEFORE: share on {name}"
+    if path == "outcomes.shares":
+        return "Utfallsandelar (typfall)" if sv else "Outcome shares (archetypes)"
+    if n == 3 and parts[:2] == ["outcomes", "shares"]:
+        name = _quote(_name(config, "states", parts[2], lang), lang)
+        return f"Andel i utfallet {name}" if sv else f"Share in the outcome {name}"
+    if n >= 4 and parts[:2] == ["outcomes", "states"]:
+        state = _name(config, "states", parts[2], lang)
+        item = parts[3]
+        if item == "employment_rate":
+            what = "tjänstgöringsgrad" if sv else "employment rate"
+        elif item == "wage_subsidy":
+            what = "lönebidrag (andel av lönekostnaden)" if sv else "wage subsidy (share of the wage cost)"
+        elif item == "wage":
+            what = "heltidslön" if sv else "full-time wage"
+        elif item == "resource_change" and n == 4:
+            what = "förändrad resursförbrukning" if sv else "change in resource use"
+        elif item == "resource_change":
+            res = lower_first(_name(config, "resources", parts[4], lang))
+            what = f"förändrad förbrukning, {res}" if sv else f"change in use of {res}"
+        elif item == "income" and n == 5:
+            ben = lower_first(_name(config, "benefits", parts[4], lang))
+            what = f"andel med {ben}" if sv else f"share on {ben}"
+        else:
+            what = ".".join(parts[3:])
+        return f"{state}: {what}"
+    if n == 3 and parts[0] == "transitions":
+        a, b = _quote(_name(config, "states", parts[1], lang), lang), _quote(_name(config, "states", parts[2], lang), lang)
+        return f"Övergång från {a} till {b}" if sv else f"Transition from {a} to {b}"
+    return path
+
+
+# -- tables of the report ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class InputRow:
+    """One uncertain input (or Dirichlet group): its name, path, distribution in words and sampled 90 % range."""
+
+    label: str
+    path: str
+    words: str
+    sampled: str
+
+
+def _sampled_range(values: np.ndarray, path: str, config: dict, f: Formatter) -> str:
+    lo, hi = np.quantile(values, [0.05, 0.95])
+    return _units(path, config, f).span(float(lo), float(hi), f.lang)
+
+
+def input_rows(ds, f: Formatter) -> list[InputRow]:
+    """The run's uncertain inputs in config order, a Dirichlet group as one row."""
+    config = config_of(ds)
+    if "inputs" not in ds or "parameter" not in ds.coords:
+        return []
+    names = [str(p) for p in ds["parameter"].values]
+    groups = [str(g) for g in ds["parameter_group"].values] if "parameter_group" in ds.coords else names
+    inputs = ds["inputs"].values
+    rows, done = [], set()
+    for i, (name, group) in enumerate(zip(names, groups)):
+        if group in done:
+            continue
+        if group != name:  # a Dirichlet group: one row, the sampled range of each share
+            done.add(group)
+            members = [j for j, g in enumerate(groups) if g == group]
+            spec = _get(config, group)
+            words = describe_value(spec, group, config, f) if spec is not None else group
+            parts = []
+            for j in members:
+                state = names[j].rsplit(".", 1)[-1]
+                lo, hi = np.quantile(inputs[:, j], [0.05, 0.95])
+                parts.append(f"{_quote(_name(config, 'states', state, f.lang), f.lang)} {f.interval(lo, hi, f.pct)}")
+            rows.append(InputRow(parameter_label(group, config, f.lang), group, words, "; ".join(parts)))
+            continue
+        spec = _get(config, name)
+        words = describe_value(spec, name, config, f) if spec is not None else "–"
+        rows.append(InputRow(parameter_label(name, config, f.lang), name, words, _sampled_range(inputs[:, i], name, config, f)))
+    return rows
+
+
+@dataclass(frozen=True)
+class StateRow:
+    """One outcome archetype (typfall) as the report describes it."""
+
+    label: str
+    share: str
+    work: str
+    income: str
+    resources: str
+
+
+def _value_words(spec, path: str, config: dict, f: Formatter) -> str:
+    if isinstance(spec, (int, float)) and not isinstance(spec, bool):
+        return _units(path, config, f).one(spec, per=False)
+    return describe_value(spec, path, config, f)
+
+
+def _sampled(ds) -> dict[str, np.ndarray]:
+    if "inputs" not in ds or "parameter" not in ds.coords:
+        return {}
+    return {str(p): ds["inputs"].values[:, j] for j, p in enumerate(ds["parameter"].values)}
+
+
+def _compact(spec, path: str, config: dict, sampled: dict, f: Formatter) -> str:
+    """A value for a table cell: fixed as it is, uncertain as its median (90 % range of the draws)."""
+    u = _units(path, config, f)
+    if path in sampled:
+        x = sampled[path]
+        lo, mid, hi = np.quantile(x, [0.05, 0.5, 0.95])
+        return f"{u.one(float(mid), per=False)} ({u.span(float(lo), float(hi), f.lang)})"
+    return _value_words(spec, path, config, f)
+
+
+def state_rows(ds, f: Formatter) -> list[StateRow]:
+    """The outcome states (typfall): share of participants, work, income mix, resource use.
+
+    Uncertain values are shown as the median of the draws with their 90 % range.
+    """
+    config = config_of(ds)
+    outcomes = config.get("outcomes") or {}
+    states = outcomes.get("states") or {}
+    sampled = _sampled(ds)
+    sv = f.lang == "sv"
+    shares = outcomes.get("shares") if isinstance(outcomes.get("shares"), dict) else {}
+    rows = []
+    for sid, state in states.items():
+        path = f"outcomes.shares.{sid}"
+        if path in sampled:
+            share = _compact(None, path, config, sampled, f)
+        elif "dist" not in shares and isinstance(shares.get(sid), (int, float)):
+            share = f.pct(shares[sid])
+        else:
+            share = "–"
+        work = "–"
+        if "employment_rate" in state:
+            rate = _compact(state["employment_rate"], f"outcomes.states.{sid}.employment_rate", config, sampled, f)
+            work = f"tjänstgöringsgrad {rate}" if sv else f"employment rate {rate}"
+            if "wage_subsidy" in state:
+                sub = _compact(state["wage_subsidy"], f"outcomes.states.{sid}.wage_subsidy", config, sampled, f)
+                payer = actor_label(str(state["subsidy_payer"]), f.lang) if state.get("subsidy_payer") else ""
+                work += (f", lönebidrag {sub}" if sv else f", wage subsidy {sub}") + (f" betalt av {payer}" if payer and sv else f" paid by {payer}" if payer else "")
+        income = state.get("income") or {}
+        income_text = ", ".join(
+            f"{lower_first(_name(config, 'benefits', b, f.lang))} {_compact(v, f'outcomes.states.{sid}.income.{b}', config, sampled, f)}"
+            for b, v in income.items()
+        ) or ("ingen ersättning" if sv else "no benefit")
+        change = state.get("resource_change", 0.0)
+        if isinstance(change, dict) and "dist" not in change:
+            res_text = ", ".join(
+                f"{lower_first(_name(config, 'resources', r, f.lang))} {_compact(v, f'outcomes.states.{sid}.resource_change.{r}', config, sampled, f)}"
+                for r, v in change.items()
+            )
+        else:
+            res_text = _compact(change, f"outcomes.states.{sid}.resource_change", config, sampled, f)
+        rows.append(StateRow(_name(config, "states", sid, f.lang), share, work, income_text, res_text))
+    return rows
+
+
+def project_facts(ds, f: Formatter) -> list[tuple[str, str]]:
+    """(what, value) pairs: participants, cost, split, uplift, horizon, discount rate, cohort, BEFORE mix."""
+    config = config_of(ds)
+    sv = f.lang == "sv"
+    project = config.get("project") or {}
+    economy = config.get("economy") or {}
+    sim = config.get("simulation") or {}
+    facts = []
+    participants = ds.attrs.get("participants", project.get("participants"))
+    if participants is not None:
+        facts.append(("Antal deltagare" if sv else "Participants", f.number(participants)))
+    if "cost" in project:
+        facts.append((parameter_label("project.cost", config, f.lang), describe_value(project["cost"], "project.cost", config, f)))
+    split = project.get("cost_split") or {}
+    if split:
+        facts.append(("Kostnaden bärs av" if sv else "The cost is borne by", ", ".join(f"{actor_label(a, f.lang, ds)} {f.pct(s)}" for a, s in split.items())))
+    if "uplift" in economy:
+        uplift = economy["uplift"]
+        words = describe_value(uplift, "economy.uplift", config, f) if isinstance(uplift, dict) else f.significant(uplift)
+        facts.append((
+            "Uppräkning av offentliga kostnader (indirekta skatter)" if sv else "Uplift of public costs (indirect taxes)",
+            words + (" — projektkostnaden och offentliga resurser räknas upp, inte transfereringar" if sv else " — applied to the project cost and public resources, never to transfers"),
+        ))
+    horizon = ds.attrs.get("horizon_months", sim.get("horizon_months"))
+    if horizon is not None:
+        facts.append(("Tidshorisont" if sv else "Horizon", f"{horizon} {'månader' if sv else 'months'}"))
+    rate = sim.get("discount_rate", 0.0)
+    if isinstance(rate, (int, float)):
+        facts.append(("Diskonteringsränta" if sv else "Discount rate",
+                      (f"{f.pct(rate)} per år" if sv else f"{f.pct(rate)} per year") if rate else ("ingen (som NyttoSam)" if sv else "none (as NyttoSam)")))
+    cohort = ds.attrs.get("cohort")
+    if cohort:
+        facts.append(("Kohort" if sv else "Cohort", {
+            ("sampled", True): "slumpad: varje deltagare hamnar i ett typfall, så slumpen i en grupp på denna storlek syns",
+            ("expected", True): "väntevärde: andelarna i varje typfall följs utan slump mellan deltagarna",
+            ("sampled", False): "sampled: each participant ends in one archetype, so chance in a group of this size shows",
+            ("expected", False): "expected: the shares in each archetype are followed without chance between participants",
+        }.get((cohort, sv), str(cohort))))
+    before = (config.get("before") or {}).get("income") or {}
+    if before:
+        facts.append(("Försörjning FÖRE insatsen" if sv else "Income BEFORE the intervention", ", ".join(
+            f"{lower_first(_name(config, 'benefits', b, f.lang))} {_value_words(v, f'before.income.{b}', config, f)}" for b, v in before.items()
+        )))
+    return facts

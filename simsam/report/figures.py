@@ -1,0 +1,691 @@
+"""The report's figures: one function per figure, each returning a matplotlib Figure.
+
+Every figure is drawn from a ``*_data`` function that a test can compare with
+the Dataset (the acceptability curve at 36 months is the summary's
+``p_payback_36``); the Figure carries the same object as ``fig.simsam_data``.
+
+>>> from simsam.results import read_results                     # doctest: +SKIP
+>>> ds = read_results("results/samverkansteamet")                # doctest: +SKIP
+>>> fig = acceptability_curve(ds, lang="en")                     # doctest: +SKIP
+>>> fig.savefig("payback.svg")                                   # doctest: +SKIP
+
+Style: one accent hue whose tints differ in lightness (bands and bars stay
+apart in grayscale), lines told apart by dash pattern and marker as well as
+colour, axis labels with units, Swedish decimal commas in Swedish figures.
+Figures are built on :class:`matplotlib.figure.Figure` directly (no pyplot
+state), so a report builds many without leaking memory.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+from matplotlib import rc_context, ticker
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from .describe import config_of, input_value, parameter_label
+from .formatting import Formatter
+from .text import T, actor_label, target_label, target_unit
+
+__all__ = [
+    "active_actors",
+    "cost_bearing_actors",
+    "acceptability_data",
+    "acceptability_curve",
+    "PaybackHistogram",
+    "payback_histogram_data",
+    "payback_histogram",
+    "fan_data",
+    "net_benefit_fan",
+    "net_benefit_fan_actors",
+    "revenue_interval_data",
+    "revenue_intervals",
+    "investment_data",
+    "investment_view",
+    "sensitivity_data",
+    "tornado_chart",
+    "prcc_chart",
+    "sobol_chart",
+    "morris_chart",
+    "sensitivity_chart",
+    "save_figure",
+    "png_data_uri",
+    "FAN_QUANTILES",
+]
+
+# -- style -------------------------------------------------------------------------------------------
+ACCENT = "#1f5a96"  # dark blue: medians, main bars
+ACCENT_MID = "#7ea6cf"  # 50 % band (mid lightness)
+ACCENT_LIGHT = "#cfdff0"  # 90 % band (light)
+COST = "#595959"  # cost bars, dark grey with hatching
+INK = "#222222"
+
+#: Colour (Okabe–Ito, colour-blind safe), dash pattern and marker per actor, in config order; society is black.
+_PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8C6D1F", "#6A3D9A", "#999999"]
+_DASHES = [(0, (6, 2)), (0, (6, 2, 1.5, 2)), (0, (1.5, 1.5)), (0, (8, 2, 1.5, 2, 1.5, 2)), (0, (3, 3)), (0, (10, 3)), "-", (0, (2, 4)), (0, (5, 1))]
+_MARKERS = ["s", "^", "D", "v", "P", "X", "<", ">", "h"]
+
+STYLE = {
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.titlesize": 10.5,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 9,
+    "axes.labelcolor": INK,
+    "axes.edgecolor": "#888888",
+    "axes.linewidth": 0.8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.axisbelow": True,
+    "grid.color": "#e3e3e3",
+    "grid.linewidth": 0.6,
+    "xtick.color": "#444444",
+    "ytick.color": "#444444",
+    "xtick.labelsize": 8.5,
+    "ytick.labelsize": 8.5,
+    "legend.frameon": False,
+    "legend.fontsize": 8.5,
+    "hatch.linewidth": 0.6,
+    "svg.fonttype": "path",
+    "figure.facecolor": "white",
+}
+
+FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+_ZERO = 1e-3  # kr: below this in every draw, an actor has no flows (rounding leaves ±1e-10)
+
+
+def _figure(width: float, height: float) -> Figure:
+    fig = Figure(figsize=(width, height), layout="constrained")
+    return fig
+
+
+class _NumberFormatter(ticker.Formatter):
+    """Tick labels with the language's decimal sign and a real minus, values divided by ``scale``.
+
+    The decimals follow the tick spacing (set once per axis draw through ``set_locs``).
+    """
+
+    def __init__(self, f: Formatter, scale: float = 1.0, decimals: int | None = None, suffix: str = ""):
+        self.f, self.scale, self.decimals, self.suffix = f, scale, decimals, suffix
+        self._auto = 0
+
+    def set_locs(self, locs):
+        super().set_locs(locs)
+        steps = np.abs(np.diff(np.asarray(locs, dtype=float))) / self.scale
+        step = steps[steps > 0].min() if steps.size and (steps > 0).any() else 1.0
+        self._auto = 0 if step >= 1 else int(min(3, np.ceil(-np.log10(step) - 1e-9)))
+
+    def __call__(self, value, pos=None):
+        decimals = self.decimals if self.decimals is not None else self._auto
+        return self.f.number(value / self.scale, decimals) + self.suffix
+
+
+def _sv_numbers(axis, f: Formatter, scale: float = 1.0, decimals: int | None = None, suffix: str = ""):
+    """Use :class:`_NumberFormatter` on ``axis``."""
+    axis.set_major_formatter(_NumberFormatter(f, scale, decimals, suffix))
+
+
+def _actor_style(ds, actor: str) -> dict:
+    if actor == "society":
+        return {"color": "black", "linestyle": "-", "marker": "o", "linewidth": 2.4}
+    actors = [a for a in ds["actor"].values.tolist() if a != "society"]
+    i = actors.index(actor) % len(_PALETTE) if actor in actors else 0
+    return {"color": _PALETTE[i], "linestyle": _DASHES[i], "marker": _MARKERS[i], "linewidth": 1.6}
+
+
+def _horizon(ds) -> int:
+    return int(ds.attrs.get("horizon_months", 12 * ds.sizes.get("year", 5)))
+
+
+# -- which actors to show -------------------------------------------------------------------------
+def active_actors(ds) -> list[str]:
+    """Actors with a cost share or any flow in some draw, in config order, society last.
+
+    Actors with only zeros (an employer whose subsidy exactly buys the lower
+    productivity, a SEEKAMU actor the config never books) say nothing in a figure.
+    """
+    out = []
+    for actor in ds["actor"].values.tolist():
+        if actor == "society":
+            continue
+        rev = np.nan_to_num(np.abs(ds["revenue"].sel(actor=actor).values)) if "revenue" in ds else np.abs(ds["annual_revenue"].sel(actor=actor).values)
+        if np.nanmax(rev, initial=0) >= _ZERO or np.nanmax(np.abs(ds["cost"].sel(actor=actor).values), initial=0) >= _ZERO:
+            out.append(actor)
+    return out + (["society"] if "society" in ds["actor"].values.tolist() else [])
+
+
+def cost_bearing_actors(ds) -> list[str]:
+    """Actors that carry a share of the project cost in some draw, and society."""
+    return [a for a in active_actors(ds) if a == "society" or np.nanmax(ds["cost"].sel(actor=a).values, initial=0) >= _ZERO]
+
+
+# -- acceptability curve ---------------------------------------------------------------------------
+def acceptability_data(ds, actors=None) -> xr.DataArray:
+    """P(payback ≤ m) for months ``m = 0 … horizon``, shape ``(actor, month)``.
+
+    Not reached (NaN) counts as "not by month m" for every m, so the curve ends
+    at ``1 − P(not reached)``; at m = 36 it is the summary's ``p_payback_36``.
+    """
+    actors = cost_bearing_actors(ds) if actors is None else list(actors)
+    months = np.arange(0, _horizon(ds) + 1)
+    pb = ds["payback_months"].sel(actor=actors).values  # (draw, actor); whole months 1..horizon or NaN
+    p = np.zeros((len(actors), months.size))
+    for i in range(len(actors)):
+        reached = pb[:, i][np.isfinite(pb[:, i])]
+        counts = np.bincount(np.clip(np.ceil(reached).astype(np.int64), 0, months[-1]), minlength=months.size)  # memory O(months), not O(draws·months)
+        p[i] = np.cumsum(counts) / max(pb.shape[0], 1)
+    return xr.DataArray(p, dims=("actor", "month"), coords={"actor": actors, "month": months}, name="p_payback",
+                        attrs={"long_name": "probability of payback within the month", "units": "1"})
+
+
+def acceptability_curve(ds, *, lang: str = "sv", actors=None, marks=(12, 36, 60)) -> Figure:
+    """The actors' acceptability curves: P(payback ≤ m) over the months, with the 12/36/60 marks.
+
+    Actors without a share of the cost are left out by default (with no cost
+    their "payback" is month 1 whenever the first month's flow is not negative).
+    """
+    t, f = T[lang], Formatter(lang)
+    data = acceptability_data(ds, actors)
+    horizon = int(data["month"].values[-1])
+    marks = [m for m in marks if m <= horizon]
+    with rc_context(STYLE):
+        fig = _figure(7.2, 4.2)
+        ax = fig.subplots()
+        for m in marks:
+            ax.axvline(m, color="#9a9a9a", linewidth=0.9, linestyle=(0, (2, 2)), zorder=1)
+            ax.text(m, 1.035, f"{m} {t['months_short']}", ha="center", va="bottom", fontsize=8, color="#555555", transform=ax.get_xaxis_transform())
+        for actor in data["actor"].values.tolist():
+            style = _actor_style(ds, actor)
+            y = data.sel(actor=actor).values
+            ax.plot(data["month"].values, y, drawstyle="steps-post", markevery=list(marks), markersize=5.5,
+                    markerfacecolor="white" if actor != "society" else "black", label=actor_label(actor, lang, ds), zorder=3, **style)
+        ax.set_xlim(0, horizon + 0.5)
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_xticks(np.arange(0, horizon + 1, 12 if horizon >= 24 else 3))
+        ax.set_xlabel(t["month_axis"])
+        ax.set_ylabel(t["p_payback_axis"])
+        _sv_numbers(ax.yaxis, f, decimals=1)
+        n = data.sizes["actor"]
+        fig.legend(loc="outside lower center", ncol=n if n <= 5 else 4, handlelength=2.8, columnspacing=1.2)
+        _title(fig, t["acceptability_title"])
+    fig.simsam_data = data
+    return fig
+
+
+# -- histogram of payback months -------------------------------------------------------------------
+@dataclass(frozen=True)
+class PaybackHistogram:
+    """Shares of draws by payback month: ``edges`` (months, ``n+1``), ``shares`` (``n``), ``not_reached``, ``median``."""
+
+    actor: str
+    edges: np.ndarray
+    shares: np.ndarray
+    not_reached: float
+    median: float
+    horizon: int
+
+
+def payback_histogram_data(ds, actor: str = "society", bin_months: int = 3) -> PaybackHistogram:
+    """Payback months binned (``(a, b]`` bins of ``bin_months``), plus the share not reached within the horizon.
+
+    ``shares.sum() + not_reached`` is 1; the median counts "not reached" as later than the horizon (NaN when it is).
+    """
+    horizon = _horizon(ds)
+    x = ds["payback_months"].sel(actor=actor).values
+    n = max(x.size, 1)
+    edges = np.arange(0, horizon + bin_months, bin_months, dtype=float)
+    edges[-1] = max(edges[-1], horizon)
+    counts = np.histogram(x[np.isfinite(x)], bins=edges + 0.5)[0] if np.isfinite(x).any() else np.zeros(edges.size - 1)
+    # bins (a, b] of whole months: month 3 belongs to (0, 3]
+    shares = counts / n
+    not_reached = float(np.mean(~np.isfinite(x))) if x.size else 0.0
+    ordered = np.sort(np.where(np.isfinite(x), x, np.inf))
+    median = float(np.quantile(ordered, 0.5, method="inverted_cdf")) if x.size else np.nan
+    return PaybackHistogram(actor, edges, shares, not_reached, median if np.isfinite(median) else np.nan, horizon)
+
+
+def payback_histogram(ds, *, lang: str = "sv", actor: str = "society", bin_months: int = 3) -> Figure:
+    """Histogram of an actor's payback months, with the share not reached within the horizon as its own bar."""
+    t, f = T[lang], Formatter(lang)
+    data = payback_histogram_data(ds, actor, bin_months)
+    h = data.horizon
+    width = data.edges[1] - data.edges[0] if data.edges.size > 1 else bin_months
+    gap = 2.0 * width
+    x_not = h + gap
+    with rc_context(STYLE):
+        fig = _figure(7.2, 3.6)
+        ax = fig.subplots()
+        ax.bar(data.edges[:-1], 100 * data.shares, width=np.diff(data.edges), align="edge", color=ACCENT_MID, edgecolor=ACCENT, linewidth=0.6, label=None)
+        ax.bar([x_not], [100 * data.not_reached], width=width * 1.6, color="white", edgecolor=INK, hatch="///", linewidth=0.9)
+        top = max(100 * data.shares.max(initial=0), 100 * data.not_reached, 1.0)
+        ax.text(x_not, 100 * data.not_reached + top * 0.03, f.pct(data.not_reached), ha="center", va="bottom", fontsize=9, fontweight="bold")
+        ax.axvline(h + gap / 2, color="#bbbbbb", linewidth=0.8)
+        if np.isfinite(data.median):
+            ax.axvline(data.median, color=INK, linestyle=(0, (4, 2)), linewidth=1.2)
+            ax.annotate(f"{t['median']} {f.months(data.median, h)}", (data.median, top * 1.13), textcoords="offset points", xytext=(4, 0),
+                        ha="left", va="top", fontsize=8.5, bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5})
+        ticks = list(np.arange(0, h + 1, 12 if h >= 24 else 3))
+        ax.set_xticks(ticks + [x_not])
+        ax.set_xticklabels([str(v) for v in ticks] + [t["not_reached"].format(h=h)])
+        ax.set_xlim(-0.5, x_not + width * 1.2)
+        ax.set_ylim(0, top * 1.18)
+        ax.set_xlabel(t["payback_hist_axis"])
+        ax.set_ylabel(f"{t['share_of_draws']}, %")
+        _sv_numbers(ax.yaxis, f)
+        ax.grid(axis="x", visible=False)
+        _title(fig, t["payback_hist_title"].format(actor=actor_label(actor, lang, ds).lower() if actor == "society" else actor_label(actor, lang, ds)))
+    fig.simsam_data = data
+    return fig
+
+
+# -- fan chart of cumulative net benefit ------------------------------------------------------------
+def fan_data(ds, actor: str = "society", quantiles=FAN_QUANTILES) -> xr.DataArray:
+    """Quantiles of cumulative net benefit at months 0, 12, …, shape ``(quantile, month)``, kr.
+
+    Month 0 is minus the cost (paid once, at the start); month ``12·y`` is
+    ``net_benefit`` at the end of year ``y``. The Dataset has no monthly values,
+    so the chart joins the yearly points with straight lines.
+    """
+    nb = ds["net_benefit"].sel(actor=actor).values  # (draw, year)
+    values = np.concatenate([-ds["cost"].sel(actor=actor).values[:, None], nb], axis=1)
+    months = np.concatenate([[0], 12 * ds["year"].values])
+    q = np.quantile(values, quantiles, axis=0) if values.shape[0] else np.full((len(quantiles), months.size), np.nan)
+    return xr.DataArray(q, dims=("quantile", "month"), coords={"quantile": list(quantiles), "month": months}, name="net_benefit",
+                        attrs={"units": "kr", "actor": actor})
+
+
+def _draw_fan(ax, data: xr.DataArray, t: dict, f: Formatter, annotate: bool = True, marker_size: float = 4.5):
+    m = data["month"].values
+    q = {float(k): data.sel(quantile=k).values / 1e6 for k in data["quantile"].values}
+    ax.axhline(0, color=INK, linewidth=0.9, zorder=2)
+    ax.fill_between(m, q[0.05], q[0.95], color=ACCENT_LIGHT, linewidth=0, zorder=1, label=t["band90"])
+    ax.fill_between(m, q[0.25], q[0.75], color=ACCENT_MID, linewidth=0, zorder=1, label=t["band50"])
+    ax.plot(m, q[0.5], color=ACCENT, linewidth=2.0, marker="o", markersize=marker_size, zorder=3, label=t["median"])
+    ax.set_xticks(m)
+    ax.set_xlim(m[0] - 1.5, m[-1] + 1.5)
+    _sv_numbers(ax.yaxis, f)
+    if annotate:
+        for i in (0, m.size - 1):
+            v = data.sel(quantile=0.5).values[i]
+            above = i > 0 and v >= 0
+            ax.annotate(f.mkr(v), (m[i], v / 1e6), textcoords="offset points", xytext=(7, -4) if i == 0 else (-7, 8 if above else -12),
+                        ha="left" if i == 0 else "right", va="top" if i == 0 else "bottom", fontsize=8.5, fontweight="bold", color=ACCENT,
+                        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0, "alpha": 0.8})
+
+
+def net_benefit_fan(ds, *, lang: str = "sv", actor: str = "society") -> Figure:
+    """Fan chart of cumulative net benefit (median, 50 % and 90 % bands) at each year end, from minus the cost at month 0."""
+    t, f = T[lang], Formatter(lang)
+    data = fan_data(ds, actor)
+    with rc_context(STYLE):
+        fig = _figure(7.2, 3.8)
+        ax = fig.subplots()
+        _draw_fan(ax, data, t, f)
+        ax.set_xlabel(t["fan_month_axis"])
+        ax.set_ylabel(t["fan_axis"])
+        ax.legend(loc="upper left")
+        _title(fig, t["fan_title"].format(actor=actor_label(actor, lang, ds).lower() if actor == "society" else actor_label(actor, lang, ds)))
+    fig.simsam_data = data
+    return fig
+
+
+def net_benefit_fan_actors(ds, *, lang: str = "sv", actors=None, ncols: int = 3) -> Figure:
+    """Small multiples: the fan chart of every actor with flows or a cost (society has its own figure)."""
+    t, f = T[lang], Formatter(lang)
+    actors = [a for a in active_actors(ds) if a != "society"] if actors is None else list(actors)
+    actors = actors or ["society"]
+    data = xr.concat([fan_data(ds, a) for a in actors], dim=xr.DataArray(actors, dims="actor", name="actor"))
+    nrows = int(np.ceil(len(actors) / ncols))
+    ncols = min(ncols, len(actors))
+    with rc_context(STYLE):
+        fig = _figure(7.2, 0.4 + 2.15 * nrows)
+        axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, squeeze=False)).ravel()
+        for ax, actor in zip(axes, actors):
+            _draw_fan(ax, data.sel(actor=actor), t, f, annotate=False, marker_size=3)
+            ax.set_title(actor_label(actor, lang, ds), fontsize=9.5)
+            final = data.sel(actor=actor, quantile=0.5).values[-1]
+            ax.text(0.98, 0.04, f"{f.mkr(final)}", transform=ax.transAxes, ha="right", va="bottom", fontsize=8, color=ACCENT, fontweight="bold")
+            ax.tick_params(labelsize=7.5)
+        for ax in axes[len(actors):]:
+            ax.set_visible(False)
+        for ax in axes[(nrows - 1) * ncols:]:
+            ax.set_xlabel(t["month_axis"], fontsize=8)
+        for ax in axes[::ncols]:
+            ax.set_ylabel(t["mkr_axis"], fontsize=8)
+        handles = [Patch(color=ACCENT_LIGHT, label=t["band90"]), Patch(color=ACCENT_MID, label=t["band50"]),
+                   Line2D([], [], color=ACCENT, marker="o", markersize=3, linewidth=2, label=t["median"])]
+        fig.legend(handles=handles, loc="outside lower center", ncol=3)
+        _title(fig, t["fan_actors_title"])
+    fig.simsam_data = data
+    return fig
+
+
+# -- revenue by actor -------------------------------------------------------------------------------
+def revenue_interval_data(ds, actors=None, quantiles=FAN_QUANTILES) -> xr.DataArray:
+    """Quantiles of first-year revenue per actor, shape ``(actor, quantile)``, kr."""
+    actors = active_actors(ds) if actors is None else list(actors)
+    x = ds["annual_revenue"].sel(actor=actors).values
+    q = np.quantile(x, quantiles, axis=0).T if x.shape[0] else np.full((len(actors), len(quantiles)), np.nan)
+    return xr.DataArray(q, dims=("actor", "quantile"), coords={"actor": actors, "quantile": list(quantiles)}, name="annual_revenue", attrs={"units": "kr"})
+
+
+def revenue_intervals(ds, *, lang: str = "sv", actors=None) -> Figure:
+    """NyttoSam's "intäkter på aktörsnivå" with uncertainty: each actor's first-year revenue, median with 50 % and 90 % intervals."""
+    t, f = T[lang], Formatter(lang)
+    data = revenue_interval_data(ds, actors)
+    names = data["actor"].values.tolist()
+    order = names[::-1]  # first actor at the top, society at the bottom
+    with rc_context(STYLE):
+        fig = _figure(7.2, 0.9 + 0.42 * len(names))
+        ax = fig.subplots()
+        ax.axvline(0, color=INK, linewidth=0.9)
+        span = np.nanmax(np.abs(data.values), initial=1.0) / 1e6
+        for y, actor in enumerate(order):
+            q = data.sel(actor=actor).values / 1e6
+            strong = actor == "society"
+            ax.plot([q[0], q[4]], [y, y], color=ACCENT if not strong else INK, linewidth=1.4, solid_capstyle="butt", zorder=2)
+            ax.plot([q[1], q[3]], [y, y], color=ACCENT_MID if not strong else "#8a8a8a", linewidth=7, solid_capstyle="butt", zorder=2)
+            ax.plot([q[2]], [y], marker="o", markersize=6.5, color=ACCENT if not strong else INK, markeredgecolor="white", zorder=3)
+            ax.text(q[4] + 0.02 * span, y, f.mkr(data.sel(actor=actor).values[2]), va="center", ha="left", fontsize=8.5,
+                    fontweight="bold" if strong else "normal")
+        ax.set_yticks(range(len(order)))
+        ax.set_yticklabels([actor_label(a, lang, ds) for a in order])
+        for label, actor in zip(ax.get_yticklabels(), order):
+            if actor == "society":
+                label.set_fontweight("bold")
+        if "society" in order and len(order) > 1:
+            ax.axhline(order.index("society") + 0.5, color="#bbbbbb", linewidth=0.8)
+        lo, hi = np.nanmin(data.values, initial=0) / 1e6, np.nanmax(data.values, initial=0) / 1e6
+        ax.set_xlim(min(lo, 0) - 0.05 * span, max(hi, 0) + 0.22 * span)
+        ax.set_ylim(-0.6, len(order) - 0.4)
+        ax.set_xlabel(t["revenue_axis"])
+        _sv_numbers(ax.xaxis, f)
+        ax.grid(axis="y", visible=False)
+        handles = [Line2D([], [], color=ACCENT, linewidth=1.4, label=t["interval90"]),
+                   Line2D([], [], color=ACCENT_MID, linewidth=7, label=t["interval50"]),
+                   Line2D([], [], color=ACCENT, marker="o", linewidth=0, markeredgecolor="white", markersize=6.5, label=t["median"])]
+        fig.legend(handles=handles, loc="outside lower center", ncol=3)
+        _title(fig, t["revenue_title"])
+    fig.simsam_data = data
+    return fig
+
+
+# -- the investment view ---------------------------------------------------------------------------
+def investment_data(ds, actor: str = "society", quantiles=(0.05, 0.5, 0.95)) -> xr.Dataset:
+    """Cost (once), revenue in each year, and revenue summed over the horizon: quantiles, kr.
+
+    ``revenue_total`` is the sum of the years' (undiscounted) revenue, per draw.
+    """
+    cost = ds["cost"].sel(actor=actor).values
+    rev = ds["revenue"].sel(actor=actor).values if "revenue" in ds else ds["annual_revenue"].sel(actor=actor).values[:, None]
+    years = ds["year"].values if "revenue" in ds else np.array([1])
+    qs = list(quantiles)
+    return xr.Dataset(
+        {
+            "cost": (("quantile",), np.quantile(cost, qs)),
+            "revenue": (("year", "quantile"), np.quantile(rev, qs, axis=0).T),
+            "revenue_total": (("quantile",), np.quantile(rev.sum(axis=1), qs)),
+        },
+        coords={"quantile": qs, "year": years},
+        attrs={"units": "kr", "actor": actor},
+    )
+
+
+def investment_view(ds, *, lang: str = "sv", actor: str = "society") -> Figure:
+    """Seed 004's investment view with uncertainty: the cost paid once beside the revenue that recurs every year.
+
+    Left, as Payoff draws it: cost, revenue in the short term (year 1) and over
+    the horizon; right, the revenue of each year against the cost. Bars are
+    medians, whiskers 90 % intervals.
+    """
+    t, f = T[lang], Formatter(lang)
+    data = investment_data(ds, actor)
+    years = data["year"].values
+    who = actor_label(actor, lang, ds).lower() if actor == "society" else actor_label(actor, lang, ds)
+
+    def bar(ax, x, q, **kw):
+        q = np.asarray(q) / 1e6
+        ax.bar([x], [q[1]], yerr=[[q[1] - q[0]], [q[2] - q[1]]], capsize=4, error_kw={"elinewidth": 1.1, "ecolor": INK}, width=0.62, **kw)
+        ax.annotate(f.mkr(q[1] * 1e6), (x, max(q[2], 0)), textcoords="offset points", xytext=(0, 4), ha="center", va="bottom", fontsize=8.5, fontweight="bold")
+
+    with rc_context(STYLE):
+        fig = _figure(7.2, 3.7)
+        left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.0, 1.25]})
+        bar(left, 0, data["cost"].values, color="white", edgecolor=COST, hatch="///", linewidth=1.0)
+        bar(left, 1, data["revenue"].sel(year=years[0]).values, color=ACCENT_MID, edgecolor=ACCENT)
+        bar(left, 2, data["revenue_total"].values, color=ACCENT, edgecolor=ACCENT)
+        left.set_xticks([0, 1, 2])
+        left.set_xticklabels([t["cost_once"], t["revenue_y1"], t["revenue_total"].format(y=len(years))], fontsize=8.5)
+        left.set_title(t["investment_left"], fontsize=9.5)
+        left.set_ylabel(t["mkr_axis"])
+        for y in years:
+            bar(right, int(y), data["revenue"].sel(year=y).values, color=ACCENT_MID, edgecolor=ACCENT)
+        cost_median = float(data["cost"].sel(quantile=0.5)) / 1e6
+        right.axhline(cost_median, color=COST, linestyle=(0, (5, 2)), linewidth=1.3)
+        right.annotate(t["cost_line"], (years[0] - 0.4, cost_median), textcoords="offset points", xytext=(0, 3), ha="left", va="bottom", fontsize=8, color=COST)
+        right.set_xticks(years)
+        right.set_xticklabels([t["year_n"].format(y=int(y)) for y in years])
+        right.set_title(t["investment_right"], fontsize=9.5)
+        for ax in (left, right):
+            ax.axhline(0, color=INK, linewidth=0.8)
+            ax.grid(axis="x", visible=False)
+            _sv_numbers(ax.yaxis, f)
+        top = max(float(np.nanmax([data[v].max() for v in ("cost", "revenue", "revenue_total")])) / 1e6, 0.1)
+        left.set_ylim(top=top * 1.12)
+        right.set_ylim(top=max(float(data["revenue"].max()) / 1e6, cost_median) * 1.15)
+        _title(fig, t["investment_title"].format(actor=who))
+    fig.simsam_data = data
+    return fig
+
+
+# -- sensitivity ------------------------------------------------------------------------------------
+_SORT = {"tornado": "swing", "prcc": "prcc", "sobol": "ST", "morris": "mu_star"}
+
+
+def _method(sens) -> str:
+    method = str(sens.attrs.get("method", "")).lower()
+    if method in _SORT:
+        return method
+    for name, var in _SORT.items():
+        if var in sens:
+            return name
+    raise ValueError("not a sensitivity Dataset: no method attribute and none of " + ", ".join(_SORT.values()))
+
+
+def sensitivity_data(sens, top: int | None = 12):
+    """The sensitivity Dataset as a DataFrame (one row per input), most influential first, at most ``top`` rows."""
+    method = _method(sens)
+    names = [v for v in sens.data_vars if sens[v].dims == ("parameter",)]
+    table = sens[names].to_dataframe()[names]
+    key = table[_SORT[method]].abs()
+    table = table.assign(_key=key.fillna(-np.inf)).sort_values("_key", ascending=False).drop(columns="_key")
+    return table.head(top) if top else table
+
+
+def _labels(table, ds, sens, lang):
+    config = config_of(ds) if ds is not None else config_of(sens)
+    return [parameter_label(str(p), config, lang) for p in table.index]
+
+
+def _target_axis(sens, lang, ds):
+    t = target_label(sens.attrs.get("target"), sens.attrs.get("actor"), lang, ds)
+    unit = target_unit(sens.attrs.get("target"), sens.attrs.get("target_units"))
+    return t, unit
+
+
+def _value_formatter(unit: str, f: Formatter):
+    if unit == "kr":
+        return (1e6, " " + ("mkr" if f.lang == "sv" else "Mkr"))
+    if unit == "months":
+        return (1.0, " " + ("mån" if f.lang == "sv" else "months"))
+    return (1.0, "")
+
+
+def _barh_figure(n: float) -> Figure:
+    return _figure(7.2, 1.3 + 0.36 * max(n, 1))
+
+
+def _title(fig: Figure, text: str) -> None:
+    fig.suptitle(text, x=0.01, ha="left", fontsize=10.5, fontweight="bold")
+
+
+def tornado_chart(sens, *, ds=None, lang: str = "sv", top: int = 12) -> Figure:
+    """One-way sensitivity: for each input the target at the input's low and high value, from the base; widest swing on top."""
+    t, f = T[lang], Formatter(lang)
+    table = sensitivity_data(sens, top)
+    labels = _labels(table, ds, sens, lang)
+    target, unit = _target_axis(sens, lang, ds)
+    scale, suffix = _value_formatter(unit, f)
+    base = float(np.nanmedian(table["base"])) if len(table) else 0.0
+    with rc_context(STYLE):
+        fig = _barh_figure(len(table))
+        ax = fig.subplots()
+        y = np.arange(len(table))[::-1]
+        low = (table["low"].to_numpy() - base) / scale
+        high = (table["high"].to_numpy() - base) / scale
+        ax.barh(y, low, left=base / scale, color="white", edgecolor=ACCENT, hatch="///", linewidth=0.9, height=0.62, label=t["tornado_low"])
+        ax.barh(y, high, left=base / scale, color=ACCENT, edgecolor=ACCENT, height=0.62, label=t["tornado_high"])
+        ax.axvline(base / scale, color=INK, linewidth=1.0)
+        config = config_of(ds) if ds is not None else config_of(sens)
+        for yi, lv, hv, lo_in, hi_in, path in zip(y, low, high, table["low_value"], table["high_value"], table.index):
+            for v, x_in in ((lv, lo_in), (hv, hi_in)):
+                if np.isfinite(v) and np.isfinite(x_in):
+                    text = input_value(x_in, str(path), config, f, approx=True, per=False)
+                    ax.text(base / scale + v, yi, f" {text} ", va="center", ha="left" if v >= 0 else "right", fontsize=7.5, color="#444444")
+        ax.set_yticks(y)
+        ax.set_yticklabels(labels)
+        ax.set_xlabel(f"{target[:1].upper() + target[1:]}{',' if suffix else ''}{suffix}")
+        _sv_numbers(ax.xaxis, f)
+        ax.margins(x=0.18)
+        ax.grid(axis="y", visible=False)
+        fig.legend(loc="outside lower center", ncol=2)
+        _title(fig, t["tornado_title"].format(target=target))
+    fig.simsam_data = table
+    return fig
+
+
+def prcc_chart(sens, *, ds=None, lang: str = "sv", top: int = 12) -> Figure:
+    """Partial rank correlation of each input with the target, with its confidence interval; strongest on top."""
+    t, f = T[lang], Formatter(lang)
+    table = sensitivity_data(sens, top)
+    labels = _labels(table, ds, sens, lang)
+    target, _ = _target_axis(sens, lang, ds)
+    with rc_context(STYLE):
+        fig = _barh_figure(len(table))
+        ax = fig.subplots()
+        y = np.arange(len(table))[::-1]
+        r = table["prcc"].to_numpy()
+        err = np.vstack([r - table["prcc_low"].to_numpy(), table["prcc_high"].to_numpy() - r]) if "prcc_low" in table else None
+        colors = [ACCENT if v >= 0 else "white" for v in r]
+        ax.barh(y, r, xerr=err, color=colors, edgecolor=ACCENT, hatch=None, linewidth=0.9, height=0.62,
+                error_kw={"elinewidth": 1.0, "ecolor": INK, "capsize": 2.5})
+        for yi, v in zip(y, r):
+            ax.text(v + (0.04 if v >= 0 else -0.04), yi + 0.32, f.decimal(v, 2), va="bottom", ha="left" if v >= 0 else "right", fontsize=7.5)
+        ax.axvline(0, color=INK, linewidth=1.0)
+        ax.set_xlim(-1.05, 1.05)
+        ax.set_yticks(y)
+        ax.set_yticklabels(labels)
+        ax.set_xlabel(t["prcc_axis"])
+        _sv_numbers(ax.xaxis, f, decimals=1)
+        ax.grid(axis="y", visible=False)
+        _title(fig, t["prcc_title"].format(target=target))
+    fig.simsam_data = table
+    return fig
+
+
+def sobol_chart(sens, *, ds=None, lang: str = "sv", top: int = 12) -> Figure:
+    """Sobol first-order (S1) and total (ST) indices with their 95 % half-widths; largest ST on top."""
+    t, f = T[lang], Formatter(lang)
+    table = sensitivity_data(sens, top)
+    labels = _labels(table, ds, sens, lang)
+    target, _ = _target_axis(sens, lang, ds)
+    with rc_context(STYLE):
+        fig = _barh_figure(len(table) * 1.25)
+        ax = fig.subplots()
+        y = np.arange(len(table))[::-1].astype(float)
+        h = 0.36
+        ax.barh(y + h / 2, table["ST"], xerr=table.get("ST_conf"), height=h, color=ACCENT, edgecolor=ACCENT, label=t["sobol_st"],
+                error_kw={"elinewidth": 1.0, "ecolor": INK, "capsize": 2})
+        ax.barh(y - h / 2, table["S1"], xerr=table.get("S1_conf"), height=h, color="white", edgecolor=ACCENT, hatch="///", label=t["sobol_s1"],
+                error_kw={"elinewidth": 1.0, "ecolor": INK, "capsize": 2})
+        ax.axvline(0, color=INK, linewidth=1.0)
+        ax.set_yticks(y)
+        ax.set_yticklabels(labels)
+        hi = float(np.nanmax(np.r_[table["ST"].to_numpy() + table.get("ST_conf", 0 * table["ST"]).to_numpy(), 0.1]))
+        ax.set_xlim(min(0, float(np.nanmin(np.r_[table["S1"].to_numpy(), 0]))) - 0.02, min(max(hi * 1.08, 0.1), 1.1))
+        ax.set_xlabel(t["sobol_axis"])
+        _sv_numbers(ax.xaxis, f, decimals=1)
+        ax.grid(axis="y", visible=False)
+        fig.legend(loc="outside lower center", ncol=2)
+        _title(fig, t["sobol_title"].format(target=target))
+    fig.simsam_data = table
+    return fig
+
+
+def morris_chart(sens, *, ds=None, lang: str = "sv", top: int = 12) -> Figure:
+    """Morris screening: μ* (mean absolute elementary effect, with its confidence) as bars, σ as diamonds."""
+    t, f = T[lang], Formatter(lang)
+    table = sensitivity_data(sens, top)
+    labels = _labels(table, ds, sens, lang)
+    target, unit = _target_axis(sens, lang, ds)
+    scale, suffix = _value_formatter(unit, f)
+    with rc_context(STYLE):
+        fig = _barh_figure(len(table))
+        ax = fig.subplots()
+        y = np.arange(len(table))[::-1]
+        ax.barh(y, table["mu_star"] / scale, xerr=table["mu_star_conf"] / scale if "mu_star_conf" in table else None, height=0.62,
+                color=ACCENT_MID, edgecolor=ACCENT, label=t["morris_mu"], error_kw={"elinewidth": 1.0, "ecolor": INK, "capsize": 2.5})
+        if "sigma" in table:
+            ax.plot(table["sigma"] / scale, y, linestyle="none", marker="D", markersize=5, color=INK, markerfacecolor="white", label=t["morris_sigma"])
+        ax.set_yticks(y)
+        ax.set_yticklabels(labels)
+        ax.set_xlabel(f"{t['morris_mu'].split(' ')[0]}{',' if suffix else ''}{suffix}")
+        _sv_numbers(ax.xaxis, f)
+        ax.grid(axis="y", visible=False)
+        fig.legend(loc="outside lower center", ncol=2)
+        _title(fig, t["morris_title"].format(target=target))
+    fig.simsam_data = table
+    return fig
+
+
+def sensitivity_chart(sens, *, ds=None, lang: str = "sv", top: int = 12) -> Figure:
+    """The chart for a sensitivity Dataset's method (its ``method`` attribute): tornado, PRCC, Sobol or Morris."""
+    draw = {"tornado": tornado_chart, "prcc": prcc_chart, "sobol": sobol_chart, "morris": morris_chart}[_method(sens)]
+    return draw(sens, ds=ds, lang=lang, top=top)
+
+
+# -- output -----------------------------------------------------------------------------------------
+def save_figure(fig: Figure, folder, name: str, dpi: int = 200) -> list[Path]:
+    """Write ``name.png`` and ``name.svg`` into ``folder``; return their paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / f"{name}.png", folder / f"{name}.svg"]
+    fig.savefig(paths[0], dpi=dpi, facecolor="white", metadata={"Software": None})
+    # The layout is done (in figure fractions, the same at any dpi): keep it for the SVG instead of solving it again.
+    engine = fig.get_layout_engine()
+    fig.set_layout_engine("none")
+    try:
+        fig.savefig(paths[1], facecolor="white", metadata={"Date": None, "Creator": None})
+    finally:
+        fig.set_layout_engine(engine)
+    return paths
+
+
+def png_data_uri(fig: Figure | None = None, *, path=None, dpi: int = 200) -> str:
+    """A ``data:image/png;base64,…`` URI of a figure (or of a PNG file) for a self-contained HTML page."""
+    if path is not None:
+        raw = Path(path).read_bytes()
+    else:
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi, facecolor="white", metadata={"Software": None})
+        raw = buf.getvalue()
+    return "data:image/png;base64," + base64.b64encode(raw).decode("ascii")

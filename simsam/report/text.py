@@ -1,0 +1,218 @@
+"""The words of the figures and tables, in Swedish and English.
+
+The prose of the report lives in the Jinja2 templates (``templates/report_sv.html.j2``
+and ``report_en.html.j2``); this module holds the short labels that figures and
+tables share, and the names of actors, metrics and analyses.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["T", "actor_label", "actor_definite", "target_label", "target_unit", "METHOD_NAMES"]
+
+#: Short labels by language.
+T = {
+    "sv": {
+        "month_axis": "Månader efter avslut",
+        "months_short": "mån",
+        "p_payback_axis": "Sannolikhet att kostnaden är återbetald",
+        "acceptability_title": "Hur sannolikt är det att aktören har fått tillbaka sin andel av kostnaden?",
+        "payback_hist_title": "Återbetalningstid för {actor}",
+        "payback_hist_axis": "Återbetalningstid, månader",
+        "share_of_draws": "Andel av dragningarna",
+        "not_reached": "Ej inom\n{h} mån",
+        "not_reached_share": "{p} ej inom {h} mån",
+        "median": "Median",
+        "band50": "50 % av utfallen",
+        "band90": "90 % av utfallen",
+        "fan_title": "Ackumulerad nettonytta för {actor}",
+        "fan_actors_title": "Ackumulerad nettonytta per aktör",
+        "fan_axis": "Nettonytta, mkr",
+        "fan_month_axis": "Månader efter avslut (värden vid varje årsskifte)",
+        "revenue_title": "Intäkter på aktörsnivå, första året",
+        "revenue_axis": "Intäkt första året, mkr",
+        "interval90": "90 %-intervall",
+        "interval50": "50 %-intervall",
+        "investment_title": "Investeringsperspektivet för {actor}: kostnaden en gång, intäkten varje år",
+        "investment_left": "Kostnad och intäkt",
+        "investment_right": "Intäkt per år",
+        "cost_once": "Kostnad\n(en gång)",
+        "revenue_y1": "Intäkt\når 1",
+        "revenue_total": "Intäkt\når 1–{y} (summa)",
+        "year_n": "År {y}",
+        "cost_line": "Kostnaden (median), betalas en gång",
+        "mkr_axis": "mkr",
+        "tornado_title": "Envägsanalys (tornado): {target}",
+        "tornado_low": "Indata lågt",
+        "tornado_high": "Indata högt",
+        "tornado_base": "Basvärde",
+        "prcc_title": "Partiella rangkorrelationer (PRCC) med {target}",
+        "prcc_axis": "PRCC (−1 till 1)",
+        "sobol_title": "Sobolindex för {target}",
+        "sobol_axis": "Andel av variansen",
+        "sobol_s1": "Förstaordningens index (S1)",
+        "sobol_st": "Totalindex (ST)",
+        "morris_title": "Morris elementära effekter för {target}",
+        "morris_mu": "μ* (medelabsolut effekt)",
+        "morris_sigma": "σ (samspel, icke-linjäritet)",
+        "ci95": "95 %-konfidensintervall",
+        "society": "samhället",
+    },
+    "en": {
+        "month_axis": "Months after exit",
+        "months_short": "months",
+        "p_payback_axis": "Probability the cost is paid back",
+        "acceptability_title": "How likely is it that the actor has recovered its share of the cost?",
+        "payback_hist_title": "Payback time for {actor}",
+        "payback_hist_axis": "Payback time, months",
+        "share_of_draws": "Share of draws",
+        "not_reached": "Not within\n{h} months",
+        "not_reached_share": "{p} not within {h} months",
+        "median": "Median",
+        "band50": "50% of outcomes",
+        "band90": "90% of outcomes",
+        "fan_title": "Cumulative net benefit for {actor}",
+        "fan_actors_title": "Cumulative net benefit by actor",
+        "fan_axis": "Net benefit, Mkr",
+        "fan_month_axis": "Months after exit (values at each year end)",
+        "revenue_title": "Revenue by actor, first year",
+        "revenue_axis": "First-year revenue, Mkr",
+        "interval90": "90% interval",
+        "interval50": "50% interval",
+        "investment_title": "The investment view for {actor}: the cost once, the revenue every year",
+        "investment_left": "Cost and revenue",
+        "investment_right": "Revenue per year",
+        "cost_once": "Cost\n(once)",
+        "revenue_y1": "Revenue\nyear 1",
+        "revenue_total": "Revenue\nyears 1–{y} (sum)",
+        "year_n": "Year {y}",
+        "cost_line": "The cost (median), paid once",
+        "mkr_axis": "Mkr",
+        "tornado_title": "One-way analysis (tornado): {target}",
+        "tornado_low": "Input low",
+        "tornado_high": "Input high",
+        "tornado_base": "Base value",
+        "prcc_title": "Partial rank correlations (PRCC) with {target}",
+        "prcc_axis": "PRCC (−1 to 1)",
+        "sobol_title": "Sobol indices for {target}",
+        "sobol_axis": "Share of the variance",
+        "sobol_s1": "First order (S1)",
+        "sobol_st": "Total order (ST)",
+        "morris_title": "Morris elementary effects for {target}",
+        "morris_mu": "μ* (mean absolute effect)",
+        "morris_sigma": "σ (interactions, non-linearity)",
+        "ci95": "95% confidence interval",
+        "society": "society",
+    },
+}
+
+# (table label, definite form in running text) for the usual NyttoSam actors.
+_ACTORS = {
+    "sv": {
+        "kommun": ("Kommun", "kommunen"),
+        "region": ("Region", "regionen"),
+        "fk": ("Försäkringskassan", "Försäkringskassan"),
+        "af": ("Arbetsförmedlingen", "Arbetsförmedlingen"),
+        "stat": ("Staten (övrigt)", "staten (övrigt)"),
+        "individ": ("Individen", "individen"),
+        "arbetsgivare": ("Arbetsgivare", "arbetsgivarna"),
+        "rattsvasende": ("Rättsväsendet", "rättsväsendet"),
+        "ovriga": ("Övriga aktörer", "övriga aktörer"),
+        "society": ("Samhället", "samhället"),
+    },
+    "en": {
+        "kommun": ("Municipality", "the municipality"),
+        "region": ("Region", "the region"),
+        "fk": ("Försäkringskassan", "Försäkringskassan"),
+        "af": ("Arbetsförmedlingen", "Arbetsförmedlingen"),
+        "stat": ("State (other)", "the state (other)"),
+        "individ": ("Individual", "the individual"),
+        "arbetsgivare": ("Employers", "the employers"),
+        "rattsvasende": ("Justice system", "the justice system"),
+        "ovriga": ("Other actors", "other actors"),
+        "society": ("Society", "society"),
+    },
+}
+
+METHOD_NAMES = {
+    "sv": {"tornado": "Envägsanalys (tornado)", "prcc": "Partiella rangkorrelationer (PRCC)", "sobol": "Sobolindex", "morris": "Morris screening"},
+    "en": {"tornado": "One-way analysis (tornado)", "prcc": "Partial rank correlations (PRCC)", "sobol": "Sobol indices", "morris": "Morris screening"},
+}
+
+
+def _config_label(ds, actor: str) -> str | None:
+    if ds is None or "actor_label" not in getattr(ds, "coords", {}):
+        return None
+    labels = dict(zip(ds["actor"].values.tolist(), ds["actor_label"].values.tolist()))
+    return labels.get(actor)
+
+
+def actor_label(actor: str, lang: str = "sv", ds=None) -> str:
+    """The actor's name in a table: the config's own label in Swedish, a translation in English."""
+    if lang == "sv":
+        return _config_label(ds, actor) or _ACTORS["sv"].get(actor, (actor,))[0]
+    if actor in _ACTORS["en"]:
+        return _ACTORS["en"][actor][0]
+    return _config_label(ds, actor) or actor
+
+
+def actor_definite(actor: str, lang: str = "sv", ds=None) -> str:
+    """The actor in running text ("kommunen", "the municipality"); lower case unless a proper name."""
+    if actor in _ACTORS[lang]:
+        return _ACTORS[lang][actor][1]
+    label = actor_label(actor, lang, ds)
+    return label
+
+
+_TARGETS = {
+    "sv": {
+        "payback_months": "återbetalningstid",
+        "annual_revenue": "intäkt första året",
+        "revenue": "intäkt",
+        "cost": "kostnad",
+        "net_benefit": "nettonytta",
+        "utilised_potential": "utnyttjad potential",
+    },
+    "en": {
+        "payback_months": "payback time",
+        "annual_revenue": "first-year revenue",
+        "revenue": "revenue",
+        "cost": "cost",
+        "net_benefit": "net benefit",
+        "utilised_potential": "utilised potential",
+    },
+}
+
+
+def target_label(target: str | None, actor: str | None = None, lang: str = "sv", ds=None) -> str:
+    """A sensitivity target in words, e.g. ``net_benefit_5y`` → "nettonytta efter 5 år (samhället)"."""
+    target = str(target or "")
+    words = _TARGETS[lang]
+    if m := re.fullmatch(r"net_benefit_(\d+)y", target):
+        text = f"nettonytta efter {m[1]} år" if lang == "sv" else f"net benefit after {m[1]} years"
+    elif m := re.fullmatch(r"p_payback_(\d+)", target):
+        text = f"sannolikhet för återbetalning inom {m[1]} mån" if lang == "sv" else f"probability of payback within {m[1]} months"
+    elif m := re.fullmatch(r"p_net_benefit_positive_(\d+)y", target):
+        text = f"sannolikhet för positiv nettonytta efter {m[1]} år" if lang == "sv" else f"probability of positive net benefit after {m[1]} years"
+    else:
+        text = words.get(target, target.replace("_", " ") or ("målvariabeln" if lang == "sv" else "the target"))
+    if actor:
+        text += f" ({actor_definite(str(actor), lang, ds)})"
+    return text
+
+
+def target_unit(target: str | None, units: str | None = None) -> str:
+    """``"kr"``, ``"months"``, ``"probability"``, ``"share"`` or ``""`` for a sensitivity target (its ``target_units`` when given)."""
+    target = str(target or "")
+    if units in ("kr", "months"):
+        return units
+    if target.startswith("p_"):
+        return "probability"
+    if "payback" in target:
+        return "months"
+    if "potential" in target:
+        return "share"
+    if any(k in target for k in ("revenue", "benefit", "cost")):
+        return "kr"
+    return ""
