@@ -61,11 +61,13 @@ def _categorical(p, u):
 
 
 @jit
-def _person_occupancy(occ, rows, shares, trans, key, participants, horizon):
+def _person_occupancy(occ, rows, shares, trans, key, participants, horizon, exit_months):
     """Sampled cohort: fill ``occ[k, t]`` (counts) for ``t < horizon``.
 
     ``occ`` has ``horizon + 1`` columns (a difference array before the prefix
-    sum); ``rows`` is scratch of shape ``(3, state)``.
+    sum); ``rows`` is scratch of shape ``(3, state)``. Participant ``i`` enters
+    its exit state in month index ``exit_months[i]`` (staggered intake: only
+    where its first +1 goes); its random numbers do not depend on it.
     """
     n_states = shares.shape[0]
     occ[:, :] = 0.0
@@ -80,9 +82,12 @@ def _person_occupancy(occ, rows, shares, trans, key, participants, horizon):
         rows[1, k] = math.log1p(-q) if q < 1.0 else -np.inf
         rows[2, k] = math.exp((horizon - 1) * rows[1, k]) if q < 1.0 else 0.0
     for i in range(participants):
+        t0 = exit_months[i]
+        if t0 >= horizon:
+            continue
         pkey = substream(key, i)
         k = _categorical(shares, uniform(pkey, 0))
-        t = 0
+        t = t0
         c = 1
         while True:
             q = rows[0, k]
@@ -94,8 +99,8 @@ def _person_occupancy(occ, rows, shares, trans, key, participants, horizon):
             c += 1
             if q >= 1.0:
                 stay = 1
-            elif t == 0 and u <= rows[2, k]:
-                stay = horizon  # log(u) / log(1 − q) ≥ horizon − 1
+            elif t == t0 and u <= rows[2, k]:
+                stay = horizon  # log(u) / log(1 − q) ≥ horizon − 1: past the horizon from any t0
             else:
                 x = math.log(u) / rows[1, k]
                 stay = 1 + int(x) if x < horizon else horizon + 1
@@ -126,17 +131,13 @@ def _last_positive(p):
 
 
 @jit
-def _aggregate_occupancy(occ, shares, trans, key, participants, horizon):
-    """Sampled cohort by counts: fill ``occ[k, t]`` for ``t < horizon``.
+def _add_exits(occ, t, shares, key, c, participants):
+    """Add ``participants`` exits in month index ``t``: counts ~ Multinomial(N, shares).
 
-    Random numbers: one counter-based stream per draw (the draw's key), used in
-    order: exit counts, then each month's leavers and their destinations.
+    Sequential binomials; the last state with a positive share takes the rest,
+    so rounding never puts anyone in a state without a share. Returns ``c``.
     """
     n_states = shares.shape[0]
-    c = 0
-    # Exit counts ~ Multinomial(N, shares) as sequential binomials; the last
-    # state with a positive share takes the rest, so rounding never puts anyone
-    # in a state without a share.
     last = _last_positive(shares)
     remaining = participants
     rest = 1.0
@@ -147,9 +148,25 @@ def _aggregate_occupancy(occ, shares, trans, key, participants, horizon):
             count = 0
         else:
             count, c = binomial(key, c, remaining, min(shares[k] / rest, 1.0))
-        occ[k, 0] = count
+        occ[k, t] += count
         remaining -= count
         rest -= shares[k]
+    return c
+
+
+@jit
+def _aggregate_occupancy(occ, shares, trans, key, exit_counts, horizon):
+    """Sampled cohort by counts: fill ``occ[k, t]`` for ``t < horizon``.
+
+    ``exit_counts[t]`` participants exit in month index ``t``. Random numbers:
+    one counter-based stream per draw (the draw's key), used in order: month
+    0's exit counts, then for each month the leavers and their destinations,
+    then that month's exit counts.
+    """
+    n_states = shares.shape[0]
+    for k in range(n_states):
+        occ[k, 0] = 0.0
+    c = _add_exits(occ, 0, shares, key, 0, int(exit_counts[0]))
     for t in range(1, horizon):
         for j in range(n_states):
             occ[j, t] = 0.0
@@ -180,14 +197,21 @@ def _aggregate_occupancy(occ, shares, trans, key, participants, horizon):
                 occ[j, t] += moved
                 leave -= moved
                 rest -= pj
+        if exit_counts[t] > 0.0:
+            c = _add_exits(occ, t, shares, key, c, int(exit_counts[t]))
 
 
 @jit
-def _expected_occupancy(occ, shares, trans, participants, horizon):
-    """Expected cohort: ``occ[:, t] = N · x(t)`` with ``x(t+1) = x(t) P``."""
+def _expected_occupancy(occ, shares, trans, exit_counts, horizon):
+    """Expected cohort: ``occ[:, t] = occ[:, t−1] P + e(t) · shares``.
+
+    ``e(t)`` = ``exit_counts[t]``, the exits in month index ``t``: the sum over
+    exit cohorts of each one's Markov trace (with all exits at month 0 it is
+    ``N · x(t)``, ``x(t+1) = x(t) P``).
+    """
     n_states = shares.shape[0]
     for k in range(n_states):
-        occ[k, 0] = participants * shares[k]
+        occ[k, 0] = exit_counts[0] * shares[k]
     for t in range(1, horizon):
         for j in range(n_states):
             occ[j, t] = 0.0
@@ -198,30 +222,42 @@ def _expected_occupancy(occ, shares, trans, participants, horizon):
                 occ[j, t] += moved
                 stay -= moved
             occ[k, t] += stay
+        if exit_counts[t] > 0.0:
+            for k in range(n_states):
+                occ[k, t] += exit_counts[t] * shares[k]
 
 
 @jit
-def _results(occ, acc, rel, cost, rate, horizon, payback, net_benefit, revenue):
+def _results(occ, acc, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue):
     """Per actor: payback month (NaN if none), net benefit and revenue per year.
 
     ``acc`` is scratch of shape ``(4, actor)``: the month's flow, the cumulative
     net benefit, the year's revenue and the payback tolerance, so that the inner
     loops run over actors (contiguous in ``rel``) and vectorise.
+
+    ``cost_months[t]`` is the share of ``cost`` falling in month ``t`` (0: the
+    undiscounted lump; ``t ≥ 1`` discounted like month ``t``'s flows). The flow
+    of month ``t`` (1-based) is weighted ``(1 − drop_off)^floor((t − 1 − drop_from) / 12)``
+    from month ``drop_from + 1`` on (1 before).
     """
     n_states, n_actors = rel.shape
     flow, cum, year_sum, tol = acc[0], acc[1], acc[2], acc[3]
     for a in range(n_actors):
-        cum[a] = -cost[a]
+        cum[a] = -cost[a] * cost_months[0]
         tol[a] = PAYBACK_RTOL * abs(cost[a]) + PAYBACK_ATOL
         year_sum[a] = 0.0
         payback[a] = np.nan
     step = (1.0 + rate) ** (-1.0 / 12.0)
     weight = 1.0
+    keep = 1.0 - drop_off
+    decay = 1.0
     unpaid = n_actors
     t = 0
     for y in range(horizon // 12):
         for _ in range(12):
             weight *= step
+            if t > drop_from and (t - drop_from) % 12 == 0:
+                decay *= keep
             # A sampled cohort's occupancy changes only in the months someone
             # moves: the flows are recomputed only then.
             changed = t == 0
@@ -239,8 +275,12 @@ def _results(occ, acc, rel, cost, rate, horizon, payback, net_benefit, revenue):
                         for a in range(n_actors):
                             flow[a] += n * rel[k, a]
             for a in range(n_actors):
-                cum[a] += flow[a] * weight
-                year_sum[a] += flow[a]
+                cum[a] += flow[a] * decay * weight
+                year_sum[a] += flow[a] * decay
+            share = cost_months[t + 1]
+            if share != 0.0:
+                for a in range(n_actors):
+                    cum[a] -= cost[a] * share * weight
             t += 1
             if unpaid:
                 for a in range(n_actors):
@@ -254,7 +294,7 @@ def _results(occ, acc, rel, cost, rate, horizon, payback, net_benefit, revenue):
 
 
 @parallel_jit
-def _simulate(shares, trans, rel, cost, rate, keys, participants, horizon, engine, work, scratch, accumulators, payback, net_benefit, revenue):
+def _simulate(shares, trans, rel, cost, rate, keys, participants, horizon, engine, exit_months, exit_counts, cost_months, drop_off, drop_from, work, scratch, accumulators, payback, net_benefit, revenue):
     n_draws = shares.shape[0]
     n_blocks = work.shape[0]
     for b in prange(n_blocks):
@@ -263,15 +303,17 @@ def _simulate(shares, trans, rel, cost, rate, keys, participants, horizon, engin
         acc = accumulators[b]
         for d in range(b * n_draws // n_blocks, (b + 1) * n_draws // n_blocks):
             if engine == EXPECTED:
-                _expected_occupancy(occ, shares[d], trans[d], participants, horizon)
+                _expected_occupancy(occ, shares[d], trans[d], exit_counts, horizon)
             elif engine == AGGREGATE:
-                _aggregate_occupancy(occ, shares[d], trans[d], keys[d], participants, horizon)
+                _aggregate_occupancy(occ, shares[d], trans[d], keys[d], exit_counts, horizon)
             else:
-                _person_occupancy(occ, rows, shares[d], trans[d], keys[d], participants, horizon)
-            _results(occ, acc, rel[d], cost[d], rate[d], horizon, payback[d], net_benefit[d], revenue[d])
+                _person_occupancy(occ, rows, shares[d], trans[d], keys[d], participants, horizon, exit_months)
+            _results(occ, acc, rel[d], cost[d], rate[d], horizon, cost_months, drop_off[d], drop_from, payback[d], net_benefit[d], revenue[d])
 
 
-def simulate_cohorts(shares, trans, rel, cost, rate, keys, participants, horizon, engine, blocks=None):
+def simulate_cohorts(
+    shares, trans, rel, cost, rate, keys, participants, horizon, engine, blocks=None, *, exit_months=None, cost_months=None, drop_off=None, drop_from=0
+):
     """Simulate one cohort per draw and compute each actor's results.
 
     Parameters
@@ -284,7 +326,7 @@ def simulate_cohorts(shares, trans, rel, cost, rate, keys, participants, horizon
         Relative flow of one participant-month, kr per month (include society as
         a column to get its results).
     cost : ndarray, shape ``(draw, actor)``
-        Uplifted project cost, kr, falling at month 0.
+        Uplifted project cost, kr, falling at month 0 (or per ``cost_months``).
     rate : ndarray, shape ``(draw,)``
         Discount rate per year; month ``t`` is weighted ``(1 + rate)^(−t/12)``.
     keys : ndarray of uint64, shape ``(draw,)``
@@ -297,6 +339,19 @@ def simulate_cohorts(shares, trans, rel, cost, rate, keys, participants, horizon
         by counts), or :data:`EXPECTED` (the Markov cohort trace).
     blocks : int, optional
         Number of parallel work blocks (results do not depend on it).
+    exit_months : ndarray of int, shape ``(participants,)``, optional
+        Month index (0-based, ``< horizon``) in which each participant exits and
+        starts contributing flows; default all 0 (NyttoSam: month 1 is
+        everyone's first month after exit).
+    cost_months : ndarray, shape ``(horizon + 1,)``, optional
+        Share of the cost falling in month ``t`` (index 0: the undiscounted lump
+        at month 0); default ``[1, 0, ..., 0]``.
+    drop_off : ndarray, shape ``(draw,)``, optional
+        Yearly decay of the effect: month ``t``'s flow is weighted
+        ``(1 − drop_off)^floor((t − 1 − drop_from) / 12)`` for ``t > drop_from``;
+        default 0 (no decay).
+    drop_from : int
+        Month after which drop-off years are counted.
 
     Returns
     -------
@@ -310,6 +365,20 @@ def simulate_cohorts(shares, trans, rel, cost, rate, keys, participants, horizon
     n_draws, n_states = shares.shape
     n_actors = rel.shape[2]
     years = horizon // 12
+    participants, horizon = int(participants), int(horizon)
+    if exit_months is None:
+        exit_months = np.zeros(participants, dtype=np.int64)
+    exit_months = np.ascontiguousarray(exit_months, dtype=np.int64)
+    if exit_months.shape != (participants,) or (participants and (exit_months.min() < 0 or exit_months.max() >= horizon)):
+        raise ValueError("exit_months must hold one month in [0, horizon) per participant")
+    exit_counts = np.bincount(exit_months, minlength=horizon).astype(np.float64)
+    if cost_months is None:
+        cost_months = np.zeros(horizon + 1)
+        cost_months[0] = 1.0
+    cost_months = np.ascontiguousarray(cost_months, dtype=np.float64)
+    if cost_months.shape != (horizon + 1,):
+        raise ValueError("cost_months must have horizon + 1 entries")
+    drop_off = np.zeros(n_draws) if drop_off is None else np.ascontiguousarray(drop_off, dtype=np.float64)
     if blocks is None:
         import numba
 
@@ -329,9 +398,14 @@ def simulate_cohorts(shares, trans, rel, cost, rate, keys, participants, horizon
             np.ascontiguousarray(cost, dtype=np.float64),
             np.ascontiguousarray(rate, dtype=np.float64),
             np.ascontiguousarray(keys, dtype=np.uint64),
-            int(participants),
-            int(horizon),
+            participants,
+            horizon,
             int(engine),
+            exit_months,
+            exit_counts,
+            cost_months,
+            drop_off,
+            int(drop_from),
             work,
             scratch,
             accumulators,
