@@ -119,7 +119,9 @@ class ResultWriter:
         self._vars = {}
         for name, (dims, attrs, get) in VARIABLES.items():
             shape = tuple(skeleton.sizes[d] for d in dims)
-            chunks = tuple(max(1, min(chunk_draws, n) if d == "draw" else n) for d, n in zip(dims, shape))
+            # One HDF5 chunk per (draws of a run chunk, actor or parameter): the summary
+            # reads one actor's column at a time, and must not read every actor to get it.
+            chunks = tuple(max(1, min(chunk_draws, n) if d == "draw" else 1 if d in ("actor", "parameter") else n) for d, n in zip(dims, shape))
             var = f.create_variable(name, dims, "f8", chunks=chunks, fillvalue=np.nan)
             var.attrs.update(attrs)
             linked = [c for d in dims for c in aux.get(d, [])]
