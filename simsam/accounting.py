@@ -26,10 +26,12 @@ import numpy as np
 from .config.schema import Config
 from .sampling import Sample
 
-__all__ = ["ITEMS", "REAL_ITEMS", "FlowTable", "flow_table", "project_cost", "potential"]
+__all__ = ["ITEMS", "REAL_ITEMS", "EMPLOYMENT_ITEMS", "FlowTable", "flow_table", "attributable", "project_cost", "potential"]
 
 ITEMS = ("wage", "payroll_tax", "income_tax", "benefits", "wage_subsidy", "production", "resources")
 REAL_ITEMS = ("production", "resources")
+#: Items a displaced job takes elsewhere (``[counterfactual] displacement``).
+EMPLOYMENT_ITEMS = ("wage", "payroll_tax", "wage_subsidy", "production")
 BEFORE = "before"
 
 
@@ -142,9 +144,43 @@ def flow_table(config: Config, sample: Sample) -> FlowTable:
     return FlowTable((BEFORE,) + tuple(s.id for s in states), actors, flows)
 
 
+def attributable(config: Config, sample: Sample, flows: FlowTable) -> np.ndarray:
+    """Relative flows owed to the project, shape ``(draw, state, actor)``, kr per month.
+
+    Without ``[counterfactual]`` this is :meth:`FlowTable.relative`. With it
+    (SROI / Green Book practice), per draw::
+
+        rel' = (rel − displacement · rel_employment) · (1 − deadweight) · attribution
+
+    where ``rel_employment`` is the relative flow of the items in
+    :data:`EMPLOYMENT_ITEMS` (wage, payroll tax, wage subsidy, production): a
+    displaced job's production and wage flows happen elsewhere instead, while
+    benefits, income tax and resources are not displaced. Deadweight (the share
+    of the change that would have happened anyway) and attribution (the share
+    owed to this project) scale every item. Each factor applies to every actor
+    alike, so financial items still sum to zero and society = production −
+    resources still holds. Drop-off acts in the kernel (over time) and optimism
+    bias on the cost (:func:`project_cost`). Neutral values leave the flows
+    bit-identical.
+    """
+    rel = flows.relative()
+    cf = config.counterfactual
+    if cf is None:
+        return rel
+    employment = [ITEMS.index(i) for i in EMPLOYMENT_ITEMS]
+    displaced = flows.relative_items()[..., employment].sum(axis=3)
+    keep = (1.0 - sample[cf.deadweight]) * sample[cf.attribution]
+    return (rel - sample[cf.displacement][:, None, None] * displaced) * keep[:, None, None]
+
+
 def project_cost(config: Config, sample: Sample) -> np.ndarray:
-    """Each actor's share of the uplifted project cost, kr, shape ``(draw, actor)``."""
+    """Each actor's share of the uplifted project cost, kr, shape ``(draw, actor)``.
+
+    With ``[counterfactual] optimism_bias = ob`` the cost is ``cost · uplift · (1 + ob)``.
+    """
     total = sample[config.project.cost] * sample[config.economy.uplift]
+    if config.counterfactual is not None:
+        total = total * (1.0 + sample[config.counterfactual.optimism_bias])
     split = np.array([config.project.cost_split.get(a, 0.0) for a in config.actors])
     return total[:, None] * split[None, :]
 

@@ -22,7 +22,7 @@ from .errors import ConfigError
 __all__ = ["main", "Command", "positive_int", "seed_arg", "check_out", "check_threads"]
 
 #: Modules whose ``COMMANDS`` become subcommands, in this order.
-COMMAND_MODULES = ("simsam.cli", "simsam.sensitivity.commands", "simsam.analysis_commands", "simsam.report.commands")
+COMMAND_MODULES = ("simsam.cli", "simsam.sensitivity.commands", "simsam.analysis_commands", "simsam.report.commands", "simsam.evidence", "simsam.portfolio_commands")
 
 
 @dataclass(frozen=True)

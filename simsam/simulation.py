@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import random as rnd
-from .accounting import flow_table, potential, project_cost
+from .accounting import attributable, flow_table, potential, project_cost
 from .config.schema import Config
 from .sampling import ParameterSpace, Sample, check_rows
 
@@ -54,6 +54,87 @@ class ModelOutput:
     revenue: np.ndarray
     cost: np.ndarray
     utilised_potential: np.ndarray
+
+
+@dataclass(frozen=True)
+class Timing:
+    """When participants exit and the cost falls, as kernel arrays.
+
+    Attributes
+    ----------
+    exit_months : ndarray of int, shape ``(participants,)`` or None
+        Month index of each participant's exit (None: all at 0).
+    cost_months : ndarray, shape ``(horizon + 1,)`` or None
+        Share of the cost in each month (None: all at month 0).
+    drop_from : int
+        Month after which drop-off years count.
+    """
+
+    exit_months: np.ndarray | None
+    cost_months: np.ndarray | None
+    drop_from: int
+
+
+def project_timing(config: Config) -> Timing:
+    """The config's timing (``[simulation] timing``).
+
+    ``"nyttosam"``: every participant's month 1 is their first month after exit
+    and the cost falls once at month 0, whatever ``exits`` and
+    ``cost_schedule`` say (the seeds' convention). ``"project"``: month 1 is the
+    project's first month; participant ``i`` contributes from month
+    ``exit_months[i] + 1`` on, the horizon counts from the project start (flows
+    after it are not counted), the cost falls per ``cost_schedule``, and
+    drop-off years count from the mean exit month (rounded down).
+    """
+    p = config.project
+    if config.simulation.timing != "project":
+        return Timing(None, None, 0)
+    exits = None if p.exit_months is None else np.asarray(p.exit_months, dtype=np.int64)
+    cost = None if p.cost_months is None else np.asarray(p.cost_months, dtype=float)
+    return Timing(exits, cost, int(np.floor(np.mean(exits))) if exits is not None else 0)
+
+
+def participant_groups(config: Config) -> np.ndarray | None:
+    """Each participant's group index, shape ``(participants,)`` (None without ``[groups]``).
+
+    Group ``g`` gets ``n_g`` participants, ``N · share_g`` rounded by largest
+    remainders (ties to the earlier group). Members are interleaved over the
+    participant index, so that no group is bunched at the start or end of a
+    staggered intake: member ``j`` of group ``g`` sits at position
+    ``(j + 0.5) / n_g`` and participants are these positions in order (ties
+    by group order).
+    """
+    if not config.groups:
+        return None
+    n = config.project.participants
+    share = np.array([g.share for g in config.groups.values()])
+    exact = n * share
+    size = np.floor(exact).astype(np.int64)
+    order = sorted(range(len(share)), key=lambda g: (-(exact[g] - size[g]), g))
+    for g in order[: n - int(size.sum())]:
+        size[g] += 1
+    pos = np.concatenate([(np.arange(m) + 0.5) / m for m in size if m])
+    who = np.concatenate([np.full(m, g) for g, m in enumerate(size) if m])
+    return who[np.lexsort((who, pos))].astype(np.int64)
+
+
+def group_shares(config: Config, sample: Sample, shares: np.ndarray) -> np.ndarray:
+    """Exit shares per group, shape ``(draw, group, state)``: multinomial-logit shifts.
+
+    ``shares_g,k ∝ shares_k · exp(shift_g,k)`` normalised over states; a group
+    with no shifts has the shares themselves (bit for bit).
+    """
+    states = list(config.outcomes.states)
+    out = np.repeat(shares[:, None, :], len(config.groups), axis=1)
+    for g, group in enumerate(config.groups.values()):
+        if not group.shift:
+            continue
+        logit = np.zeros_like(shares)
+        for k, q in group.shift.items():
+            logit[:, states.index(k)] = sample[q]
+        w = shares * np.exp(logit)
+        out[:, g] = w / w.sum(axis=1, keepdims=True)
+    return out
 
 
 def transition_matrix(config: Config, sample: Sample) -> np.ndarray:
@@ -106,7 +187,7 @@ def evaluate(
     sample = Sample(space, values)
     check_rows(config, sample, draws)
     flows = flow_table(config, sample)
-    rel = with_society(flows.relative(), axis=2)
+    rel = with_society(attributable(config, sample, flows), axis=2)
     cost = with_society(project_cost(config, sample), axis=1)
     shares = sample.shares(config.outcomes.shares)
     # States without a share (reached only by transitions) get share 0.
@@ -115,8 +196,11 @@ def evaluate(
     for j, k in enumerate(config.outcomes.shares.keys):
         exit_shares[:, states.index(k)] = shares[:, j]
     sim = config.simulation
+    timing = project_timing(config)
+    drop_off = sample[config.counterfactual.drop_off] if config.counterfactual is not None else None
+    groups = participant_groups(config)
     payback, net_benefit, revenue = simulate_cohorts(
-        exit_shares,
+        exit_shares if groups is None else group_shares(config, sample, exit_shares),
         transition_matrix(config, sample),
         rel,
         cost,
@@ -126,6 +210,11 @@ def evaluate(
         sim.horizon_months,
         {"person": PERSON, "aggregate": AGGREGATE, "expected": EXPECTED}[engine or engine_of(config)],
         blocks=blocks,
+        exit_months=timing.exit_months,
+        cost_months=timing.cost_months,
+        drop_off=drop_off,
+        drop_from=timing.drop_from,
+        groups=groups,
     )
     cohort_potential = potential(config, sample) * 12 * config.project.participants
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -22,14 +22,23 @@ def _stream(keys: np.ndarray, counter) -> np.ndarray:
         return rnd.to_unit(rnd.mix64(keys + (np.asarray(counter, dtype=np.uint64) + np.uint64(1)) * GAMMA))
 
 
-def person_occupancy(shares, trans, keys, participants, horizon):
+def _grouped(shares):
+    shares = np.asarray(shares, float)
+    return shares[:, None, :] if shares.ndim == 2 else shares
+
+
+def person_occupancy(shares, trans, keys, participants, horizon, exit_months=None, groups=None):
     """Sampled cohorts, vectorised over draws and participants.
 
-    Returns counts, shape ``(draw, state, month)``.
+    Participant ``i`` enters its exit state in month index ``exit_months[i]``
+    (default 0), with the shares of its group ``groups[i]`` (``shares`` of shape
+    ``(draw, group, state)``; 2-D means one group). Returns counts, shape
+    ``(draw, state, month)``.
     """
-    shares = np.asarray(shares, float)
+    shares = _grouped(shares)
+    groups = np.zeros(participants, np.int64) if groups is None else np.asarray(groups, np.int64)
     trans = np.asarray(trans, float)
-    n_draws, n_states = shares.shape
+    n_draws, _, n_states = shares.shape
     with np.errstate(over="ignore"):
         pkeys = rnd.mix64(keys[:, None] + (np.arange(participants, dtype=np.uint64)[None, :] + np.uint64(1)) * GAMMA)
     diff = np.zeros((n_draws, n_states, horizon + 1))
@@ -42,8 +51,10 @@ def person_occupancy(shares, trans, keys, participants, horizon):
         last = p.shape[-1] - 1 - np.argmax((p > 0)[..., ::-1], axis=-1)
         return np.where(hit.any(-1), np.argmax(hit, axis=-1), last)
 
-    state = categorical(shares[d_idx], _stream(pkeys, 0))
-    t = np.zeros_like(state)
+    state = categorical(shares[d_idx, groups[None, :]], _stream(pkeys, 0))
+    t0 = np.zeros(participants, np.int64) if exit_months is None else np.asarray(exit_months, np.int64)
+    t = np.broadcast_to(t0, state.shape).copy()
+    t_first = t.copy()
     active = np.ones(state.shape, bool)
     counter = 1
     while active.any():
@@ -60,7 +71,7 @@ def person_occupancy(shares, trans, keys, participants, horizon):
         # The kernel's shortcut for a first sojourn: u ≤ (1 − q)^(horizon − 1) stays to the end.
         with np.errstate(divide="ignore"):
             survive = np.where(movable, np.exp((horizon - 1) * np.log1p(-np.where(movable, q, 0.0))), 0.0)
-        stay = np.where(movable & (t[d, i] == 0) & (u <= survive), horizon, stay)
+        stay = np.where(movable & (t[d, i] == t_first[d, i]) & (u <= survive), horizon, stay)
         end = t[d, i] + stay
         finished = stays_forever | (end >= horizon)
         np.add.at(diff, (d, k, t[d, i]), 1.0)
@@ -77,32 +88,56 @@ def person_occupancy(shares, trans, keys, participants, horizon):
     return np.cumsum(diff, axis=2)[:, :, :horizon]
 
 
-def expected_occupancy(shares, trans, participants, horizon):
-    """Markov cohort trace ``N · x(t)``, shape ``(draw, state, month)``."""
-    shares = np.asarray(shares, float)
+def expected_occupancy(shares, trans, participants, horizon, exit_months=None, groups=None):
+    """Sum over exit cohorts and groups of ``e_mg · x_g(t − m)``, ``x_g(s+1) = x_g(s) P``.
+
+    Shape ``(draw, state, month)``; an explicit convolution (the kernel uses the recursion).
+    """
+    shares = _grouped(shares)
     trans = np.asarray(trans, float)
-    n_states = shares.shape[1]
+    n_groups, n_states = shares.shape[1:]
     p = trans.copy()
     idx = np.arange(n_states)
     p[:, idx, idx] = 1 - trans.sum(axis=2)
-    x = participants * shares
-    occ = np.empty(shares.shape + (horizon,))
+    x = shares.copy()
+    trace = np.empty(shares.shape + (horizon,))  # one participant of each group exiting at month 0
     for t in range(horizon):
-        occ[:, :, t] = x
-        x = np.einsum("dk,dkj->dj", x, p)
+        trace[..., t] = x
+        x = np.einsum("dgk,dkj->dgj", x, p)
+    counts = exit_counts(participants, horizon, exit_months, groups, n_groups)
+    occ = np.zeros((shares.shape[0], n_states, horizon))
+    for m, g in zip(*np.nonzero(counts)):
+        occ[:, :, m:] += counts[m, g] * trace[:, g, :, : horizon - m]
     return occ
 
 
-def results(occ, rel, cost, rate, horizon):
+def exit_counts(participants, horizon, exit_months=None, groups=None, n_groups=1):
+    """Exits per month and group, shape ``(horizon, group)``."""
+    exit_months = np.zeros(participants, np.int64) if exit_months is None else np.asarray(exit_months, np.int64)
+    groups = np.zeros(participants, np.int64) if groups is None else np.asarray(groups, np.int64)
+    out = np.zeros((horizon, n_groups))
+    np.add.at(out, (exit_months, groups), 1.0)
+    return out
+
+
+def results(occ, rel, cost, rate, horizon, cost_months=None, drop_off=None, drop_from=0):
     """Payback, net benefit per year and revenue per year from occupancy.
 
     Shapes: ``occ (draw, state, month)``, ``rel (draw, state, actor)``,
-    ``cost (draw, actor)``, ``rate (draw,)``.
+    ``cost (draw, actor)``, ``rate (draw,)``, ``cost_months (horizon + 1,)``,
+    ``drop_off (draw,)``.
     """
-    flow = np.einsum("dkt,dka->dat", occ, rel)  # (draw, actor, month)
+    n_draws = occ.shape[0]
+    if cost_months is None:
+        cost_months = np.r_[1.0, np.zeros(horizon)]
+    drop_off = np.zeros(n_draws) if drop_off is None else np.asarray(drop_off, float)
     months = np.arange(1, horizon + 1)
+    years_since = np.where(months > drop_from, (months - 1 - drop_from) // 12, 0)
+    decay = (1.0 - drop_off[:, None]) ** years_since[None, :]  # (draw, month)
+    flow = np.einsum("dkt,dka->dat", occ, rel) * decay[:, None, :]  # (draw, actor, month)
     weight = (1.0 + rate[:, None]) ** (-months[None, :] / 12.0)
-    cum = np.cumsum(flow * weight[:, None, :], axis=2) - cost[:, :, None]
+    spent = cost[:, :, None] * cost_months[None, None, 1:]
+    cum = np.cumsum((flow - spent) * weight[:, None, :], axis=2) - cost[:, :, None] * cost_months[0]
     tol = PAYBACK_RTOL * np.abs(cost) + PAYBACK_ATOL
     ok = cum >= -tol[:, :, None]
     payback = np.where(ok.any(axis=2), np.argmax(ok, axis=2) + 1.0, np.nan)
@@ -112,16 +147,16 @@ def results(occ, rel, cost, rate, horizon):
     return payback, net_benefit, revenue
 
 
-def simulate_cohorts(shares, trans, rel, cost, rate, keys, participants, horizon, engine):
+def simulate_cohorts(shares, trans, rel, cost, rate, keys, participants, horizon, engine, *, exit_months=None, cost_months=None, drop_off=None, drop_from=0, groups=None):
     """The reference of :func:`simsam.kernels.cohort.simulate_cohorts`."""
     keys = np.asarray(keys, dtype=np.uint64)
     if engine == EXPECTED:
-        occ = expected_occupancy(shares, trans, participants, horizon)
+        occ = expected_occupancy(shares, trans, participants, horizon, exit_months, groups)
     elif engine == AGGREGATE:
-        occ = np.array([aggregate_occupancy(s, tr, k, participants, horizon) for s, tr, k in zip(shares, trans, keys)])
+        occ = np.array([aggregate_occupancy(s, tr, k, participants, horizon, exit_months, groups) for s, tr, k in zip(_grouped(shares), trans, keys)])
     else:
-        occ = person_occupancy(shares, trans, keys, participants, horizon)
-    return results(occ, np.asarray(rel, float), np.asarray(cost, float), np.asarray(rate, float), horizon)
+        occ = person_occupancy(shares, trans, keys, participants, horizon, exit_months, groups)
+    return results(occ, np.asarray(rel, float), np.asarray(cost, float), np.asarray(rate, float), horizon, cost_months, drop_off, drop_from)
 
 
 def monthly_markov_cohort(shares, trans, participants, horizon, rng):
@@ -255,13 +290,11 @@ def binomial(key, c, n, p):
     return n - x, c
 
 
-def aggregate_occupancy(shares, trans, key, participants, horizon):
-    """One draw's counts by sequential binomials, shape ``(state, month)``."""
+def _add_exits(occ, t, shares, key, c, participants):
     n_states = len(shares)
-    occ = np.zeros((n_states, horizon))
     positive = [k for k in range(n_states) if shares[k] > 0]
     last = positive[-1] if positive else -1
-    c, remaining, rest = 0, participants, 1.0
+    remaining, rest = participants, 1.0
     for k in range(n_states):
         if k == last:
             count = remaining
@@ -269,9 +302,21 @@ def aggregate_occupancy(shares, trans, key, participants, horizon):
             count = 0
         else:
             count, c = binomial(key, c, remaining, min(shares[k] / rest, 1.0))
-        occ[k, 0] = count
+        occ[k, t] += count
         remaining -= count
         rest -= shares[k]
+    return c
+
+
+def aggregate_occupancy(shares, trans, key, participants, horizon, exit_months=None, groups=None):
+    """One draw's counts by sequential binomials, shape ``(state, month)``; ``shares`` ``(group, state)``."""
+    shares = np.atleast_2d(shares)
+    n_groups, n_states = shares.shape
+    occ = np.zeros((n_states, horizon))
+    counts = exit_counts(participants, horizon, exit_months, groups, n_groups).astype(int)
+    c = 0
+    for g in range(n_groups):
+        c = _add_exits(occ, 0, shares[g], key, c, counts[0, g])
     for t in range(1, horizon):
         for k in range(n_states):
             n = int(occ[k, t - 1])
@@ -295,4 +340,7 @@ def aggregate_occupancy(shares, trans, key, participants, horizon):
                 occ[j, t] += moved
                 leave -= moved
                 rest -= trans[k, j]
+        for g in range(n_groups):
+            if counts[t, g]:
+                c = _add_exits(occ, t, shares[g], key, c, counts[t, g])
     return occ

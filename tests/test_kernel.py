@@ -188,3 +188,119 @@ def test_binomial_sampler(n, p):
     for want in draws[:50]:
         got, c2 = ref.binomial(np.uint64(key), c2, n, p)
         assert got == want
+
+
+# --- staggered intake, cost schedule, drop-off (issue 7, items 2 and 3) ------------------
+
+
+def random_timing(rng, n_draws, participants, horizon):
+    """Exit months (some at 0, some late), a cost schedule and drop-off per draw."""
+    kind = int(rng.integers(3))
+    if kind == 0:  # even over a period, as [project] exits = { over_months = M }
+        over = int(rng.integers(0, horizon))
+        exit_months = (np.arange(participants) * over) // participants
+    else:
+        exit_months = rng.integers(0, horizon, size=participants) * (rng.random(participants) < 0.8)
+    cost_months = np.zeros(horizon + 1)
+    spread = int(rng.integers(0, horizon + 1))
+    if spread == 0:
+        cost_months[0] = 1.0
+    else:
+        cost_months[: spread + 1] = rng.random(spread + 1)
+        cost_months /= cost_months.sum()
+    drop_off = rng.choice([0.0, 0.1, 0.5, 1.0], size=n_draws)
+    drop_from = int(rng.integers(0, horizon))
+    return dict(exit_months=exit_months, cost_months=cost_months, drop_off=drop_off, drop_from=drop_from)
+
+
+@pytest.mark.parametrize("engine", [PERSON, AGGREGATE, EXPECTED], ids=["person", "aggregate", "expected"])
+@pytest.mark.parametrize("case", range(10))
+def test_kernel_matches_reference_with_timing(case, engine):
+    rng = np.random.default_rng(5000 + case)
+    n_states = int(rng.integers(1, 5))
+    n_actors = int(rng.integers(1, 6))
+    horizon = int(rng.choice([12, 24, 60]))
+    participants = int(rng.integers(1, 40))
+    n_draws = int(rng.integers(1, 25))
+    args = random_inputs(rng, n_draws, n_states, n_actors, horizon)
+    if engine == AGGREGATE and case % 3 == 0:
+        participants *= 1000  # large counts: BTPE
+    timing = random_timing(rng, n_draws, participants, horizon)
+    if case % 2:  # participant groups with their own exit shares (heterogeneous participants)
+        n_groups = int(rng.integers(1, 4))
+        grouped = args[0][:, None, :] * rng.uniform(0.2, 5.0, size=(n_draws, n_groups, n_states))
+        args = (grouped / grouped.sum(axis=2, keepdims=True),) + args[1:]
+        timing["groups"] = rng.integers(0, n_groups, size=participants)
+    got = simulate_cohorts(*args, participants, horizon, engine, blocks=int(rng.integers(1, 6)), **timing)
+    want = ref.simulate_cohorts(*args, participants, horizon, engine, **timing)
+    for g, w, name in zip(got, want, ("payback", "net_benefit", "revenue")):
+        np.testing.assert_allclose(g, w, rtol=1e-9, atol=1e-6, err_msg=name)
+        np.testing.assert_array_equal(np.isnan(g), np.isnan(w), err_msg=name)
+
+
+@pytest.mark.parametrize("engine", [PERSON, AGGREGATE, EXPECTED], ids=["person", "aggregate", "expected"])
+def test_neutral_timing_equals_engine_exactly(engine):
+    """All exits in month 0, all cost at month 0, no drop-off: bit-identical to the engine."""
+    rng = np.random.default_rng(77)
+    args = random_inputs(rng, 40, 3, 4, 60)
+    base = simulate_cohorts(*args, 30, 60, engine)
+    neutral = simulate_cohorts(
+        *args, 30, 60, engine, exit_months=np.zeros(30, int), cost_months=np.r_[1.0, np.zeros(60)], drop_off=np.zeros(40), drop_from=7
+    )
+    one_group = simulate_cohorts(args[0][:, None, :], *args[1:], 30, 60, engine, groups=np.zeros(30, int))
+    for a, b in zip(base, one_group):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(base, neutral):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("engine", [PERSON, AGGREGATE, EXPECTED], ids=["person", "aggregate", "expected"])
+def test_staggered_hand_computed(engine):
+    """Two participants exiting in months 0 and 12, flow f each per month, cost 30 f.
+
+    Cumulative flow: f·m up to month 12, then 12 f + 2 f (m − 12): payback at
+    12 + (30 − 12)/2 = month 21; revenue 12 f, 24 f, 24 f. With the cost spread
+    evenly over months 1–12 instead, NB(12) = 12 f − 30 f and the payback month
+    is the same, NB(36) likewise.
+    """
+    f, cost = 1000.0, 30_000.0
+    one = (np.ones((1, 1)), np.zeros((1, 1, 1)), np.array([[[f]]]), np.array([[cost]]), np.zeros(1), np.array([7], np.uint64))
+    exits = np.array([0, 12])
+    payback, nb, revenue = simulate_cohorts(*one, 2, 36, engine, exit_months=exits)
+    assert payback[0, 0] == 21
+    np.testing.assert_allclose(revenue[0, 0], [12 * f, 24 * f, 24 * f], rtol=1e-15)
+    np.testing.assert_allclose(nb[0, 0], [12 * f - cost, 36 * f - cost, 60 * f - cost], rtol=1e-15)
+    spread = np.r_[0.0, np.full(12, 1 / 12), np.zeros(24)]
+    payback, nb, _ = simulate_cohorts(*one, 2, 36, engine, exit_months=exits, cost_months=spread)
+    assert payback[0, 0] == 21
+    np.testing.assert_allclose(nb[0, 0], [12 * f - cost, 36 * f - cost, 60 * f - cost], rtol=1e-12)
+    # Discounted: each month's cost share is discounted like that month's flow.
+    rate = 0.05
+    _, nb, _ = simulate_cohorts(*one[:4], np.array([rate]), one[5], 2, 36, engine, exit_months=exits, cost_months=spread)
+    v = (1 + rate) ** (-np.arange(1, 37) / 12)
+    flow = np.where(np.arange(1, 37) <= 12, f, 2 * f) - cost * spread[1:]
+    assert nb[0, 0, 2] == pytest.approx(np.sum(flow * v), rel=1e-12)
+
+
+def test_drop_off_closed_form():
+    """Drop-off d per year: year y's revenue is 12 N f (1 − d)^(y − 1), the five-year
+    sum 12 N f (1 − (1 − d)^5) / d (geometric), in the expected cohort."""
+    f, n, d, cost = 2500.0, 81, 0.2, 1.0e6
+    payback, nb, revenue = simulate_cohorts(
+        np.ones((1, 1)), np.zeros((1, 1, 1)), np.array([[[f]]]), np.array([[cost]]), np.zeros(1), np.zeros(1, np.uint64), n, 60, EXPECTED,
+        drop_off=np.array([d]),
+    )
+    years = np.arange(1, 6)
+    np.testing.assert_allclose(revenue[0, 0], 12 * n * f * (1 - d) ** (years - 1), rtol=1e-12)
+    assert nb[0, 0, 4] == pytest.approx(12 * n * f * (1 - (1 - d) ** 5) / d - cost, rel=1e-12)
+    # Payback: 12 N f = 2.43 Mkr in year 1 covers the cost within it: ceil(12 C / R).
+    assert payback[0, 0] == np.ceil(cost / (n * f))
+
+
+def test_timing_arrays_are_checked():
+    """An exit at or after the horizon is refused, not silently dropped."""
+    one = (np.ones((1, 1)), np.zeros((1, 1, 1)), np.ones((1, 1, 1)), np.zeros((1, 1)), np.zeros(1), np.zeros(1, np.uint64))
+    with pytest.raises(ValueError, match="exit_months"):
+        simulate_cohorts(*one, 2, 12, EXPECTED, exit_months=np.array([0, 12]))
+    with pytest.raises(ValueError, match="cost_months"):
+        simulate_cohorts(*one, 2, 12, EXPECTED, cost_months=np.ones(12))

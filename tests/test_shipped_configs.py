@@ -14,7 +14,7 @@ CASES = sorted(p.name for p in CONFIGS.glob("*.toml"))
 
 
 def test_every_case_is_shipped():
-    assert CASES == ["bas_trelleborg.toml", "samverkansteamet.toml", "samverkansteamet_point.toml", "spaaret.toml", "vagen_framat.toml"]
+    assert CASES == ["bas_trelleborg.toml", "bas_trelleborg_nyttosam.toml", "samverkansteamet.toml", "samverkansteamet_point.toml", "spaaret.toml", "vagen_framat.toml"]
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -25,10 +25,11 @@ def test_case_loads_and_runs(name):
     assert ds.sizes["draw"] == 200
 
 
-def test_base_config_names_a_source_for_every_figure():
-    """Every line of the base config that sets a number carries a source comment
+@pytest.mark.parametrize("base", ["sweden.toml", "seekamu.toml", "bas_trelleborg_project.toml"])
+def test_base_config_names_a_source_for_every_figure(base):
+    """Every line of a base config that sets a number carries a source comment
     (on the line or in the comment block just above it)."""
-    lines = (CONFIGS / "base" / "sweden.toml").read_text(encoding="utf-8").splitlines()
+    lines = (CONFIGS / "base" / base).read_text(encoding="utf-8").splitlines()
     for i, line in enumerate(lines):
         code = line.split("#")[0]
         if "=" in code and any(ch.isdigit() for ch in code.split("=", 1)[1]) and not code.strip().startswith(("horizon", "draws", "seed")):
@@ -62,3 +63,51 @@ def test_bas_exclusion_cost_split_reproduces_the_report():
     for actor, tkr in report.items():
         assert 19 * yearly * res.payer[actor] / 1e3 == pytest.approx(tkr, rel=0.01), actor
     assert 19 * yearly / 1e3 == pytest.approx(6650, rel=1e-6)
+
+
+def test_seekamu_base_split_sums_to_one_and_reproduces_the_bas_table():
+    """configs/base/seekamu.toml: every exclusion cost's payer split sums to 1, the all-ages cost is the
+    report's 350 000 kr a year, and its split reproduces seed 003's per-actor table for 19 people in work."""
+    cfg = simsam.load_config(CONFIGS / "bas_trelleborg.toml")  # a case on the base (a base alone is no config)
+    for rid in ("exclusion_cost", "exclusion_cost_young"):
+        res = cfg.resources[rid]
+        assert sum(res.payer.values()) == pytest.approx(1.0, abs=1e-12) and not res.uplift, rid
+    assert 12 * cfg.resources["exclusion_cost_young"].unit_cost.dist.p["mode"] == pytest.approx(437_500, rel=1e-6)  # Nilsson/OFUS, young ≤ 30
+    res = cfg.resources["exclusion_cost"]
+    yearly = 12 * res.unit_cost.dist.p["mode"]
+    assert yearly == pytest.approx(350_000, rel=1e-6)
+    report = {"kommun": 2250, "fk": 1730, "region": 1350, "rattsvasende": 600, "af": 310, "ovriga": 410}
+    assert {a: round(19 * yearly * res.payer[a] / 1e3, -1) for a in report} == report  # the report rounds to 10 tkr
+
+
+def test_bas_two_valuations_compare_paired(tmp_path, capsys):
+    """bas_trelleborg (SEEKAMU) and bas_trelleborg_nyttosam (NyttoSam) value the same project: their shared
+    project inputs are identical draw by draw, and so is the cohort (the state's payroll tax on the jobs
+    depends on nothing else), so ``simsam compare`` pairs them."""
+    from simsam.cli import main
+
+    seekamu, nyttosam = (simsam.load_config(CONFIGS / n) for n in ("bas_trelleborg.toml", "bas_trelleborg_nyttosam.toml"))
+    a, b = (simsam.simulate(c, draws=300, seed=3) for c in (seekamu, nyttosam))
+    shared = ["economy.wage", "outcomes.states.employed.employment_rate", "outcomes.states.employed.wage_subsidy",
+              "transitions.employed.not_employed", "transitions.not_employed.employed", "outcomes.shares.employed", "outcomes.shares.not_employed"]
+    for name in shared:
+        assert (a.inputs.sel(parameter=name).values == b.inputs.sel(parameter=name).values).all(), name
+    assert (a.net_benefit.sel(actor="stat").values == b.net_benefit.sel(actor="stat").values).all()
+    p, q = seekamu.project, nyttosam.project
+    assert (p.participants, p.cost.value, p.cost_split) == (q.participants, q.cost.value, q.cost_split) == (47, 1.47e6, {"kommun": 1.0})
+    # resource_change has the same name (same uniform numbers) and different distributions: comonotone
+    rc = "outcomes.states.employed.resource_change"
+    order_a, order_b = a.inputs.sel(parameter=rc).values.argsort(), b.inputs.sel(parameter=rc).values.argsort()
+    assert (order_a == order_b).all()
+    out = tmp_path / "cmp"
+    assert main(["compare", str(CONFIGS / "bas_trelleborg.toml"), str(CONFIGS / "bas_trelleborg_nyttosam.toml"), "--draws", "300", "--seed", "3", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "bas_trelleborg_nyttosam" in text and "Society: mean Δ net benefit after 5 years" in text
+    import xarray as xr
+
+    with xr.open_dataset(out / "compare.nc", engine="h5netcdf") as ds:
+        nb = ds.net_benefit.sel(actor="society", year=5)
+        assert (nb.sel(variant="bas_trelleborg").values == a.net_benefit.sel(actor="society", year=5).values).all()
+        assert (nb.sel(variant="bas_trelleborg_nyttosam").values == b.net_benefit.sel(actor="society", year=5).values).all()
+        # SEEKAMU counts transfers and justice costs as savings: society's valuation is higher in every draw here
+        assert (ds.net_benefit_difference.sel(actor="society", year=5).values < 0).all()

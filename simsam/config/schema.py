@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterator, Literal
 
 from ..correlation import Correlations, build_correlations, parse_pair
@@ -20,7 +20,7 @@ from ..errors import ConfigError
 from .loading import RawConfig, _merge
 from .nodes import Node, check_number, parse_quantity, type_name, unknown_key_error
 
-__all__ = ["Config", "Shares", "Benefit", "Resource", "State", "Economy", "Project", "Before", "Outcomes", "Simulation", "Scenario", "build_config"]
+__all__ = ["Config", "Counterfactual", "Group", "Shares", "Benefit", "Resource", "State", "Economy", "Project", "Before", "Outcomes", "Simulation", "Scenario", "build_config"]
 
 NONNEG = Domain(0.0)
 UNIT = Domain(0.0, 1.0)
@@ -36,16 +36,20 @@ SHARE_TOLERANCE = 1e-6
 # The keys of each table, checked before any value is read so that a misspelt
 # key is reported as such (with a suggestion) rather than as a missing one.
 # A new key must be added here as well as read below.
-SECTIONS = ("actors", "meta", "simulation", "economy", "benefits", "resources", "project", "before", "outcomes", "transitions", "scenarios", "correlations")
-SIMULATION_KEYS = ("draws", "horizon_months", "seed", "discount_rate", "cohort", "engine")
+SECTIONS = ("actors", "meta", "simulation", "economy", "benefits", "resources", "project", "before", "outcomes", "transitions", "scenarios", "correlations", "counterfactual", "groups")
+SIMULATION_KEYS = ("draws", "horizon_months", "seed", "discount_rate", "cohort", "engine", "timing")
 ECONOMY_KEYS = ("uplift", "payroll_tax", "payroll_tax_to", "income_tax", "wage", "average_wage", "employer", "individual")
 BENEFIT_KEYS = ("label", "monthly", "payer", "taxable")
 RESOURCE_KEYS = ("label", "unit", "unit_cost", "payer", "uplift")
-PROJECT_KEYS = ("participants", "cost", "cost_split")
+PROJECT_KEYS = ("participants", "cost", "cost_split", "exits", "exit_months", "cost_schedule")
+EXITS_KEYS = ("over_months",)
+COST_SCHEDULE_KEYS = ("over_months",)
+COUNTERFACTUAL_KEYS = ("deadweight", "attribution", "displacement", "drop_off", "optimism_bias")
+GROUP_KEYS = ("label", "share", "shift")
 BEFORE_KEYS = ("income", "resources")
 OUTCOMES_KEYS = ("shares", "states")
 STATE_KEYS = ("label", "income", "employment_rate", "wage", "wage_subsidy", "subsidy_payer", "resource_change")
-DIRICHLET_KEYS = ("dist", "counts", "prior", "mean", "concentration")
+DIRICHLET_KEYS = ("dist", "counts", "prior", "mean", "concentration", "counts_file", "counts_map")
 #: Keys of a ``[scenarios.NAME]`` table that describe it rather than override the config.
 SCENARIO_KEYS = ("label", "description")
 
@@ -168,9 +172,64 @@ class Economy:
 
 @dataclass(frozen=True)
 class Project:
+    """The project: its participants and its cost.
+
+    Attributes
+    ----------
+    exit_months : tuple of int or None
+        Exit month of each participant, months after the project start (0 = the
+        project's first month), from ``exits = { over_months = M }`` (participant
+        ``i`` of ``N`` exits at ``floor(i·M/N)``) or ``exit_months = [...]``; None
+        when the config gives neither (everyone exits at month 0).
+    cost_months : tuple of float or None
+        Share of the project cost falling in month ``t`` (index 0 = the lump at
+        month 0, index ``t ≥ 1`` = project month ``t``), from ``cost_schedule``;
+        None = all at month 0.
+    """
+
     participants: int
     cost: Quantity
     cost_split: dict[str, float]
+    exit_months: tuple[int, ...] | None = None
+    cost_months: tuple[float, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Counterfactual:
+    """``[counterfactual]``: SROI / Green Book adjustments, each an uncertain input.
+
+    Neutral values (deadweight 0, attribution 1, displacement 0, drop-off 0,
+    optimism bias 0) leave every result exactly as without the section.
+    """
+
+    deadweight: Quantity
+    attribution: Quantity
+    displacement: Quantity
+    drop_off: Quantity
+    optimism_bias: Quantity
+
+    def quantities(self) -> tuple[Quantity, ...]:
+        return (self.deadweight, self.attribution, self.displacement, self.drop_off, self.optimism_bias)
+
+
+@dataclass(frozen=True)
+class Group:
+    """``[groups.NAME]``: a kind of participant (heterogeneous participants).
+
+    Attributes
+    ----------
+    share : float
+        Fixed share of the participants in the group (the groups' shares sum to 1).
+    shift : dict
+        Outcome state → logit shift (multinomial logit): the group's exit shares
+        are ``shares_k · exp(shift_k) / Σ_j shares_j · exp(shift_j)``; states not
+        named have shift 0.
+    """
+
+    id: str
+    label: str
+    share: float
+    shift: dict[str, Quantity]
 
 
 @dataclass(frozen=True)
@@ -193,6 +252,10 @@ class Simulation:
     discount_rate: Quantity
     cohort: Literal["sampled", "expected"]
     engine: Literal["auto", "person", "aggregate"]
+    #: "nyttosam": cost once at month 0, every participant's month 1 is their
+    #: first month after exit; "project": month 1 is the project's first month,
+    #: participants contribute from their exit month, cost per ``cost_schedule``.
+    timing: Literal["nyttosam", "project"] = "nyttosam"
 
 
 @dataclass(frozen=True)
@@ -249,6 +312,8 @@ class Config:
     raw: RawConfig = field(repr=False)
     scenarios: dict[str, Scenario] = field(default_factory=dict, repr=False)
     correlations: Correlations | None = field(default=None, repr=False)
+    counterfactual: Counterfactual | None = None
+    groups: dict[str, Group] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -293,6 +358,10 @@ class Config:
             yield from dict.fromkeys(s.resource_change.values())  # one scalar may serve all resources
         for row in self.transitions.values():
             yield from row.values()
+        if self.counterfactual is not None:
+            yield from self.counterfactual.quantities()
+        for g in self.groups.values():
+            yield from g.shift.values()
 
     def share_groups(self) -> Iterator[Shares]:
         """Every Dirichlet table of shares."""
@@ -421,6 +490,56 @@ def _dirichlet(raw: dict, path: str, valid: dict, what: str, origins: dict) -> S
     return Shares(path, keys, "dirichlet", items, tuple(alpha[k] for k in keys), "one")
 
 
+def _shares_from_followup(node: Node, states: dict, raw: RawConfig) -> Shares:
+    """``shares = { dist = "dirichlet", counts_file = "sus.csv", counts_map = "sus_map.toml", prior = 1 }``:
+    the Dirichlet posterior of a follow-up file's outcome counts (:mod:`simsam.evidence`).
+
+    Paths are relative to the config file that sets them (to the current folder
+    for a config read from text). Every bad row of the file is named, by line
+    number, in one message on ``outcomes.shares.counts_file``.
+    """
+    from pathlib import Path
+
+    from ..evidence import EXCLUDE, BadRows, read_followup, read_mapping
+
+    node.expect(DIRICHLET_KEYS, what="dirichlet key")
+    node.string("dist")
+    for key in ("counts", "mean", "concentration"):
+        if node.has(key):
+            raise node.error(key, "give counts_file (with counts_map) or counts or mean, not two of them")
+    for key in ("counts_file", "counts_map"):
+        if not node.has(key):
+            raise node.error(key, "missing: counts_file and counts_map go together (the follow-up CSV and its mapping)")
+    prior = node.fixed("prior", 1.0, NONNEG)
+
+    def resolve(key: str) -> tuple[Path, str]:
+        rel = node.string(key)
+        origin = node.source(node.at(key))  # a base file's path relative to the top file's folder, or None
+        top = raw.path.parent if raw.path is not None else Path(".")
+        folder = (top / origin).parent if origin else top
+        return folder / rel, rel
+
+    map_path, map_label = resolve("counts_map")
+    csv_path, csv_label = resolve("counts_file")
+    node.finish()
+    try:
+        mapping = read_mapping(map_path)
+    except ConfigError as exc:
+        where = f"{exc.path}: " if exc.path and exc.path != "--map" else ""
+        raise node.error("counts_map", f"{where}{exc.problem}".replace(str(map_path), map_label)) from None
+    for code, state in mapping.exit.items():
+        if state != EXCLUDE and state not in states:
+            raise unknown_key_error(node.at("counts_map"), state, states, what=f'state (in {map_label}, exit."{code}")', source=node.source(node.at("counts_map")))
+    try:
+        followup = read_followup(csv_path, mapping, label=csv_label)
+    except BadRows as exc:
+        raise node.error("counts_file", exc.one_line()) from None
+    except ConfigError as exc:
+        raise node.error("counts_file", exc.problem) from None
+    table = {"dist": "dirichlet", "counts": followup.outcome_counts(states), "prior": prior}
+    return _dirichlet(table, node.path, states, "state", {})
+
+
 def _named_tables(node: Node, key: str) -> list[tuple[str, Node]]:
     section = node.table(key, {})
     return [(name, section.table(name)) for name in section.keys()]
@@ -464,6 +583,7 @@ def build_config(raw: RawConfig) -> Config:
         cohort=sim.string("cohort", "sampled", choices=("sampled", "expected")),  # type: ignore[arg-type]
         engine=sim.string("engine", "auto", choices=("auto", "person", "aggregate")),  # type: ignore[arg-type]
     )
+    timing = sim.string("timing", choices=("nyttosam", "project")) if sim.has("timing") else None
     sim.finish()
 
     eco = top.table("economy")
@@ -519,7 +639,11 @@ def build_config(raw: RawConfig) -> Config:
         cost=proj.quantity("cost", domain=NONNEG),
         cost_split=_split(proj.raw("cost_split"), proj.at("cost_split"), actors, proj),
     )
+    project = replace(project, exit_months=_exit_months(proj, project.participants, horizon), cost_months=_cost_months(proj, horizon))
     proj.finish()
+    if timing is None:  # a config that describes the project's timing is evaluated on it
+        timing = "project" if project.exit_months is not None or project.cost_months is not None else "nyttosam"
+    simulation = replace(simulation, timing=timing)
 
     bef = top.table("before")
     bef.expect(BEFORE_KEYS)
@@ -541,7 +665,11 @@ def build_config(raw: RawConfig) -> Config:
         states[sid] = _state(sid, s, actors, benefits, resources, before_resources)
     if not states:
         raise states_node.error(None, "no outcome states: add at least one [outcomes.states.NAME]")
-    shares = _shares(out, "shares", states, "state", "one", allow_independent=False, required=True)
+    shares_raw = out.raw("shares", None)
+    if isinstance(shares_raw, dict) and shares_raw.get("dist") == "dirichlet" and ("counts_file" in shares_raw or "counts_map" in shares_raw):
+        shares = _shares_from_followup(out.table("shares"), states, raw)
+    else:
+        shares = _shares(out, "shares", states, "state", "one", allow_independent=False, required=True)
     out.finish()
     outcomes = Outcomes(shares, states)
 
@@ -562,10 +690,122 @@ def build_config(raw: RawConfig) -> Config:
         if row:
             transitions[origin] = row
 
-    correlations = _correlations(top, Config(actors, meta, simulation, economy, benefits, resources, project, before, outcomes, transitions, raw))
+    counterfactual = _counterfactual(top)
+    groups = _groups(top, states, project.participants)
+    correlations = _correlations(top, Config(actors, meta, simulation, economy, benefits, resources, project, before, outcomes, transitions, raw, counterfactual=counterfactual, groups=groups))
     scenarios = _scenarios(top, raw)
     top.finish()
-    return Config(actors, meta, simulation, economy, benefits, resources, project, before, outcomes, transitions, raw, scenarios, correlations)
+    return Config(actors, meta, simulation, economy, benefits, resources, project, before, outcomes, transitions, raw, scenarios, correlations, counterfactual, groups)
+
+
+def _groups(top: Node, states: dict, participants: int) -> dict[str, Group]:
+    """``[groups.NAME]``: participant groups with fixed shares and logit shifts on the outcome shares."""
+    groups = {}
+    for gid, g in _named_tables(top, "groups"):
+        g.expect(GROUP_KEYS)
+        shift_node = g.table("shift", {})
+        shift = {}
+        for k in shift_node.keys():
+            if k not in states:
+                raise unknown_key_error(shift_node.at(k), k, states, what="state", source=shift_node.source(shift_node.at(k)))
+            shift[k] = shift_node.quantity(k)
+        groups[gid] = Group(id=gid, label=g.string("label", gid), share=g.fixed("share", domain=UNIT), shift=shift)
+        g.finish()
+    if groups:
+        total = sum(g.share for g in groups.values())
+        if abs(total - 1) > SHARE_TOLERANCE:
+            raise top.error("groups", f"group shares sum to {total:.6g}, not 1")
+    return groups
+
+
+def _exit_months(proj: Node, participants: int, horizon: int) -> tuple[int, ...] | None:
+    """``exits = { over_months = M }`` or ``exit_months = [...]``: each participant's exit month.
+
+    Evenly over ``M`` months: participant ``i`` (0-based) of ``N`` exits in month
+    ``floor(i·M/N)`` after the project start, so the months ``0 .. M−1`` each get
+    ``N/M`` exits (±1). Every exit must fall within the horizon, which counts
+    from the project start under ``timing = "project"``.
+    """
+    has_exits, has_list = proj.has("exits"), proj.has("exit_months")
+    if has_exits and has_list:
+        raise proj.error("exit_months", "give either exits = { over_months = M } or exit_months = [...], not both")
+    if has_exits:
+        node = proj.table("exits")
+        node.expect(EXITS_KEYS)
+        over = node.integer("over_months", lo=0, hi=horizon)
+        node.finish()
+        if over >= horizon:
+            raise node.error("over_months", f"{over} months of exits leave no follow-up within the horizon ({horizon} months from the project start)")
+        return tuple((i * over) // participants for i in range(participants))
+    if has_list:
+        raw = proj.raw("exit_months")
+        path = proj.at("exit_months")
+        if not isinstance(raw, list):
+            raise proj.error("exit_months", f"must be a list of whole months, one per participant, not {type_name(raw)}")
+        if len(raw) != participants:
+            raise proj.error("exit_months", f"has {len(raw)} months for {participants} participants")
+        months = []
+        for j, v in enumerate(raw):
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or (isinstance(v, float) and not v.is_integer()):
+                raise ConfigError(f"{path}[{j}]", f"must be a whole number of months, not {v!r}", proj.source(path))
+            if not 0 <= v < horizon:
+                raise ConfigError(f"{path}[{j}]", f"{int(v)} is outside the horizon (0 to {horizon - 1} months after the project start)", proj.source(path))
+            months.append(int(v))
+        return tuple(months)
+    return None
+
+
+def _cost_months(proj: Node, horizon: int) -> tuple[float, ...] | None:
+    """``cost_schedule``: the share of the project cost in each month ``0 .. horizon``.
+
+    ``{ over_months = M }``: ``1/M`` in each of the project months ``1 .. M``
+    (``M = 0``: all at month 0, the NyttoSam lump); a list of yearly shares
+    summing to 1: year ``y``'s share spread evenly over months ``12(y−1)+1 .. 12y``.
+    """
+    if not proj.has("cost_schedule"):
+        return None
+    raw = proj.raw("cost_schedule")
+    path = proj.at("cost_schedule")
+    months = [0.0] * (horizon + 1)
+    if isinstance(raw, dict):
+        node = proj.table("cost_schedule")
+        node.expect(COST_SCHEDULE_KEYS)
+        over = node.integer("over_months", lo=0, hi=horizon)
+        node.finish()
+        if over == 0:
+            months[0] = 1.0
+        for t in range(1, over + 1):
+            months[t] = 1.0 / over
+        return tuple(months)
+    if not isinstance(raw, list) or not raw:
+        raise proj.error("cost_schedule", f"must be {{ over_months = M }} or a list of yearly shares, not {type_name(raw)}")
+    if len(raw) > horizon // 12:
+        raise proj.error("cost_schedule", f"has {len(raw)} years, more than the horizon's {horizon // 12}")
+    shares = [check_number(v, f"{path}[{j}]", UNIT, proj.source(path)) for j, v in enumerate(raw)]
+    total = sum(shares)
+    if abs(total - 1) > SHARE_TOLERANCE:
+        raise proj.error("cost_schedule", f"yearly shares sum to {total:.6g}, not 1")
+    for y, share in enumerate(shares):
+        for t in range(12 * y + 1, 12 * y + 13):
+            months[t] = share / 12
+    return tuple(months)
+
+
+def _counterfactual(top: Node) -> Counterfactual | None:
+    """``[counterfactual]``: deadweight, attribution, displacement, drop-off, optimism bias."""
+    if not top.has("counterfactual"):
+        return None
+    node = top.table("counterfactual")
+    node.expect(COUNTERFACTUAL_KEYS)
+    out = Counterfactual(
+        deadweight=node.quantity("deadweight", 0.0, UNIT),
+        attribution=node.quantity("attribution", 1.0, UNIT),
+        displacement=node.quantity("displacement", 0.0, UNIT),
+        drop_off=node.quantity("drop_off", 0.0, UNIT),
+        optimism_bias=node.quantity("optimism_bias", 0.0, NONNEG),
+    )
+    node.finish()
+    return out
 
 
 def _correlations(top: Node, config: Config) -> Correlations | None:

@@ -19,6 +19,18 @@ Pure functions on arrays; numpy and numba only. One draw is:
    flow ``F(t) = Σ_k n[k, t] · rel[k, a]``, discounted cumulative net benefit,
    the payback month, and revenue and net benefit per year.
 
+Staggered intake (``exit_months``): participant ``i`` enters its exit state in
+month index ``exit_months[i]`` instead of 0. On the person path that only moves
+its first +1 in the difference array (and it uses the same random numbers); on
+the aggregate path the exits of month ``t`` are drawn (multinomial) after that
+month's transitions of those already out; the expected cohort adds
+``e(t) · shares`` each month, the convolution of the Markov trace with the exit
+counts ``e``. A cost schedule (``cost_months``) books a share of the cost in
+each month, discounted with that month's flows; drop-off weights month ``t``'s
+flow by ``(1 − d)^floor((t − 1 − drop_from) / 12)``. The defaults (all exits
+and all cost at month 0, no drop-off) give bit-identical results to a kernel
+without these arguments.
+
 Random numbers are SplitMix64 streams keyed by the draw (:mod:`.rng`):
 participant ``i`` of draw ``d`` uses the substream ``i`` of the draw's key, its
 exit state number 0, and its moves numbers 1, 2, ... in order.
@@ -61,15 +73,16 @@ def _categorical(p, u):
 
 
 @jit
-def _person_occupancy(occ, rows, shares, trans, key, participants, horizon, exit_months):
+def _person_occupancy(occ, rows, shares, trans, key, participants, horizon, exit_months, groups):
     """Sampled cohort: fill ``occ[k, t]`` (counts) for ``t < horizon``.
 
     ``occ`` has ``horizon + 1`` columns (a difference array before the prefix
     sum); ``rows`` is scratch of shape ``(3, state)``. Participant ``i`` enters
     its exit state in month index ``exit_months[i]`` (staggered intake: only
-    where its first +1 goes); its random numbers do not depend on it.
+    where its first +1 goes); its random numbers do not depend on it. ``shares``
+    has shape ``(group, state)``: participant ``i`` exits by the row ``groups[i]``.
     """
-    n_states = shares.shape[0]
+    n_states = shares.shape[1]
     occ[:, :] = 0.0
     # Per state: exit probability q, log(1 − q), and the probability of staying
     # from month 1 to the horizon, (1 − q)^(horizon − 1): most participants are
@@ -86,7 +99,7 @@ def _person_occupancy(occ, rows, shares, trans, key, participants, horizon, exit
         if t0 >= horizon:
             continue
         pkey = substream(key, i)
-        k = _categorical(shares, uniform(pkey, 0))
+        k = _categorical(shares[groups[i]], uniform(pkey, 0))
         t = t0
         c = 1
         while True:
@@ -158,15 +171,18 @@ def _add_exits(occ, t, shares, key, c, participants):
 def _aggregate_occupancy(occ, shares, trans, key, exit_counts, horizon):
     """Sampled cohort by counts: fill ``occ[k, t]`` for ``t < horizon``.
 
-    ``exit_counts[t]`` participants exit in month index ``t``. Random numbers:
-    one counter-based stream per draw (the draw's key), used in order: month
-    0's exit counts, then for each month the leavers and their destinations,
-    then that month's exit counts.
+    ``exit_counts[t, g]`` participants of group ``g`` exit in month index ``t``
+    with the shares ``shares[g]``. Random numbers: one counter-based stream per
+    draw (the draw's key), used in order: month 0's exit counts (group by
+    group), then for each month the leavers and their destinations, then that
+    month's exit counts.
     """
-    n_states = shares.shape[0]
+    n_groups, n_states = shares.shape
     for k in range(n_states):
         occ[k, 0] = 0.0
-    c = _add_exits(occ, 0, shares, key, 0, int(exit_counts[0]))
+    c = 0
+    for g in range(n_groups):
+        c = _add_exits(occ, 0, shares[g], key, c, int(exit_counts[0, g]))
     for t in range(1, horizon):
         for j in range(n_states):
             occ[j, t] = 0.0
@@ -197,8 +213,9 @@ def _aggregate_occupancy(occ, shares, trans, key, exit_counts, horizon):
                 occ[j, t] += moved
                 leave -= moved
                 rest -= pj
-        if exit_counts[t] > 0.0:
-            c = _add_exits(occ, t, shares, key, c, int(exit_counts[t]))
+        for g in range(n_groups):
+            if exit_counts[t, g] > 0.0:
+                c = _add_exits(occ, t, shares[g], key, c, int(exit_counts[t, g]))
 
 
 @jit
@@ -207,11 +224,14 @@ def _expected_occupancy(occ, shares, trans, exit_counts, horizon):
 
     ``e(t)`` = ``exit_counts[t]``, the exits in month index ``t``: the sum over
     exit cohorts of each one's Markov trace (with all exits at month 0 it is
-    ``N · x(t)``, ``x(t+1) = x(t) P``).
+    ``N · x(t)``, ``x(t+1) = x(t) P``). With groups, ``e(t) · shares`` is
+    ``Σ_g exit_counts[t, g] · shares[g]``.
     """
-    n_states = shares.shape[0]
+    n_groups, n_states = shares.shape
     for k in range(n_states):
-        occ[k, 0] = exit_counts[0] * shares[k]
+        occ[k, 0] = 0.0
+        for g in range(n_groups):
+            occ[k, 0] += exit_counts[0, g] * shares[g, k]
     for t in range(1, horizon):
         for j in range(n_states):
             occ[j, t] = 0.0
@@ -222,9 +242,10 @@ def _expected_occupancy(occ, shares, trans, exit_counts, horizon):
                 occ[j, t] += moved
                 stay -= moved
             occ[k, t] += stay
-        if exit_counts[t] > 0.0:
-            for k in range(n_states):
-                occ[k, t] += exit_counts[t] * shares[k]
+        for g in range(n_groups):
+            if exit_counts[t, g] > 0.0:
+                for k in range(n_states):
+                    occ[k, t] += exit_counts[t, g] * shares[g, k]
 
 
 @jit
@@ -294,7 +315,7 @@ def _results(occ, acc, rel, cost, rate, horizon, cost_months, drop_off, drop_fro
 
 
 @parallel_jit
-def _simulate(shares, trans, rel, cost, rate, keys, participants, horizon, engine, exit_months, exit_counts, cost_months, drop_off, drop_from, work, scratch, accumulators, payback, net_benefit, revenue):
+def _simulate(shares, trans, rel, cost, rate, keys, participants, horizon, engine, exit_months, groups, exit_counts, cost_months, drop_off, drop_from, work, scratch, accumulators, payback, net_benefit, revenue):
     n_draws = shares.shape[0]
     n_blocks = work.shape[0]
     for b in prange(n_blocks):
@@ -307,19 +328,19 @@ def _simulate(shares, trans, rel, cost, rate, keys, participants, horizon, engin
             elif engine == AGGREGATE:
                 _aggregate_occupancy(occ, shares[d], trans[d], keys[d], exit_counts, horizon)
             else:
-                _person_occupancy(occ, rows, shares[d], trans[d], keys[d], participants, horizon, exit_months)
+                _person_occupancy(occ, rows, shares[d], trans[d], keys[d], participants, horizon, exit_months, groups)
             _results(occ, acc, rel[d], cost[d], rate[d], horizon, cost_months, drop_off[d], drop_from, payback[d], net_benefit[d], revenue[d])
 
 
 def simulate_cohorts(
-    shares, trans, rel, cost, rate, keys, participants, horizon, engine, blocks=None, *, exit_months=None, cost_months=None, drop_off=None, drop_from=0
+    shares, trans, rel, cost, rate, keys, participants, horizon, engine, blocks=None, *, exit_months=None, cost_months=None, drop_off=None, drop_from=0, groups=None
 ):
     """Simulate one cohort per draw and compute each actor's results.
 
     Parameters
     ----------
-    shares : ndarray, shape ``(draw, state)``
-        Exit-state shares (sum to 1).
+    shares : ndarray, shape ``(draw, state)`` or ``(draw, group, state)``
+        Exit-state shares (sum to 1), per participant group if 3-D.
     trans : ndarray, shape ``(draw, state, state)``
         Monthly transition probabilities ``from → to``, zero diagonal, rows sum ≤ 1.
     rel : ndarray, shape ``(draw, state, actor)``
@@ -352,6 +373,8 @@ def simulate_cohorts(
         default 0 (no decay).
     drop_from : int
         Month after which drop-off years are counted.
+    groups : ndarray of int, shape ``(participants,)``, optional
+        Each participant's group (row of a 3-D ``shares``); default all 0.
 
     Returns
     -------
@@ -362,16 +385,22 @@ def simulate_cohorts(
     revenue : ndarray, shape ``(draw, actor, year)``
         Undiscounted cohort flow within each year, kr.
     """
-    n_draws, n_states = shares.shape
+    shares = np.asarray(shares, dtype=np.float64)
+    if shares.ndim == 2:
+        shares = shares[:, None, :]
+    n_draws, n_groups, n_states = shares.shape
     n_actors = rel.shape[2]
     years = horizon // 12
     participants, horizon = int(participants), int(horizon)
+    groups = np.zeros(participants, dtype=np.int64) if groups is None else np.ascontiguousarray(groups, dtype=np.int64)
+    if groups.shape != (participants,) or (participants and (groups.min() < 0 or groups.max() >= n_groups)):
+        raise ValueError("groups must hold one group index in [0, group) per participant")
     if exit_months is None:
         exit_months = np.zeros(participants, dtype=np.int64)
     exit_months = np.ascontiguousarray(exit_months, dtype=np.int64)
     if exit_months.shape != (participants,) or (participants and (exit_months.min() < 0 or exit_months.max() >= horizon)):
         raise ValueError("exit_months must hold one month in [0, horizon) per participant")
-    exit_counts = np.bincount(exit_months, minlength=horizon).astype(np.float64)
+    exit_counts = np.bincount(exit_months * n_groups + groups, minlength=horizon * n_groups).astype(np.float64).reshape(horizon, n_groups)
     if cost_months is None:
         cost_months = np.zeros(horizon + 1)
         cost_months[0] = 1.0
@@ -402,6 +431,7 @@ def simulate_cohorts(
             horizon,
             int(engine),
             exit_months,
+            groups,
             exit_counts,
             cost_months,
             drop_off,

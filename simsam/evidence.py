@@ -1,0 +1,535 @@
+"""Follow-up data (SUS) → outcome counts, the BEFORE income mix and exit months.
+
+Coordination associations record each participant's status at entry and at
+exit in their follow-up system (SUS). This module reads such an export, one row
+per participant, and maps the statuses onto a config's benefits and outcome
+states. It is used by ``simsam evidence`` and by a config's outcome shares read from a file
+(:mod:`simsam.config.schema`)::
+
+    [outcomes]
+    shares = { dist = "dirichlet", counts_file = "sus.csv", counts_map = "sus_map.toml", prior = 1.0 }
+
+which is the Dirichlet posterior ``counts + prior`` of the file's exit statuses,
+exactly as if the counts had been written by hand (paths relative to the config
+file that sets them).
+
+The CSV (UTF-8, a BOM allowed; comma or semicolon separated; header row first)
+---------------------------------------------------------------------------------
+==================  ==========================================================
+column              meaning
+==================  ==========================================================
+``id``              participant id (any text, unique; a pseudonym, never a
+                    personal identity number)
+``entry_date``      date of entry, ISO ``YYYY-MM-DD``
+``exit_date``       date of exit, ISO ``YYYY-MM-DD``, not before ``entry_date``
+``entry_status``    status code at entry (mapped to a benefit by ``[entry]``)
+``exit_status``     status code at exit (mapped to an outcome state by ``[exit]``)
+==================  ==========================================================
+
+Other columns are allowed and listed as not used. A SUS export with its own
+column names is read through the mapping's ``[columns]`` table.
+
+The mapping (TOML)
+------------------
+::
+
+    config = "../../configs/samverkansteamet.toml"   # optional: names are checked against it
+    [columns]            # optional: our column name = the file's column name
+    id = "Löpnummer"
+    [entry]              # status at entry = a benefit of the config, or "none" (no benefit)
+    "Försörjningsstöd" = "social_assistance"
+    "Ingen ersättning" = "none"
+    [exit]               # status at exit = an outcome state, or "exclude"
+    "Arbete" = "work"
+    "Flyttat" = "exclude"
+
+A participant whose exit status maps to ``"exclude"`` (moved away, deceased) is
+left out of the outcome counts, the BEFORE mix and the exit months, and counted
+as excluded in every report: nothing is dropped silently. Rows that cannot be
+used (a missing field, an unknown status, an unparseable date, an exit before
+entry, a duplicate id) stop the import, every one of them reported by its line
+number (:class:`BadRows`).
+
+Exit months are whole calendar months from the first exit:
+``12·(year − year₀) + (month − month₀)``. ``simsam evidence`` writes them as a
+commented ``exit_months = [...]`` line for ``[project]`` (staggered intake): the
+first exit is taken as project month 0, and a config that sets them switches to
+project timing, so pasting them is left to the evaluator.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import tomllib
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cli import Command
+from .errors import ConfigError
+
+__all__ = ["COMMANDS", "COLUMNS", "NO_BENEFIT", "EXCLUDE", "Mapping", "FollowUp", "BadRows", "read_mapping", "read_followup", "snippet"]
+
+#: The columns of a follow-up CSV, in the order written by the example generator.
+COLUMNS = ("id", "entry_date", "exit_date", "entry_status", "exit_status")
+#: ``[entry]`` value: the participant had no benefit at entry.
+NO_BENEFIT = "none"
+#: ``[exit]`` value: the participant is left out of the counts (and reported as such).
+EXCLUDE = "exclude"
+MAPPING_KEYS = ("config", "columns", "entry", "exit")
+
+
+class BadRows(ConfigError):
+    """Rows of a follow-up CSV that cannot be used, all of them, by line number.
+
+    ``str()`` is a multi-line report (for ``simsam evidence``); :meth:`one_line`
+    the same on one line (for a config's ``counts_file``).
+
+    Attributes
+    ----------
+    file : str
+    problems : list of (int, str)
+        ``(line number, what is wrong)``; line 1 is the header.
+    """
+
+    def __init__(self, file: str, problems: list[tuple[int, str]]):
+        self.file = file
+        self.problems = problems
+        super().__init__("", self.one_line())
+
+    def one_line(self) -> str:
+        n = len(self.problems)
+        return f"{self.file}: {n} bad row{'s' if n != 1 else ''} (nothing imported): " + "; ".join(f"line {i}: {p}" for i, p in self.problems)
+
+    def __str__(self) -> str:
+        n = len(self.problems)
+        head = f"{self.file}: {n} bad row{'s' if n != 1 else ''}, nothing imported:"
+        return "\n".join([head] + [f"  line {i}: {p}" for i, p in self.problems])
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """A mapping TOML: status codes → benefits and outcome states.
+
+    Attributes
+    ----------
+    path : Path
+    columns : dict
+        Our column name → the file's column name.
+    entry : dict
+        Entry status code → benefit id or :data:`NO_BENEFIT`.
+    exit : dict
+        Exit status code → state id or :data:`EXCLUDE`.
+    config : Path or None
+        The config it is written for (resolved), if it says so.
+    """
+
+    path: Path
+    columns: dict[str, str]
+    entry: dict[str, str]
+    exit: dict[str, str]
+    config: Path | None = None
+
+    def check(self, benefits, states, label: str) -> None:
+        """Every mapped benefit and state must be one of the config's.
+
+        Raises
+        ------
+        ConfigError
+            Naming the mapping's key and the nearest valid name.
+        """
+        from .config.nodes import unknown_key_error
+
+        for table, valid, special, what in (("entry", benefits, NO_BENEFIT, "benefit"), ("exit", states, EXCLUDE, "state")):
+            for code, name in getattr(self, table).items():
+                if name != special and name not in valid:
+                    err = unknown_key_error(f'{table}."{code}"', name, list(valid) + [special], what=f"{what} of {label}", source=str(self.path))
+                    raise err
+
+
+@dataclass(frozen=True)
+class Participant:
+    id: str
+    line: int
+    entry_date: dt.date
+    exit_date: dt.date
+    entry_status: str
+    exit_status: str
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A validated follow-up file, mapped.
+
+    Attributes
+    ----------
+    file : str
+    participants : tuple of Participant
+        Every row, in file order (excluded ones too).
+    mapping : Mapping
+    unused_columns : tuple of str
+    """
+
+    file: str
+    participants: tuple[Participant, ...]
+    mapping: Mapping
+    unused_columns: tuple[str, ...] = ()
+
+    @property
+    def included(self) -> tuple[Participant, ...]:
+        return tuple(p for p in self.participants if self.mapping.exit[p.exit_status] != EXCLUDE)
+
+    @property
+    def excluded(self) -> dict[str, int]:
+        """Excluded participants per exit status code."""
+        return dict(Counter(p.exit_status for p in self.participants if self.mapping.exit[p.exit_status] == EXCLUDE))
+
+    def outcome_counts(self, states=()) -> dict[str, int]:
+        """Participants per outcome state: ``states`` first (zero if absent), then the mapping's other states."""
+        order = list(states) + [s for s in self.mapping.exit.values() if s != EXCLUDE]
+        counts = Counter(self.mapping.exit[p.exit_status] for p in self.included)
+        return {s: counts.get(s, 0) for s in dict.fromkeys(order)}
+
+    def entry_counts(self) -> dict[str, int]:
+        """Included participants per benefit at entry (:data:`NO_BENEFIT` for none), mapping order."""
+        counts = Counter(self.mapping.entry[p.entry_status] for p in self.included)
+        return {b: counts[b] for b in dict.fromkeys(self.mapping.entry.values()) if counts.get(b)}
+
+    def exit_months(self) -> list[int]:
+        """Included participants' exit months after the first exit (calendar months), sorted."""
+        dates = [p.exit_date for p in self.included]
+        if not dates:
+            return []
+        first = min(dates)
+        return sorted(12 * (d.year - first.year) + d.month - first.month for d in dates)
+
+    @property
+    def first_exit(self) -> dt.date | None:
+        return min((p.exit_date for p in self.included), default=None)
+
+
+def _table(data: dict, key: str, path: Path) -> dict[str, str]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(key, "must be a table of status code = name", str(path))
+    for code, name in value.items():
+        if not isinstance(name, str) or not name:
+            raise ConfigError(f'{key}."{code}"', "must be a name (a string)", str(path))
+    return dict(value)
+
+
+def read_mapping(path: str | Path) -> Mapping:
+    """Read a mapping TOML (see the module docstring).
+
+    Raises
+    ------
+    ConfigError
+        A missing file, invalid TOML, an unknown key, or an empty ``[exit]``.
+    """
+    from .config.nodes import unknown_key_error
+
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError("--map", f"file '{path}' not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError("--map", f"cannot read '{path}': {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("", f"{path} is not valid TOML: {exc}") from None
+    for key in data:
+        if key not in MAPPING_KEYS:
+            raise unknown_key_error(key, key, MAPPING_KEYS, source=str(path))
+    columns = _table(data, "columns", path)
+    for col in columns:
+        if col not in COLUMNS:
+            raise unknown_key_error(f"columns.{col}", col, COLUMNS, what="column", source=str(path))
+    entry, exit_ = _table(data, "entry", path), _table(data, "exit", path)
+    if not exit_:
+        raise ConfigError("exit", "missing or empty: map each status at exit to an outcome state", str(path))
+    if not entry:
+        raise ConfigError("entry", f"missing or empty: map each status at entry to a benefit, or to \"{NO_BENEFIT}\"", str(path))
+    config = data.get("config")
+    if config is not None and (not isinstance(config, str) or not config):
+        raise ConfigError("config", "must be the path of a config file, relative to the mapping", str(path))
+    return Mapping(path, columns, entry, exit_, (path.parent / config).resolve() if config else None)
+
+
+def _date(text: str, column: str) -> tuple[dt.date | None, str | None]:
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(text), None
+    except ValueError:
+        return None, f"{column} '{text}' is not a date YYYY-MM-DD"
+
+
+def _unknown(code: str, table: dict, column: str, section: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(code, list(table), n=1, cutoff=0.6)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"{column} '{code}' is not in the mapping's [{section}]{hint}"
+
+
+def read_followup(path: str | Path, mapping: Mapping, label: str | None = None) -> FollowUp:
+    """Read and check a follow-up CSV; every bad row is reported, none dropped.
+
+    Parameters
+    ----------
+    path : str or Path
+    mapping : Mapping
+    label : str, optional
+        How the file is named in messages (default: ``path`` as given).
+
+    Raises
+    ------
+    ConfigError
+        The file is missing or unreadable, or its header lacks a column.
+    BadRows
+        One or more rows cannot be used; all are listed by line number.
+    """
+    path = Path(path)
+    label = label or str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError("", f"follow-up file '{label}' not found") from None
+    except UnicodeDecodeError:
+        raise ConfigError("", f"follow-up file '{label}' is not UTF-8 text (save it as CSV UTF-8)") from None
+    except OSError as exc:
+        raise ConfigError("", f"cannot read follow-up file '{label}': {exc.strerror}") from None
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = next(reader, None)
+    if header is None:
+        raise ConfigError("", f"follow-up file '{label}' is empty: expected a header row {','.join(COLUMNS)}")
+    header = [h.strip() for h in header]
+    names = {c: mapping.columns.get(c, c) for c in COLUMNS}
+    missing = [n for n in names.values() if n not in header]
+    if missing:
+        raise ConfigError("", f"{label}: line 1: the header lacks the column{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} (it has {', '.join(header)})")
+    index = {c: header.index(n) for c, n in names.items()}
+    unused = tuple(h for h in header if h not in names.values())
+    problems: list[tuple[int, str]] = []
+    rows: list[Participant] = []
+    seen: dict[str, int] = {}
+    line = 1
+    for record in reader:
+        line = reader.line_num
+        if not record or all(not f.strip() for f in record):
+            continue  # a blank line is no participant
+        if len(record) != len(header):
+            problems.append((line, f"{len(record)} fields, the header has {len(header)}"))
+            continue
+        f = {c: record[i].strip() for c, i in index.items()}
+        errors = [f"{names[c]} is empty" for c in COLUMNS if not f[c]]
+        entry, exit_ = None, None
+        if f["entry_date"]:
+            entry, e = _date(f["entry_date"], names["entry_date"])
+            errors += [e] if e else []
+        if f["exit_date"]:
+            exit_, e = _date(f["exit_date"], names["exit_date"])
+            errors += [e] if e else []
+        if entry and exit_ and exit_ < entry:
+            errors.append(f"exit {exit_} is before entry {entry}")
+        if f["entry_status"] and f["entry_status"] not in mapping.entry:
+            errors.append(_unknown(f["entry_status"], mapping.entry, names["entry_status"], "entry"))
+        if f["exit_status"] and f["exit_status"] not in mapping.exit:
+            errors.append(_unknown(f["exit_status"], mapping.exit, names["exit_status"], "exit"))
+        if f["id"]:
+            if f["id"] in seen:
+                errors.append(f"duplicate id '{f['id']}' (first on line {seen[f['id']]})")
+            else:
+                seen[f["id"]] = line
+        if errors:
+            problems.append((line, "; ".join(errors)))
+            continue
+        rows.append(Participant(f["id"], line, entry, exit_, f["entry_status"], f["exit_status"]))  # type: ignore[arg-type]
+    if problems:
+        raise BadRows(label, problems)
+    if not rows:
+        raise ConfigError("", f"follow-up file '{label}' has no participants (only a header)")
+    return FollowUp(label, tuple(rows), mapping, unused)
+
+
+# --- the snippet ---------------------------------------------------------------------------
+
+
+def _toml_key(key: str) -> str:
+    return key if key and all(c.isalnum() and c.isascii() or c in "-_" for c in key) else '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _number(x: float) -> str:
+    return f"{x:g}" if float(x).is_integer() else repr(float(x))
+
+
+def snippet(followup: FollowUp, prior: float = 1.0, *, states=(), before_dirichlet: bool = False, config_label: str = "") -> str:
+    """A TOML snippet to paste into a config: ``[project] participants``, ``[before] income``, ``[outcomes] shares``.
+
+    Exit months go into a comment (``# exit_months = [...]``): with them a config's
+    ``[simulation] timing`` defaults to ``"project"``, a choice left to the evaluator.
+
+    Raises
+    ------
+    ConfigError
+        ``--before-dirichlet`` when some participants had no benefit at entry
+        (a Dirichlet income mix must sum to 1).
+    """
+    inc = followup.included
+    n = len(inc)
+    counts = followup.outcome_counts(states)
+    entry = followup.entry_counts()
+    excluded = followup.excluded
+    lines = [
+        f"# From {followup.file} with mapping {followup.mapping.path.name} (simsam evidence){' for ' + config_label if config_label else ''}.",
+        f"# {len(followup.participants)} participants in the file; {n} counted"
+        + (f", {sum(excluded.values())} excluded ({', '.join(f'{k}: {v}' for k, v in excluded.items())})" if excluded else "")
+        + ".",
+        f"# Exits {followup.first_exit} to {max(p.exit_date for p in inc)}.",
+        "",
+        "[project]",
+        f"participants = {n}",
+        "",
+        "[before]",
+    ]
+    benefit = {b: c for b, c in entry.items() if b != NO_BENEFIT}
+    none = entry.get(NO_BENEFIT, 0)
+    if before_dirichlet:
+        if none:
+            raise ConfigError("--before-dirichlet", f"{none} participants had no benefit at entry, so the income mix sums to less than 1; a Dirichlet mix must sum to 1 (leave the option out)")
+        body = ", ".join(f"{_toml_key(b)} = {c}" for b, c in benefit.items())
+        lines.append(f'income = {{ dist = "dirichlet", counts = {{ {body} }}, prior = {_number(prior)} }}')
+    else:
+        body = ", ".join(f"{_toml_key(b)} = {_number(c / n)}" for b, c in benefit.items())
+        lines.append(f"income = {{ {body} }}" + (f"   # shares of {n}; {none} had no benefit at entry" if none else f"   # shares of {n}"))
+    lines += [
+        "",
+        "[outcomes]",
+        f'shares = {{ dist = "dirichlet", counts = {{ {", ".join(f"{_toml_key(s)} = {c}" for s, c in counts.items())} }}, prior = {_number(prior)} }}',
+        "# posterior mean: " + ", ".join(f"{s} {(c + prior) / (n + prior * len(counts)):.3f}" for s, c in counts.items()),
+        "",
+        f"# Staggered intake: each counted participant's exit month, calendar months after the first exit",
+        f"# ({followup.first_exit}, taken as project month 0). Uncommented under [project], it makes",
+        "# [simulation] timing default to \"project\" (payback from the project start), so it is left to you:",
+        f"# exit_months = {followup.exit_months()}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# --- the command ---------------------------------------------------------------------------
+
+
+def _arguments(p) -> None:
+    from pathlib import Path as P
+
+    p.add_argument("file", type=P, metavar="FILE.csv", help="participant-level follow-up export: " + ", ".join(COLUMNS))
+    p.add_argument("--map", type=P, required=True, metavar="MAPPING.toml", help="status codes → benefits ([entry]) and outcome states ([exit])")
+    p.add_argument("--config", type=P, help="check names against this config (default: the mapping's config = ..., if any)")
+    p.add_argument("--prior", type=float, default=1.0, help="Dirichlet prior added to every count (default 1: flat)")
+    p.add_argument("--before-dirichlet", action="store_true", help="write the BEFORE income mix as a Dirichlet of the entry counts")
+    p.add_argument("--out", type=P, help="output folder (default: results/evidence-<file stem>/)")
+    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+
+def _report(fu: FollowUp, counts: dict[str, int], prior: float, config_label: str) -> tuple[str, dict]:
+    from scipy import stats
+
+    inc = fu.included
+    n = len(inc)
+    alpha = {s: c + prior for s, c in counts.items()}
+    a0 = sum(alpha.values())
+    excluded = fu.excluded
+    months = fu.exit_months()
+    lines = [
+        f"{fu.file}: {len(fu.participants)} participants, {n} counted"
+        + (f", {sum(excluded.values())} excluded ({', '.join(f'{k}: {v}' for k, v in excluded.items())})" if excluded else "")
+        + (f"; for {config_label}" if config_label else ""),
+        f"exits {fu.first_exit} to {max(p.exit_date for p in inc)} (months 0-{months[-1]} after the first exit)",
+        "",
+        f"{'outcome state':<16}{'count':>6}   posterior mean [90% interval], prior {prior:g}",
+    ]
+    posterior = {}
+    for s, a in alpha.items():
+        mean = a / a0
+        lo, hi = (stats.beta(a, a0 - a).ppf([0.05, 0.95]) if a > 0 and a0 - a > 0 else (mean, mean))
+        posterior[s] = {"count": counts[s], "alpha": a, "mean": mean, "p05": float(lo), "p95": float(hi)}
+        lines.append(f"{s:<16}{counts[s]:>6}   {mean:.3f} [{lo:.3f}, {hi:.3f}]")
+    entry = fu.entry_counts()
+    lines += ["", "BEFORE income mix (status at entry): " + ", ".join(f"{b} {c / n:.3f} ({c})" for b, c in entry.items())]
+    if fu.unused_columns:
+        lines.append(f"columns not used: {', '.join(fu.unused_columns)}")
+    data = {
+        "file": fu.file,
+        "mapping": str(fu.mapping.path),
+        "config": config_label,
+        "participants_in_file": len(fu.participants),
+        "participants": n,
+        "excluded": excluded,
+        "prior": prior,
+        "outcomes": posterior,
+        "before_income_counts": entry,
+        "first_exit": str(fu.first_exit),
+        "exit_months": months,
+    }
+    return "\n".join(lines), data
+
+
+def _run(args) -> int:
+    import json
+    import math
+    from pathlib import Path as P
+
+    from .cli import check_out
+
+    if not math.isfinite(args.prior) or args.prior < 0:
+        raise ConfigError("--prior", f"must be a number ≥ 0, not {args.prior:g}")
+    mapping = read_mapping(args.map)
+    config_path = args.config if args.config is not None else mapping.config
+    cfg = None
+    if config_path is not None:
+        from .config import load_config
+
+        cfg = load_config(config_path)
+        mapping.check(cfg.benefits, cfg.states, cfg.name)
+    out = args.out if args.out is not None else P("results") / f"evidence-{args.file.stem}"
+    check_out(out)
+    fu = read_followup(args.file, mapping)
+    states = cfg.states if cfg is not None else ()
+    counts = fu.outcome_counts(states)
+    if cfg is not None:
+        extra = [s for s in counts if s not in cfg.states]
+        if extra:
+            raise ConfigError("exit", f"maps to state '{extra[0]}', which {cfg.name} does not have", str(mapping.path))
+    label = cfg.name if cfg is not None else ""
+    text = snippet(fu, args.prior, states=states, before_dirichlet=args.before_dirichlet, config_label=label)
+    if cfg is not None:  # the snippet must make a valid config of the one it is for
+        from .config import override
+
+        try:
+            override(cfg, tomllib.loads(text), label="the evidence snippet")
+        except ConfigError as exc:
+            raise ConfigError(exc.path, f"{exc.problem} (the snippet from {fu.file} does not fit {cfg.name})") from None
+    report, data = _report(fu, counts, args.prior, label)
+    from .results import atomic_folder
+
+    with atomic_folder(out) as tmp:
+        (tmp / "evidence.toml").write_text(text, encoding="utf-8")
+        (tmp / "evidence.json").write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        (tmp / "report.txt").write_text(report + "\n", encoding="utf-8")
+        first = fu.first_exit
+        with open(tmp / "exits.csv", "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(["id", "entry_date", "exit_date", "exit_month", "state"])
+            for p in fu.included:
+                w.writerow([p.id, p.entry_date, p.exit_date, 12 * (p.exit_date.year - first.year) + p.exit_date.month - first.month, mapping.exit[p.exit_status]])
+    if not args.quiet:
+        print(report)
+        print(f"\nwrote {out}/evidence.toml, evidence.json, exits.csv, report.txt")
+    return 0
+
+
+COMMANDS = (Command("evidence", "follow-up data (SUS CSV) → outcome counts (Dirichlet posterior), BEFORE income mix, exit months", _arguments, _run),)

@@ -1,0 +1,40 @@
+"""``simsam portfolio FILE``: several projects of one association on shared economic inputs.
+
+See :mod:`simsam.portfolio` for the file format and the semantics.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .cli import Command, check_out, positive_int, seed_arg
+
+__all__ = ["COMMANDS"]
+
+
+def _arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", type=Path, metavar="FILE", help="portfolio TOML: [[project]] tables with config = \"FILE.toml\"")
+    p.add_argument("--draws", type=positive_int("--draws"), help="number of draws (default: [portfolio] draws, or 10 000)")
+    p.add_argument("--seed", type=seed_arg, help="random seed (default: [portfolio] seed, or 1)")
+    p.add_argument("--out", type=Path, help="output folder (default: results/portfolio-<file stem>/)")
+    p.add_argument("--chunk-draws", type=positive_int("--chunk-draws"), help="draws per chunk, to bound memory (default 20 000)")
+    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+
+def cmd_portfolio(args) -> int:
+    from .portfolio import load_portfolio, portfolio_summary, portfolio_text, run_portfolio, write_portfolio
+
+    portfolio = load_portfolio(args.file)
+    out = args.out if args.out is not None else Path("results") / f"portfolio-{args.file.stem}"
+    check_out(out)
+    ds = run_portfolio(portfolio, args.draws, args.seed, chunk_draws=args.chunk_draws or 20_000)
+    table = portfolio_summary(ds)
+    write_portfolio(ds, table, out)
+    if not args.quiet:
+        print(portfolio_text(ds, table))
+        print(f"\nwrote {out}/portfolio.nc, portfolio.csv")
+    return 0
+
+
+COMMANDS = (Command("portfolio", "simulate several projects on shared economic inputs: per project and for the whole budget", _arguments, cmd_portfolio),)
