@@ -198,12 +198,17 @@ def write_run(ds, folder: str | os.PathLike, summary=None) -> Path:
     return folder
 
 
-def read_results(path: str | os.PathLike):
-    """Open a run's ``results.nc`` (a folder or the file itself) into memory."""
+def read_netcdf(path: str | os.PathLike, filename: str):
+    """Open ``filename`` in the folder ``path`` (or ``path`` itself, a file) into memory."""
     import xarray as xr
 
     path = Path(path)
     if path.is_dir():
-        path = path / "results.nc"
+        path = path / filename
     with xr.open_dataset(path, engine="h5netcdf") as ds:
         return ds.load()
+
+
+def read_results(path: str | os.PathLike):
+    """Open a run's ``results.nc`` (a folder or the file itself) into memory."""
+    return read_netcdf(path, "results.nc")

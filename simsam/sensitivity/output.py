@@ -148,13 +148,9 @@ def write_sensitivity(ds, folder: str | os.PathLike) -> Path:
 
 def read_sensitivity(path: str | os.PathLike):
     """Open ``sensitivity.nc`` (a folder or the file itself) into memory."""
-    import xarray as xr
+    from ..results import read_netcdf
 
-    path = Path(path)
-    if path.is_dir():
-        path = path / "sensitivity.nc"
-    with xr.open_dataset(path, engine="h5netcdf") as ds:
-        return ds.load()
+    return read_netcdf(path, "sensitivity.nc")
 
 
 def _num(x: float) -> str:
