@@ -66,12 +66,9 @@ time axis (``[simulation] timing``: with the NyttoSam convention the cost falls
 at month 0 and month 1 is the cohort's first month after exit; with
 ``"project"`` month 1 is the project's first month, exits staggered). The
 timing of each project is recorded (``project_timing``). The portfolio's cost and cumulative net benefit per actor are the
-sums over projects. Its payback month is exact: each project's *monthly*
-cumulative net benefit is rebuilt from the same cohort (the kernel's own
-occupancy functions, the same random keys) and summed; a check against the
-kernel's year-end net benefit guards this in every run, and if they ever
-disagree (a kernel changed under this module) the payback falls back to year
-resolution (``portfolio_payback_resolution = "year"``) with a warning.
+sums over projects. Its payback month is exact: the kernel returns each
+project's cumulative net benefit after every month (``evaluate(...,
+monthly=True)``), and the portfolio adds them up.
 
 The result Dataset of :func:`run_portfolio` (``portfolio.nc``):
 
@@ -101,7 +98,6 @@ from __future__ import annotations
 
 import fnmatch
 import math
-import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -362,67 +358,13 @@ def project_uniforms(space, status: dict[str, str], seed: int, project_seed: int
 def monthly_net_benefit(config: Config, space, values: np.ndarray, draws: np.ndarray, seed: int, engine: str) -> np.ndarray:
     """Cumulative (discounted) net benefit after every month, shape ``(draw, actor + society, month)``.
 
-    The same cohorts as :func:`simsam.simulation.evaluate`: the same inputs to
-    the kernel's own occupancy functions, with the same random keys, and the
-    kernel's monthly bookkeeping (discounting, drop-off, cost schedule) in
-    NumPy, keeping every month instead of the year-ends.
-
-    This mirrors private parts of :mod:`simsam.kernels.cohort`, because the
-    kernel returns year-end values only; :func:`run_portfolio` checks the
-    result against the kernel's year-end net benefit in every run, and falls
-    back to year resolution if they ever differ. (A ``monthly`` output of the
-    kernel would make this function unnecessary.)
+    The kernel's own monthly series (:func:`simsam.simulation.evaluate` with
+    ``monthly=True``): the same cohorts, discounting, drop-off and cost
+    schedule as the project's results.
     """
-    from .accounting import attributable, flow_table, project_cost
-    from .kernels import cohort as kc
-    from .sampling import Sample
-    from .simulation import COHORT_STREAM, group_shares, participant_groups, project_timing, transition_matrix, with_society
+    from .simulation import evaluate
 
-    draws = np.asarray(draws, dtype=np.int64)
-    sample = Sample(space, values)
-    flows = flow_table(config, sample)
-    rel = with_society(attributable(config, sample, flows), axis=2)
-    cost = with_society(project_cost(config, sample), axis=1)
-    states = list(config.outcomes.states)
-    shares = np.zeros((sample.n, len(states)))
-    exit = sample.shares(config.outcomes.shares)
-    for j, k in enumerate(config.outcomes.shares.keys):
-        shares[:, states.index(k)] = exit[:, j]
-    groups = participant_groups(config)
-    shares = shares[:, None, :] if groups is None else group_shares(config, sample, shares)
-    shares = np.ascontiguousarray(shares)
-    trans = np.ascontiguousarray(transition_matrix(config, sample))
-    keys = rnd.draw_keys(seed, COHORT_STREAM, draws)
-    rate = sample[config.simulation.discount_rate]
-    drop_off = sample[config.counterfactual.drop_off] if config.counterfactual is not None else np.zeros(sample.n)
-    timing = project_timing(config)
-    horizon = config.simulation.horizon_months
-    n = config.project.participants
-    n_groups = shares.shape[1]
-    groups = np.zeros(n, dtype=np.int64) if groups is None else np.ascontiguousarray(groups, dtype=np.int64)
-    exit_months = np.zeros(n, dtype=np.int64) if timing.exit_months is None else np.ascontiguousarray(timing.exit_months, dtype=np.int64)
-    exit_counts = np.bincount(exit_months * n_groups + groups, minlength=horizon * n_groups).astype(np.float64).reshape(horizon, n_groups)
-    cost_months = np.zeros(horizon + 1) if timing.cost_months is None else np.asarray(timing.cost_months, dtype=np.float64)
-    if timing.cost_months is None:
-        cost_months[0] = 1.0
-    occ = np.zeros((sample.n, len(states), horizon + 1))
-    rows = np.empty((3, len(states)))
-    for d in range(sample.n):
-        if engine == "expected":
-            kc._expected_occupancy(occ[d], shares[d], trans[d], exit_counts, horizon)
-        elif engine == "aggregate":
-            kc._aggregate_occupancy(occ[d], shares[d], trans[d], keys[d], exit_counts, horizon)
-        else:
-            kc._person_occupancy(occ[d], rows, shares[d], trans[d], keys[d], n, horizon, exit_months, groups)
-    flow = np.einsum("dkt,dka->dat", occ[:, :, :horizon], rel)
-    # Month t + 1 (t = 0 .. horizon - 1): discount (1 + r)^(-(t+1)/12), drop-off years from drop_from.
-    step = (1.0 + rate) ** (-1.0 / 12.0)
-    weight = np.cumprod(np.repeat(step[:, None], horizon, axis=1), axis=1)
-    t = np.arange(horizon)
-    years_off = np.where(t > timing.drop_from, (t - timing.drop_from) // 12, 0)
-    decay = (1.0 - drop_off)[:, None] ** years_off[None, :]
-    monthly = flow * (decay * weight)[:, None, :] - cost[:, :, None] * (cost_months[None, None, 1:] * weight[:, None, :])
-    return np.cumsum(monthly, axis=2) - cost[:, :, None] * cost_months[0]
+    return evaluate(config, space, values, draws, seed, engine=engine, monthly=True).monthly_net_benefit
 
 
 def payback_month(cumulative: np.ndarray, cost: np.ndarray) -> np.ndarray:
@@ -445,7 +387,7 @@ def _actor_union(projects: Sequence[Project]) -> list[str]:
     return list(dict.fromkeys(a for p in projects for a in p.config.actors))
 
 
-def run_portfolio(portfolio: Portfolio, draws: int | None = None, seed: int | None = None, *, chunk_draws: int = 20_000, warn=None):
+def run_portfolio(portfolio: Portfolio, draws: int | None = None, seed: int | None = None, *, chunk_draws: int = 20_000):
     """Simulate every project of a portfolio on shared inputs; per-project and budget results.
 
     Parameters
@@ -456,9 +398,6 @@ def run_portfolio(portfolio: Portfolio, draws: int | None = None, seed: int | No
         Default: the portfolio file's (10 000 and 1 if it names none).
     chunk_draws : int
         Draws per chunk, to bound memory (results do not depend on it).
-    warn : callable, optional
-        Called with a one-line message if the exact monthly portfolio payback
-        is unavailable (default: print to stderr).
 
     Returns
     -------
@@ -470,7 +409,7 @@ def run_portfolio(portfolio: Portfolio, draws: int | None = None, seed: int | No
 
     from . import __version__
     from .sampling import ParameterSpace
-    from .simulation import engine_of, evaluate
+    from .simulation import evaluate
 
     draws = portfolio.draws if draws is None else int(draws)
     seed = portfolio.seed if seed is None else int(seed)
@@ -494,44 +433,23 @@ def run_portfolio(portfolio: Portfolio, draws: int | None = None, seed: int | No
     net_benefit = np.zeros((n_p, draws, n_a, years))
     inputs = np.full((n_p, draws, len(parameters)), np.nan)
     budget_payback = np.empty((draws, n_a))
-    exact = True
-    problem = ""
     for start in range(0, draws, max(1, int(chunk_draws))):
         idx = np.arange(start, min(start + chunk_draws, draws), dtype=np.int64)
         rows = slice(start, start + idx.size)
-        cumulative = np.zeros((idx.size, n_a, horizon)) if exact else None
+        cumulative = np.zeros((idx.size, n_a, horizon))
         for i, (p, space) in enumerate(zip(projects, spaces)):
             values = space.transform(project_uniforms(space, status[i], seed, seeds[i], p.name, idx))
-            engine = engine_of(p.config)
-            out = evaluate(p.config, space, values, idx, seeds[i])
+            out = evaluate(p.config, space, values, idx, seeds[i], monthly=True)
             cols = columns[i]
             payback[i, rows][:, cols] = out.payback
             revenue[i, rows][:, cols] = out.revenue
             cost[i, rows][:, cols] = out.cost
             net_benefit[i, rows][:, cols] = out.net_benefit
             inputs[i, rows][:, [parameters.index(n) for n in space.names]] = values
-            if exact:
-                try:
-                    monthly = monthly_net_benefit(p.config, space, values, idx, seeds[i], engine)
-                    scale = np.abs(out.net_benefit).max(initial=0.0) + np.abs(out.cost).max(initial=0.0)
-                    if not np.allclose(monthly[:, :, 11::12], out.net_benefit, rtol=0.0, atol=1e-9 * scale + 1e-3):
-                        raise ValueError("its monthly net benefit does not match the kernel's year-end values")
-                except Exception as exc:  # noqa: BLE001 - reported, and the year-resolution result is still right
-                    exact = False
-                    problem = f"{p.name}: {exc}"
-                    cumulative = None
-                else:
-                    cumulative[:, cols] += monthly
-        if exact:
-            budget_payback[rows] = payback_month(cumulative, cost[:, rows].sum(axis=0))
+            cumulative[:, cols] += out.monthly_net_benefit
+        budget_payback[rows] = payback_month(cumulative, cost[:, rows].sum(axis=0))
     total_cost = cost.sum(axis=0)
     total_nb = net_benefit.sum(axis=0)
-    if not exact:
-        # Year resolution: the first year-end at which the summed net benefit is ≥ 0, in months.
-        budget_payback = payback_month(total_nb, total_cost) * 12
-        (warn or (lambda m: print(m, file=sys.stderr)))(
-            f"warning: portfolio payback at year resolution only ({problem}); project results are exact"
-        )
 
     months = [m for m in MONTHS if m < horizon] + [horizon]
     society = payback[:, :, -1]
@@ -586,7 +504,7 @@ def run_portfolio(portfolio: Portfolio, draws: int | None = None, seed: int | No
             "horizon_months": int(horizon),
             "shared_patterns": ", ".join(portfolio.shared),
             "restated": portfolio.restated,
-            "portfolio_payback_resolution": "month" if exact else "year",
+            "portfolio_payback_resolution": "month",
             "timing": "all projects start together: every cost at month 0, every cohort's month 1 the first month after exit",
             "simsam_version": __version__,
         },
@@ -710,8 +628,6 @@ def portfolio_text(ds, table) -> str:
         lines.append("  ".join(x.ljust(w) if j == 0 else x.rjust(w) for j, (x, w) in enumerate(zip(r, widths))).rstrip())
         if i == 1:
             lines.append("  ".join("-" * w for w in widths))
-    if ds.attrs.get("portfolio_payback_resolution") == "year":
-        lines.append("Portfolio payback at year resolution only (see the warning above).")
     lines.append("")
     lines.append("P(at least k projects pay back for society within m months):")
     ks = ds["k"].values.tolist()

@@ -54,6 +54,9 @@ class ModelOutput:
     revenue: np.ndarray
     cost: np.ndarray
     utilised_potential: np.ndarray
+    #: ``(draw, actor, month)`` cumulative net benefit after every month, kr;
+    #: only from ``evaluate(..., monthly=True)`` (portfolios add it up).
+    monthly_net_benefit: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,7 @@ def evaluate(
     *,
     engine: str | None = None,
     blocks: int | None = None,
+    monthly: bool = False,
 ) -> ModelOutput:
     """Run the model on given input values (a Monte Carlo sample or any design).
 
@@ -176,6 +180,8 @@ def evaluate(
     engine : {"person", "aggregate", "expected"}, optional
         Override the config's cohort path, e.g. ``"expected"`` for a tornado
         whose bars should not carry cohort noise.
+    monthly : bool
+        Also keep the cumulative net benefit after every month.
 
     Returns
     -------
@@ -199,7 +205,7 @@ def evaluate(
     timing = project_timing(config)
     drop_off = sample[config.counterfactual.drop_off] if config.counterfactual is not None else None
     groups = participant_groups(config)
-    payback, net_benefit, revenue = simulate_cohorts(
+    payback, net_benefit, revenue, *cumulative = simulate_cohorts(
         exit_shares if groups is None else group_shares(config, sample, exit_shares),
         transition_matrix(config, sample),
         rel,
@@ -215,11 +221,12 @@ def evaluate(
         drop_off=drop_off,
         drop_from=timing.drop_from,
         groups=groups,
+        monthly=monthly,
     )
     cohort_potential = potential(config, sample) * 12 * config.project.participants
     with np.errstate(divide="ignore", invalid="ignore"):
         utilised = revenue[:, -1, 0] / cohort_potential
-    return ModelOutput(payback, net_benefit, revenue, cost, utilised)
+    return ModelOutput(payback, net_benefit, revenue, cost, utilised, cumulative[0] if monthly else None)
 
 
 @contextlib.contextmanager
@@ -301,7 +308,8 @@ def simulate(
     inputs = np.empty((draws, space.size))
     for part in run_chunks(config, draws, seed, chunk, first_draw=first_draw, threads=threads, client=client):
         for name in ModelOutput.__dataclass_fields__:
-            getattr(out, name)[part.start : part.stop] = getattr(part.output, name)
+            if getattr(out, name) is not None:
+                getattr(out, name)[part.start : part.stop] = getattr(part.output, name)
         inputs[part.start : part.stop] = part.inputs
         if progress is not None:
             progress(part.stop - part.start)

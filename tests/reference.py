@@ -144,11 +144,11 @@ def results(occ, rel, cost, rate, horizon, cost_months=None, drop_off=None, drop
     years = horizon // 12
     net_benefit = cum[:, :, 11::12]
     revenue = flow.reshape(flow.shape[0], flow.shape[1], years, 12).sum(axis=3)
-    return payback, net_benefit, revenue
+    return payback, net_benefit, revenue, cum
 
 
-def simulate_cohorts(shares, trans, rel, cost, rate, keys, participants, horizon, engine, *, exit_months=None, cost_months=None, drop_off=None, drop_from=0, groups=None):
-    """The reference of :func:`simsam.kernels.cohort.simulate_cohorts`."""
+def simulate_cohorts(shares, trans, rel, cost, rate, keys, participants, horizon, engine, *, exit_months=None, cost_months=None, drop_off=None, drop_from=0, groups=None, monthly=False):
+    """The reference of :func:`simsam.kernels.cohort.simulate_cohorts` (with ``monthly``, also the cumulative net benefit per month)."""
     keys = np.asarray(keys, dtype=np.uint64)
     if engine == EXPECTED:
         occ = expected_occupancy(shares, trans, participants, horizon, exit_months, groups)
@@ -156,7 +156,8 @@ def simulate_cohorts(shares, trans, rel, cost, rate, keys, participants, horizon
         occ = np.array([aggregate_occupancy(s, tr, k, participants, horizon, exit_months, groups) for s, tr, k in zip(_grouped(shares), trans, keys)])
     else:
         occ = person_occupancy(shares, trans, keys, participants, horizon, exit_months, groups)
-    return results(occ, np.asarray(rel, float), np.asarray(cost, float), np.asarray(rate, float), horizon, cost_months, drop_off, drop_from)
+    out = results(occ, np.asarray(rel, float), np.asarray(cost, float), np.asarray(rate, float), horizon, cost_months, drop_off, drop_from)
+    return out if monthly else out[:3]
 
 
 def monthly_markov_cohort(shares, trans, participants, horizon, rng):

@@ -58,9 +58,11 @@ def test_kernel_matches_reference(case, engine):
     args = random_inputs(rng, n_draws, n_states, n_actors, horizon)
     if engine == AGGREGATE and case % 3 == 0:
         participants *= 1000  # large counts: BTPE
-    got = simulate_cohorts(*args, participants, horizon, engine, blocks=int(rng.integers(1, 6)))
-    want = ref.simulate_cohorts(*args, participants, horizon, engine)
-    for g, w, name in zip(got, want, ("payback", "net_benefit", "revenue")):
+    got = simulate_cohorts(*args, participants, horizon, engine, blocks=int(rng.integers(1, 6)), monthly=True)
+    want = ref.simulate_cohorts(*args, participants, horizon, engine, monthly=True)
+    assert len(got) == len(want) == 4
+    np.testing.assert_array_equal(got[3][:, :, 11::12], got[1])  # year ends of the monthly series
+    for g, w, name in zip(got, want, ("payback", "net_benefit", "revenue", "cumulative")):
         np.testing.assert_allclose(g, w, rtol=1e-9, atol=1e-6, err_msg=name)
         np.testing.assert_array_equal(np.isnan(g), np.isnan(w), err_msg=name)
 
@@ -231,9 +233,9 @@ def test_kernel_matches_reference_with_timing(case, engine):
         grouped = args[0][:, None, :] * rng.uniform(0.2, 5.0, size=(n_draws, n_groups, n_states))
         args = (grouped / grouped.sum(axis=2, keepdims=True),) + args[1:]
         timing["groups"] = rng.integers(0, n_groups, size=participants)
-    got = simulate_cohorts(*args, participants, horizon, engine, blocks=int(rng.integers(1, 6)), **timing)
-    want = ref.simulate_cohorts(*args, participants, horizon, engine, **timing)
-    for g, w, name in zip(got, want, ("payback", "net_benefit", "revenue")):
+    got = simulate_cohorts(*args, participants, horizon, engine, blocks=int(rng.integers(1, 6)), monthly=True, **timing)
+    want = ref.simulate_cohorts(*args, participants, horizon, engine, monthly=True, **timing)
+    for g, w, name in zip(got, want, ("payback", "net_benefit", "revenue", "cumulative")):
         np.testing.assert_allclose(g, w, rtol=1e-9, atol=1e-6, err_msg=name)
         np.testing.assert_array_equal(np.isnan(g), np.isnan(w), err_msg=name)
 

@@ -249,7 +249,7 @@ def _expected_occupancy(occ, shares, trans, exit_counts, horizon):
 
 
 @jit
-def _results(occ, acc, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue):
+def _results(occ, acc, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly):
     """Per actor: payback month (NaN if none), net benefit and revenue per year.
 
     ``acc`` is scratch of shape ``(4, actor)``: the month's flow, the cumulative
@@ -259,9 +259,12 @@ def _results(occ, acc, rel, cost, rate, horizon, cost_months, drop_off, drop_fro
     ``cost_months[t]`` is the share of ``cost`` falling in month ``t`` (0: the
     undiscounted lump; ``t ≥ 1`` discounted like month ``t``'s flows). The flow
     of month ``t`` (1-based) is weighted ``(1 − drop_off)^floor((t − 1 − drop_from) / 12)``
-    from month ``drop_from + 1`` on (1 before).
+    from month ``drop_from + 1`` on (1 before). ``monthly`` of shape
+    ``(actor, horizon)`` receives the cumulative net benefit after every month
+    (shape ``(actor, 0)``: not kept).
     """
     n_states, n_actors = rel.shape
+    keep_months = monthly.shape[1] > 0
     flow, cum, year_sum, tol = acc[0], acc[1], acc[2], acc[3]
     for a in range(n_actors):
         cum[a] = -cost[a] * cost_months[0]
@@ -302,6 +305,9 @@ def _results(occ, acc, rel, cost, rate, horizon, cost_months, drop_off, drop_fro
             if share != 0.0:
                 for a in range(n_actors):
                     cum[a] -= cost[a] * share * weight
+            if keep_months:
+                for a in range(n_actors):
+                    monthly[a, t] = cum[a]
             t += 1
             if unpaid:
                 for a in range(n_actors):
@@ -315,7 +321,7 @@ def _results(occ, acc, rel, cost, rate, horizon, cost_months, drop_off, drop_fro
 
 
 @parallel_jit
-def _simulate(shares, trans, rel, cost, rate, keys, participants, horizon, engine, exit_months, groups, exit_counts, cost_months, drop_off, drop_from, work, scratch, accumulators, payback, net_benefit, revenue):
+def _simulate(shares, trans, rel, cost, rate, keys, participants, horizon, engine, exit_months, groups, exit_counts, cost_months, drop_off, drop_from, work, scratch, accumulators, payback, net_benefit, revenue, monthly):
     n_draws = shares.shape[0]
     n_blocks = work.shape[0]
     for b in prange(n_blocks):
@@ -329,11 +335,27 @@ def _simulate(shares, trans, rel, cost, rate, keys, participants, horizon, engin
                 _aggregate_occupancy(occ, shares[d], trans[d], keys[d], exit_counts, horizon)
             else:
                 _person_occupancy(occ, rows, shares[d], trans[d], keys[d], participants, horizon, exit_months, groups)
-            _results(occ, acc, rel[d], cost[d], rate[d], horizon, cost_months, drop_off[d], drop_from, payback[d], net_benefit[d], revenue[d])
+            _results(occ, acc, rel[d], cost[d], rate[d], horizon, cost_months, drop_off[d], drop_from, payback[d], net_benefit[d], revenue[d], monthly[d])
 
 
 def simulate_cohorts(
-    shares, trans, rel, cost, rate, keys, participants, horizon, engine, blocks=None, *, exit_months=None, cost_months=None, drop_off=None, drop_from=0, groups=None
+    shares,
+    trans,
+    rel,
+    cost,
+    rate,
+    keys,
+    participants,
+    horizon,
+    engine,
+    blocks=None,
+    *,
+    exit_months=None,
+    cost_months=None,
+    drop_off=None,
+    drop_from=0,
+    groups=None,
+    monthly=False,
 ):
     """Simulate one cohort per draw and compute each actor's results.
 
@@ -384,6 +406,9 @@ def simulate_cohorts(
         Cumulative discounted net benefit at the end of each year, kr.
     revenue : ndarray, shape ``(draw, actor, year)``
         Undiscounted cohort flow within each year, kr.
+    cumulative : ndarray, shape ``(draw, actor, month)``
+        Only with ``monthly=True``: the cumulative net benefit after every
+        month, kr (what a portfolio of projects adds up month by month).
     """
     shares = np.asarray(shares, dtype=np.float64)
     if shares.ndim == 2:
@@ -419,6 +444,7 @@ def simulate_cohorts(
     payback = np.empty((n_draws, n_actors))
     net_benefit = np.empty((n_draws, n_actors, years))
     revenue = np.empty((n_draws, n_actors, years))
+    cumulative = np.empty((n_draws, n_actors, horizon if monthly else 0))
     if n_draws:
         _simulate(
             np.ascontiguousarray(shares, dtype=np.float64),
@@ -442,5 +468,8 @@ def simulate_cohorts(
             payback,
             net_benefit,
             revenue,
+            cumulative,
         )
+    if monthly:
+        return payback, net_benefit, revenue, cumulative
     return payback, net_benefit, revenue
