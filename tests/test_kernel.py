@@ -46,10 +46,8 @@ def test_rng_twins_agree():
     assert 0.0 < expected.min() and expected.max() < 1.0
 
 
-@pytest.mark.parametrize("engine", [PERSON, AGGREGATE, EXPECTED], ids=["person", "aggregate", "expected"])
-@pytest.mark.parametrize("case", range(12))
-def test_kernel_matches_reference(case, engine):
-    rng = np.random.default_rng(1000 + case)
+def random_case(rng, engine, case):
+    """Sizes and inputs of one random kernel case: ``(args, participants, horizon)``."""
     n_states = int(rng.integers(1, 5))
     n_actors = int(rng.integers(1, 6))
     horizon = int(rng.choice([12, 24, 60]))
@@ -58,13 +56,25 @@ def test_kernel_matches_reference(case, engine):
     args = random_inputs(rng, n_draws, n_states, n_actors, horizon)
     if engine == AGGREGATE and case % 3 == 0:
         participants *= 1000  # large counts: BTPE
-    got = simulate_cohorts(*args, participants, horizon, engine, blocks=int(rng.integers(1, 6)), monthly=True)
-    want = ref.simulate_cohorts(*args, participants, horizon, engine, monthly=True)
+    return args, participants, horizon
+
+
+def assert_kernel_matches_reference(rng, args, participants, horizon, engine, **options):
+    got = simulate_cohorts(*args, participants, horizon, engine, blocks=int(rng.integers(1, 6)), monthly=True, **options)
+    want = ref.simulate_cohorts(*args, participants, horizon, engine, monthly=True, **options)
     assert len(got) == len(want) == 4
     np.testing.assert_array_equal(got[3][:, :, 11::12], got[1])  # year ends of the monthly series
     for g, w, name in zip(got, want, ("payback", "net_benefit", "revenue", "cumulative")):
         np.testing.assert_allclose(g, w, rtol=1e-9, atol=1e-6, err_msg=name)
         np.testing.assert_array_equal(np.isnan(g), np.isnan(w), err_msg=name)
+
+
+@pytest.mark.parametrize("engine", [PERSON, AGGREGATE, EXPECTED], ids=["person", "aggregate", "expected"])
+@pytest.mark.parametrize("case", range(12))
+def test_kernel_matches_reference(case, engine):
+    rng = np.random.default_rng(1000 + case)
+    args, participants, horizon = random_case(rng, engine, case)
+    assert_kernel_matches_reference(rng, args, participants, horizon, engine)
 
 
 def test_person_counts_are_whole_and_conserved():
@@ -219,25 +229,15 @@ def random_timing(rng, n_draws, participants, horizon):
 @pytest.mark.parametrize("case", range(10))
 def test_kernel_matches_reference_with_timing(case, engine):
     rng = np.random.default_rng(5000 + case)
-    n_states = int(rng.integers(1, 5))
-    n_actors = int(rng.integers(1, 6))
-    horizon = int(rng.choice([12, 24, 60]))
-    participants = int(rng.integers(1, 40))
-    n_draws = int(rng.integers(1, 25))
-    args = random_inputs(rng, n_draws, n_states, n_actors, horizon)
-    if engine == AGGREGATE and case % 3 == 0:
-        participants *= 1000  # large counts: BTPE
+    args, participants, horizon = random_case(rng, engine, case)
+    n_draws, n_states = args[0].shape
     timing = random_timing(rng, n_draws, participants, horizon)
     if case % 2:  # participant groups with their own exit shares (heterogeneous participants)
         n_groups = int(rng.integers(1, 4))
         grouped = args[0][:, None, :] * rng.uniform(0.2, 5.0, size=(n_draws, n_groups, n_states))
         args = (grouped / grouped.sum(axis=2, keepdims=True),) + args[1:]
         timing["groups"] = rng.integers(0, n_groups, size=participants)
-    got = simulate_cohorts(*args, participants, horizon, engine, blocks=int(rng.integers(1, 6)), monthly=True, **timing)
-    want = ref.simulate_cohorts(*args, participants, horizon, engine, monthly=True, **timing)
-    for g, w, name in zip(got, want, ("payback", "net_benefit", "revenue", "cumulative")):
-        np.testing.assert_allclose(g, w, rtol=1e-9, atol=1e-6, err_msg=name)
-        np.testing.assert_array_equal(np.isnan(g), np.isnan(w), err_msg=name)
+    assert_kernel_matches_reference(rng, args, participants, horizon, engine, **timing)
 
 
 @pytest.mark.parametrize("engine", [PERSON, AGGREGATE, EXPECTED], ids=["person", "aggregate", "expected"])
