@@ -387,7 +387,7 @@ def _actor_union(projects: Sequence[Project]) -> list[str]:
     return list(dict.fromkeys(a for p in projects for a in p.config.actors))
 
 
-def run_portfolio(portfolio: Portfolio, draws: int | None = None, seed: int | None = None, *, chunk_draws: int = 20_000):
+def run_portfolio(portfolio: Portfolio, draws: int | None = None, seed: int | None = None, *, chunk_draws: int | None = None):
     """Simulate every project of a portfolio on shared inputs; per-project and budget results.
 
     Parameters
@@ -396,8 +396,8 @@ def run_portfolio(portfolio: Portfolio, draws: int | None = None, seed: int | No
         From :func:`load_portfolio`.
     draws, seed : int, optional
         Default: the portfolio file's (10 000 and 1 if it names none).
-    chunk_draws : int
-        Draws per chunk, to bound memory (results do not depend on it).
+    chunk_draws : int, optional
+        Draws per chunk (default as for a run), to bound memory (results do not depend on it).
 
     Returns
     -------
@@ -409,7 +409,7 @@ def run_portfolio(portfolio: Portfolio, draws: int | None = None, seed: int | No
 
     from . import __version__
     from .sampling import ParameterSpace
-    from .simulation import evaluate
+    from .simulation import DEFAULT_CHUNK_DRAWS, evaluate
 
     draws = portfolio.draws if draws is None else int(draws)
     seed = portfolio.seed if seed is None else int(seed)
@@ -433,7 +433,8 @@ def run_portfolio(portfolio: Portfolio, draws: int | None = None, seed: int | No
     net_benefit = np.zeros((n_p, draws, n_a, years))
     inputs = np.full((n_p, draws, len(parameters)), np.nan)
     budget_payback = np.empty((draws, n_a))
-    for start in range(0, draws, max(1, int(chunk_draws))):
+    chunk_draws = max(1, int(chunk_draws or DEFAULT_CHUNK_DRAWS))
+    for start in range(0, draws, chunk_draws):
         idx = np.arange(start, min(start + chunk_draws, draws), dtype=np.int64)
         rows = slice(start, start + idx.size)
         cumulative = np.zeros((idx.size, n_a, horizon))

@@ -28,7 +28,7 @@ def cmd_portfolio(args) -> int:
     portfolio = load_portfolio(args.file)
     out = args.out if args.out is not None else Path("results") / f"portfolio-{args.file.stem}"
     check_out(out)
-    ds = run_portfolio(portfolio, args.draws, args.seed, chunk_draws=args.chunk_draws or 20_000)
+    ds = run_portfolio(portfolio, args.draws, args.seed, chunk_draws=args.chunk_draws)
     table = portfolio_summary(ds)
     write_portfolio(ds, table, out)
     if not args.quiet:

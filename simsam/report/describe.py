@@ -226,6 +226,17 @@ def _describe_dirichlet(p: dict, config: dict, f: Formatter) -> str:
 
 
 # -- names of the inputs ---------------------------------------------------------------------------
+#: Inputs whose name is the same in every config: path → (Swedish, English).
+_FIXED_LABELS = {
+    "project.cost": ("Projektkostnad (hela projektet)", "Project cost (whole project)"),
+    "project.participants": ("Antal deltagare", "Participants"),
+    "economy.wage": ("Heltidslön i deltagarnas jobb", "Full-time wage of the participants' jobs"),
+    "economy.average_wage": ("Genomsnittslön (för potentialen)", "Average wage (for the potential)"),
+    "economy.uplift": ("Uppräkning för indirekta skatter", "Indirect-tax uplift"),
+    "economy.payroll_tax": ("Arbetsgivaravgift", "Payroll tax"),
+}
+
+
 def parameter_label(path: str, config: dict, lang: str = "sv") -> str:
     """An input's dotted config path in words, e.g. ``benefits.social_assistance.monthly`` → "Försörjningsstöd, belopp per månad"."""
     sv = lang == "sv"
@@ -235,18 +246,8 @@ def parameter_label(path: str, config: dict, lang: str = "sv") -> str:
         return "Slumpen i gruppen (vem som hamnar i vilket utfall)" if sv else "Chance in the group (who ends in which outcome)"
     parts = path.split(".")
     n = len(parts)
-    if path == "project.cost":
-        return "Projektkostnad (hela projektet)" if sv else "Project cost (whole project)"
-    if path == "project.participants":
-        return "Antal deltagare" if sv else "Participants"
-    if path == "economy.wage":
-        return "Heltidslön i deltagarnas jobb" if sv else "Full-time wage of the participants' jobs"
-    if path == "economy.average_wage":
-        return "Genomsnittslön (för potentialen)" if sv else "Average wage (for the potential)"
-    if path == "economy.uplift":
-        return "Uppräkning för indirekta skatter" if sv else "Indirect-tax uplift"
-    if path == "economy.payroll_tax":
-        return "Arbetsgivaravgift" if sv else "Payroll tax"
+    if path in _FIXED_LABELS:
+        return _FIXED_LABELS[path][0 if sv else 1]
     if n == 3 and parts[:2] == ["economy", "income_tax"]:
         return f"Inkomstskatt till {actor_definite(parts[2], lang)}" if sv else f"Income tax to {actor_definite(parts[2], lang)}"
     if path == "simulation.discount_rate":
