@@ -63,6 +63,19 @@ def design_groups(space: ParameterSpace) -> list[str]:
     return groups
 
 
+def design_columns(space: ParameterSpace, cohort: str) -> tuple[list[str], list[str]]:
+    """Column names and groups of a Sobol or Morris design.
+
+    With the sampled cohort, the cohort's randomness is one more column,
+    :data:`COHORT`, a group of its own (its design value keys the run's cohort stream).
+    """
+    names, groups = list(space.names), design_groups(space)
+    if cohort == "sampled":
+        names.append(COHORT)
+        groups.append(COHORT)
+    return names, groups
+
+
 def unit_problem(names, groups=None) -> dict:
     """A SALib problem on the unit hypercube (Sobol and Morris designs).
 

@@ -43,7 +43,7 @@ import numpy as np
 
 from ..config.schema import Config
 from ..simulation import numba_threads
-from .model import COHORT, ConfigModel, design_groups, group_names, unit_problem
+from .model import ConfigModel, design_columns, group_names, unit_problem
 from .output import sensitivity_dataset
 from .targets import Target
 
@@ -246,10 +246,7 @@ def run_sobol(
     """
     model = ConfigModel.create(config, target, cohort=cohort, seed=seed)
     space = model.space
-    names, groups = list(space.names), design_groups(space)
-    if cohort == "sampled":
-        names.append(COHORT)
-        groups.append(COHORT)
+    names, groups = design_columns(space, cohort)
     problem = unit_problem(names, groups)
     runs = []
 
