@@ -26,22 +26,13 @@ from _common import ROOT, best_of, write
 
 def kernel_inputs(cfg, draws: int, seed: int = 1):
     """The kernel's arrays for ``draws`` draws of a config (sampled once, outside the timing)."""
-    from simsam import random as rnd
-    from simsam.accounting import flow_table, project_cost
     from simsam.sampling import ParameterSpace, Sample
-    from simsam.simulation import COHORT_STREAM, transition_matrix, with_society
+    from simsam.simulation import kernel_arguments
 
     space = ParameterSpace.from_config(cfg)
     idx = np.arange(draws)
-    sample = Sample(space, space.sample(seed, idx))
-    rel = with_society(flow_table(cfg, sample).relative(), axis=2)
-    cost = with_society(project_cost(cfg, sample), axis=1)
-    states = list(cfg.outcomes.states)
-    shares = np.zeros((draws, len(states)))
-    for j, k in enumerate(cfg.outcomes.shares.keys):
-        shares[:, states.index(k)] = sample.shares(cfg.outcomes.shares)[:, j]
-    keys = rnd.draw_keys(seed, COHORT_STREAM, idx)
-    return shares, transition_matrix(cfg, sample), rel, cost, sample[cfg.simulation.discount_rate], keys
+    arrays, _ = kernel_arguments(cfg, Sample(space, space.sample(seed, idx)), idx, seed)
+    return arrays
 
 
 def _pure_python_probe(config: str, draws: int) -> None:

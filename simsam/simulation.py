@@ -12,7 +12,7 @@ from .accounting import attributable, flow_table, potential, project_cost
 from .config.schema import Config
 from .sampling import ParameterSpace, Sample, check_rows
 
-__all__ = ["simulate", "evaluate", "engine_of", "ModelOutput", "DEFAULT_CHUNK_DRAWS"]
+__all__ = ["simulate", "evaluate", "kernel_arguments", "engine_of", "ModelOutput", "DEFAULT_CHUNK_DRAWS"]
 
 DEFAULT_CHUNK_DRAWS = 20_000
 COHORT_STREAM = "cohort"
@@ -155,6 +155,47 @@ def with_society(per_actor: np.ndarray, axis: int) -> np.ndarray:
     return np.concatenate([per_actor, per_actor.sum(axis=axis, keepdims=True)], axis=axis)
 
 
+def kernel_arguments(config: Config, sample: Sample, draws: np.ndarray, seed: int) -> tuple[tuple, dict]:
+    """The cohort kernel's inputs for a sample of draws.
+
+    Returns
+    -------
+    arrays : tuple
+        ``(shares, trans, rel, cost, rate, keys)`` as
+        :func:`simsam.kernels.cohort.simulate_cohorts` takes them positionally;
+        ``rel`` and ``cost`` have society as their last actor.
+    options : dict
+        Its timing, counterfactual and group keywords.
+    """
+    flows = flow_table(config, sample)
+    rel = with_society(attributable(config, sample, flows), axis=2)
+    cost = with_society(project_cost(config, sample), axis=1)
+    shares = sample.shares(config.outcomes.shares)
+    # States without a share (reached only by transitions) get share 0.
+    exit_shares = np.zeros((sample.n, len(config.outcomes.states)))
+    states = list(config.outcomes.states)
+    for j, k in enumerate(config.outcomes.shares.keys):
+        exit_shares[:, states.index(k)] = shares[:, j]
+    timing = project_timing(config)
+    groups = participant_groups(config)
+    arrays = (
+        exit_shares if groups is None else group_shares(config, sample, exit_shares),
+        transition_matrix(config, sample),
+        rel,
+        cost,
+        sample[config.simulation.discount_rate],
+        rnd.draw_keys(seed, COHORT_STREAM, np.asarray(draws, dtype=np.int64)),
+    )
+    options = dict(
+        exit_months=timing.exit_months,
+        cost_months=timing.cost_months,
+        drop_off=sample[config.counterfactual.drop_off] if config.counterfactual is not None else None,
+        drop_from=timing.drop_from,
+        groups=groups,
+    )
+    return arrays, options
+
+
 def evaluate(
     config: Config,
     space: ParameterSpace,
@@ -192,37 +233,18 @@ def evaluate(
     draws = np.asarray(draws, dtype=np.int64)
     sample = Sample(space, values)
     check_rows(config, sample, draws)
-    flows = flow_table(config, sample)
-    rel = with_society(attributable(config, sample, flows), axis=2)
-    cost = with_society(project_cost(config, sample), axis=1)
-    shares = sample.shares(config.outcomes.shares)
-    # States without a share (reached only by transitions) get share 0.
-    exit_shares = np.zeros((sample.n, len(config.outcomes.states)))
-    states = list(config.outcomes.states)
-    for j, k in enumerate(config.outcomes.shares.keys):
-        exit_shares[:, states.index(k)] = shares[:, j]
+    arrays, options = kernel_arguments(config, sample, draws, seed)
     sim = config.simulation
-    timing = project_timing(config)
-    drop_off = sample[config.counterfactual.drop_off] if config.counterfactual is not None else None
-    groups = participant_groups(config)
     payback, net_benefit, revenue, *cumulative = simulate_cohorts(
-        exit_shares if groups is None else group_shares(config, sample, exit_shares),
-        transition_matrix(config, sample),
-        rel,
-        cost,
-        sample[sim.discount_rate],
-        rnd.draw_keys(seed, COHORT_STREAM, draws),
+        *arrays,
         config.project.participants,
         sim.horizon_months,
         {"person": PERSON, "aggregate": AGGREGATE, "expected": EXPECTED}[engine or engine_of(config)],
         blocks=blocks,
-        exit_months=timing.exit_months,
-        cost_months=timing.cost_months,
-        drop_off=drop_off,
-        drop_from=timing.drop_from,
-        groups=groups,
         monthly=monthly,
+        **options,
     )
+    cost = arrays[3]
     cohort_potential = potential(config, sample) * 12 * config.project.participants
     with np.errstate(divide="ignore", invalid="ignore"):
         utilised = revenue[:, -1, 0] / cohort_potential
