@@ -1,4 +1,4 @@
-"""Distribution specs of the config, checked and turned into ``scipy.stats`` objects.
+"""Distribution specs of the config, checked and turned into quantile functions.
 
 Every uncertain number of a config is one of the distributions below. Sampling
 is by inverse CDF (``ppf``) of uniform numbers, so that Monte Carlo draws, Latin
@@ -6,13 +6,18 @@ hypercube and Sobol designs, and rank correlations all share one code path.
 
 A plain number is a :class:`Fixed` value. Dirichlet shares are not here but in
 :mod:`simsam.config.schema` (they are a group of numbers, not one).
+
+Quantiles, densities and means are scipy.stats' values, but computed from
+:mod:`scipy.special` (:class:`_Law`): importing ``scipy.stats`` takes ~1 s, longer
+than loading and sampling a config. :attr:`Distribution.frozen` still gives the
+``scipy.stats`` object, for anything else (cdf, rvs, ...).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property, lru_cache
 from typing import Any, Mapping
 
 import numpy as np
@@ -85,9 +90,19 @@ class Distribution:
         return dict(self.params)
 
     @cached_property
+    def law(self):
+        """The distribution as an object with scipy.stats' ``ppf``, ``isf``,
+        ``pdf``, ``support()`` and ``mean()``, computed by :class:`_Law`
+        without importing ``scipy.stats`` (a truncated normal excepted)."""
+        family, shape, loc, scale = DISTRIBUTIONS[self.kind].scipy_args(self.p)
+        if family not in _families():
+            return _scipy_frozen(family, shape, loc, scale)
+        return _Law(family, shape, loc, scale)
+
+    @cached_property
     def frozen(self):
-        """The ``scipy.stats`` frozen distribution."""
-        return _FROZEN[self.kind](self.p)
+        """The ``scipy.stats`` frozen distribution (imports ``scipy.stats``, ~1 s)."""
+        return _scipy_frozen(*DISTRIBUTIONS[self.kind].scipy_args(self.p))
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         """Inverse CDF at the uniform numbers ``u`` in (0, 1).
@@ -95,36 +110,36 @@ class Distribution:
         Beta, PERT and gamma quantiles cost 1–5 µs each in scipy (an iterative
         inversion); they come from a validated table instead
         (:class:`InverseCdfTable`), within ``TABLE_TOLERANCE`` of the exact
-        value. The other kinds have closed forms and use scipy directly.
+        value. The other kinds have closed forms and use :attr:`law` directly.
         """
         table = self.table
         if table is not None:
             return table(np.asarray(u, dtype=np.float64))
-        return np.asarray(self.frozen.ppf(u), dtype=np.float64)
+        return np.asarray(self.law.ppf(u), dtype=np.float64)
 
     def exact_ppf(self, u: np.ndarray) -> np.ndarray:
-        """scipy's inverse CDF, without the table."""
-        return np.asarray(self.frozen.ppf(u), dtype=np.float64)
+        """The exact inverse CDF (scipy.stats' value), without the table."""
+        return np.asarray(self.law.ppf(u), dtype=np.float64)
 
     @cached_property
     def table(self) -> "InverseCdfTable | None":
         """The interpolation table, or None (closed-form kind, or the table missed its tolerance)."""
         if self.kind not in TABULATED:
             return None
-        return InverseCdfTable.build(self.frozen)
+        return _table(self)
 
     @property
     def support(self) -> tuple[float, float]:
-        a, b = self.frozen.support()
+        a, b = self.law.support()
         return float(a), float(b)
 
     @property
     def mean(self) -> float:
-        return float(self.frozen.mean())
+        return float(self.law.mean())
 
     @property
     def median(self) -> float:
-        return float(self.frozen.ppf(0.5))
+        return float(self.law.ppf(0.5))
 
     def describe(self) -> str:
         """Short English text, e.g. ``beta(mean 0.75, sd 0.08)``."""
@@ -175,7 +190,9 @@ class Quantity:
 
 #: Kinds whose scipy inverse CDF is iterative and slow.
 TABULATED = ("beta", "pert", "gamma")
+#: Most intervals of a table; :meth:`InverseCdfTable.build` starts at ``TABLE_START`` and doubles.
 TABLE_NODES = 1024
+TABLE_START = 64
 #: Largest accepted error of the table, relative to the range it spans.
 TABLE_TOLERANCE = 1e-9
 #: Φ⁻¹ of the smallest and largest uniform numbers simsam draws (2⁻⁵³, 1 − 2⁻⁵³) is ±8.2.
@@ -187,13 +204,20 @@ class InverseCdfTable:
     """A distribution's inverse CDF as a cubic Hermite spline in ``z = Φ⁻¹(u)``.
 
     Nodes are equally spaced in ``z`` on ``[−8.3, 8.3]`` (so the tails get as
-    many nodes as the middle); values are scipy's exact quantiles (the upper
-    half through the survival function, which keeps its precision near 1) and
+    many nodes as the middle); values are the exact quantiles (the upper half
+    through the survival function, which keeps its precision near 1) and
     slopes are exact, ``dx/dz = φ(z) / f(x)``. :meth:`build` checks the spline
-    against the exact quantiles at every midpoint and gives up (None) unless
-    the error is below ``TABLE_TOLERANCE`` times the range, so a table is either
-    accurate to ~1e-9 or not used. Evaluation costs ~50 ns per number instead
-    of 1–5 µs.
+    against the exact quantiles at every midpoint and refines until the error
+    is below ``TABLE_TOLERANCE`` times the range, or gives up (None), so a
+    table is either accurate to ~1e-9 or not used. Evaluation costs ~50 ns per
+    number instead of 1–5 µs.
+
+    Attributes
+    ----------
+    x, slope : ndarray, shape ``(n + 1,)``
+        Quantiles and ``dx/dz`` at the nodes, in the distribution's units.
+    step : float
+        Node spacing in ``z``, ``2 · Z_MAX / n``.
     """
 
     x: np.ndarray
@@ -201,19 +225,56 @@ class InverseCdfTable:
     step: float
 
     @classmethod
-    def build(cls, frozen, nodes: int = TABLE_NODES) -> "InverseCdfTable | None":
-        from scipy import special
+    def build(cls, law, nodes: int = TABLE_NODES, start: int = TABLE_START) -> "InverseCdfTable | None":
+        """Tabulate ``law``, or None when even ``nodes`` intervals miss the tolerance.
 
-        z = np.linspace(-Z_MAX, Z_MAX, 2 * nodes + 1)
-        with np.errstate(all="ignore"):
-            x = np.where(z < 0, frozen.ppf(special.ndtr(z)), frozen.isf(special.ndtr(-z)))
-            slope = np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi) / frozen.pdf(x)
-        if not (np.all(np.isfinite(x)) and np.all(np.isfinite(slope)) and np.all(np.diff(x) >= 0)):
-            return None
-        table = cls(x[::2].copy(), slope[::2].copy(), 2 * Z_MAX / nodes)
-        span = x[-1] - x[0]
-        error = np.max(np.abs(table._at(z[1::2]) - x[1::2]))
-        return table if span > 0 and error <= TABLE_TOLERANCE * span else None
+        Parameters
+        ----------
+        law : object
+            Anything with vectorised ``ppf``, ``isf`` and ``pdf``: a
+            :attr:`Distribution.law` or a ``scipy.stats`` frozen distribution.
+        nodes : int
+            Most intervals: ``start``, ``2 · start``, ... intervals are tried
+            while not above ``nodes``.
+        start : int
+            Intervals of the first try. Each failed try's midpoints are the
+            next one's new nodes, so no exact quantile is computed twice and a
+            table of ``n`` intervals costs ``2n + 1`` of them, as a build of
+            ``n`` intervals straight away. (The shipped configs' PERTs need 512.)
+        """
+        from scipy.special import ndtr
+
+        def exact(z):
+            lower = z < 0
+            x = np.empty_like(z)
+            with np.errstate(all="ignore"):
+                x[lower] = law.ppf(ndtr(z[lower]))
+                x[~lower] = law.isf(ndtr(-z[~lower]))
+                return x, np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi) / law.pdf(x)
+
+        def interleave(even, odd):
+            out = np.empty(even.size + odd.size)
+            out[::2], out[1::2] = even, odd
+            return out
+
+        n = min(start, nodes)
+        x, slope = exact(np.linspace(-Z_MAX, Z_MAX, n + 1))
+        while True:
+            z_mid = np.linspace(-Z_MAX, Z_MAX, 2 * n + 1)[1::2]
+            x_mid, slope_mid = exact(z_mid)
+            x_all, slope_all = interleave(x, x_mid), interleave(slope, slope_mid)
+            # NaN, infinite or zero density, or a non-monotone ppf: not a table's job.
+            if not (np.all(np.isfinite(x_all)) and np.all(np.isfinite(slope_all)) and np.all(np.diff(x_all) >= 0)):
+                return None
+            table = cls(x, slope, 2 * Z_MAX / n)
+            span = x[-1] - x[0]
+            if not span > 0:
+                return None
+            if np.max(np.abs(table._at(z_mid) - x_mid)) <= TABLE_TOLERANCE * span:
+                return table
+            if 2 * n > nodes:
+                return None
+            x, slope, n = x_all, slope_all, 2 * n
 
     def _at(self, z: np.ndarray) -> np.ndarray:
         w = (np.clip(z, -Z_MAX, Z_MAX) + Z_MAX) / self.step
@@ -231,7 +292,175 @@ class InverseCdfTable:
         return self._at(special.ndtri(u))
 
 
-# --- the distributions: allowed keys, checks, scipy objects -----------------------
+@lru_cache(maxsize=512)
+def _table(dist: Distribution) -> InverseCdfTable | None:
+    # Keyed by value: sampling makes a fresh gamma Distribution per Dirichlet
+    # share on every call, and those must not rebuild their tables.
+    return InverseCdfTable.build(dist.law)
+
+
+# --- scipy.stats' formulas on scipy.special -------------------------------------------
+#
+# ``import scipy.stats`` takes ~1 s (it builds docstrings), more than loading and
+# sampling a config. The families simsam uses are a few lines each in scipy.stats
+# on top of scipy.special; they are repeated here with the same expressions, so
+# the values are bit-identical to scipy.stats' (tests/test_distributions_fast.py).
+
+
+@dataclass(frozen=True)
+class _Family:
+    """A scipy.stats family in standard form (loc 0, scale 1).
+
+    ``ppf(q, *shape)``, ``isf(q, *shape)`` and ``pdf(x, *shape)`` are its
+    ``_ppf``, ``_isf`` and ``_pdf``; ``mean(*shape)`` the first of its
+    ``_stats``; ``lo``, ``hi`` its support; ``open`` whether its pdf is 0 at
+    the support's ends (scipy's ``_open_support_mask``).
+    """
+
+    ppf: Any
+    isf: Any
+    pdf: Any
+    mean: Any
+    lo: float
+    hi: float
+    open: bool = False
+
+
+@cache
+def _families() -> dict[str, _Family]:
+    """The families by scipy.stats name (without beta on an older scipy whose
+    scipy.special lacks the Boost beta ufuncs scipy.stats uses)."""
+    import scipy.special as sc
+    from scipy.special import _ufuncs as scu
+
+    def triang_pdf(x, c):
+        # scipy's _lazyselect: c == 0, x < c, x >= c (c != 1), c == 1.
+        if c == 0:
+            return 2 - 2 * x
+        if c == 1:
+            return 2 * x
+        return np.where(x < c, 2 * x / c, 2 * (1 - x) / (1 - c))
+
+    def lognorm_pdf(x, s):
+        return np.exp(np.where(x != 0, -np.log(x) ** 2 / (2 * s**2) - np.log(s * x * np.sqrt(2 * np.pi)), -np.inf))
+
+    def unit_isf(ppf):
+        # rv_continuous's default _isf.
+        return lambda q, *shape: ppf(1.0 - q, *shape)
+
+    def uniform_ppf(q):
+        return q
+
+    def triang_ppf(q, c):
+        return np.where(q < c, np.sqrt(c * q), 1 - np.sqrt((1 - c) * (1 - q)))
+
+    norm_pdf_c = np.sqrt(2 * np.pi)
+    inf = math.inf
+    families = {
+        "uniform": _Family(uniform_ppf, unit_isf(uniform_ppf), lambda x: 1.0 * (x == x), lambda: 0.5, 0.0, 1.0),
+        "triang": _Family(triang_ppf, unit_isf(triang_ppf), triang_pdf, lambda c: (c + 1.0) / 3.0, 0.0, 1.0),
+        "beta": _Family(
+            getattr(scu, "_beta_ppf", None),
+            lambda q, a, b: sc.betainccinv(a, b, q),
+            getattr(scu, "_beta_pdf", None),
+            lambda a, b: a / (a + b),
+            0.0,
+            1.0,
+        ),
+        "norm": _Family(sc.ndtri, lambda q: -sc.ndtri(q), lambda x: np.exp(-(x**2) / 2.0) / norm_pdf_c, lambda: 0.0, -inf, inf),
+        "lognorm": _Family(
+            lambda q, s: np.exp(s * sc.ndtri(q)),
+            lambda q, s: np.exp(s * -sc.ndtri(q)),
+            lognorm_pdf,
+            lambda s: np.sqrt(np.exp(s * s)),
+            0.0,
+            inf,
+            open=True,
+        ),
+        "gamma": _Family(
+            lambda q, a: sc.gammaincinv(a, q),
+            lambda q, a: sc.gammainccinv(a, q),
+            lambda x, a: np.exp(sc.xlogy(a - 1.0, x) - x - sc.gammaln(a)),
+            lambda a: a,
+            0.0,
+            inf,
+        ),
+    }
+    if not hasattr(scu, "_beta_ppf"):
+        del families["beta"]
+    return families
+
+
+class _Law:
+    """A distribution ``loc + scale · X``, ``X`` of a :class:`_Family`, with
+    scipy.stats' frozen-distribution methods and edge cases (``ppf(0)`` and
+    ``ppf(1)`` are the support's ends, NaN outside [0, 1]; the pdf is 0
+    outside the support).
+
+    Parameters
+    ----------
+    family : str
+        scipy.stats' name: ``"uniform"``, ``"triang"``, ``"beta"``, ``"norm"``,
+        ``"lognorm"`` or ``"gamma"``.
+    shape : tuple of float
+        Its shape parameters, e.g. ``(a, b)`` for beta.
+    loc, scale : float
+        In the distribution's units.
+    """
+
+    __slots__ = ("name", "family", "shape", "loc", "scale")
+
+    def __init__(self, family: str, shape: tuple[float, ...], loc: float, scale: float):
+        self.name = family
+        self.family = _families()[family]
+        # numpy scalars, as scipy computes with them (their ufuncs match scipy's to the bit).
+        self.shape = tuple(np.float64(s) for s in shape)
+        self.loc, self.scale = np.float64(loc), np.float64(scale)
+
+    def __repr__(self) -> str:
+        return f"_Law({self.name!r}, {tuple(map(float, self.shape))}, loc={float(self.loc)}, scale={float(self.scale)})"
+
+    def _inverse(self, f, q, at0, at1):
+        q = np.asarray(q, dtype=np.float64)
+        with np.errstate(all="ignore"):
+            x = f(q, *self.shape) * self.scale + self.loc
+        x = np.where((0 < q) & (q < 1), x, np.where(q == 0, at0, np.where(q == 1, at1, np.nan)))
+        return x[()] if x.ndim == 0 else x
+
+    def ppf(self, q):
+        """Quantile at the lower-tail probability ``q``, same shape as ``q``."""
+        lo, hi = self.support()
+        return self._inverse(self.family.ppf, q, lo, hi)
+
+    def isf(self, q):
+        """Quantile at the upper-tail probability ``q``, same shape as ``q``."""
+        lo, hi = self.support()
+        return self._inverse(self.family.isf, q, hi, lo)
+
+    def pdf(self, x):
+        """Density at ``x`` (per unit of ``x``), same shape as ``x``."""
+        y = np.asarray((np.asarray(x, dtype=np.float64) - self.loc) / self.scale, dtype=np.float64)
+        f = self.family
+        with np.errstate(all="ignore"):
+            inside = ((f.lo < y) & (y < f.hi)) if f.open else ((f.lo <= y) & (y <= f.hi))
+            out = np.where(inside, f.pdf(y, *self.shape) / self.scale, 0.0)
+        out = np.where(np.isnan(y), np.nan, out)
+        return out[()] if out.ndim == 0 else out
+
+    def support(self) -> tuple[float, float]:
+        return self.family.lo * self.scale + self.loc, self.family.hi * self.scale + self.loc
+
+    def mean(self) -> float:
+        return self.family.mean(*self.shape) * self.scale + self.loc
+
+
+def _scipy_frozen(family: str, shape: tuple[float, ...], loc: float, scale: float):
+    from scipy import stats
+
+    return getattr(stats, family)(*shape, loc=loc, scale=scale)
+
+
+# --- the distributions: allowed keys, checks, scipy parameters -----------------------
 
 
 def _check_uniform(p, path):
@@ -305,58 +534,46 @@ def beta_ab(mean: float, sd: float) -> tuple[float, float]:
     return mean * k, (1 - mean) * k
 
 
-def _frozen_uniform(p):
-    from scipy import stats
-
-    return stats.uniform(loc=p["low"], scale=p["high"] - p["low"])
+# Each kind as scipy.stats parametrises it: (family, shape parameters, loc, scale).
 
 
-def _frozen_triangular(p):
-    from scipy import stats
+def _scipy_uniform(p):
+    return "uniform", (), p["low"], p["high"] - p["low"]
 
+
+def _scipy_triangular(p):
     width = p["high"] - p["low"]
-    return stats.triang(c=(p["mode"] - p["low"]) / width, loc=p["low"], scale=width)
+    return "triang", ((p["mode"] - p["low"]) / width,), p["low"], width
 
 
-def _frozen_pert(p):
-    from scipy import stats
-
+def _scipy_pert(p):
     lam = p.get("lambda", 4.0)
     width = p["max"] - p["min"]
     a = 1 + lam * (p["mode"] - p["min"]) / width
     b = 1 + lam * (p["max"] - p["mode"]) / width
-    return stats.beta(a, b, loc=p["min"], scale=width)
+    return "beta", (a, b), p["min"], width
 
 
-def _frozen_normal(p):
-    from scipy import stats
-
+def _scipy_normal(p):
     low, high = p.get("low", -math.inf), p.get("high", math.inf)
     if math.isinf(low) and math.isinf(high):
-        return stats.norm(loc=p["mean"], scale=p["sd"])
-    return stats.truncnorm((low - p["mean"]) / p["sd"], (high - p["mean"]) / p["sd"], loc=p["mean"], scale=p["sd"])
+        return "norm", (), p["mean"], p["sd"]
+    return "truncnorm", ((low - p["mean"]) / p["sd"], (high - p["mean"]) / p["sd"]), p["mean"], p["sd"]
 
 
-def _frozen_lognormal(p):
-    from scipy import stats
-
+def _scipy_lognormal(p):
     # mean and sd are of the value itself, not of its logarithm.
     sigma2 = math.log1p((p["sd"] / p["mean"]) ** 2)
-    return stats.lognorm(s=math.sqrt(sigma2), scale=p["mean"] * math.exp(-sigma2 / 2))
+    return "lognorm", (math.sqrt(sigma2),), 0.0, p["mean"] * math.exp(-sigma2 / 2)
 
 
-def _frozen_beta(p):
-    from scipy import stats
-
+def _scipy_beta(p):
     a, b = (p["a"], p["b"]) if "a" in p else beta_ab(p["mean"], p["sd"])
-    return stats.beta(a, b)
+    return "beta", (a, b), 0.0, 1.0
 
 
-def _frozen_gamma(p):
-    from scipy import stats
-
-    shape = (p["mean"] / p["sd"]) ** 2
-    return stats.gamma(a=shape, scale=p["sd"] ** 2 / p["mean"])
+def _scipy_gamma(p):
+    return "gamma", ((p["mean"] / p["sd"]) ** 2,), 0.0, p["sd"] ** 2 / p["mean"]
 
 
 @dataclass(frozen=True)
@@ -364,19 +581,18 @@ class _Kind:
     required: tuple[str, ...]
     optional: tuple[str, ...]
     check: Any
-    frozen: Any
+    scipy_args: Any
 
 
 DISTRIBUTIONS: dict[str, _Kind] = {
-    "uniform": _Kind(("low", "high"), (), _check_uniform, _frozen_uniform),
-    "triangular": _Kind(("low", "mode", "high"), (), _check_triangular, _frozen_triangular),
-    "pert": _Kind(("min", "mode", "max"), ("lambda",), _check_pert, _frozen_pert),
-    "normal": _Kind(("mean", "sd"), ("low", "high"), _check_normal, _frozen_normal),
-    "lognormal": _Kind(("mean", "sd"), (), _check_positive_mean_sd("lognormal"), _frozen_lognormal),
-    "beta": _Kind((), ("mean", "sd", "a", "b"), _check_beta, _frozen_beta),
-    "gamma": _Kind(("mean", "sd"), (), _check_positive_mean_sd("gamma"), _frozen_gamma),
+    "uniform": _Kind(("low", "high"), (), _check_uniform, _scipy_uniform),
+    "triangular": _Kind(("low", "mode", "high"), (), _check_triangular, _scipy_triangular),
+    "pert": _Kind(("min", "mode", "max"), ("lambda",), _check_pert, _scipy_pert),
+    "normal": _Kind(("mean", "sd"), ("low", "high"), _check_normal, _scipy_normal),
+    "lognormal": _Kind(("mean", "sd"), (), _check_positive_mean_sd("lognormal"), _scipy_lognormal),
+    "beta": _Kind((), ("mean", "sd", "a", "b"), _check_beta, _scipy_beta),
+    "gamma": _Kind(("mean", "sd"), (), _check_positive_mean_sd("gamma"), _scipy_gamma),
 }
-_FROZEN = {name: kind.frozen for name, kind in DISTRIBUTIONS.items()}
 
 
 def parse_distribution(raw: Mapping[str, Any], path: str) -> Distribution:

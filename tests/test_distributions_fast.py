@@ -1,0 +1,168 @@
+"""The scipy.special re-implementation of the distributions (``Distribution.law``)
+against scipy.stats, the adaptive inverse-CDF tables, and that loading and
+sampling a config never imports scipy.stats (its import takes ~1 s)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from simsam.distributions import TABLE_NODES, TABLE_TOLERANCE, Distribution, InverseCdfTable, _Law, parse_distribution
+
+ROOT = Path(__file__).parents[1]
+
+# (kind, config parameters): skewed and symmetric, modes at the ends, tiny and large shapes.
+CASES = [
+    ("uniform", {"low": 0.0, "high": 1.0}),
+    ("uniform", {"low": 18000.0, "high": 23000.0}),
+    ("uniform", {"low": -3.5, "high": -0.25}),
+    ("triangular", {"low": 0.0, "mode": 0.3, "high": 1.0}),
+    ("triangular", {"low": 10.0, "mode": 10.0, "high": 20.0}),
+    ("triangular", {"low": 10.0, "mode": 20.0, "high": 20.0}),
+    ("triangular", {"low": -5.0, "mode": 1.0, "high": 2.0}),
+    ("pert", {"min": 18000.0, "mode": 20000.0, "max": 23000.0}),
+    ("pert", {"min": 0.0, "mode": 0.0, "max": 1.0}),
+    ("pert", {"min": 0.0, "mode": 1.0, "max": 1.0}),
+    ("pert", {"min": 2.0, "mode": 2.0, "max": 9.0, "lambda": 2.0}),
+    ("pert", {"min": 0.1, "mode": 0.35, "max": 0.4, "lambda": 12.0}),
+    ("normal", {"mean": 0.0, "sd": 1.0}),
+    ("normal", {"mean": 31000.0, "sd": 2500.0}),
+    ("normal", {"mean": -2.0, "sd": 0.01}),
+    ("lognormal", {"mean": 1.0, "sd": 0.1}),
+    ("lognormal", {"mean": 5000.0, "sd": 4000.0}),
+    ("lognormal", {"mean": 0.02, "sd": 0.1}),
+    ("beta", {"mean": 0.75, "sd": 0.08}),
+    ("beta", {"a": 0.3, "b": 8.0}),
+    ("beta", {"a": 8.0, "b": 0.3}),
+    ("beta", {"a": 0.5, "b": 0.5}),
+    ("beta", {"a": 1.0, "b": 1.0}),
+    ("beta", {"a": 2.5, "b": 700.0}),
+    ("beta", {"a": 0.05, "b": 0.05}),
+    ("gamma", {"mean": 0.5, "sd": 1.0}),  # shape 0.25
+    ("gamma", {"mean": 0.5, "sd": 0.5**0.5}),  # shape 0.5, a Dirichlet share's gamma
+    ("gamma", {"mean": 1.0, "sd": 1.0}),
+    ("gamma", {"mean": 50.0, "sd": 50.0**0.5}),  # shape 50
+    ("gamma", {"mean": 3000.0, "sd": 400.0}),
+]
+IDS = [f"{kind}-" + "-".join(f"{v:g}" for v in p.values()) for kind, p in CASES]
+
+# Lower-tail probabilities: the ends, the tails simsam draws (2⁻⁵³), the body, and invalid ones.
+Q = np.concatenate(
+    [[0.0, 1.0, 2.0**-53, 1 - 2.0**-53, 1e-300, 0.5, -0.1, 1.1, np.nan], np.random.default_rng(0).random(200), 10.0 ** -np.arange(1, 17)]
+)
+
+
+def _dist(kind, params):
+    return parse_distribution({"dist": kind, **params}, "x")
+
+
+def _same(a, b):
+    """Equal to the bit: the same scipy.special calls in the same expressions.
+    (A scipy release that changes a formula in scipy.stats shows up here.)"""
+    np.testing.assert_array_equal(a, b, strict=False)
+
+
+@pytest.mark.filterwarnings("ignore:Error in function boost")  # scipy.stats warns alike (q = 1e-300)
+@pytest.mark.parametrize("kind, params", CASES, ids=IDS)
+def test_law_matches_scipy_stats(kind, params):
+    """ppf, isf, pdf, support and mean equal scipy.stats', edge cases included."""
+    dist = _dist(kind, params)
+    law, frozen = dist.law, dist.frozen
+    assert isinstance(law, _Law)
+    with np.errstate(all="ignore"):
+        _same(law.ppf(Q), frozen.ppf(Q))
+        _same(law.isf(Q), frozen.isf(Q))
+        lo, hi = frozen.support()
+        body = frozen.ppf(np.linspace(0, 1, 101))
+        x = np.concatenate([body, [lo, hi, lo - 1, hi + 1, np.nan], np.nextafter([lo, hi], [-np.inf, np.inf])])
+        x = x[np.isfinite(x) | np.isnan(x)]
+        _same(law.pdf(x), frozen.pdf(x))
+    assert law.support() == frozen.support()
+    _same(law.mean(), frozen.mean())
+    assert dist.support == tuple(map(float, frozen.support()))
+    _same(dist.mean, frozen.mean())
+    _same(dist.median, frozen.median())
+    # Scalars in, scalars out, as scipy.
+    assert np.ndim(law.ppf(0.3)) == 0 and np.ndim(law.pdf(dist.median)) == 0
+    _same(dist.exact_ppf(Q[:8]), frozen.ppf(Q[:8]))
+
+
+def test_truncated_normal_uses_scipy_stats():
+    """The one kind without a re-implementation: scipy.stats.truncnorm, imported when used."""
+    dist = _dist("normal", {"mean": 1.0, "sd": 2.0, "low": 0.0})
+    assert dist.law.dist.name == "truncnorm"
+    u = np.array([1e-9, 0.2, 0.5, 0.99])
+    np.testing.assert_array_equal(dist.ppf(u), stats.truncnorm(-0.5, np.inf, loc=1, scale=2).ppf(u))
+    assert dist.support == (0.0, np.inf)
+
+
+TABULATED_CASES = [(c, i) for c, i in zip(CASES, IDS) if c[0] in ("beta", "pert", "gamma")]
+
+
+@pytest.mark.parametrize("kind, params", [c for c, _ in TABULATED_CASES], ids=[i for _, i in TABULATED_CASES])
+def test_adaptive_table_is_within_tolerance(kind, params):
+    """Whatever node count the build stops at, the table is within
+    TABLE_TOLERANCE of the range at 10⁴ random uniforms and in the far tails."""
+    dist = _dist(kind, params)
+    table = dist.table
+    if table is None:  # e.g. beta(0.05, 0.05): refused, the exact ppf is used
+        u = np.array([1e-9, 0.3, 0.7])
+        np.testing.assert_array_equal(dist.ppf(u), dist.frozen.ppf(u))
+        return
+    assert table.x.size - 1 <= TABLE_NODES
+    rng = np.random.default_rng(2)
+    tails = 10 ** rng.uniform(-15.9, -1, 2000)
+    u = np.concatenate([rng.random(10_000), tails, 1 - tails, [2.0**-53, 1 - 2.0**-53]])
+    exact = np.where(u < 0.5, dist.frozen.ppf(u), dist.frozen.isf(1 - u))
+    span = table.x[-1] - table.x[0]
+    assert np.max(np.abs(dist.ppf(u) - exact)) <= TABLE_TOLERANCE * span
+
+
+def test_adaptive_table_refines_only_as_needed():
+    """A smooth quantile function stops at the first level; a table refined to
+    the maximum is the one a fixed-size build gives."""
+    easy = InverseCdfTable.build(_dist("gamma", {"mean": 50.0, "sd": 50.0**0.5}).law)
+    assert easy is not None and easy.x.size == 64 + 1
+    law = _dist("pert", {"min": 0.0, "mode": 0.3, "max": 1.0}).law
+    adaptive = InverseCdfTable.build(law)
+    assert adaptive.x.size - 1 in (128, 256, 512, 1024)
+    fixed = InverseCdfTable.build(law, nodes=adaptive.x.size - 1, start=adaptive.x.size - 1)
+    np.testing.assert_array_equal(adaptive.x, fixed.x)
+    np.testing.assert_array_equal(adaptive.slope, fixed.slope)
+    assert adaptive.step == fixed.step
+    # Too coarse a maximum: refused, as before.
+    assert InverseCdfTable.build(law, nodes=64) is None
+
+
+def test_tables_are_shared_by_equal_distributions():
+    """Sampling builds a fresh gamma per Dirichlet share on every call; equal ones share a table."""
+    a = Distribution("gamma", (("mean", 2.0), ("sd", 2.0**0.5)))
+    b = Distribution("gamma", (("mean", 2.0), ("sd", 2.0**0.5)))
+    assert a is not b and a.table is b.table is not None
+
+
+SCRIPT = """
+import sys
+import numpy as np
+import simsam
+from simsam.sampling import ParameterSpace
+
+for path in sys.argv[1:]:
+    cfg = simsam.load_config(path)
+    space = ParameterSpace.from_config(cfg)
+    values = space.sample(7, np.arange(500))
+    assert np.all(np.isfinite(values)), path
+    space.base_values()
+    [(q.dist.support, q.dist.mean) for q in space.scalars]
+loaded = sorted(m for m in sys.modules if m.startswith("scipy.stats"))
+assert not loaded, loaded
+"""
+
+
+def test_loading_and_sampling_never_import_scipy_stats():
+    configs = sorted(str(p) for p in (ROOT / "configs").glob("*.toml"))
+    assert configs
+    subprocess.run([sys.executable, "-c", SCRIPT, *configs], check=True, cwd=ROOT)
