@@ -124,16 +124,18 @@ def _without_dask_arrays() -> None:
 def cmd_run(args) -> int:
     from .config import load_config
     from .console import summary_text
-    from .runner import dask_client, run_to_folder
+    from .results import ResultsFile
+    from .runner import dask_client, write_run_folder
 
     cfg = load_config(args.config)
     out = args.out if args.out is not None else Path("results") / args.config.stem
     check_out(out)
     check_threads(args.threads)
-    if args.scheduler is None:
-        _without_dask_arrays()
     if args.until_se is not None or args.max_draws is not None:
         from .analysis_commands import run_until_se_command
+
+        if args.scheduler is None:
+            _without_dask_arrays()
 
         return run_until_se_command(args, cfg, out)
     from .progress import progress_bar
@@ -142,9 +144,10 @@ def cmd_run(args) -> int:
     with dask_client(args.scheduler) as client, progress_bar(draws, desc="simsam run", quiet=args.quiet) as bar:
         # On a terminal the bar suggests smaller chunks (~50 steps); results do not depend on chunking.
         chunk = args.chunk_draws or bar.chunk_draws
-        ds, summary = run_to_folder(cfg, out, args.draws, args.seed, chunk_draws=chunk, threads=args.threads, client=client, progress=bar)
+        summary = write_run_folder(cfg, out, args.draws, args.seed, chunk_draws=chunk, threads=args.threads, client=client, progress=bar)
     if not args.quiet:
-        print(summary_text(ds, summary))
+        with ResultsFile(Path(out) / "results.nc") as results:
+            print(summary_text(results, summary))
         print(f"\nwrote {out}/results.nc, summary.csv, summary.json, summary.xlsx")
     return 0
 

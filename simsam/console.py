@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 
-import pandas as pd
+import numpy as np
 
-from .summary import headline
+from .summary import Summary, headline
 
 __all__ = ["summary_text"]
 
@@ -19,23 +19,28 @@ def _month(x: float, horizon: int) -> str:
     return f"{x:.0f}" if math.isfinite(x) else f">{horizon}"
 
 
-def summary_text(ds, summary: pd.DataFrame) -> str:
-    """An aligned text table: per actor revenue, net benefit, payback and its probabilities."""
+def summary_text(ds, summary) -> str:
+    """An aligned text table: per actor revenue, net benefit, payback and its probabilities.
+
+    ``ds`` is a result Dataset or :class:`simsam.results.ResultsFile`;
+    ``summary`` a :class:`simsam.summary.Summary` or :func:`simsam.summarize`'s DataFrame.
+    """
+    summary = Summary.of(summary)
     horizon = int(ds.attrs["horizon_months"])
     years = int(ds.sizes["year"])
-    months = [c.removeprefix("p_payback_") for c in summary.loc["society"].index if c.startswith("p_payback_") and c[10:].isdigit()]
-    labels = dict(zip(ds["actor"].values.tolist(), ds["actor_label"].values.tolist()))
+    months = [c.removeprefix("p_payback_") for c in summary.metrics("society") if c.startswith("p_payback_") and c[10:].isdigit()]
+    labels = dict(zip([str(a) for a in ds["actor"].values], [str(a) for a in ds["actor_label"].values]))
     header = ["actor", "revenue yr 1, Mkr", f"net benefit {years} y, Mkr", "payback, months"] + [f"P(≤{m})" for m in months]
     sub = ["", "median [90% interval]", "median [90% interval]", "median [90% int.]"] + [""] * len(months)
     rows = []
     silent = []
-    for actor in summary.index.get_level_values("actor").unique():
+    for actor in summary.actors:
         # Rounding leaves the employer's exactly offsetting items at ±1e-10 kr.
-        if actor != "society" and float(abs(ds["revenue"].sel(actor=actor)).max()) < 1e-3 and float(abs(ds["cost"].sel(actor=actor)).max()) < 1e-3:
+        sel = ds.sel(actor=actor)
+        if actor != "society" and np.abs(sel["revenue"].values).max() < 1e-3 and np.abs(sel["cost"].values).max() < 1e-3:
             silent.append(labels.get(actor, actor))  # e.g. the employer: pays back "in month 1" by definition
             continue
-        part = summary.loc[actor]
-        rev, nb, pb = part.loc["annual_revenue"], part.loc[f"net_benefit_{years}y"], part.loc["payback_months"]
+        rev, nb, pb = (summary.rows[(actor, m)] for m in ("annual_revenue", f"net_benefit_{years}y", "payback_months"))
         rows.append(
             [
                 f"{labels.get(actor, actor)}" + (" (sum)" if actor == "society" else ""),
@@ -43,7 +48,7 @@ def summary_text(ds, summary: pd.DataFrame) -> str:
                 f"{_mkr(nb['median'])} [{_mkr(nb['p05'])}, {_mkr(nb['p95'])}]",
                 f"{_month(pb['median'], horizon)} [{_month(pb['p05'], horizon)}, {_month(pb['p95'], horizon)}]",
             ]
-            + [f"{part.loc[f'p_payback_{m}', 'mean']:.2f}" for m in months]
+            + [f"{summary(actor, f'p_payback_{m}'):.2f}" for m in months]
         )
     table = [header, sub] + rows
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]

@@ -29,7 +29,7 @@ import numpy as np
 from .config.schema import SOCIETY, Config
 from .sampling import ParameterSpace
 
-__all__ = ["build_dataset", "write_run", "read_results", "atomic_folder"]
+__all__ = ["build_dataset", "write_run", "read_results", "atomic_folder", "ResultsFile", "ResultWriter"]
 
 
 _KR = {"units": "kr"}
@@ -47,42 +47,42 @@ VARIABLES = {
 
 
 def _skeleton(config: Config, space: ParameterSpace, draws: np.ndarray, seed: int, engine: str):
-    """The Dataset's coordinates and attributes, without data variables."""
-    import xarray as xr
-
+    """The Dataset's coordinates ``{name: (dims, values)}`` and attributes, without xarray."""
     from . import __version__
 
     actors = list(config.actors) + [SOCIETY]
-    return xr.Dataset(
-        coords={
-            "draw": draws,
-            "actor": actors,
-            "actor_label": ("actor", [config.actors.get(a, "Samhället") for a in actors]),
-            "year": np.arange(1, config.simulation.horizon_months // 12 + 1),
-            "parameter": list(space.names),
-            "parameter_group": ("parameter", list(space.group_of)),
-        },
-        attrs={
-            "title": f"simsam results: {config.name}",
-            "name": config.name,
-            "config": config.resolved_json(),
-            "config_text": config.raw.text,
-            "config_file": str(config.raw.path) if config.raw.path else "",
-            "seed": int(seed),
-            "draws": int(len(draws)),
-            "first_draw": int(draws[0]) if len(draws) else 0,
-            "cohort": config.simulation.cohort,
-            "engine": engine,
-            "participants": int(config.project.participants),
-            "horizon_months": int(config.simulation.horizon_months),
-            "simsam_version": __version__,
-        },
-    )
+    coords = {
+        "draw": (("draw",), np.asarray(draws)),
+        "actor": (("actor",), np.array(actors)),
+        "actor_label": (("actor",), np.array([config.actors.get(a, "Samhället") for a in actors])),
+        "year": (("year",), np.arange(1, config.simulation.horizon_months // 12 + 1)),
+        "parameter": (("parameter",), np.array(list(space.names), dtype=str)),
+        "parameter_group": (("parameter",), np.array(list(space.group_of), dtype=str)),
+    }
+    attrs = {
+        "title": f"simsam results: {config.name}",
+        "name": config.name,
+        "config": config.resolved_json(),
+        "config_text": config.raw.text,
+        "config_file": str(config.raw.path) if config.raw.path else "",
+        "seed": int(seed),
+        "draws": int(len(draws)),
+        "first_draw": int(draws[0]) if len(draws) else 0,
+        "cohort": config.simulation.cohort,
+        "engine": engine,
+        "participants": int(config.project.participants),
+        "horizon_months": int(config.simulation.horizon_months),
+        "simsam_version": __version__,
+    }
+    return coords, attrs
 
 
 def build_dataset(config: Config, space: ParameterSpace, out, inputs: np.ndarray, draws: np.ndarray, seed: int, engine: str):
     """Assemble the result Dataset in memory (see the module docstring); ``engine`` is the cohort path used."""
-    ds = _skeleton(config, space, draws, seed, engine)
+    import xarray as xr
+
+    coords, attrs = _skeleton(config, space, draws, seed, engine)
+    ds = xr.Dataset(coords=coords, attrs=attrs)
     for name, (dims, attrs, get) in VARIABLES.items():
         ds[name] = (dims, get(out, inputs), attrs)
     return ds
@@ -101,24 +101,24 @@ class ResultWriter:
         import h5py
 
         self.path = Path(path)
-        skeleton = _skeleton(config, space, draws, seed, engine)
-        # Written with h5netcdf directly, as xarray would (its writer imports
-        # dask and distributed to look for a scheduler: a second of start-up).
+        coords, attrs = _skeleton(config, space, draws, seed, engine)
+        sizes = {name: len(values) for name, (dims, values) in coords.items() if dims == (name,)}
+        # Written with h5netcdf directly, as xarray would (xarray costs half a
+        # second of start-up, and its writer imports dask and distributed).
         self._file = f = h5netcdf.File(self.path, "w")
-        f.dimensions = dict(skeleton.sizes)
-        for name, coord in skeleton.coords.items():
-            values = coord.values
+        f.dimensions = sizes
+        for name, (dims, values) in coords.items():
             if values.dtype.kind == "U":
-                var = f.create_variable(name, coord.dims, dtype=h5py.string_dtype())
+                var = f.create_variable(name, dims, dtype=h5py.string_dtype())
                 var[:] = values.astype(object)
             else:
-                var = f.create_variable(name, coord.dims, dtype=values.dtype)
+                var = f.create_variable(name, dims, dtype=values.dtype)
                 var[:] = values
-        f.attrs.update(skeleton.attrs)
-        aux = {d: [n for n, c in skeleton.coords.items() if c.dims == (d,) and n != d] for d in skeleton.dims}
+        f.attrs.update(attrs)
+        aux = {d: [n for n, (dims, _) in coords.items() if dims == (d,) and n != d] for d in sizes}
         self._vars = {}
         for name, (dims, attrs, get) in VARIABLES.items():
-            shape = tuple(skeleton.sizes[d] for d in dims)
+            shape = tuple(sizes[d] for d in dims)
             # One HDF5 chunk per (draws of a run chunk, actor or parameter): the summary
             # reads one actor's column at a time, and must not read every actor to get it.
             chunks = tuple(max(1, min(chunk_draws, n) if d == "draw" else 1 if d in ("actor", "parameter") else n) for d, n in zip(dims, shape))
@@ -142,6 +142,60 @@ class ResultWriter:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class ResultsFile:
+    """A ``results.nc`` opened read-only without xarray, for ``simsam run``'s summaries.
+
+    Offers the few Dataset operations the summaries use: ``attrs``, ``sizes``,
+    ``ds[name].values`` and ``ds.sel(actor=a)[name].values``, which reads just
+    that actor's column (its own HDF5 chunks). Use as a context manager.
+    """
+
+    def __init__(self, path):
+        import h5netcdf
+
+        self._file = h5netcdf.File(Path(path), "r")
+        self.attrs = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in self._file.attrs.items()}
+        self.sizes = {name: dim.size for name, dim in self._file.dimensions.items()}
+        self.coords = [n for n in self._file.variables if n in ("draw", "actor", "actor_label", "year", "parameter", "parameter_group")]
+        self._actors = [str(a) for a in self["actor"].values]
+
+    def __getitem__(self, name):
+        return _Column(self._file.variables[name], ())
+
+    def sel(self, actor: str):
+        return _ActorView(self, self._actors.index(actor))
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class _ActorView:
+    def __init__(self, results: ResultsFile, index: int):
+        self._results, self._index = results, index
+
+    def __getitem__(self, name):
+        var = self._results._file.variables[name]
+        return _Column(var, (slice(None),) * var.dimensions.index("actor") + (self._index,))
+
+
+class _Column:
+    def __init__(self, var, key):
+        self._var, self._key = var, key
+
+    @property
+    def values(self) -> np.ndarray:
+        values = self._var[self._key] if self._key else self._var[...]
+        if values.dtype == object:  # variable-length strings, as bytes
+            return np.array([v.decode() if isinstance(v, bytes) else str(v) for v in values])
+        return values
 
 
 def atomic_folder(final: Path):
@@ -177,11 +231,16 @@ def atomic_folder(final: Path):
 
 
 def write_summaries(ds, summary, folder: Path) -> None:
-    """Write ``summary.csv``, ``summary.json`` and ``summary.xlsx`` (for Excel) of a run into ``folder``."""
-    from .report.excel import write_summary_xlsx
-    from .summary import summary_json
+    """Write ``summary.csv``, ``summary.json`` and ``summary.xlsx`` (for Excel) of a run into ``folder``.
 
-    summary.to_csv(folder / "summary.csv", float_format="%.6g")
+    ``ds``: a result Dataset or :class:`ResultsFile`; ``summary``: a
+    :class:`simsam.summary.Summary` or :func:`simsam.summarize`'s DataFrame.
+    """
+    from .report.excel import write_summary_xlsx
+    from .summary import Summary, summary_json
+
+    summary = Summary.of(summary)
+    summary.to_csv(folder / "summary.csv")
     (folder / "summary.json").write_text(json.dumps(summary_json(ds, summary), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     write_summary_xlsx(ds, summary, folder / "summary.xlsx")
 

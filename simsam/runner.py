@@ -21,7 +21,7 @@ from .errors import ConfigError
 from .sampling import ParameterSpace
 from .simulation import ModelOutput, evaluate, numba_threads
 
-__all__ = ["Chunk", "chunk_ranges", "compute_chunk", "run_chunks", "run_to_folder", "dask_client"]
+__all__ = ["Chunk", "chunk_ranges", "compute_chunk", "run_chunks", "run_to_folder", "write_run_folder", "dask_client"]
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,7 @@ def dask_client(scheduler: str | None, timeout: float = 10.0):
         client.close()
 
 
-def run_to_folder(
+def write_run_folder(
     config: Config,
     folder,
     draws: int | None = None,
@@ -164,25 +164,23 @@ def run_to_folder(
     client=None,
     progress=None,
 ):
-    """Run a config and write ``results.nc``, ``summary.csv``, ``summary.json`` into ``folder``.
+    """Run a config and write ``results.nc``, ``summary.csv``, ``summary.json``, ``summary.xlsx`` into ``folder``.
 
     The draws stream to NetCDF chunk by chunk, so memory stays bounded by the
     chunk size whatever the number of draws; summaries are computed from the
     file a column at a time. The folder appears only when everything is
-    written (:func:`simsam.results.atomic_folder`).
+    written (:func:`simsam.results.atomic_folder`). Neither xarray nor pandas
+    is imported (half a second of ``simsam run``'s start).
 
     Returns
     -------
-    (xarray.Dataset, pandas.DataFrame)
-        The results file opened lazily, and its summary.
+    simsam.summary.Summary
     """
     from pathlib import Path
 
-    import xarray as xr
-
-    from .results import ResultWriter, atomic_folder, write_summaries
+    from .results import ResultsFile, ResultWriter, atomic_folder, write_summaries
     from .simulation import DEFAULT_CHUNK_DRAWS, engine_of
-    from .summary import summarize
+    from .summary import summary_of
 
     draws = config.simulation.draws if draws is None else int(draws)
     seed = config.simulation.seed if seed is None else int(seed)
@@ -195,8 +193,23 @@ def run_to_folder(
                 writer.write(part)
                 if progress is not None:
                     progress(part.stop - part.start)
-        with xr.open_dataset(tmp / "results.nc", engine="h5netcdf") as ds:
-            summary = summarize(ds)
-            write_summaries(ds, summary, tmp)
-    ds = xr.open_dataset(Path(folder) / "results.nc", engine="h5netcdf")
-    return ds, summary
+        with ResultsFile(tmp / "results.nc") as results:
+            summary = summary_of(results)
+            write_summaries(results, summary, tmp)
+    return summary
+
+
+def run_to_folder(config: Config, folder, draws: int | None = None, seed: int | None = None, **options):
+    """:func:`write_run_folder`, then the results opened with xarray.
+
+    Returns
+    -------
+    (xarray.Dataset, pandas.DataFrame)
+        The results file opened lazily, and its summary.
+    """
+    from pathlib import Path
+
+    import xarray as xr
+
+    summary = write_run_folder(config, folder, draws, seed, **options)
+    return xr.open_dataset(Path(folder) / "results.nc", engine="h5netcdf"), summary.frame()

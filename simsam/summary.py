@@ -18,12 +18,13 @@ errors of those three quantiles (from the order statistics at ``n·q ± √(n q 
 
 from __future__ import annotations
 
+import csv
 import math
+from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
-__all__ = ["summarize", "summary_json", "headline", "PAYBACK_MONTHS"]
+__all__ = ["Summary", "summarize", "summary_of", "summary_json", "headline", "PAYBACK_MONTHS"]
 
 PAYBACK_MONTHS = (12, 36, 60)
 QUANTILES = (0.05, 0.5, 0.95)
@@ -70,7 +71,85 @@ def _payback(x: np.ndarray, horizon: int) -> dict[str, float]:
     return {"mean": mean, "mcse": mcse, **q}
 
 
-def summarize(ds) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Summary:
+    """The summary table without pandas (``simsam run`` does not import it).
+
+    ``rows[(actor, metric)]`` maps each of :data:`COLUMNS` to a float (NaN
+    where it does not apply), in the order of ``summary.csv``. :meth:`frame`
+    gives the pandas DataFrame :func:`summarize` returns.
+    """
+
+    rows: dict
+
+    @classmethod
+    def of(cls, table) -> "Summary":
+        """A Summary from a Summary or from :func:`summarize`'s DataFrame."""
+        if isinstance(table, Summary):
+            return table
+        return cls({key: {c: float(row[c]) for c in COLUMNS} for key, row in table.iterrows()})
+
+    @property
+    def actors(self) -> list[str]:
+        return list(dict.fromkeys(a for a, _ in self.rows))
+
+    def metrics(self, actor: str) -> list[str]:
+        return [m for a, m in self.rows if a == actor]
+
+    def __call__(self, actor: str, metric: str, column: str = "mean") -> float:
+        return self.rows[(actor, metric)][column]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def frame(self):
+        """Index ``(actor, metric)``, columns :data:`COLUMNS`."""
+        import pandas as pd
+
+        table = pd.DataFrame.from_dict(self.rows, orient="index", columns=COLUMNS)
+        table.index = pd.MultiIndex.from_tuples(table.index, names=["actor", "metric"])
+        return table
+
+    def to_csv(self, path) -> None:
+        """``summary.csv``: six significant digits, NaN as an empty field (as pandas writes it)."""
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            out = csv.writer(f, lineterminator="\n")
+            out.writerow(["actor", "metric", *COLUMNS])
+            for (actor, metric), row in self.rows.items():
+                out.writerow([actor, metric, *("" if math.isnan(row[c]) else f"{row[c] + 0.0:.6g}" for c in COLUMNS)])
+
+
+def summary_of(ds) -> Summary:
+    """Per actor (with society) and metric: mean, quantiles, probabilities, MC errors.
+
+    ``ds`` is a result Dataset, or a :class:`simsam.results.ResultsFile` (which
+    reads one actor's column at a time).
+    """
+    horizon = int(ds.attrs.get("horizon_months", 12 * ds.sizes["year"]))
+    months = [m for m in PAYBACK_MONTHS if m < horizon] + [horizon]
+    years = [int(y) for y in ds["year"].values]
+    nan = dict.fromkeys(COLUMNS, math.nan)
+    rows = {}
+    for actor in [str(a) for a in ds["actor"].values]:
+        sel = ds.sel(actor=actor)
+        payback = sel["payback_months"].values
+        rows[(actor, "payback_months")] = _payback(payback, horizon)
+        for m in months:
+            rows[(actor, f"p_payback_{m}")] = _probability(payback <= m)
+        rows[(actor, "p_payback_not_reached")] = _probability(~np.isfinite(payback))
+        rows[(actor, "annual_revenue")] = _continuous(sel["annual_revenue"].values)
+        rows[(actor, "cost")] = _continuous(sel["cost"].values)
+        nb = sel["net_benefit"].values
+        for i, y in enumerate(years):
+            rows[(actor, f"net_benefit_{y}y")] = _continuous(nb[:, i])
+        for i, y in enumerate(years):
+            rows[(actor, f"p_net_benefit_positive_{y}y")] = _probability(nb[:, i] > 0)
+        if actor == "society":
+            rows[(actor, "utilised_potential")] = _continuous(ds["utilised_potential"].values)
+    return Summary({key: {**nan, **row} for key, row in rows.items()})
+
+
+def summarize(ds):
     """Per actor (with society) and metric: mean, quantiles, probabilities, MC errors.
 
     Parameters
@@ -84,38 +163,21 @@ def summarize(ds) -> pd.DataFrame:
         Index ``(actor, metric)``, columns ``mean, mcse, median, median_mcse,
         p05, p05_mcse, p95, p95_mcse`` (NaN where a column does not apply).
     """
-    horizon = int(ds.attrs.get("horizon_months", 12 * ds.sizes["year"]))
-    months = [m for m in PAYBACK_MONTHS if m < horizon] + [horizon]
-    rows = {}
-    for actor in ds["actor"].values.tolist():
-        sel = ds.sel(actor=actor)
-        payback = sel["payback_months"].values
-        rows[(actor, "payback_months")] = _payback(payback, horizon)
-        for m in months:
-            rows[(actor, f"p_payback_{m}")] = _probability(payback <= m)
-        rows[(actor, "p_payback_not_reached")] = _probability(~np.isfinite(payback))
-        rows[(actor, "annual_revenue")] = _continuous(sel["annual_revenue"].values)
-        rows[(actor, "cost")] = _continuous(sel["cost"].values)
-        nb = sel["net_benefit"].values
-        for i, y in enumerate(ds["year"].values.tolist()):
-            rows[(actor, f"net_benefit_{y}y")] = _continuous(nb[:, i])
-        for i, y in enumerate(ds["year"].values.tolist()):
-            rows[(actor, f"p_net_benefit_positive_{y}y")] = _probability(nb[:, i] > 0)
-        if actor == "society":
-            rows[(actor, "utilised_potential")] = _continuous(ds["utilised_potential"].values)
-    table = pd.DataFrame.from_dict(rows, orient="index", columns=COLUMNS)
-    table.index = pd.MultiIndex.from_tuples(table.index, names=["actor", "metric"])
-    return table
+    return summary_of(ds).frame()
 
 
 def _clean(x):
     return None if isinstance(x, float) and not math.isfinite(x) else x
 
 
-def headline(summary: pd.DataFrame, actor: str, horizon: int) -> str:
-    """The sentence an evaluator quotes, e.g. "payback within 60 months with probability 0.83, ..."."""
-    p = summary.loc[(actor, f"p_payback_{horizon}"), "mean"]
-    row = summary.loc[(actor, "payback_months")]
+def headline(summary, actor: str, horizon: int) -> str:
+    """The sentence an evaluator quotes, e.g. "payback within 60 months with probability 0.83, ...".
+
+    ``summary`` is a :class:`Summary` or :func:`summarize`'s DataFrame.
+    """
+    summary = Summary.of(summary)
+    p = summary(actor, f"p_payback_{horizon}")
+    row = summary.rows[(actor, "payback_months")]
 
     def month(x):
         return f"{x:.0f}" if math.isfinite(x) else f"over {horizon}"
@@ -128,17 +190,17 @@ def headline(summary: pd.DataFrame, actor: str, horizon: int) -> str:
     return f"payback within {horizon} months with probability {p:.2f}, {median}"
 
 
-def summary_json(ds, summary: pd.DataFrame) -> dict:
-    """``summary.json``: the run's facts, and per actor its metrics and headline."""
+def summary_json(ds, summary) -> dict:
+    """``summary.json``: the run's facts, and per actor its metrics and headline (``summary``: a :class:`Summary` or DataFrame)."""
+    summary = Summary.of(summary)
     horizon = int(ds.attrs.get("horizon_months", 60))
     labels = dict(zip(ds["actor"].values.tolist(), ds["actor_label"].values.tolist())) if "actor_label" in ds.coords else {}
     actors = {}
-    for actor in summary.index.get_level_values("actor").unique():
-        part = summary.loc[actor]
+    for actor in summary.actors:
         actors[actor] = {
             "label": labels.get(actor, actor),
             "headline": headline(summary, actor, horizon),
-            "metrics": {m: {c: _clean(float(v)) for c, v in part.loc[m].items()} for m in part.index},
+            "metrics": {m: {c: _clean(v) for c, v in summary.rows[(actor, m)].items()} for m in summary.metrics(actor)},
         }
     meta = {k: ds.attrs[k] for k in ("name", "config_file", "seed", "draws", "cohort", "participants", "horizon_months", "simsam_version") if k in ds.attrs}
     meta = {k: (v.item() if hasattr(v, "item") else v) for k, v in meta.items()}

@@ -30,6 +30,34 @@ def test_run_writes_results_and_prints_table(tmp_path, capsys):
     assert csv[0] == "actor,metric,mean,mcse,median,median_mcse,p05,p05_mcse,p95,p95_mcse"
 
 
+def test_run_summary_files_match_summarize(tmp_path):
+    """summary.csv (written without pandas) and summary.json hold summarize()'s numbers."""
+    import pandas as pd
+
+    out = tmp_path / "out"
+    assert main(["run", str(DATA / "engine.toml"), "--draws", "300", "--seed", "2", "--out", str(out), "--quiet"]) == 0
+    want = simsam.summarize(read_results(out))
+    got = pd.read_csv(out / "summary.csv", index_col=[0, 1])
+    assert got.index.equals(want.index) and list(got.columns) == list(want.columns)
+    np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), rtol=5e-6, atol=1e-300, equal_nan=True)
+    facts = json.loads((out / "summary.json").read_text())
+    assert facts["actors"]["society"]["metrics"]["cost"]["median"] == want.loc[("society", "cost"), "median"]
+
+
+def test_run_imports_no_heavy_libraries(tmp_path):
+    """`simsam run` stays light: no xarray, pandas, dask or openpyxl (each costs start-up time)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from simsam.cli import main; "
+        f"assert main(['run', {str(DATA / 'engine.toml')!r}, '--draws', '50', '--out', {str(tmp_path / 'o')!r}]) == 0; "
+        "print(sorted(m for m in ('xarray', 'pandas', 'dask', 'openpyxl') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_run_default_out_is_results_stem(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["run", str(DATA / "hand.toml"), "--draws", "3", "--quiet"]) == 0

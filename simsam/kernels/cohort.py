@@ -57,81 +57,8 @@ PERSON, AGGREGATE, EXPECTED = 0, 1, 2
 PAYBACK_RTOL = 1e-9
 PAYBACK_ATOL = 1e-6
 
-
-@jit
-def _categorical(p, u):
-    """Index ``k`` with ``cumsum(p)[k-1] <= u < cumsum(p)[k]``; rounding falls to the last positive ``p``."""
-    acc = 0.0
-    last = 0
-    for k in range(p.shape[0]):
-        if p[k] > 0.0:
-            acc += p[k]
-            last = k
-            if u < acc:
-                return k
-    return last
-
-
-@jit
-def _person_occupancy(occ, rows, shares, trans, key, participants, horizon, exit_months, groups):
-    """Sampled cohort: fill ``occ[k, t]`` (counts) for ``t < horizon``.
-
-    ``occ`` has ``horizon + 1`` columns (a difference array before the prefix
-    sum); ``rows`` is scratch of shape ``(3, state)``. Participant ``i`` enters
-    its exit state in month index ``exit_months[i]`` (staggered intake: only
-    where its first +1 goes); its random numbers do not depend on it. ``shares``
-    has shape ``(group, state)``: participant ``i`` exits by the row ``groups[i]``.
-    """
-    n_states = shares.shape[1]
-    occ[:, :] = 0.0
-    # Per state: exit probability q, log(1 − q), and the probability of staying
-    # from month 1 to the horizon, (1 − q)^(horizon − 1): most participants are
-    # done after one uniform number and no logarithm.
-    for k in range(n_states):
-        q = 0.0
-        for j in range(n_states):
-            q += trans[k, j]
-        rows[0, k] = q
-        rows[1, k] = math.log1p(-q) if q < 1.0 else -np.inf
-        rows[2, k] = math.exp((horizon - 1) * rows[1, k]) if q < 1.0 else 0.0
-    for i in range(participants):
-        t0 = exit_months[i]
-        if t0 >= horizon:
-            continue
-        pkey = substream(key, i)
-        k = _categorical(shares[groups[i]], uniform(pkey, 0))
-        t = t0
-        c = 1
-        while True:
-            q = rows[0, k]
-            if q <= 0.0:
-                occ[k, t] += 1.0
-                occ[k, horizon] -= 1.0
-                break
-            u = uniform(pkey, c)
-            c += 1
-            if q >= 1.0:
-                stay = 1
-            elif t == t0 and u <= rows[2, k]:
-                stay = horizon  # log(u) / log(1 − q) ≥ horizon − 1: past the horizon from any t0
-            else:
-                x = math.log(u) / rows[1, k]
-                stay = 1 + int(x) if x < horizon else horizon + 1
-            end = t + stay
-            if end >= horizon:
-                occ[k, t] += 1.0
-                occ[k, horizon] -= 1.0
-                break
-            occ[k, t] += 1.0
-            occ[k, end] -= 1.0
-            k = _categorical(trans[k], uniform(pkey, c) * q)
-            c += 1
-            t = end
-    for k in range(n_states):
-        run = 0.0
-        for t in range(horizon):
-            run += occ[k, t]
-            occ[k, t] = run
+#: Participants whose exit states are drawn in one vectorised loop (the size of the person path's scratch).
+BATCH = 256
 
 
 @jit
@@ -141,6 +68,105 @@ def _last_positive(p):
         if p[j] > 0.0:
             last = j
     return last
+
+
+@jit
+def _thresholds(p, out, row):
+    """``out[row, j]`` = ``cumsum(p)[j]`` below the last positive ``p``, ``+inf`` from there.
+
+    With them, :func:`_pick` is the categorical draw "first ``k`` with
+    ``p[k] > 0`` and ``u < cumsum(p)[k]``, rounding falling to the last positive
+    ``p``" without a branch per state (random branches mispredict half the
+    time). Adding a zero ``p`` leaves the sum bit-identical, so zero-probability
+    states need no test either.
+    """
+    last = _last_positive(p)
+    acc = 0.0
+    for j in range(p.shape[0] - 1):
+        acc += p[j]
+        out[row, j] = acc if j < last else np.inf
+
+
+@jit
+def _pick(thresholds, row, u):
+    k = 0
+    for j in range(thresholds.shape[1] - 1):
+        k += u >= thresholds[row, j]
+    return k
+
+
+@jit
+def _person_occupancy(occ, rows, batch, shares, trans, key, participants, horizon, exit_months, groups):
+    """Sampled cohort: fill ``occ[k, t]`` (counts) for ``t < horizon``.
+
+    ``occ`` has ``horizon + 1`` columns (a difference array before the prefix
+    sum); ``rows`` is scratch of shape ``(3 + group + state, state)``.
+    Participant ``i`` enters its exit state in month index ``exit_months[i]``
+    (staggered intake: only where its first +1 goes); its random numbers do not
+    depend on it. ``shares`` has shape ``(group, state)``: participant ``i``
+    exits by the row ``groups[i]``.
+    """
+    n_groups, n_states = shares.shape
+    occ[:, :] = 0.0
+    # Per state: exit probability q, log(1 − q), and the probability of staying
+    # from month 1 to the horizon, (1 − q)^(horizon − 1): most participants are
+    # done after one uniform number and no logarithm (1 for q = 0: never leaves;
+    # 0 for q ≥ 1: leaves after a month).
+    for k in range(n_states):
+        q = 0.0
+        for j in range(n_states):
+            q += trans[k, j]
+        rows[0, k] = q
+        rows[1, k] = math.log1p(-q) if q < 1.0 else -np.inf
+        rows[2, k] = 1.0 if q <= 0.0 else math.exp((horizon - 1) * rows[1, k]) if q < 1.0 else 0.0
+        _thresholds(trans[k], rows, 3 + n_groups + k)
+    for g in range(n_groups):
+        _thresholds(shares[g], rows, 3 + g)
+    picked, first = batch[0], batch[1]
+    for start in range(0, participants, BATCH):
+        stop = min(start + BATCH, participants)
+        # Each participant's exit state and first number, in a loop without
+        # branches or stores to shared cells, which the compiler vectorises.
+        for i in range(start, stop):
+            pkey = substream(key, i)
+            picked[i - start] = _pick(rows, 3 + groups[i], uniform(pkey, 0))
+            first[i - start] = uniform(pkey, 1)
+        for i in range(start, stop):
+            k = int(picked[i - start])
+            t = exit_months[i]
+            occ[k, t] += 1.0
+            u = first[i - start]
+            if u <= rows[2, k]:  # stays in its exit state past the horizon
+                occ[k, horizon] -= 1.0
+                continue
+            pkey = substream(key, i)
+            c = 2
+            while True:
+                # u is this sojourn's number: the stay is geometric, 1 + floor(log u / log(1 − q)).
+                q = rows[0, k]
+                if q >= 1.0:
+                    stay = 1
+                else:
+                    x = math.log(u) / rows[1, k]
+                    stay = 1 + int(x) if x < horizon else horizon + 1
+                end = t + stay
+                if end >= horizon:
+                    occ[k, horizon] -= 1.0
+                    break
+                occ[k, end] -= 1.0
+                k = _pick(rows, 3 + n_groups + k, uniform(pkey, c) * q)
+                t = end
+                occ[k, t] += 1.0
+                if rows[0, k] <= 0.0:
+                    occ[k, horizon] -= 1.0
+                    break
+                u = uniform(pkey, c + 1)
+                c += 2
+    for k in range(n_states):
+        run = 0.0
+        for t in range(horizon):
+            run += occ[k, t]
+            occ[k, t] = run
 
 
 @jit
@@ -249,93 +275,111 @@ def _expected_occupancy(occ, shares, trans, exit_counts, horizon):
 
 
 @jit
-def _results(occ, acc, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly):
+def _results(occ, curves, yearly, cum, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue):
     """Per actor: payback month (NaN if none), net benefit and revenue per year.
 
-    ``acc`` is scratch of shape ``(4, actor)``: the month's flow, the cumulative
-    net benefit, the year's revenue and the payback tolerance, so that the inner
-    loops run over actors (contiguous in ``rel``) and vectorise.
+    Flows are linear in the occupancy, so the discounting is done once per
+    state rather than once per actor: ``curves[k, t]`` is state ``k``'s
+    discounted cumulative occupancy up to month ``t + 1`` and ``curves[state, t]``
+    the discounted cumulative share of the cost; then actor ``a``'s cumulative
+    net benefit is ``cum[a, t] = Σ_k rel[k, a] · curves[k, t] − cost[a] · curves[state, t]``,
+    a loop over months that the compiler vectorises. ``yearly[k, y]`` is the
+    (undiscounted) occupancy of year ``y``. Shapes: ``curves (state + 1, horizon)``,
+    ``yearly (state, year)``, ``cum (actor, horizon)`` (scratch, or the caller's
+    monthly output).
 
     ``cost_months[t]`` is the share of ``cost`` falling in month ``t`` (0: the
     undiscounted lump; ``t ≥ 1`` discounted like month ``t``'s flows). The flow
     of month ``t`` (1-based) is weighted ``(1 − drop_off)^floor((t − 1 − drop_from) / 12)``
-    from month ``drop_from + 1`` on (1 before). ``monthly`` of shape
-    ``(actor, horizon)`` receives the cumulative net benefit after every month
-    (shape ``(actor, 0)``: not kept).
+    from month ``drop_from + 1`` on (1 before).
     """
     n_states, n_actors = rel.shape
-    keep_months = monthly.shape[1] > 0
-    flow, cum, year_sum, tol = acc[0], acc[1], acc[2], acc[3]
-    for a in range(n_actors):
-        cum[a] = -cost[a] * cost_months[0]
-        tol[a] = PAYBACK_RTOL * abs(cost[a]) + PAYBACK_ATOL
-        year_sum[a] = 0.0
-        payback[a] = np.nan
+    years = horizon // 12
     step = (1.0 + rate) ** (-1.0 / 12.0)
-    weight = 1.0
     keep = 1.0 - drop_off
+    weight = 1.0
     decay = 1.0
-    unpaid = n_actors
-    t = 0
-    for y in range(horizon // 12):
-        for _ in range(12):
-            weight *= step
-            if t > drop_from and (t - drop_from) % 12 == 0:
-                decay *= keep
-            # A sampled cohort's occupancy changes only in the months someone
-            # moves: the flows are recomputed only then.
-            changed = t == 0
-            if not changed:
-                for k in range(n_states):
-                    if occ[k, t] != occ[k, t - 1]:
-                        changed = True
-                        break
-            if changed:
-                for a in range(n_actors):
-                    flow[a] = 0.0
-                for k in range(n_states):
-                    n = occ[k, t]
-                    if n != 0.0:
-                        for a in range(n_actors):
-                            flow[a] += n * rel[k, a]
-            for a in range(n_actors):
-                cum[a] += flow[a] * decay * weight
-                year_sum[a] += flow[a] * decay
-            share = cost_months[t + 1]
-            if share != 0.0:
-                for a in range(n_actors):
-                    cum[a] -= cost[a] * share * weight
-            if keep_months:
-                for a in range(n_actors):
-                    monthly[a, t] = cum[a]
-            t += 1
-            if unpaid:
-                for a in range(n_actors):
-                    if cum[a] >= -tol[a] and payback[a] != payback[a]:
-                        payback[a] = t
-                        unpaid -= 1
-        for a in range(n_actors):
-            net_benefit[a, y] = cum[a]
-            revenue[a, y] = year_sum[a]
-            year_sum[a] = 0.0
+    spent = cost_months[0]
+    for k in range(n_states):
+        for y in range(years):
+            yearly[k, y] = 0.0
+    for t in range(horizon):
+        weight *= step
+        if t > drop_from and (t - drop_from) % 12 == 0:
+            decay *= keep
+        spent += cost_months[t + 1] * weight
+        curves[n_states, t] = spent
+        y = t // 12
+        for k in range(n_states):
+            n = occ[k, t] * decay
+            curves[k, t] = (curves[k, t - 1] if t else 0.0) + n * weight
+            yearly[k, y] += n
+    for a in range(n_actors):
+        row = cum[a]
+        c = -cost[a]
+        for t in range(horizon):
+            row[t] = c * curves[n_states, t]
+        for k in range(n_states):
+            r = rel[k, a]
+            if r != 0.0:
+                for t in range(horizon):
+                    row[t] += r * curves[k, t]
+        tol = -(PAYBACK_RTOL * abs(cost[a]) + PAYBACK_ATOL)
+        payback[a] = np.nan
+        for t in range(horizon):
+            if row[t] >= tol:
+                payback[a] = t + 1
+                break
+        for y in range(years):
+            net_benefit[a, y] = row[12 * y + 11]
+            total = 0.0
+            for k in range(n_states):
+                total += rel[k, a] * yearly[k, y]
+            revenue[a, y] = total
+
+
+# One parallel driver per cohort path, chosen in Python, so that a process
+# compiles (and caches) only the path it runs: each costs seconds to compile.
+# (A runtime ``engine`` argument would compile all three; ``numba.literally``
+# would, but re-dispatches every call through Python at ~10 ms.)
+
+
+@jit
+def _draws_of(block, n_blocks, n_draws):
+    return range(block * n_draws // n_blocks, (block + 1) * n_draws // n_blocks)
+
+
+@jit
+def _draw_results(d, b, occ, rel, cost, rate, horizon, cost_months, drop_off, drop_from, curves, yearly, cums, payback, net_benefit, revenue, monthly):
+    cum = monthly[d] if monthly.shape[2] > 0 else cums[b]
+    _results(occ, curves[b], yearly[b], cum, rel[d], cost[d], rate[d], horizon, cost_months, drop_off[d], drop_from, payback[d], net_benefit[d], revenue[d])
 
 
 @parallel_jit
-def _simulate(shares, trans, rel, cost, rate, keys, participants, horizon, engine, exit_months, groups, exit_counts, cost_months, drop_off, drop_from, work, scratch, accumulators, payback, net_benefit, revenue, monthly):
-    n_draws = shares.shape[0]
-    n_blocks = work.shape[0]
+def _simulate_person(shares, trans, keys, participants, exit_months, groups, work, scratch, people, rel, cost, rate, horizon, cost_months, drop_off, drop_from, curves, yearly, cums, payback, net_benefit, revenue, monthly):
+    n_blocks, n_draws = work.shape[0], shares.shape[0]
     for b in prange(n_blocks):
-        occ = work[b]
-        rows = scratch[b]
-        acc = accumulators[b]
-        for d in range(b * n_draws // n_blocks, (b + 1) * n_draws // n_blocks):
-            if engine == EXPECTED:
-                _expected_occupancy(occ, shares[d], trans[d], exit_counts, horizon)
-            elif engine == AGGREGATE:
-                _aggregate_occupancy(occ, shares[d], trans[d], keys[d], exit_counts, horizon)
-            else:
-                _person_occupancy(occ, rows, shares[d], trans[d], keys[d], participants, horizon, exit_months, groups)
-            _results(occ, acc, rel[d], cost[d], rate[d], horizon, cost_months, drop_off[d], drop_from, payback[d], net_benefit[d], revenue[d], monthly[d])
+        for d in _draws_of(b, n_blocks, n_draws):
+            _person_occupancy(work[b], scratch[b], people[b], shares[d], trans[d], keys[d], participants, horizon, exit_months, groups)
+            _draw_results(d, b, work[b], rel, cost, rate, horizon, cost_months, drop_off, drop_from, curves, yearly, cums, payback, net_benefit, revenue, monthly)
+
+
+@parallel_jit
+def _simulate_aggregate(shares, trans, keys, exit_counts, work, rel, cost, rate, horizon, cost_months, drop_off, drop_from, curves, yearly, cums, payback, net_benefit, revenue, monthly):
+    n_blocks, n_draws = work.shape[0], shares.shape[0]
+    for b in prange(n_blocks):
+        for d in _draws_of(b, n_blocks, n_draws):
+            _aggregate_occupancy(work[b], shares[d], trans[d], keys[d], exit_counts, horizon)
+            _draw_results(d, b, work[b], rel, cost, rate, horizon, cost_months, drop_off, drop_from, curves, yearly, cums, payback, net_benefit, revenue, monthly)
+
+
+@parallel_jit
+def _simulate_expected(shares, trans, exit_counts, work, rel, cost, rate, horizon, cost_months, drop_off, drop_from, curves, yearly, cums, payback, net_benefit, revenue, monthly):
+    n_blocks, n_draws = work.shape[0], shares.shape[0]
+    for b in prange(n_blocks):
+        for d in _draws_of(b, n_blocks, n_draws):
+            _expected_occupancy(work[b], shares[d], trans[d], exit_counts, horizon)
+            _draw_results(d, b, work[b], rel, cost, rate, horizon, cost_months, drop_off, drop_from, curves, yearly, cums, payback, net_benefit, revenue, monthly)
 
 
 def simulate_cohorts(
@@ -439,37 +483,41 @@ def simulate_cohorts(
         blocks = 8 * numba.get_num_threads()
     blocks = max(1, min(blocks, n_draws))
     work = np.empty((blocks, n_states, horizon + 1))
-    scratch = np.empty((blocks, 3, n_states))
-    accumulators = np.empty((blocks, 4, n_actors))
+    curves = np.empty((blocks, n_states + 1, horizon))
+    yearly = np.empty((blocks, n_states, years))
+    cums = np.empty((blocks, n_actors, 0 if monthly else horizon))
     payback = np.empty((n_draws, n_actors))
     net_benefit = np.empty((n_draws, n_actors, years))
     revenue = np.empty((n_draws, n_actors, years))
     cumulative = np.empty((n_draws, n_actors, horizon if monthly else 0))
     if n_draws:
-        _simulate(
-            np.ascontiguousarray(shares, dtype=np.float64),
-            np.ascontiguousarray(trans, dtype=np.float64),
+        shares = np.ascontiguousarray(shares, dtype=np.float64)
+        trans = np.ascontiguousarray(trans, dtype=np.float64)
+        keys = np.ascontiguousarray(keys, dtype=np.uint64)
+        common = (
             np.ascontiguousarray(rel, dtype=np.float64),
             np.ascontiguousarray(cost, dtype=np.float64),
             np.ascontiguousarray(rate, dtype=np.float64),
-            np.ascontiguousarray(keys, dtype=np.uint64),
-            participants,
             horizon,
-            int(engine),
-            exit_months,
-            groups,
-            exit_counts,
             cost_months,
             drop_off,
             int(drop_from),
-            work,
-            scratch,
-            accumulators,
+            curves,
+            yearly,
+            cums,
             payback,
             net_benefit,
             revenue,
             cumulative,
         )
+        if engine == EXPECTED:
+            _simulate_expected(shares, trans, exit_counts, work, *common)
+        elif engine == AGGREGATE:
+            _simulate_aggregate(shares, trans, keys, exit_counts, work, *common)
+        else:
+            scratch = np.empty((blocks, 3 + n_groups + n_states, n_states))
+            people = np.empty((blocks, 2, BATCH))
+            _simulate_person(shares, trans, keys, participants, exit_months, groups, work, scratch, people, *common)
     if monthly:
         return payback, net_benefit, revenue, cumulative
     return payback, net_benefit, revenue

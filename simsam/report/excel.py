@@ -16,8 +16,7 @@ import math
 import os
 from pathlib import Path
 
-import pandas as pd
-
+from ..summary import Summary
 from .text import actor_label
 
 __all__ = ["write_summary_xlsx", "KR_FORMAT"]
@@ -68,43 +67,68 @@ def _metric_format(metric: str) -> str:
     return KR_FORMAT
 
 
-def _sheet(wb, title: str, header: list[str], rows: list[list], formats: list[str | None], widths: list[int] | None = None):
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+class _Book:
+    """An xlsxwriter workbook with simsam's header style and cached number formats.
 
-    ws = wb.create_sheet(title[:31])
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="EAF1F8")
-        cell.alignment = Alignment(wrap_text=True, vertical="bottom")
-        cell.border = Border(bottom=Side(style="medium"))
-    for row in rows:
-        ws.append(row)
-        r = ws.max_row
-        for j, fmt in enumerate(formats, start=1):
-            if fmt and isinstance(ws.cell(r, j).value, (int, float)):
-                ws.cell(r, j).number_format = fmt
-    for j, width in enumerate(widths or [], start=1):
-        ws.column_dimensions[ws.cell(1, j).column_letter].width = width
-    ws.freeze_panes = "B2"
-    return ws
+    xlsxwriter (write-only) rather than openpyxl: it imports in 0.05 s
+    instead of 0.3 s and writes faster, which matters to ``simsam run``'s start.
+    """
+
+    def __init__(self, path: Path):
+        import xlsxwriter
+
+        self.wb = xlsxwriter.Workbook(str(path))
+        self.head = self.wb.add_format({"bold": True, "bg_color": "#EAF1F8", "text_wrap": True, "valign": "bottom", "bottom": 2})
+        self._formats = {}
+
+    def fmt(self, number_format: str | None):
+        if number_format is None:
+            return None
+        if number_format not in self._formats:
+            self._formats[number_format] = self.wb.add_format({"num_format": number_format})
+        return self._formats[number_format]
+
+    def sheet(self, title: str, header: list[str], rows: list[list], formats, widths: list[int] | None = None, autofilter: bool = False):
+        """One table; ``formats[i][j]`` (or ``formats[j]`` for every row) is cell ``(i, j)``'s number format."""
+        ws = self.wb.add_worksheet(title[:31])
+        ws.write_row(0, 0, header, self.head)
+        for i, row in enumerate(rows, start=1):
+            row_formats = formats[i - 1] if formats and isinstance(formats[0], list) else formats
+            for j, value in enumerate(row):
+                if value is None:
+                    continue
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    ws.write_number(i, j, value, self.fmt(row_formats[j]))
+                else:
+                    ws.write_string(i, j, str(value))
+        for j, width in enumerate(widths or []):
+            ws.set_column(j, j, width)
+        ws.freeze_panes(1, 1)
+        if autofilter:
+            ws.autofilter(0, 0, len(rows), len(header) - 1)
+        return ws
 
 
-def write_summary_xlsx(ds, summary: pd.DataFrame, path, lang: str = "sv") -> Path:
-    """Write the summary of a run (from :func:`simsam.summarize`) as ``path`` (an .xlsx file); return the path."""
-    from openpyxl import Workbook
+def write_summary_xlsx(ds, summary, path, lang: str = "sv") -> Path:
+    """Write the summary of a run as ``path`` (an .xlsx file); return the path.
 
+    ``ds`` is a result Dataset or :class:`simsam.results.ResultsFile`, ``summary``
+    a :class:`simsam.summary.Summary` or :func:`simsam.summarize`'s DataFrame.
+    """
+    summary = Summary.of(summary)
     h = _HEAD[lang]
     path = Path(path)
     horizon = int(ds.attrs.get("horizon_months", 12 * ds.sizes.get("year", 5)))
     years = [int(y) for y in ds["year"].values]
-    actors = list(summary.index.get_level_values("actor").unique())
-    months = sorted(int(m.removeprefix("p_payback_")) for m in summary.loc[actors[0]].index if m.removeprefix("p_payback_").isdigit())
-    wb = Workbook()
-    wb.remove(wb.active)
+    actors = summary.actors
+    months = sorted(int(m.removeprefix("p_payback_")) for m in summary.metrics(actors[0]) if m.removeprefix("p_payback_").isdigit())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    book = _Book(tmp)
 
     # 1. key figures for society
-    soc = summary.loc["society"] if "society" in actors else summary.loc[actors[-1]]
+    soc = "society" if "society" in actors else actors[-1]
+    soc_metrics = set(summary.metrics(soc))
     key = [
         (h["revenue"], "annual_revenue", None),
         (h["cost"], "cost", None),
@@ -114,19 +138,16 @@ def write_summary_xlsx(ds, summary: pd.DataFrame, path, lang: str = "sv") -> Pat
     ]
     rows, fmts = [], []
     for label, metric, p in key:
-        if metric not in soc.index:
+        if metric not in soc_metrics:
             continue
-        r = soc.loc[metric]
-        prob = _num(soc.loc[p, "mean"]) if p and p in soc.index else None
+        r = summary.rows[(soc, metric)]
+        prob = _num(summary(soc, p)) if p and p in soc_metrics else None
         meaning = (h["p_nb"] if p and p.startswith("p_net") else h["p_payback"].format(h=horizon)) if prob is not None else None
         rows.append([label, _num(r["median"]), _num(r["p05"]), _num(r["p95"]), _num(r["mean"]), prob, meaning])
-    ws = _sheet(wb, h["key"], [h["metric"], h["median"], h["p05"], h["p95"], h["mean"], h["probability"], h["meaning"]], rows,
-                [None, None, None, None, None, PROB_FORMAT, None], [30, 16, 16, 16, 16, 12, 28])
-    for r, (_, metric, _) in enumerate([k for k in key if k[1] in soc.index], start=2):
         fmt = {"payback_months": "0", "utilised_potential": PCT_FORMAT}.get(metric, KR_FORMAT)
-        for c in range(2, 6):
-            if isinstance(ws.cell(r, c).value, (int, float)):
-                ws.cell(r, c).number_format = fmt
+        fmts.append([None, fmt, fmt, fmt, fmt, PROB_FORMAT, None])
+    book.sheet(h["key"], [h["metric"], h["median"], h["p05"], h["p95"], h["mean"], h["probability"], h["meaning"]], rows, fmts,
+               [30, 16, 16, 16, 16, 12, 28])
 
     # 2. one row per actor
     header = [h["actor"], h["id"]]
@@ -143,52 +164,36 @@ def write_summary_xlsx(ds, summary: pd.DataFrame, path, lang: str = "sv") -> Pat
     formats += [PROB_FORMAT] * (len(months) + 1)
     rows = []
     for a in actors:
-        part = summary.loc[a]
         row = [actor_label(a, lang, ds), a]
-        for metric, _ in cols:
-            row += [_num(part.loc[metric, c]) for c in ("median", "p05", "p95")]
-        row += [_num(part.loc["payback_months", c]) for c in ("median", "p05", "p95")]
-        row += [_num(part.loc[f"p_payback_{m}", "mean"]) for m in months] + [_num(part.loc["p_payback_not_reached", "mean"])]
+        for metric, _ in cols + [("payback_months", None)]:
+            row += [_num(summary(a, metric, c)) for c in ("median", "p05", "p95")]
+        row += [_num(summary(a, f"p_payback_{m}")) for m in months] + [_num(summary(a, "p_payback_not_reached"))]
         rows.append(row)
-    _sheet(wb, h["actors"], header, rows, formats, [22, 12] + [15] * (len(header) - 2))
+    book.sheet(h["actors"], header, rows, formats, [22, 12] + [15] * (len(header) - 2))
 
     # 3. net benefit by year
     header = [h["actor"], h["id"]]
-    formats = [None, None]
     for y in years:
         header += [f"{h['year']} {y}, {h['median'].lower()}", f"{h['year']} {y}, {h['p05']}", f"{h['year']} {y}, {h['p95']}"]
-        formats += [KR_FORMAT] * 3
-    rows = []
-    for a in actors:
-        part = summary.loc[a]
-        row = [actor_label(a, lang, ds), a]
-        for y in years:
-            row += [_num(part.loc[f"net_benefit_{y}y", c]) for c in ("median", "p05", "p95")]
-        rows.append(row)
-    _sheet(wb, h["nb"], header, rows, formats, [22, 12] + [15] * (len(header) - 2))
+    rows = [[actor_label(a, lang, ds), a] + [_num(summary(a, f"net_benefit_{y}y", c)) for y in years for c in ("median", "p05", "p95")] for a in actors]
+    book.sheet(h["nb"], header, rows, [None, None] + [KR_FORMAT] * (len(header) - 2), [22, 12] + [15] * (len(header) - 2))
 
     # 4. every metric, as summary.csv
-    columns = list(summary.columns)
-    rows, fmt_rows = [], []
-    for (a, metric), r in summary.iterrows():
+    columns = list(next(iter(summary.rows.values())))
+    rows, fmts = [], []
+    for (a, metric), r in summary.rows.items():
         rows.append([a, metric] + [_num(r[c]) for c in columns])
-        fmt_rows.append(_metric_format(metric))
-    ws = _sheet(wb, h["all"], ["actor", "metric"] + columns, rows, [None] * (2 + len(columns)), [14, 28] + [15] * len(columns))
-    for i, fmt in enumerate(fmt_rows, start=2):
-        for c in range(3, 3 + len(columns)):
-            if isinstance(ws.cell(i, c).value, (int, float)):
-                ws.cell(i, c).number_format = "0.0000" if fmt == PROB_FORMAT and columns[c - 3].endswith("mcse") else fmt
-    ws.auto_filter.ref = ws.dimensions
+        fmt = _metric_format(metric)
+        fmts.append([None, None] + ["0.0000" if fmt == PROB_FORMAT and c.endswith("mcse") else fmt for c in columns])
+    book.sheet(h["all"], ["actor", "metric"] + columns, rows, fmts, [14, 28] + [15] * len(columns), autofilter=True)
 
     # 5. how the run was made
     keys = ("name", "config_file", "seed", "draws", "first_draw", "cohort", "engine", "participants", "horizon_months", "simsam_version")
     rows = [[k, (ds.attrs[k].item() if hasattr(ds.attrs[k], "item") else ds.attrs[k])] for k in keys if k in ds.attrs]
-    _sheet(wb, h["run"], [h["what"], h["value"]], rows, [None, None], [18, 70])
+    book.sheet(h["run"], [h["what"], h["value"]], rows, [None, None], [18, 70])
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
-        wb.save(tmp)
+        book.wb.close()
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
