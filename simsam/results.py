@@ -19,6 +19,7 @@ variable               dims                     meaning
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -160,12 +161,25 @@ class ResultsFile:
         self.sizes = {name: dim.size for name, dim in self._file.dimensions.items()}
         self.coords = [n for n in self._file.variables if n in ("draw", "actor", "actor_label", "year", "parameter", "parameter_group")]
         self._actors = [str(a) for a in self["actor"].values]
+        self._cache = {}
 
     def __getitem__(self, name):
         return _Column(self._file.variables[name], ())
 
     def sel(self, actor: str):
         return _ActorView(self, self._actors.index(actor))
+
+    #: Variables up to this size are read whole, once (each HDF5 read costs ~2 ms);
+    #: larger ones a column at a time, so that memory stays bounded.
+    WHOLE_BYTES = 1 << 26
+
+    def _whole(self, name):
+        var = self._file.variables[name]
+        if math.prod(var.shape) * var.dtype.itemsize > self.WHOLE_BYTES:
+            return var
+        if name not in self._cache:
+            self._cache[name] = var[...]
+        return self._cache[name]
 
     def close(self) -> None:
         self._file.close()
@@ -182,8 +196,7 @@ class _ActorView:
         self._results, self._index = results, index
 
     def __getitem__(self, name):
-        var = self._results._file.variables[name]
-        return _Column(var, (slice(None),) * var.dimensions.index("actor") + (self._index,))
+        return _Column(self._results._whole(name), (slice(None),) * self._results._file.variables[name].dimensions.index("actor") + (self._index,))
 
 
 class _Column:
@@ -193,6 +206,7 @@ class _Column:
     @property
     def values(self) -> np.ndarray:
         values = self._var[self._key] if self._key else self._var[...]
+        values = np.asarray(values)
         if values.dtype == object:  # variable-length strings, as bytes
             return np.array([v.decode() if isinstance(v, bytes) else str(v) for v in values])
         return values

@@ -9,6 +9,7 @@ import pytest
 import simsam
 
 DATA = Path(__file__).parent / "data"
+CONFIGS = Path(__file__).parents[1] / "configs"
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import simsam
 from simsam.cli import main
 from simsam.results import read_results
 
-from .helpers import DATA
+from .helpers import CONFIGS, DATA
 
 
 def test_run_writes_results_and_prints_table(tmp_path, capsys):
@@ -45,14 +45,15 @@ def test_run_summary_files_match_summarize(tmp_path):
 
 
 def test_run_imports_no_heavy_libraries(tmp_path):
-    """`simsam run` stays light: no xarray, pandas, dask or openpyxl (each costs start-up time)."""
+    """`simsam run` stays light: no xarray, pandas, dask, openpyxl or scipy.stats (each costs start-up time;
+    scipy.stats only comes with a truncated normal, which engine.toml has and the shipped configs do not)."""
     import subprocess
     import sys
 
     code = (
         "import sys; from simsam.cli import main; "
-        f"assert main(['run', {str(DATA / 'engine.toml')!r}, '--draws', '50', '--out', {str(tmp_path / 'o')!r}]) == 0; "
-        "print(sorted(m for m in ('xarray', 'pandas', 'dask', 'openpyxl') if m in sys.modules))"
+        f"assert main(['run', {str(CONFIGS / 'samverkansteamet.toml')!r}, '--draws', '50', '--out', {str(tmp_path / 'o')!r}]) == 0; "
+        "print(sorted(m for m in ('xarray', 'pandas', 'dask', 'openpyxl', 'scipy.stats') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
@@ -67,3 +68,18 @@ def test_run_default_out_is_results_stem(tmp_path, monkeypatch):
 def test_validate(capsys):
     assert main(["validate", str(DATA / "engine.toml")]) == 0
     assert capsys.readouterr().out.startswith("ok: engine: 7 actors, 3 outcome states, 81 participants")
+
+
+def test_results_file_summary_is_the_dataset_summary(tmp_path, monkeypatch):
+    """The run's summaries come from results.nc through ResultsFile, read whole or
+    (large files) an actor's column at a time: the same numbers as summarize()."""
+    from simsam.results import ResultsFile
+    from simsam.summary import summary_of
+
+    out = tmp_path / "out"
+    assert main(["run", str(DATA / "engine.toml"), "--draws", "200", "--seed", "3", "--out", str(out), "--quiet"]) == 0
+    want = simsam.summarize(read_results(out))
+    for whole_bytes in (ResultsFile.WHOLE_BYTES, 0):
+        monkeypatch.setattr(ResultsFile, "WHOLE_BYTES", whole_bytes)
+        with ResultsFile(out / "results.nc") as results:
+            assert summary_of(results).frame().equals(want)
