@@ -206,78 +206,78 @@ def _inversion(key, c, n, p):
     return x, c
 
 
-def _btpe(key, c, n, p):
-    """Kachitvichyanukul & Schmeiser's BTPE, as in NumPy (p ≤ 0.5 here)."""
-    r = min(p, 1.0 - p)
-    q = 1.0 - r
-    fm = n * r + r
-    m = math.floor(fm)
-    p1 = math.floor(2.195 * math.sqrt(n * r * q) - 4.6 * q) + 0.5
-    xm, xl, xr = m + 0.5, m + 0.5 - p1, m + 0.5 + p1
-    cc = 0.134 + 20.5 / (15.3 + m)
-    a = (fm - xl) / (fm - xl * r)
-    laml = a * (1.0 + a / 2.0)
-    a = (xr - fm) / (xr * q)
-    lamr = a * (1.0 + a / 2.0)
-    p2 = p1 * (1.0 + 2.0 * cc)
-    p3 = p2 + cc / laml
-    p4 = p3 + cc / lamr
-    nrq = n * r * q
+_LOG_FACTORIAL_CORRECTION = (
+    0.08106146679532726, 0.0413406959554093, 0.02767792568499834, 0.020790672103765093,
+    0.016644691189821193, 0.013876128823070748, 0.01189670994589177, 0.010411265261972096,
+    0.009255462182712733, 0.00833056343336287,
+)
 
-    def tail(x, x2):
-        return (13680.0 - (462.0 - (132.0 - (99.0 - 140.0 / x2) / x2) / x2) / x2) / x / 166320.0
 
+def _log_factorial_correction(k):
+    if k < 10:
+        return _LOG_FACTORIAL_CORRECTION[k]
+    y = 1.0 / (k + 1.0)
+    y2 = y * y
+    return y * (1.0 / 12.0 - y2 * (1.0 / 360.0 - y2 * (1.0 / 1260.0 - y2 * (1.0 / 1680.0))))
+
+
+def _log_pmf_ratio(n, k, m, r):
+    d = k - m
+    nk = n - k + 1.0
+    return (
+        d * math.log(r * nk / (k + 1.0)) - (m + 0.5) * math.log1p(d / (m + 1.0)) + (n - m + 0.5) * math.log1p(d / nk)
+        + _log_factorial_correction(m) + _log_factorial_correction(n - m)
+        - _log_factorial_correction(k) - _log_factorial_correction(n - k)
+    )
+
+
+def _btrs(key, c, n, p):
+    """Hörmann's BTRS with the exact test of his paper, as the kernel (p ≤ 0.5, n p ≥ 10)."""
+    q = 1.0 - p
+    spq = math.sqrt(n * p * q)
+    b = 1.15 + 2.53 * spq
+    a = -0.0873 + 0.0248 * b + 0.01 * p
+    cc = n * p + 0.5
+    v_r = 0.92 - 4.2 / b
+    alpha = (2.83 + 5.1 / b) * spq
+    r = p / q
+    nr = (n + 1) * r
+    npq = n * p * q
+    m = math.floor((n + 1) * p)
     while True:
-        u = uniform(key, c) * p4
+        u = uniform(key, c) - 0.5
         v = uniform(key, c + 1)
         c += 2
-        if u <= p1:
-            y = math.floor(xm - p1 * v + u)
-            break
-        if u <= p2:
-            x = xl + (u - p1) / cc
-            v = v * cc + 1.0 - abs(m - x + 0.5) / p1
-            if v > 1.0:
-                continue
-            y = math.floor(x)
-        elif u <= p3:
-            y = math.floor(xl + math.log(v) / laml)
-            if y < 0:
-                continue
-            v = v * (u - p2) * laml
-        else:
-            y = math.floor(xr - math.log(v) / lamr)
-            if y > n:
-                continue
-            v = v * (u - p3) * lamr
-        k = abs(y - m)
-        if k <= 20 or k >= nrq / 2.0 - 1:
-            s = r / q
-            aa = s * (n + 1)
+        us = 0.5 - abs(u)
+        x = (2.0 * a / us + b) * u + cc
+        if us >= 0.07 and v <= v_r:
+            return math.floor(x), c
+        if x < 0.0 or x >= n + 1.0:
+            continue
+        k = math.floor(x)
+        v = v * alpha / (a / (us * us) + b)
+        d = k - m
+        km = abs(d)
+        if km <= 15:
             f = 1.0
-            for i in range(m + 1, y + 1):
-                f *= aa / i - s
-            for i in range(y + 1, m + 1):
-                f /= aa / i - s
-            if v > f:
+            for i in range(m + 1, k + 1):
+                f *= nr / i - r
+            for i in range(k + 1, m + 1):
+                v *= nr / i - r
+            if v <= f:
+                return k, c
+            continue
+        log_v = math.log(v)
+        kmf = float(km)
+        if kmf < npq / 2.0 - 1.0:
+            rho = (kmf / npq) * (((kmf / 3.0 + 0.625) * kmf + 1.0 / 6.0) / npq + 0.5)
+            t = -kmf * kmf / (2.0 * npq)
+            if log_v < t - rho:
+                return k, c
+            if log_v > t + rho:
                 continue
-            break
-        rho = (k / nrq) * ((k * (k / 3.0 + 0.625) + 0.16666666666666666) / nrq + 0.5)
-        t = -k * k / (2.0 * nrq)
-        big_a = math.log(v)
-        if big_a < t - rho:
-            break
-        if big_a > t + rho:
-            continue
-        x1, f1, z, w = y + 1.0, m + 1.0, n + 1.0 - m, n - y + 1.0
-        bound = (
-            xm * math.log(f1 / x1) + (n - m + 0.5) * math.log(z / w) + (y - m) * math.log(w * r / (x1 * q))
-            + tail(f1, f1 * f1) + tail(z, z * z) + tail(x1, x1 * x1) + tail(w, w * w)
-        )
-        if big_a > bound:
-            continue
-        break
-    return (n - y if p > 0.5 else y), c
+        if log_v <= _log_pmf_ratio(n, k, m, r):
+            return k, c
 
 
 def binomial(key, c, n, p):
@@ -286,8 +286,8 @@ def binomial(key, c, n, p):
     if p >= 1.0:
         return n, c
     if p <= 0.5:
-        return _inversion(key, c, n, p) if n * p <= 30.0 else _btpe(key, c, n, p)
-    x, c = _inversion(key, c, n, 1.0 - p) if n * (1.0 - p) <= 30.0 else _btpe(key, c, n, 1.0 - p)
+        return _inversion(key, c, n, p) if n * p < 10.0 else _btrs(key, c, n, p)
+    x, c = _inversion(key, c, n, 1.0 - p) if n * (1.0 - p) < 10.0 else _btrs(key, c, n, 1.0 - p)
     return n - x, c
 
 
