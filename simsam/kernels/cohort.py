@@ -96,11 +96,44 @@ def _pick(thresholds, row, u):
 
 
 @jit
-def _person_occupancy(occ, rows, batch, shares, trans, key, participants, horizon, exit_months, groups):
+def _walk(occ, rows, pkey, k, t, u, horizon, n_groups):
+    """One participant's moves after entering state ``k`` in month index ``t``.
+
+    ``u`` is the first sojourn's number (counter 1 of the participant's stream
+    ``pkey``); each sojourn is geometric, ``1 + floor(log u / log(1 − q))``
+    months, then the next state is drawn from the row's thresholds. A stay
+    past the horizon writes nothing: the difference array's ``-1`` there would
+    fall in its unread last column.
+    """
+    c = 2
+    while True:
+        q = rows[0, k]
+        if q >= 1.0:
+            stay = 1
+        else:
+            x = math.log(u) / rows[1, k]
+            stay = 1 + int(x) if x < horizon else horizon + 1
+        end = t + stay
+        if end >= horizon:
+            return
+        occ[k, end] -= 1.0
+        k = _pick(rows, 3 + n_groups + k, uniform(pkey, c) * q)
+        t = end
+        occ[k, t] += 1.0
+        if rows[0, k] <= 0.0:
+            return
+        u = uniform(pkey, c + 1)
+        c += 2
+
+
+@jit
+def _person_occupancy(occ, rows, batch, movers, shares, trans, key, participants, horizon, exit_months, groups):
     """Sampled cohort: fill ``occ[k, t]`` (counts) for ``t < horizon``.
 
     ``occ`` has ``horizon + 1`` columns (a difference array before the prefix
-    sum); ``rows`` is scratch of shape ``(3 + group + state, state)``.
+    sum, whose last column is never read); scratch: ``rows`` of shape
+    ``(3 + group + state, state)``, ``batch`` ``(3, BATCH)`` and ``movers``
+    ``(BATCH,)`` (int).
     Participant ``i`` enters its exit state in month index ``exit_months[i]``
     (staggered intake: only where its first +1 goes); its random numbers do not
     depend on it. ``shares`` has shape ``(group, state)``: participant ``i``
@@ -122,46 +155,36 @@ def _person_occupancy(occ, rows, batch, shares, trans, key, participants, horizo
         _thresholds(trans[k], rows, 3 + n_groups + k)
     for g in range(n_groups):
         _thresholds(shares[g], rows, 3 + g)
-    picked, first = batch[0], batch[1]
+    first, picked, count = batch[0], batch[1], batch[2]
     for start in range(0, participants, BATCH):
-        stop = min(start + BATCH, participants)
-        # Each participant's exit state and first number, in a loop without
+        size = min(BATCH, participants - start)
+        # Each participant's two first numbers, then its exit state: loops without
         # branches or stores to shared cells, which the compiler vectorises.
-        for i in range(start, stop):
-            pkey = substream(key, i)
-            picked[i - start] = _pick(rows, 3 + groups[i], uniform(pkey, 0))
-            first[i - start] = uniform(pkey, 1)
-        for i in range(start, stop):
-            k = int(picked[i - start])
-            t = exit_months[i]
-            occ[k, t] += 1.0
-            u = first[i - start]
-            if u <= rows[2, k]:  # stays in its exit state past the horizon
-                occ[k, horizon] -= 1.0
-                continue
-            pkey = substream(key, i)
-            c = 2
-            while True:
-                # u is this sojourn's number: the stay is geometric, 1 + floor(log u / log(1 − q)).
-                q = rows[0, k]
-                if q >= 1.0:
-                    stay = 1
-                else:
-                    x = math.log(u) / rows[1, k]
-                    stay = 1 + int(x) if x < horizon else horizon + 1
-                end = t + stay
-                if end >= horizon:
-                    occ[k, horizon] -= 1.0
-                    break
-                occ[k, end] -= 1.0
-                k = _pick(rows, 3 + n_groups + k, uniform(pkey, c) * q)
-                t = end
-                occ[k, t] += 1.0
-                if rows[0, k] <= 0.0:
-                    occ[k, horizon] -= 1.0
-                    break
-                u = uniform(pkey, c + 1)
-                c += 2
+        for i in range(size):
+            pkey = substream(key, start + i)
+            picked[i] = uniform(pkey, 0)
+            first[i] = uniform(pkey, 1)
+        if n_groups == 1:
+            count[:size] = 0.0
+            for j in range(n_states - 1):
+                threshold = rows[3, j]
+                for i in range(size):
+                    count[i] += picked[i] >= threshold
+            picked[:size] = count[:size]
+        else:
+            for i in range(size):
+                picked[i] = _pick(rows, 3 + groups[start + i], picked[i])
+        # Enter the exit states; most stay past the horizon (u ≤ (1 − q)^(horizon − 1)),
+        # and the others are listed without a branch (which would mispredict).
+        moving = 0
+        for i in range(size):
+            k = int(picked[i])
+            occ[k, exit_months[start + i]] += 1.0
+            movers[moving] = i
+            moving += first[i] > rows[2, k]
+        for m in range(moving):
+            i = movers[m]
+            _walk(occ, rows, substream(key, start + i), int(picked[i]), exit_months[start + i], first[i], horizon, n_groups)
     for k in range(n_states):
         run = 0.0
         for t in range(horizon):
@@ -350,36 +373,44 @@ def _draws_of(block, n_blocks, n_draws):
 
 
 @jit
-def _draw_results(d, b, occ, rel, cost, rate, horizon, cost_months, drop_off, drop_from, curves, yearly, cums, payback, net_benefit, revenue, monthly):
-    cum = monthly[d] if monthly.shape[2] > 0 else cums[b]
-    _results(occ, curves[b], yearly[b], cum, rel[d], cost[d], rate[d], horizon, cost_months, drop_off[d], drop_from, payback[d], net_benefit[d], revenue[d])
+def _draw_results(d, occ, curves, yearly, cums, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly):
+    cum = monthly[d] if monthly.shape[2] > 0 else cums
+    _results(occ, curves, yearly, cum, rel[d], cost[d], rate[d], horizon, cost_months, drop_off[d], drop_from, payback[d], net_benefit[d], revenue[d])
+
+
+# The drivers take a block's scratch once, outside the loop over its draws (each
+# array view costs a reference count).
 
 
 @parallel_jit
-def _simulate_person(shares, trans, keys, participants, exit_months, groups, work, scratch, people, rel, cost, rate, horizon, cost_months, drop_off, drop_from, curves, yearly, cums, payback, net_benefit, revenue, monthly):
+def _simulate_person(shares, trans, keys, participants, exit_months, groups, work, scratch, people, movers, rel, cost, rate, horizon, cost_months, drop_off, drop_from, curves, yearly, cums, payback, net_benefit, revenue, monthly):
     n_blocks, n_draws = work.shape[0], shares.shape[0]
     for b in prange(n_blocks):
+        occ, rows, batch, moving = work[b], scratch[b], people[b], movers[b]
+        curve, year, cum = curves[b], yearly[b], cums[b]
         for d in _draws_of(b, n_blocks, n_draws):
-            _person_occupancy(work[b], scratch[b], people[b], shares[d], trans[d], keys[d], participants, horizon, exit_months, groups)
-            _draw_results(d, b, work[b], rel, cost, rate, horizon, cost_months, drop_off, drop_from, curves, yearly, cums, payback, net_benefit, revenue, monthly)
+            _person_occupancy(occ, rows, batch, moving, shares[d], trans[d], keys[d], participants, horizon, exit_months, groups)
+            _draw_results(d, occ, curve, year, cum, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly)
 
 
 @parallel_jit
 def _simulate_aggregate(shares, trans, keys, exit_counts, work, rel, cost, rate, horizon, cost_months, drop_off, drop_from, curves, yearly, cums, payback, net_benefit, revenue, monthly):
     n_blocks, n_draws = work.shape[0], shares.shape[0]
     for b in prange(n_blocks):
+        occ, curve, year, cum = work[b], curves[b], yearly[b], cums[b]
         for d in _draws_of(b, n_blocks, n_draws):
-            _aggregate_occupancy(work[b], shares[d], trans[d], keys[d], exit_counts, horizon)
-            _draw_results(d, b, work[b], rel, cost, rate, horizon, cost_months, drop_off, drop_from, curves, yearly, cums, payback, net_benefit, revenue, monthly)
+            _aggregate_occupancy(occ, shares[d], trans[d], keys[d], exit_counts, horizon)
+            _draw_results(d, occ, curve, year, cum, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly)
 
 
 @parallel_jit
 def _simulate_expected(shares, trans, exit_counts, work, rel, cost, rate, horizon, cost_months, drop_off, drop_from, curves, yearly, cums, payback, net_benefit, revenue, monthly):
     n_blocks, n_draws = work.shape[0], shares.shape[0]
     for b in prange(n_blocks):
+        occ, curve, year, cum = work[b], curves[b], yearly[b], cums[b]
         for d in _draws_of(b, n_blocks, n_draws):
-            _expected_occupancy(work[b], shares[d], trans[d], exit_counts, horizon)
-            _draw_results(d, b, work[b], rel, cost, rate, horizon, cost_months, drop_off, drop_from, curves, yearly, cums, payback, net_benefit, revenue, monthly)
+            _expected_occupancy(occ, shares[d], trans[d], exit_counts, horizon)
+            _draw_results(d, occ, curve, year, cum, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly)
 
 
 def simulate_cohorts(
@@ -516,8 +547,9 @@ def simulate_cohorts(
             _simulate_aggregate(shares, trans, keys, exit_counts, work, *common)
         else:
             scratch = np.empty((blocks, 3 + n_groups + n_states, n_states))
-            people = np.empty((blocks, 2, BATCH))
-            _simulate_person(shares, trans, keys, participants, exit_months, groups, work, scratch, people, *common)
+            people = np.empty((blocks, 3, BATCH))
+            movers = np.empty((blocks, BATCH), dtype=np.int64)
+            _simulate_person(shares, trans, keys, participants, exit_months, groups, work, scratch, people, movers, *common)
     if monthly:
         return payback, net_benefit, revenue, cumulative
     return payback, net_benefit, revenue
