@@ -89,7 +89,20 @@ def build_dataset(config: Config, space: ParameterSpace, out, inputs: np.ndarray
     return ds
 
 
-class ResultWriter:
+class _OpenFile:
+    """An open HDF5 file (``self._file``), closed by :meth:`close` or on leaving a ``with`` block."""
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class ResultWriter(_OpenFile):
     """Writes ``results.nc`` chunk by chunk, never holding all draws in memory.
 
     The file has the layout of :func:`build_dataset` (xarray writes the
@@ -135,17 +148,8 @@ class ResultWriter:
         for var, get in self._vars.values():
             var[chunk.start : chunk.stop] = get(chunk.output, chunk.inputs)
 
-    def close(self) -> None:
-        self._file.close()
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-
-class ResultsFile:
+class ResultsFile(_OpenFile):
     """A ``results.nc`` opened read-only without xarray, for ``simsam run``'s summaries.
 
     Offers the few Dataset operations the summaries use: ``attrs``, ``sizes``,
@@ -180,15 +184,6 @@ class ResultsFile:
         if name not in self._cache:
             self._cache[name] = var[...]
         return self._cache[name]
-
-    def close(self) -> None:
-        self._file.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 class _ActorView:
