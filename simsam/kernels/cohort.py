@@ -59,18 +59,24 @@ PAYBACK_ATOL = 1e-6
 BATCH = 256
 
 
+# The kernels index the draw's rows (``table[d, i, j]``) rather than take views
+# of them (``table[d]``): a view of an array passed in from Python updates its
+# reference count atomically, and threads sharing that count slow each other.
+
+
 @jit
-def _last_positive(p):
+def _last_positive(table, d, i):
+    """The last ``j`` with ``table[d, i, j] > 0`` (−1 if none)."""
     last = -1
-    for j in range(p.shape[0]):
-        if p[j] > 0.0:
+    for j in range(table.shape[2]):
+        if table[d, i, j] > 0.0:
             last = j
     return last
 
 
 @jit
-def _thresholds(p, out, row):
-    """``out[row, j]`` = ``cumsum(p)[j]`` below the last positive ``p``, ``+inf`` from there.
+def _thresholds(table, d, i, out, row):
+    """``out[row, j]`` = ``cumsum(p)[j]`` below the last positive ``p``, ``+inf`` from there (``p = table[d, i]``).
 
     With them, :func:`_pick` is the categorical draw "first ``k`` with
     ``p[k] > 0`` and ``u < cumsum(p)[k]``, rounding falling to the last positive
@@ -78,10 +84,10 @@ def _thresholds(p, out, row):
     time). Adding a zero ``p`` leaves the sum bit-identical, so zero-probability
     states need no test either.
     """
-    last = _last_positive(p)
+    last = _last_positive(table, d, i)
     acc = 0.0
-    for j in range(p.shape[0] - 1):
-        acc += p[j]
+    for j in range(table.shape[2] - 1):
+        acc += table[d, i, j]
         out[row, j] = acc if j < last else np.inf
 
 
@@ -125,7 +131,7 @@ def _walk(occ, rows, pkey, k, t, u, horizon, n_groups):
 
 
 @jit
-def _person_occupancy(occ, rows, batch, movers, shares, trans, key, participants, horizon, exit_months, groups):
+def _person_occupancy(occ, rows, batch, movers, shares, trans, d, key, participants, horizon, exit_months, groups):
     """Sampled cohort: fill ``occ[k, t]`` (counts) for ``t < horizon``.
 
     ``occ`` has ``horizon + 1`` columns (a difference array before the prefix
@@ -134,11 +140,13 @@ def _person_occupancy(occ, rows, batch, movers, shares, trans, key, participants
     ``(BATCH,)`` (int).
     Participant ``i`` enters its exit state in month index ``exit_months[i]``
     (staggered intake: only where its first +1 goes); its random numbers do not
-    depend on it. ``shares`` has shape ``(group, state)``: participant ``i``
-    exits by the row ``groups[i]``.
+    depend on it. Draw ``d``'s shares are ``shares[d]``, of shape ``(group, state)``:
+    participant ``i`` exits by the row ``groups[i]``; its transitions ``trans[d]``.
     """
-    n_groups, n_states = shares.shape
-    occ[:, :] = 0.0
+    n_groups, n_states = shares.shape[1], shares.shape[2]
+    for k in range(n_states):
+        for t in range(horizon + 1):
+            occ[k, t] = 0.0
     # Per state: exit probability q, log(1 − q), and the probability of staying
     # from month 1 to the horizon, (1 − q)^(horizon − 1): most participants are
     # done after one uniform number and no logarithm (1 for q = 0: never leaves;
@@ -146,43 +154,46 @@ def _person_occupancy(occ, rows, batch, movers, shares, trans, key, participants
     for k in range(n_states):
         q = 0.0
         for j in range(n_states):
-            q += trans[k, j]
+            q += trans[d, k, j]
         rows[0, k] = q
         rows[1, k] = math.log1p(-q) if q < 1.0 else -np.inf
         rows[2, k] = 1.0 if q <= 0.0 else math.exp((horizon - 1) * rows[1, k]) if q < 1.0 else 0.0
-        _thresholds(trans[k], rows, 3 + n_groups + k)
+        _thresholds(trans, d, k, rows, 3 + n_groups + k)
     for g in range(n_groups):
-        _thresholds(shares[g], rows, 3 + g)
-    first, picked, count = batch[0], batch[1], batch[2]
+        _thresholds(shares, d, g, rows, 3 + g)
+    # batch[0]: each participant's first sojourn number, batch[1]: its exit
+    # state, batch[2]: scratch for counting thresholds below its number.
     for start in range(0, participants, BATCH):
         size = min(BATCH, participants - start)
         # Each participant's two first numbers, then its exit state: loops without
         # branches or stores to shared cells, which the compiler vectorises.
         for i in range(size):
             pkey = substream(key, start + i)
-            picked[i] = uniform(pkey, 0)
-            first[i] = uniform(pkey, 1)
+            batch[1, i] = uniform(pkey, 0)
+            batch[0, i] = uniform(pkey, 1)
         if n_groups == 1:
-            count[:size] = 0.0
+            for i in range(size):
+                batch[2, i] = 0.0
             for j in range(n_states - 1):
                 threshold = rows[3, j]
                 for i in range(size):
-                    count[i] += picked[i] >= threshold
-            picked[:size] = count[:size]
+                    batch[2, i] += batch[1, i] >= threshold
+            for i in range(size):
+                batch[1, i] = batch[2, i]
         else:
             for i in range(size):
-                picked[i] = _pick(rows, 3 + groups[start + i], picked[i])
+                batch[1, i] = _pick(rows, 3 + groups[start + i], batch[1, i])
         # Enter the exit states; most stay past the horizon (u ≤ (1 − q)^(horizon − 1)),
         # and the others are listed without a branch (which would mispredict).
         moving = 0
         for i in range(size):
-            k = int(picked[i])
+            k = int(batch[1, i])
             occ[k, exit_months[start + i]] += 1.0
             movers[moving] = i
-            moving += first[i] > rows[2, k]
+            moving += batch[0, i] > rows[2, k]
         for m in range(moving):
             i = movers[m]
-            _walk(occ, rows, substream(key, start + i), int(picked[i]), exit_months[start + i], first[i], horizon, n_groups)
+            _walk(occ, rows, substream(key, start + i), int(batch[1, i]), exit_months[start + i], batch[0, i], horizon, n_groups)
     for k in range(n_states):
         run = 0.0
         for t in range(horizon):
@@ -191,45 +202,46 @@ def _person_occupancy(occ, rows, batch, movers, shares, trans, key, participants
 
 
 @jit
-def _add_exits(occ, t, shares, key, c, participants):
-    """Add ``participants`` exits in month index ``t``: counts ~ Multinomial(N, shares).
+def _add_exits(occ, t, shares, d, g, key, c, participants):
+    """Add ``participants`` exits in month index ``t``: counts ~ Multinomial(N, shares[d, g]).
 
     Sequential binomials; the last state with a positive share takes the rest,
     so rounding never puts anyone in a state without a share. Returns ``c``.
     """
-    n_states = shares.shape[0]
-    last = _last_positive(shares)
+    n_states = shares.shape[2]
+    last = _last_positive(shares, d, g)
     remaining = participants
     rest = 1.0
     for k in range(n_states):
+        share = shares[d, g, k]
         if k == last:
             count = remaining
-        elif shares[k] <= 0.0 or remaining == 0:
+        elif share <= 0.0 or remaining == 0:
             count = 0
         else:
-            count, c = binomial(key, c, remaining, min(shares[k] / rest, 1.0))
+            count, c = binomial(key, c, remaining, min(share / rest, 1.0))
         occ[k, t] += count
         remaining -= count
-        rest -= shares[k]
+        rest -= share
     return c
 
 
 @jit
-def _aggregate_occupancy(occ, shares, trans, key, exit_counts, horizon):
+def _aggregate_occupancy(occ, shares, trans, d, key, exit_counts, horizon):
     """Sampled cohort by counts: fill ``occ[k, t]`` for ``t < horizon``.
 
     ``exit_counts[t, g]`` participants of group ``g`` exit in month index ``t``
-    with the shares ``shares[g]``. Random numbers: one counter-based stream per
+    with the shares ``shares[d, g]``. Random numbers: one counter-based stream per
     draw (the draw's key), used in order: month 0's exit counts (group by
     group), then for each month the leavers and their destinations, then that
     month's exit counts.
     """
-    n_groups, n_states = shares.shape
+    n_groups, n_states = shares.shape[1], shares.shape[2]
     for k in range(n_states):
         occ[k, 0] = 0.0
     c = 0
     for g in range(n_groups):
-        c = _add_exits(occ, 0, shares[g], key, c, int(exit_counts[0, g]))
+        c = _add_exits(occ, 0, shares, d, g, key, c, int(exit_counts[0, g]))
     for t in range(1, horizon):
         for j in range(n_states):
             occ[j, t] = 0.0
@@ -239,18 +251,18 @@ def _aggregate_occupancy(occ, shares, trans, key, exit_counts, horizon):
                 continue
             q = 0.0
             for j in range(n_states):
-                q += trans[k, j]
+                q += trans[d, k, j]
             if q <= 0.0:
                 occ[k, t] += n
                 continue
             leave, c = binomial(key, c, n, min(q, 1.0))
             occ[k, t] += n - leave
-            dest_last = _last_positive(trans[k])
+            dest_last = _last_positive(trans, d, k)
             rest = q
             for j in range(n_states):
                 if leave == 0:
                     break
-                pj = trans[k, j]
+                pj = trans[d, k, j]
                 if pj <= 0.0:
                     continue
                 if j == dest_last:
@@ -262,62 +274,63 @@ def _aggregate_occupancy(occ, shares, trans, key, exit_counts, horizon):
                 rest -= pj
         for g in range(n_groups):
             if exit_counts[t, g] > 0.0:
-                c = _add_exits(occ, t, shares[g], key, c, int(exit_counts[t, g]))
+                c = _add_exits(occ, t, shares, d, g, key, c, int(exit_counts[t, g]))
 
 
 @jit
-def _expected_occupancy(occ, shares, trans, exit_counts, horizon):
+def _expected_occupancy(occ, shares, trans, d, exit_counts, horizon):
     """Expected cohort: ``occ[:, t] = occ[:, t−1] P + e(t) · shares``.
 
     ``e(t)`` = ``exit_counts[t]``, the exits in month index ``t``: the sum over
     exit cohorts of each one's Markov trace (with all exits at month 0 it is
     ``N · x(t)``, ``x(t+1) = x(t) P``). With groups, ``e(t) · shares`` is
-    ``Σ_g exit_counts[t, g] · shares[g]``.
+    ``Σ_g exit_counts[t, g] · shares[d, g]``; ``P`` is ``trans[d]`` with its diagonal.
     """
-    n_groups, n_states = shares.shape
+    n_groups, n_states = shares.shape[1], shares.shape[2]
     for k in range(n_states):
         occ[k, 0] = 0.0
         for g in range(n_groups):
-            occ[k, 0] += exit_counts[0, g] * shares[g, k]
+            occ[k, 0] += exit_counts[0, g] * shares[d, g, k]
     for t in range(1, horizon):
         for j in range(n_states):
             occ[j, t] = 0.0
         for k in range(n_states):
             stay = occ[k, t - 1]
             for j in range(n_states):
-                moved = occ[k, t - 1] * trans[k, j]
+                moved = occ[k, t - 1] * trans[d, k, j]
                 occ[j, t] += moved
                 stay -= moved
             occ[k, t] += stay
         for g in range(n_groups):
             if exit_counts[t, g] > 0.0:
                 for k in range(n_states):
-                    occ[k, t] += exit_counts[t, g] * shares[g, k]
+                    occ[k, t] += exit_counts[t, g] * shares[d, g, k]
 
 
 @jit
-def _results(occ, curves, yearly, cum, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue):
-    """Per actor: payback month (NaN if none), net benefit and revenue per year.
+def _results(occ, curves, yearly, cum, d, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly):
+    """Draw ``d``'s results per actor: payback month (NaN if none), net benefit and revenue per year.
 
     Flows are linear in the occupancy, so the discounting is done once per
     state rather than once per actor: ``curves[k, t]`` is state ``k``'s
     discounted cumulative occupancy up to month ``t + 1`` and ``curves[state, t]``
     the discounted cumulative share of the cost; then actor ``a``'s cumulative
-    net benefit is ``cum[a, t] = Σ_k rel[k, a] · curves[k, t] − cost[a] · curves[state, t]``,
+    net benefit is ``cum[a, t] = Σ_k rel[d, k, a] · curves[k, t] − cost[d, a] · curves[state, t]``,
     a loop over months that the compiler vectorises. ``yearly[k, y]`` is the
-    (undiscounted) occupancy of year ``y``. Shapes: ``curves (state + 1, horizon)``,
-    ``yearly (state, year)``, ``cum (actor, horizon)`` (scratch, or the caller's
-    monthly output).
+    (undiscounted) occupancy of year ``y``. Scratch shapes: ``curves (state + 1,
+    horizon)``, ``yearly (state, year)``, ``cum (actor, horizon)``; ``cum`` is
+    copied to ``monthly[d]`` when that has months (shape ``(draw, actor, 0)``:
+    not kept).
 
     ``cost_months[t]`` is the share of ``cost`` falling in month ``t`` (0: the
     undiscounted lump; ``t ≥ 1`` discounted like month ``t``'s flows). The flow
     of month ``t`` (1-based) is weighted ``(1 − drop_off)^floor((t − 1 − drop_from) / 12)``
     from month ``drop_from + 1`` on (1 before).
     """
-    n_states, n_actors = rel.shape
+    n_states, n_actors = rel.shape[1], rel.shape[2]
     years = horizon // 12
-    step = (1.0 + rate) ** (-1.0 / 12.0)
-    keep = 1.0 - drop_off
+    step = (1.0 + rate[d]) ** (-1.0 / 12.0)
+    keep = 1.0 - drop_off[d]
     weight = 1.0
     decay = 1.0
     spent = cost_months[0]
@@ -335,28 +348,31 @@ def _results(occ, curves, yearly, cum, rel, cost, rate, horizon, cost_months, dr
             n = occ[k, t] * decay
             curves[k, t] = (curves[k, t - 1] if t else 0.0) + n * weight
             yearly[k, y] += n
+    keep_months = monthly.shape[2] > 0
     for a in range(n_actors):
-        row = cum[a]
-        c = -cost[a]
+        c = -cost[d, a]
         for t in range(horizon):
-            row[t] = c * curves[n_states, t]
+            cum[a, t] = c * curves[n_states, t]
         for k in range(n_states):
-            r = rel[k, a]
+            r = rel[d, k, a]
             if r != 0.0:
                 for t in range(horizon):
-                    row[t] += r * curves[k, t]
-        tol = -(PAYBACK_RTOL * abs(cost[a]) + PAYBACK_ATOL)
-        payback[a] = np.nan
+                    cum[a, t] += r * curves[k, t]
+        tol = -(PAYBACK_RTOL * abs(cost[d, a]) + PAYBACK_ATOL)
+        payback[d, a] = np.nan
         for t in range(horizon):
-            if row[t] >= tol:
-                payback[a] = t + 1
+            if cum[a, t] >= tol:
+                payback[d, a] = t + 1
                 break
         for y in range(years):
-            net_benefit[a, y] = row[12 * y + 11]
+            net_benefit[d, a, y] = cum[a, 12 * y + 11]
             total = 0.0
             for k in range(n_states):
-                total += rel[k, a] * yearly[k, y]
-            revenue[a, y] = total
+                total += rel[d, k, a] * yearly[k, y]
+            revenue[d, a, y] = total
+        if keep_months:
+            for t in range(horizon):
+                monthly[d, a, t] = cum[a, t]
 
 
 # One driver per cohort path, chosen in Python, so that a process compiles (and
@@ -364,42 +380,45 @@ def _results(occ, curves, yearly, cum, rel, cost, rate, horizon, cost_months, dr
 # ``engine`` argument would compile all three; ``numba.literally`` would not,
 # but re-dispatches every call through Python at ~10 ms.) A driver computes one
 # block of draws; the blocks run on a pool of Python threads (the drivers release
-# the GIL), which compiles in 7 s where a ``prange`` driver took 10 s, and keeps
-# per-draw buffers explicit: block ``b`` owns ``work[b]``, ``scratch[b]``, ...
+# the GIL), which compiles in 7 s where a ``prange`` driver took 12 s. Each call
+# allocates its own scratch: blocks' rows of one shared array would put two
+# threads' hot cells on one cache line.
 
 
 @jit
-def _draw_results(d, occ, curves, yearly, cums, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly):
-    cum = monthly[d] if monthly.shape[2] > 0 else cums
-    _results(occ, curves, yearly, cum, rel[d], cost[d], rate[d], horizon, cost_months, drop_off[d], drop_from, payback[d], net_benefit[d], revenue[d])
+def _block_scratch(shares, rel, horizon):
+    """Per-block buffers: occupancy ``(state, horizon + 1)``, the results' curves,
+    yearly occupancy and cumulative net benefit (see :func:`_results`)."""
+    n_states, n_actors = shares.shape[2], rel.shape[2]
+    return (np.empty((n_states, horizon + 1)), np.empty((n_states + 1, horizon)), np.empty((n_states, horizon // 12)), np.empty((n_actors, horizon)))
 
 
 @jit
-def _simulate_person(b, n_blocks, shares, trans, keys, participants, exit_months, groups, work, scratch, people, movers, rel, cost, rate, horizon, cost_months, drop_off, drop_from, curves, yearly, cums, payback, net_benefit, revenue, monthly):
-    n_draws = shares.shape[0]
-    occ, rows, batch, moving = work[b], scratch[b], people[b], movers[b]
-    curve, year, cum = curves[b], yearly[b], cums[b]
+def _simulate_person(b, n_blocks, shares, trans, keys, participants, exit_months, groups, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly):
+    n_draws, n_groups, n_states = shares.shape
+    occ, curve, year, cum = _block_scratch(shares, rel, horizon)
+    rows, batch, moving = np.empty((3 + n_groups + n_states, n_states)), np.empty((3, BATCH)), np.empty(BATCH, dtype=np.int64)
     for d in range(b * n_draws // n_blocks, (b + 1) * n_draws // n_blocks):
-        _person_occupancy(occ, rows, batch, moving, shares[d], trans[d], keys[d], participants, horizon, exit_months, groups)
-        _draw_results(d, occ, curve, year, cum, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly)
+        _person_occupancy(occ, rows, batch, moving, shares, trans, d, keys[d], participants, horizon, exit_months, groups)
+        _results(occ, curve, year, cum, d, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly)
 
 
 @jit
-def _simulate_aggregate(b, n_blocks, shares, trans, keys, exit_counts, work, rel, cost, rate, horizon, cost_months, drop_off, drop_from, curves, yearly, cums, payback, net_benefit, revenue, monthly):
+def _simulate_aggregate(b, n_blocks, shares, trans, keys, exit_counts, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly):
     n_draws = shares.shape[0]
-    occ, curve, year, cum = work[b], curves[b], yearly[b], cums[b]
+    occ, curve, year, cum = _block_scratch(shares, rel, horizon)
     for d in range(b * n_draws // n_blocks, (b + 1) * n_draws // n_blocks):
-        _aggregate_occupancy(occ, shares[d], trans[d], keys[d], exit_counts, horizon)
-        _draw_results(d, occ, curve, year, cum, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly)
+        _aggregate_occupancy(occ, shares, trans, d, keys[d], exit_counts, horizon)
+        _results(occ, curve, year, cum, d, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly)
 
 
 @jit
-def _simulate_expected(b, n_blocks, shares, trans, exit_counts, work, rel, cost, rate, horizon, cost_months, drop_off, drop_from, curves, yearly, cums, payback, net_benefit, revenue, monthly):
+def _simulate_expected(b, n_blocks, shares, trans, exit_counts, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly):
     n_draws = shares.shape[0]
-    occ, curve, year, cum = work[b], curves[b], yearly[b], cums[b]
+    occ, curve, year, cum = _block_scratch(shares, rel, horizon)
     for d in range(b * n_draws // n_blocks, (b + 1) * n_draws // n_blocks):
-        _expected_occupancy(occ, shares[d], trans[d], exit_counts, horizon)
-        _draw_results(d, occ, curve, year, cum, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly)
+        _expected_occupancy(occ, shares, trans, d, exit_counts, horizon)
+        _results(occ, curve, year, cum, d, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly)
 
 
 def _in_blocks(driver, n_blocks, threads, *args):
@@ -517,10 +536,6 @@ def simulate_cohorts(
     if blocks is None:
         blocks = 8 * threads
     blocks = max(1, min(blocks, n_draws))
-    work = np.empty((blocks, n_states, horizon + 1))
-    curves = np.empty((blocks, n_states + 1, horizon))
-    yearly = np.empty((blocks, n_states, years))
-    cums = np.empty((blocks, n_actors, 0 if monthly else horizon))
     payback = np.empty((n_draws, n_actors))
     net_benefit = np.empty((n_draws, n_actors, years))
     revenue = np.empty((n_draws, n_actors, years))
@@ -537,23 +552,17 @@ def simulate_cohorts(
             cost_months,
             drop_off,
             int(drop_from),
-            curves,
-            yearly,
-            cums,
             payback,
             net_benefit,
             revenue,
             cumulative,
         )
         if engine == EXPECTED:
-            _in_blocks(_simulate_expected, blocks, threads, shares, trans, exit_counts, work, *common)
+            _in_blocks(_simulate_expected, blocks, threads, shares, trans, exit_counts, *common)
         elif engine == AGGREGATE:
-            _in_blocks(_simulate_aggregate, blocks, threads, shares, trans, keys, exit_counts, work, *common)
+            _in_blocks(_simulate_aggregate, blocks, threads, shares, trans, keys, exit_counts, *common)
         else:
-            scratch = np.empty((blocks, 3 + n_groups + n_states, n_states))
-            people = np.empty((blocks, 3, BATCH))
-            movers = np.empty((blocks, BATCH), dtype=np.int64)
-            _in_blocks(_simulate_person, blocks, threads, shares, trans, keys, participants, exit_months, groups, work, scratch, people, movers, *common)
+            _in_blocks(_simulate_person, blocks, threads, shares, trans, keys, participants, exit_months, groups, *common)
     if monthly:
         return payback, net_benefit, revenue, cumulative
     return payback, net_benefit, revenue
