@@ -24,7 +24,7 @@ def _common(p: argparse.ArgumentParser, out_help: str) -> None:
     p.add_argument("--draws", type=positive_int("--draws"), help="number of draws (default: [simulation] draws)")
     p.add_argument("--seed", type=seed_arg, help="random seed (default: [simulation] seed)")
     p.add_argument("--out", type=Path, help=out_help)
-    p.add_argument("--threads", type=positive_int("--threads"), help="numba threads (default: all cores)")
+    p.add_argument("--threads", type=positive_int("--threads"), help="threads for the kernel (default: all cores)")
     p.add_argument("--chunk-draws", type=positive_int("--chunk-draws"), help="draws per chunk, to bound memory")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
@@ -240,7 +240,7 @@ def cmd_decision(args) -> int:
 def _experiment_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", type=Path, metavar="FILE", help="an experiment file, e.g. experiments/samverkansteamet.toml")
     p.add_argument("--out", type=Path, help="output folder (default: results/experiments/<file stem>/)")
-    p.add_argument("--threads", type=positive_int("--threads"), help="numba threads (default: all cores)")
+    p.add_argument("--threads", type=positive_int("--threads"), help="threads for the kernel (default: all cores)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
 

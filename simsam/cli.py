@@ -90,7 +90,7 @@ def _run_arguments(run: argparse.ArgumentParser) -> None:
     run.add_argument("--draws", type=positive_int("--draws"), help="number of draws (default: [simulation] draws)")
     run.add_argument("--seed", type=seed_arg, help="random seed (default: [simulation] seed)")
     run.add_argument("--out", type=Path, help="output folder (default: results/<config stem>/)")
-    run.add_argument("--threads", type=positive_int("--threads"), help="numba threads (default: all cores)")
+    run.add_argument("--threads", type=positive_int("--threads"), help="threads for the kernel (default: all cores)")
     run.add_argument("--chunk-draws", type=positive_int("--chunk-draws"), help="draws per chunk, to bound memory (default 20 000)")
     run.add_argument("--scheduler", help="run chunks on Dask: local:N (N worker processes) or tcp://HOST:PORT (an existing cluster)")
     run.add_argument("--until-se", type=float, metavar="SE", help="draw in batches (of --draws, default 1 000) until every P(payback ≤ 12/36/horizon) has MC s.e. ≤ SE")

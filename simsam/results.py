@@ -164,11 +164,11 @@ class ResultsFile(_OpenFile):
         self.attrs = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in self._file.attrs.items()}
         self.sizes = {name: dim.size for name, dim in self._file.dimensions.items()}
         self.coords = [n for n in self._file.variables if n in ("draw", "actor", "actor_label", "year", "parameter", "parameter_group")]
-        self._actors = [str(a) for a in self["actor"].values]
         self._cache = {}
+        self._actors = [str(a) for a in self["actor"].values]
 
     def __getitem__(self, name):
-        return _Column(self._file.variables[name], ())
+        return _Column(self._whole(name), ())
 
     def sel(self, actor: str):
         return _ActorView(self, self._actors.index(actor))

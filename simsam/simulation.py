@@ -253,7 +253,11 @@ def evaluate(
 
 @contextlib.contextmanager
 def numba_threads(threads: int | None):
-    """Run with ``threads`` numba threads, restoring the previous count after."""
+    """Run the kernels on ``threads`` threads, restoring the previous count after.
+
+    The count is kept as numba's setting (``numba.set_num_threads``), which
+    :func:`simsam.kernels.cohort.simulate_cohorts` reads for its thread pool.
+    """
     if threads is None:
         yield
         return

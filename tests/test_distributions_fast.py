@@ -166,3 +166,70 @@ def test_loading_and_sampling_never_import_scipy_stats():
     configs = sorted(str(p) for p in (ROOT / "configs").glob("*.toml"))
     assert configs
     subprocess.run([sys.executable, "-c", SCRIPT, *configs], check=True, cwd=ROOT)
+
+
+# --- Φ⁻¹ without scipy, and tables kept on disk ---------------------------------------
+
+
+def test_ndtri_matches_scipy_to_a_few_ulps():
+    from scipy import special
+
+    from simsam.distributions import ndtri
+
+    rng = np.random.default_rng(5)
+    tails = np.logspace(-300, np.log10(0.075), 4000)
+    u = np.concatenate([rng.random(20000), tails, 1 - tails[tails > 1e-16], [2.0**-53, 1 - 2.0**-53, 0.5, 0.075, 0.925]])
+    z, want = ndtri(u), special.ndtri(u)
+    np.testing.assert_allclose(z, want, rtol=4e-15, atol=1e-300)
+    assert ndtri(0.0) == -np.inf and ndtri(1.0) == np.inf and ndtri(0.5) == 0.0
+
+
+def test_tables_are_stored_and_read_back(tmp_path, monkeypatch):
+    """A table built once is read from disk by the next process (here: after
+    clearing the in-memory cache), equal to the bit; a damaged file is rebuilt."""
+    from simsam import distributions as d
+
+    monkeypatch.setenv("SIMSAM_CACHE_DIR", str(tmp_path))
+    dist = d.parse_distribution({"dist": "pert", "min": 0.1, "mode": 0.25, "max": 0.6}, "x")
+    d._table.cache_clear()
+    built = dist.table
+    files = list((tmp_path / "tables").glob("*.npy"))
+    assert len(files) == 1
+    d._table.cache_clear()
+    again = d.Distribution(dist.kind, dist.params).table
+    np.testing.assert_array_equal(again.x, built.x)
+    np.testing.assert_array_equal(again.slope, built.slope)
+    assert again.step == built.step
+    files[0].write_bytes(b"not a table")
+    d._table.cache_clear()
+    rebuilt = d.Distribution(dist.kind, dist.params).table
+    np.testing.assert_array_equal(rebuilt.x, built.x)
+    d._table.cache_clear()
+
+
+def test_no_table_is_stored_as_none(tmp_path, monkeypatch):
+    from simsam import distributions as d
+
+    monkeypatch.setenv("SIMSAM_CACHE_DIR", str(tmp_path))
+    key = ("beta", (0.05, 0.05), 0.0, 1.0)
+    assert d._stored_table(key, lambda: None) is None
+    assert d._stored_table(key, lambda: pytest.fail("must come from disk")) is None
+
+
+def test_second_run_needs_no_scipy_special(tmp_path):
+    """With its tables stored, `simsam run` imports neither scipy.special nor scipy.stats."""
+    import os
+    import subprocess
+    import sys
+
+    config = Path(__file__).parents[1] / "configs" / "samverkansteamet.toml"
+    code = (
+        "import sys; from simsam.cli import main; "
+        f"assert main(['run', {str(config)!r}, '--draws', '20', '--out', {str(tmp_path / 'o')!r}, '--quiet']) == 0; "
+        "print(sorted(m for m in ('scipy.special', 'scipy.stats') if m in sys.modules))"
+    )
+    env = {**os.environ, "SIMSAM_CACHE_DIR": str(tmp_path / "cache")}
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    second = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert first.stdout.strip().splitlines()[-1] == "['scipy.special']"
+    assert second.stdout.strip().splitlines()[-1] == "[]"

@@ -14,6 +14,8 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterator, Literal
 
+import numpy as np
+
 from ..correlation import Correlations, build_correlations, parse_pair
 from ..distributions import ANY, Domain, Quantity, parse_distribution
 from ..errors import ConfigError
@@ -444,7 +446,7 @@ def _shares(node: Node, key: str, valid: dict, what: str, total: str, allow_inde
 
 def _check_row_bound(items, path: str, source: str | None, what: str) -> None:
     items = list(items)
-    top = sum(q.value if q.fixed else float(q.dist.exact_ppf(ROW_CHECK_QUANTILE)) for q in items)
+    top = sum(q.value if q.fixed else float(q.dist.ppf(np.array([ROW_CHECK_QUANTILE]))[0]) for q in items)
     if top > 1 + SHARE_TOLERANCE:
         if all(q.fixed for q in items):
             raise ConfigError(path, f"{what} sum to {top:.6g}, more than 1", source)

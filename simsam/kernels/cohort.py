@@ -380,7 +380,7 @@ def _results(occ, curves, yearly, cum, d, rel, cost, rate, horizon, cost_months,
 # ``engine`` argument would compile all three; ``numba.literally`` would not,
 # but re-dispatches every call through Python at ~10 ms.) A driver computes one
 # block of draws; the blocks run on a pool of Python threads (the drivers release
-# the GIL), which compiles in 7 s where a ``prange`` driver took 12 s. Each call
+# the GIL), which compiles in under 5 s where a ``prange`` driver took 12 s. Each call
 # allocates its own scratch: blocks' rows of one shared array would put two
 # threads' hot cells on one cache line.
 

@@ -55,7 +55,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--high", type=_number, help="tornado: high percentile of each input (default 95)")
     p.add_argument("--levels", type=positive_int("--levels"), help="morris: grid levels, an even number (default 4)")
     p.add_argument("--out", type=Path, help="output folder (default: results/<config stem>/sensitivity-<method>/)")
-    p.add_argument("--threads", type=positive_int("--threads"), help="numba threads (default: all cores)")
+    p.add_argument("--threads", type=positive_int("--threads"), help="threads for the kernel (default: all cores)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
 
