@@ -54,26 +54,26 @@ def person_occupancy(shares, trans, keys, participants, horizon, exit_months=Non
     state = categorical(shares[d_idx, groups[None, :]], _stream(pkeys, 0))
     t0 = np.zeros(participants, np.int64) if exit_months is None else np.asarray(exit_months, np.int64)
     t = np.broadcast_to(t0, state.shape).copy()
-    t_first = t.copy()
     active = np.ones(state.shape, bool)
     counter = 1
+    # (1 − q)^m for m = 0 … horizon − 1, per draw and state, by repeated products as the kernel.
+    q_all = trans.sum(axis=2)
+    survive = np.cumprod(np.concatenate([np.ones(q_all.shape + (1,)), np.repeat((1.0 - q_all)[..., None], horizon - 1, axis=2)], axis=2), axis=2)
     while active.any():
         d, i = np.nonzero(active)
         k = state[d, i]
         row = trans[d, k]
         q = row.sum(axis=1)
-        stays_forever = q <= 0
         u = _stream(pkeys[d, i], counter)
+        # A sojourn lasts past the horizon when u ≤ (1 − q)^(horizon − 1 − t), else
+        # 1 + floor(log u / log(1 − q)) months (1 if q = 1).
+        past = u <= survive[d, k, horizon - 1 - t[d, i]]
         movable = (q > 0) & (q < 1)
         x = np.zeros_like(q)
-        x[movable] = np.log(u[movable]) / np.log1p(-q[movable])
+        x[movable] = np.log(u[movable]) * (1.0 / np.log1p(-q[movable]))
         stay = np.where(q >= 1, 1, np.where(x < horizon, 1 + np.floor(np.minimum(x, horizon)).astype(np.int64), horizon + 1))
-        # The kernel's shortcut for a first sojourn: u ≤ (1 − q)^(horizon − 1) stays to the end.
-        with np.errstate(divide="ignore"):
-            survive = np.where(movable, np.exp((horizon - 1) * np.log1p(-np.where(movable, q, 0.0))), 0.0)
-        stay = np.where(movable & (t[d, i] == t_first[d, i]) & (u <= survive), horizon, stay)
         end = t[d, i] + stay
-        finished = stays_forever | (end >= horizon)
+        finished = past | (end >= horizon)
         np.add.at(diff, (d, k, t[d, i]), 1.0)
         np.add.at(diff, (d[finished], k[finished], horizon), -1.0)
         moving = ~finished

@@ -100,44 +100,44 @@ def _pick(thresholds, row, u):
 
 
 @jit
-def _walk(occ, rows, pkey, k, t, u, horizon, n_groups):
+def _walk(occ, rows, survive, pkey, k, t, u, horizon, n_groups):
     """One participant's moves after entering state ``k`` in month index ``t``.
 
     ``u`` is the first sojourn's number (counter 1 of the participant's stream
-    ``pkey``); each sojourn is geometric, ``1 + floor(log u / log(1 − q))``
-    months, then the next state is drawn from the row's thresholds. A stay
+    ``pkey``). Each sojourn is geometric: it lasts past the horizon when
+    ``u ≤ (1 − q)^(horizon − 1 − t)`` (``survive[k, horizon − 1 − t]``, no
+    logarithm: most sojourns end so), else ``1 + floor(log u / log(1 − q))``
+    months; then the next state is drawn from the row's thresholds. A stay
     past the horizon writes nothing: the difference array's ``-1`` there would
     fall in its unread last column.
     """
     c = 2
-    while True:
+    while u > survive[k, horizon - 1 - t]:
         q = rows[0, k]
         if q >= 1.0:
             stay = 1
         else:
-            x = math.log(u) / rows[1, k]
+            x = math.log(u) * rows[1, k]
             stay = 1 + int(x) if x < horizon else horizon + 1
         end = t + stay
         if end >= horizon:
             return
         occ[k, end] -= 1.0
-        k = _pick(rows, 3 + n_groups + k, uniform(pkey, c) * q)
+        k = _pick(rows, 2 + n_groups + k, uniform(pkey, c) * q)
         t = end
         occ[k, t] += 1.0
-        if rows[0, k] <= 0.0:
-            return
         u = uniform(pkey, c + 1)
         c += 2
 
 
 @jit
-def _person_occupancy(occ, rows, batch, movers, shares, trans, d, key, participants, horizon, exit_months, groups):
+def _person_occupancy(occ, rows, survive, batch, movers, shares, trans, d, key, participants, horizon, exit_months, groups):
     """Sampled cohort: fill ``occ[k, t]`` (counts) for ``t < horizon``.
 
     ``occ`` has ``horizon + 1`` columns (a difference array before the prefix
     sum, whose last column is never read); scratch: ``rows`` of shape
-    ``(3 + group + state, state)``, ``batch`` ``(3, BATCH)`` and ``movers``
-    ``(BATCH,)`` (int).
+    ``(2 + group + state, state)``, ``survive`` ``(state, horizon)``, ``batch``
+    ``(3, BATCH)`` and ``movers`` ``(BATCH,)`` (int).
     Participant ``i`` enters its exit state in month index ``exit_months[i]``
     (staggered intake: only where its first +1 goes); its random numbers do not
     depend on it. Draw ``d``'s shares are ``shares[d]``, of shape ``(group, state)``:
@@ -147,20 +147,23 @@ def _person_occupancy(occ, rows, batch, movers, shares, trans, d, key, participa
     for k in range(n_states):
         for t in range(horizon + 1):
             occ[k, t] = 0.0
-    # Per state: exit probability q, log(1 − q), and the probability of staying
-    # from month 1 to the horizon, (1 − q)^(horizon − 1): most participants are
-    # done after one uniform number and no logarithm (1 for q = 0: never leaves;
-    # 0 for q ≥ 1: leaves after a month).
+    # Per state: exit probability q, 1 / log(1 − q), and the probabilities of
+    # staying m more months, (1 − q)^m (by repeated products, as the reference's
+    # cumprod: 1 for q = 0, never leaves; 0 from m = 1 for q = 1, leaves after a
+    # month). Most participants are done after one uniform number and no logarithm.
     for k in range(n_states):
         q = 0.0
         for j in range(n_states):
             q += trans[d, k, j]
         rows[0, k] = q
-        rows[1, k] = math.log1p(-q) if q < 1.0 else -np.inf
-        rows[2, k] = 1.0 if q <= 0.0 else math.exp((horizon - 1) * rows[1, k]) if q < 1.0 else 0.0
-        _thresholds(trans, d, k, rows, 3 + n_groups + k)
+        rows[1, k] = 1.0 / math.log1p(-q) if q < 1.0 else 0.0
+        survive[k, 0] = 1.0
+        _thresholds(trans, d, k, rows, 2 + n_groups + k)
+    for m in range(1, horizon):
+        for k in range(n_states):
+            survive[k, m] = survive[k, m - 1] * (1.0 - rows[0, k])
     for g in range(n_groups):
-        _thresholds(shares, d, g, rows, 3 + g)
+        _thresholds(shares, d, g, rows, 2 + g)
     # batch[0]: each participant's first sojourn number, batch[1]: its exit
     # state, batch[2]: scratch for counting thresholds below its number.
     for start in range(0, participants, BATCH):
@@ -175,25 +178,26 @@ def _person_occupancy(occ, rows, batch, movers, shares, trans, d, key, participa
             for i in range(size):
                 batch[2, i] = 0.0
             for j in range(n_states - 1):
-                threshold = rows[3, j]
+                threshold = rows[2, j]
                 for i in range(size):
                     batch[2, i] += batch[1, i] >= threshold
             for i in range(size):
                 batch[1, i] = batch[2, i]
         else:
             for i in range(size):
-                batch[1, i] = _pick(rows, 3 + groups[start + i], batch[1, i])
-        # Enter the exit states; most stay past the horizon (u ≤ (1 − q)^(horizon − 1)),
-        # and the others are listed without a branch (which would mispredict).
+                batch[1, i] = _pick(rows, 2 + groups[start + i], batch[1, i])
+        # Enter the exit states; most stay past the horizon, and the others are
+        # listed without a branch (which would mispredict).
         moving = 0
         for i in range(size):
             k = int(batch[1, i])
-            occ[k, exit_months[start + i]] += 1.0
+            t = exit_months[start + i]
+            occ[k, t] += 1.0
             movers[moving] = i
-            moving += batch[0, i] > rows[2, k]
+            moving += batch[0, i] > survive[k, horizon - 1 - t]
         for m in range(moving):
             i = movers[m]
-            _walk(occ, rows, substream(key, start + i), int(batch[1, i]), exit_months[start + i], batch[0, i], horizon, n_groups)
+            _walk(occ, rows, survive, substream(key, start + i), int(batch[1, i]), exit_months[start + i], batch[0, i], horizon, n_groups)
     for k in range(n_states):
         run = 0.0
         for t in range(horizon):
@@ -397,9 +401,10 @@ def _block_scratch(shares, rel, horizon):
 def _simulate_person(b, n_blocks, shares, trans, keys, participants, exit_months, groups, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly):
     n_draws, n_groups, n_states = shares.shape
     occ, curve, year, cum = _block_scratch(shares, rel, horizon)
-    rows, batch, moving = np.empty((3 + n_groups + n_states, n_states)), np.empty((3, BATCH)), np.empty(BATCH, dtype=np.int64)
+    rows, survive = np.empty((2 + n_groups + n_states, n_states)), np.empty((n_states, horizon))
+    batch, moving = np.empty((3, BATCH)), np.empty(BATCH, dtype=np.int64)
     for d in range(b * n_draws // n_blocks, (b + 1) * n_draws // n_blocks):
-        _person_occupancy(occ, rows, batch, moving, shares, trans, d, keys[d], participants, horizon, exit_months, groups)
+        _person_occupancy(occ, rows, survive, batch, moving, shares, trans, d, keys[d], participants, horizon, exit_months, groups)
         _results(occ, curve, year, cum, d, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly)
 
 
