@@ -17,7 +17,11 @@ Pure functions on arrays; numpy and numba only. One draw is:
    cohort trace ``x(t+1) = x(t) P`` times ``N``.
 2. **results** per actor (and society as the last column): the monthly cohort
    flow ``F(t) = Σ_k n[k, t] · rel[k, a]``, discounted cumulative net benefit,
-   the payback month, and revenue and net benefit per year.
+   the payback month, and revenue and net benefit per year (discounted per
+   state, then combined per actor: the flows are linear in the occupancy).
+
+Draws are independent: :func:`simulate_cohorts` splits them into blocks, run on
+a pool of threads; results do not depend on the blocks or threads.
 
 Staggered intake (``exit_months``): participant ``i`` enters its exit state in
 month index ``exit_months[i]`` instead of 0. On the person path that only moves
@@ -41,6 +45,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
 from ._jit import jit
 from .binomial import binomial
 from .rng import substream, uniform
