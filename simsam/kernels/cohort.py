@@ -440,9 +440,13 @@ def _in_blocks(driver, n_blocks, threads, *args):
         return
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(threads, thread_name_prefix="simsam") as pool:
+    pool = ThreadPoolExecutor(threads, thread_name_prefix="simsam")
+    try:
         for done in [pool.submit(driver, b, n_blocks, *args) for b in range(n_blocks)]:
             done.result()
+    finally:
+        # On Ctrl-C (or an error) the blocks not yet started are dropped, not run.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def simulate_cohorts(
