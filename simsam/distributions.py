@@ -309,6 +309,10 @@ def _table(dist: Distribution) -> InverseCdfTable | None:
 # (~0.1 ms each) without importing scipy.special at all.
 
 
+#: Most tables kept on disk (≤ 16 kB each).
+TABLE_CACHE_FILES = 10_000
+
+
 def table_cache_dir() -> Path | None:
     """Where tables are stored: ``$SIMSAM_CACHE_DIR``, else ``simsam/__pycache__/tables``
     if writable, else ``~/.cache/simsam/tables``; None (no storing) if ``SIMSAM_CACHE_DIR``
@@ -345,12 +349,14 @@ def _stored_table(key, build) -> "InverseCdfTable | None":
                 return None
             if data.ndim == 2 and data.shape[0] == 2 and data.shape[1] >= 2 and np.all(np.isfinite(data)):
                 return InverseCdfTable(data[0].copy(), data[1].copy(), 2 * Z_MAX / (data.shape[1] - 1))
-        except (OSError, ValueError):
+        except (OSError, ValueError, EOFError):
             pass  # missing or unreadable: build it
     table = build()
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            if len(os.listdir(path.parent)) >= TABLE_CACHE_FILES:
+                return table  # full (e.g. a study sweeping a parameter): keep what is there
             tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
             with open(tmp, "wb") as f:
                 np.save(f, np.empty(0) if table is None else np.stack([table.x, table.slope]))

@@ -207,6 +207,16 @@ def test_tables_are_stored_and_read_back(tmp_path, monkeypatch):
     d._table.cache_clear()
 
 
+def test_table_store_is_bounded(tmp_path, monkeypatch):
+    from simsam import distributions as d
+
+    monkeypatch.setenv("SIMSAM_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(d, "TABLE_CACHE_FILES", 1)
+    d._stored_table(("gamma", (2.0,), 0.0, 1.0), lambda: None)
+    d._stored_table(("gamma", (3.0,), 0.0, 1.0), lambda: None)
+    assert len(list((tmp_path / "tables").iterdir())) == 1
+
+
 def test_no_table_is_stored_as_none(tmp_path, monkeypatch):
     from simsam import distributions as d
 
