@@ -180,6 +180,30 @@ def monthly_markov_cohort(shares, trans, participants, horizon, rng):
     return occ
 
 
+def monthly_markov_cohorts(shares, trans, participants, horizon, rng):
+    """The model as MODEL.md states it, in NumPy: every participant of every draw
+    moves month by month (numpy Generator), vectorised over draws and participants.
+
+    ``shares (draw, state)``, ``trans (draw, state, state)``; counts ``(draw, state,
+    month)``. The benchmarks time it as the straightforward NumPy implementation;
+    its random numbers differ from the kernel's, so it agrees only in distribution.
+    """
+    shares, trans = np.asarray(shares, float), np.asarray(trans, float)
+    n_draws, n_states = shares.shape
+    states = np.arange(n_states)
+    p = trans.copy()
+    p[:, states, states] = 1 - trans.sum(axis=2)
+    cum = np.cumsum(p, axis=2)
+    state = np.minimum((rng.random((n_draws, participants))[:, :, None] >= np.cumsum(shares, axis=1)[:, None, :]).sum(axis=2), n_states - 1)
+    occ = np.zeros((n_draws, n_states, horizon))
+    draw = np.arange(n_draws)[:, None]
+    for t in range(horizon):
+        occ[:, :, t] = (state[:, :, None] == states).sum(axis=1)
+        u = rng.random((n_draws, participants))
+        state = np.minimum((u[:, :, None] >= cum[draw, state]).sum(axis=2), n_states - 1)
+    return occ
+
+
 # --- the aggregate path: binomials from the same stream, in plain Python --------------
 
 
