@@ -266,17 +266,23 @@ def write_run(ds, folder: str | os.PathLike, summary=None) -> Path:
     return folder
 
 
-def read_netcdf(path: str | os.PathLike, filename: str):
-    """Open ``filename`` in the folder ``path`` (or ``path`` itself, a file) into memory."""
+def read_netcdf(path: str | os.PathLike, filename: str, max_draws: int | None = None):
+    """Open ``filename`` in the folder ``path`` (or ``path`` itself, a file) into memory.
+
+    With ``max_draws``, only the first ``max_draws`` draws are read (draws are
+    exchangeable, so they are a random sample of the run).
+    """
     import xarray as xr
 
     path = Path(path)
     if path.is_dir():
         path = path / filename
     with xr.open_dataset(path, engine="h5netcdf") as ds:
+        if max_draws is not None and "draw" in ds.dims and ds.sizes["draw"] > max_draws:
+            ds = ds.isel(draw=slice(0, max_draws))
         return ds.load()
 
 
-def read_results(path: str | os.PathLike):
-    """Open a run's ``results.nc`` (a folder or the file itself) into memory."""
-    return read_netcdf(path, "results.nc")
+def read_results(path: str | os.PathLike, max_draws: int | None = None):
+    """Open a run's ``results.nc`` (a folder or the file itself) into memory (at most ``max_draws`` draws)."""
+    return read_netcdf(path, "results.nc", max_draws)

@@ -253,3 +253,25 @@ def test_one_year_horizon(tmp_path):
         assert singular in body and "1 years" not in body
         assert within.format(12) in body and within.format(36) not in body
         assert len(parse(out).tables["actors-payback"]["society"]) == 1 + 2 + 1 + 1  # actor, median, interval, P(≤12), not reached
+
+
+def test_large_run_figures_use_the_first_draws(run_folder, tmp_path, monkeypatch):
+    """A run larger than FIGURE_DRAWS is not read whole: the figures use its first
+    draws (and say so), every table number is still summary.json's over all draws."""
+    from simsam.report import html
+
+    folder = tmp_path / "run"
+    shutil.copytree(run_folder, folder)
+    (folder / "summary.xlsx").unlink()
+    monkeypatch.setattr(html, "FIGURE_DRAWS", 120)
+    out = build_report(folder, lang="en", dpi=DPI)
+    text = out.read_text(encoding="utf-8")
+    assert "use the first 120 draws" in text and "300 draws" in text
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    m = summary["actors"]["society"]["metrics"]
+    key = parse(out).tables["key-figures"]
+    f = Formatter("en")
+    assert key["nb5"][1:3] == [f.mkr(m["net_benefit_5y"]["median"]), f.interval(m["net_benefit_5y"]["p05"], m["net_benefit_5y"]["p95"], f.mkr)]
+    assert (folder / "summary.xlsx").exists()
+    monkeypatch.undo()
+    assert "use the first" not in build_report(folder, lang="en", dpi=DPI, out=tmp_path / "all.html").read_text(encoding="utf-8")

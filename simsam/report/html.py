@@ -65,13 +65,16 @@ def _open_sensitivity(path: Path):
     return sens
 
 
-def _summary(folder: Path, ds) -> dict:
+def _summary(folder: Path) -> dict:
+    """``summary.json``, or the same computed from all of ``results.nc`` (a column at a time)."""
     path = folder / "summary.json"
     if path.exists():
         return json.loads(path.read_text(encoding="utf-8"))
-    from ..summary import summarize, summary_json
+    from ..results import ResultsFile
+    from ..summary import summary_json, summary_of
 
-    return summary_json(ds, summarize(ds))
+    with ResultsFile(folder / "results.nc") as results:
+        return summary_json(results, summary_of(results))
 
 
 # -- numbers as text ----------------------------------------------------------------------------------
@@ -264,6 +267,7 @@ def report_context(ds, summary: dict, figures: dict[str, ReportFigure], sensitiv
         },
         "run": {
             "draws": f.number(run.get("draws", ds.sizes.get("draw", 0))),
+            "figure_draws": f.number(ds.sizes["draw"]) if ds.sizes.get("draw", 0) < int(run.get("draws", 0) or 0) else "",
             "seed": run.get("seed", ""),
             "cohort": run.get("cohort", ""),
             "engine": ds.attrs.get("engine", ""),
@@ -319,6 +323,12 @@ def _write_text_atomic(path: Path, text: str) -> None:
         raise
 
 
+#: The figures and the input table are drawn from at most this many draws (the
+#: first: draws are exchangeable); every other number of the report comes from
+#: summary.json, over all draws. A 10⁷-draw results.nc is 12 GB.
+FIGURE_DRAWS = 1_000_000
+
+
 def build_report(folder, *, lang: str = "sv", out=None, dpi: int = 200) -> Path:
     """Figures under ``folder/figures/`` and the HTML report (``folder/report.html`` or ``out``); return the report's path.
 
@@ -334,16 +344,18 @@ def build_report(folder, *, lang: str = "sv", out=None, dpi: int = 200) -> Path:
     out = Path(out) if out is not None else folder / "report.html"
     if out.is_dir():
         raise ConfigError("--out", f"'{out}' is a folder, not a file")
-    ds = read_results(folder)
-    summary = _summary(folder, ds)
+    ds = read_results(folder, max_draws=FIGURE_DRAWS)
+    summary = _summary(folder)
     sensitivity = {m: _open_sensitivity(p) for m, p in find_sensitivity(folder).items()}
     with atomic_folder(folder / "figures") as tmp:
         figures = _draw(ds, lang, sensitivity, tmp, dpi)
     context = report_context(ds, summary, figures, sensitivity, lang)
     _write_text_atomic(out, render_report(context))
     if not (folder / "summary.xlsx").exists():
+        from ..results import ResultsFile
+        from ..summary import summary_of
         from .excel import write_summary_xlsx
-        from ..summary import summarize
 
-        write_summary_xlsx(ds, summarize(ds), folder / "summary.xlsx")
+        with ResultsFile(folder / "results.nc") as results:
+            write_summary_xlsx(results, summary_of(results), folder / "summary.xlsx")
     return out
