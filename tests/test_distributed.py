@@ -76,3 +76,44 @@ def test_unreachable_scheduler_is_a_clear_error(tmp_path, capsys):
 def test_malformed_scheduler(bad, tmp_path, capsys):
     assert main(["run", str(DATA / "hand.toml"), "--scheduler", bad, "--out", str(tmp_path / "o")]) == 2
     assert capsys.readouterr().err.startswith("error: --scheduler: ")
+
+
+def test_sobol_and_morris_on_a_cluster_are_identical(engine_config, client):
+    """The design's runs as Dask tasks give the same indices to the bit (sampled cohort too)."""
+    from simsam.sensitivity.morris import run_morris
+    from simsam.sensitivity.sobol import run_sobol
+    from simsam.sensitivity.targets import parse_target
+
+    target = parse_target("net_benefit", engine_config, "society", year=5)
+    for cohort in ("expected", "sampled"):
+        here = run_sobol(engine_config, target=target, n=64, seed=2, cohort=cohort)
+        there = run_sobol(engine_config, target=target, n=64, seed=2, cohort=cohort, client=client)
+        xr.testing.assert_identical(here, there)
+    here = run_morris(engine_config, target=target, trajectories=8, seed=2)
+    there = run_morris(engine_config, target=target, trajectories=8, seed=2, client=client)
+    xr.testing.assert_identical(here, there)
+
+
+def test_sensitivity_scheduler_option(tmp_path, capsys):
+    out = tmp_path / "sobol"
+    assert main(["sensitivity", str(DATA / "engine.toml"), "--method", "sobol", "--n", "32", "--scheduler", "local:2", "--out", str(out), "--quiet"]) == 0
+    assert (out / "sensitivity.nc").exists()
+    assert main(["sensitivity", str(DATA / "engine.toml"), "--method", "prcc", "--scheduler", "local:2", "--out", str(tmp_path / "p")]) == 2
+    assert capsys.readouterr().err.startswith("error: --scheduler: runs the sobol and morris designs on a cluster")
+
+
+def test_model_runs_in_many_chunks_on_a_cluster(engine_config, client):
+    """Many chunks, more than the cluster holds at once, come back in their places."""
+    import dataclasses
+
+    from simsam.sensitivity.model import ConfigModel
+    from simsam.sensitivity.targets import parse_target
+
+    target = parse_target("payback_months", engine_config, "society")
+    model = ConfigModel.create(engine_config, target, cohort="sampled", seed=4)
+    u = np.random.default_rng(8).random((1300, model.space.size))
+    draws = np.arange(1300)
+    here = dataclasses.replace(model, chunk_runs=97).run_unit(u, draws)
+    there = dataclasses.replace(model, chunk_runs=97, client=client).run_unit(u, draws)
+    np.testing.assert_array_equal(here, there)
+    assert np.unique(here).size > 5

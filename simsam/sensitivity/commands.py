@@ -56,6 +56,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--levels", type=positive_int("--levels"), help="morris: grid levels, an even number (default 4)")
     p.add_argument("--out", type=Path, help="output folder (default: results/<config stem>/sensitivity-<method>/)")
     p.add_argument("--threads", type=positive_int("--threads"), help="threads for the kernel (default: all cores)")
+    p.add_argument("--scheduler", help="sobol and morris: run the model on Dask, local:N (N worker processes) or tcp://HOST:PORT")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
 
@@ -99,13 +100,11 @@ def _check_options(args) -> None:
 def cmd_sensitivity(args) -> int:
     from ..config import load_config
     from ..sampling import ParameterSpace
-    from .morris import run_morris
-    from .prcc import run_prcc
-    from .sobol import run_sobol
-    from .tornado import run_tornado
     from .model import check_space
     from .output import ranking_text, write_sensitivity
+    from .prcc import run_prcc
     from .targets import parse_target
+    from .tornado import run_tornado
 
     _check_options(args)
     cfg = load_config(args.config)
@@ -117,21 +116,36 @@ def cmd_sensitivity(args) -> int:
     check_out(out)
     check_threads(args.threads)
     cohort = args.cohort
-    if args.method == "tornado":
+    if args.scheduler is not None and args.method not in ("sobol", "morris"):
+        raise ConfigError("--scheduler", f"runs the sobol and morris designs on a cluster; {args.method} runs here (drop --scheduler)")
+    if args.scheduler is not None:
+        from ..runner import dask_client
+
+        with dask_client(args.scheduler) as client:
+            ds = _run_design(args, cfg, target, cohort, client)
+    elif args.method == "tornado":
         ds = run_tornado(cfg, target=target, low=args.low, high=args.high, threads=args.threads)
     elif args.method == "prcc":
         ds = run_prcc(cfg, target=target, draws=args.n, seed=args.seed, cohort=cohort, threads=args.threads)
-    elif args.method == "sobol":
-        ds = run_sobol(cfg, target=target, n=args.n, seed=args.seed, cohort=cohort or "expected", threads=args.threads)
     else:
-        ds = run_morris(
-            cfg, target=target, trajectories=args.n, levels=args.levels, seed=args.seed, cohort=cohort or "expected", threads=args.threads
-        )
+        ds = _run_design(args, cfg, target, cohort, None)
     write_sensitivity(ds, out)
     if not args.quiet:
         print(ranking_text(ds))
         print(f"\nwrote {out}/sensitivity.nc, sensitivity.csv")
     return 0
+
+
+def _run_design(args, cfg, target, cohort, client):
+    """Sobol or Morris, here or (``client``) on a cluster."""
+    from .morris import run_morris
+    from .sobol import run_sobol
+
+    if args.method == "sobol":
+        return run_sobol(cfg, target=target, n=args.n, seed=args.seed, cohort=cohort or "expected", threads=args.threads, client=client)
+    return run_morris(
+        cfg, target=target, trajectories=args.n, levels=args.levels, seed=args.seed, cohort=cohort or "expected", threads=args.threads, client=client
+    )
 
 
 COMMANDS = (

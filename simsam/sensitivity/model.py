@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -123,7 +124,10 @@ class ConfigModel:
         Keys the cohort randomness of the sampled cohort.
     engine : {"expected", "person", "aggregate"}
     chunk_runs : int
-        Runs per call of the engine, to bound memory.
+        Runs per call of the engine, to bound memory (and per task on a cluster).
+    client : dask.distributed.Client or None
+        Run the chunks as tasks there (see :func:`target_chunk`); the values
+        are the same as in this process, to the bit.
     """
 
     config: Config
@@ -132,13 +136,14 @@ class ConfigModel:
     seed: int
     engine: str
     chunk_runs: int = DEFAULT_CHUNK_DRAWS
+    client: Any = None
 
     @classmethod
-    def create(cls, config: Config, target: Target, *, cohort: str = "expected", seed: int | None = None) -> "ConfigModel":
+    def create(cls, config: Config, target: Target, *, cohort: str = "expected", seed: int | None = None, client=None) -> "ConfigModel":
         space = ParameterSpace.from_config(config)
         check_space(space)
         seed = config.simulation.seed if seed is None else int(seed)
-        return cls(config, space, target, seed, cohort_engine(config, cohort))
+        return cls(config, space, target, seed, cohort_engine(config, cohort), client=client)
 
     def run(self, values: np.ndarray, draws: np.ndarray) -> np.ndarray:
         """The target at given input values.
@@ -158,11 +163,36 @@ class ConfigModel:
         values = np.asarray(values, dtype=np.float64)
         draws = np.asarray(draws, dtype=np.int64)
         y = np.empty(values.shape[0])
-        for start in range(0, values.shape[0], self.chunk_runs):
-            part = slice(start, start + self.chunk_runs)
-            out = evaluate(self.config, self.space, values[part], draws[part], self.seed, engine=self.engine)
-            y[part] = self.target.of_output(out)
+        parts = [slice(start, start + self.chunk_runs) for start in range(0, values.shape[0], self.chunk_runs)]
+        if self.client is None:
+            for part in parts:
+                out = evaluate(self.config, self.space, values[part], draws[part], self.seed, engine=self.engine)
+                y[part] = self.target.of_output(out)
+        else:
+            self._run_on_cluster(values, draws, parts, y)
         return self.target.check_finite(y)
+
+    def _run_on_cluster(self, values, draws, parts, y) -> None:
+        # At most twice as many chunks in flight as the cluster has threads, so the
+        # values sent out stay bounded; a lost worker's chunk is recomputed elsewhere.
+        from distributed import as_completed
+
+        slots = max(2, 2 * sum(self.client.nthreads().values()))
+        pending = iter(parts)
+
+        def submit(part):
+            future = self.client.submit(target_chunk, self.config.raw, values[part], draws[part], self.seed, self.engine, self.target, pure=False)
+            where[future.key] = part
+            return future
+
+        where = {}
+        queue = as_completed([submit(part) for _, part in zip(range(slots), pending)])
+        for future in queue:
+            y[where.pop(future.key)] = future.result()
+            future.release()
+            part = next(pending, None)
+            if part is not None:
+                queue.add(submit(part))
 
     def values(self, u: np.ndarray) -> np.ndarray:
         """Input values of independent unit-hypercube points, shape ``(run, parameter)``.
@@ -177,3 +207,16 @@ class ConfigModel:
     def run_unit(self, u: np.ndarray, draws: np.ndarray) -> np.ndarray:
         """The target at unit-hypercube points, shape ``(run,)``."""
         return self.run(self.values(u), draws)
+
+
+def target_chunk(raw, values: np.ndarray, draws: np.ndarray, seed: int, engine: str, target: Target) -> np.ndarray:
+    """A cluster task: the target at ``values`` (shape ``(run, parameter)``) of the config ``raw``.
+
+    ``raw`` is the config's merged tables (plain data, rebuilt and validated on
+    the worker once, see :func:`simsam.runner.compute_chunk`); returns shape ``(run,)``.
+    """
+    from ..runner import _config_of
+
+    config = _config_of(raw)
+    out = evaluate(config, ParameterSpace.from_config(config), values, draws, seed, engine=engine)
+    return target.of_output(out)

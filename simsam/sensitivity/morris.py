@@ -139,6 +139,7 @@ def run_morris(
     cohort: str = "expected",
     threads: int | None = None,
     conf_level: float = 0.95,
+    client=None,
 ):
     """Morris screening of a config's target.
 
@@ -153,6 +154,8 @@ def run_morris(
     seed : int, optional
     cohort : {"expected", "sampled"}
     threads : int, optional
+    client : dask.distributed.Client, optional
+        Evaluate the runs on that cluster (identical results).
 
     Returns
     -------
@@ -160,7 +163,7 @@ def run_morris(
         One row per group, sorted by ``mu_star``: ``mu_star``,
         ``mu_star_conf``, ``sigma`` and ``mu`` (target units per unit of the grid).
     """
-    model = ConfigModel.create(config, target, cohort=cohort, seed=seed)
+    model = ConfigModel.create(config, target, cohort=cohort, seed=seed, client=client)
     space = model.space
     names, groups = design_columns(space, cohort)
     problem = unit_problem(names, groups)
