@@ -21,7 +21,7 @@ from .errors import ConfigError
 from .sampling import ParameterSpace
 from .simulation import ModelOutput, evaluate, numba_threads
 
-__all__ = ["Chunk", "chunk_ranges", "compute_chunk", "run_chunks", "run_to_folder", "write_run_folder", "dask_client"]
+__all__ = ["Chunk", "chunk_ranges", "compute_chunk", "in_flight", "run_chunks", "run_to_folder", "write_run_folder", "dask_client"]
 
 
 @dataclass(frozen=True)
@@ -92,24 +92,41 @@ def run_chunks(
         for start, stop in ranges:
             yield task(config, start, stop, first_draw, seed, threads)
         return
-    from distributed import as_completed
-
-    slots = max(2, 2 * sum(client.nthreads().values()))
-    pending = iter(ranges)
-
     def submit(rng):
         start, stop = rng
         return client.submit(task, config.raw, start, stop, first_draw, seed, threads or 1, pure=False)
 
-    futures = [submit(r) for _, r in zip(range(slots), pending)]
-    queue = as_completed(futures)
-    for future in queue:
-        chunk = future.result()
-        future.release()
-        nxt = next(pending, None)
-        if nxt is not None:
-            queue.add(submit(nxt))
+    for _, chunk in in_flight(client, submit, ranges):
         yield chunk
+
+
+def in_flight(client, submit, items) -> Iterator[tuple]:
+    """Yield ``(item, result)`` of each item's task, ``submit(item)``, as they finish.
+
+    At most twice as many tasks as the cluster has threads are in flight, so
+    the data sent out stays bounded; a task whose worker dies is recomputed
+    elsewhere by Dask.
+    """
+    from distributed import as_completed
+
+    slots = max(2, 2 * sum(client.nthreads().values()))
+    pending = iter(items)
+    item_of = {}
+
+    def start(item):
+        future = submit(item)
+        item_of[future.key] = item
+        return future
+
+    queue = as_completed([start(item) for _, item in zip(range(slots), pending)])
+    for future in queue:
+        result = future.result()
+        item = item_of.pop(future.key)
+        future.release()
+        following = next(pending, None)
+        if following is not None:
+            queue.add(start(following))
+        yield item, result
 
 
 @contextlib.contextmanager

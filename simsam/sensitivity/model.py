@@ -173,26 +173,13 @@ class ConfigModel:
         return self.target.check_finite(y)
 
     def _run_on_cluster(self, values, draws, parts, y) -> None:
-        # At most twice as many chunks in flight as the cluster has threads, so the
-        # values sent out stay bounded; a lost worker's chunk is recomputed elsewhere.
-        from distributed import as_completed
-
-        slots = max(2, 2 * sum(self.client.nthreads().values()))
-        pending = iter(parts)
+        from ..runner import in_flight
 
         def submit(part):
-            future = self.client.submit(target_chunk, self.config.raw, values[part], draws[part], self.seed, self.engine, self.target, pure=False)
-            where[future.key] = part
-            return future
+            return self.client.submit(target_chunk, self.config.raw, values[part], draws[part], self.seed, self.engine, self.target, pure=False)
 
-        where = {}
-        queue = as_completed([submit(part) for _, part in zip(range(slots), pending)])
-        for future in queue:
-            y[where.pop(future.key)] = future.result()
-            future.release()
-            part = next(pending, None)
-            if part is not None:
-                queue.add(submit(part))
+        for part, result in in_flight(self.client, submit, parts):
+            y[part] = result
 
     def values(self, u: np.ndarray) -> np.ndarray:
         """Input values of independent unit-hypercube points, shape ``(run, parameter)``.
