@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import math
 
+import numba
 import numpy as np
 
 from ._jit import jit
@@ -113,8 +114,7 @@ def _walk(occ, rows, survive, pkey, k, t, u, horizon, n_groups):
     ``u ≤ (1 − q)^(horizon − 1 − t)`` (``survive[k, horizon − 1 − t]``, no
     logarithm: most sojourns end so), else ``1 + floor(log u / log(1 − q))``
     months; then the next state is drawn from the row's thresholds. A stay
-    past the horizon writes nothing: the difference array's ``-1`` there would
-    fall in its unread last column.
+    past the horizon writes nothing: its ``-1`` would fall past the horizon.
     """
     c = 2
     while u > survive[k, horizon - 1 - t]:
@@ -139,8 +139,8 @@ def _walk(occ, rows, survive, pkey, k, t, u, horizon, n_groups):
 def _person_occupancy(occ, rows, survive, batch, movers, shares, trans, d, key, participants, horizon, exit_months, groups):
     """Sampled cohort: fill ``occ[k, t]`` (counts) for ``t < horizon``.
 
-    ``occ`` has ``horizon + 1`` columns (a difference array before the prefix
-    sum, whose last column is never read); scratch: ``rows`` of shape
+    ``occ`` has ``horizon`` columns (a difference array before the prefix sum;
+    a stay past the horizon writes no ``-1``); scratch: ``rows`` of shape
     ``(2 + group + state, state)``, ``survive`` ``(state, horizon)``, ``batch``
     ``(3, BATCH)`` and ``movers`` ``(BATCH,)`` (int).
     Participant ``i`` enters its exit state in month index ``exit_months[i]``
@@ -150,7 +150,7 @@ def _person_occupancy(occ, rows, survive, batch, movers, shares, trans, d, key, 
     """
     n_groups, n_states = shares.shape[1], shares.shape[2]
     for k in range(n_states):
-        for t in range(horizon + 1):
+        for t in range(horizon):
             occ[k, t] = 0.0
     # Per state: exit probability q, 1 / log(1 − q), and the probabilities of
     # staying m more months, (1 − q)^m (by repeated products, as the reference's
@@ -396,10 +396,10 @@ def _results(occ, curves, yearly, cum, d, rel, cost, rate, horizon, cost_months,
 
 @jit
 def _block_scratch(shares, rel, horizon):
-    """Per-block buffers: occupancy ``(state, horizon + 1)``, the results' curves,
+    """Per-block buffers: occupancy ``(state, horizon)``, the results' curves,
     yearly occupancy and cumulative net benefit (see :func:`_results`)."""
     n_states, n_actors = shares.shape[2], rel.shape[2]
-    return (np.empty((n_states, horizon + 1)), np.empty((n_states + 1, horizon)), np.empty((n_states, horizon // 12)), np.empty((n_actors, horizon)))
+    return (np.empty((n_states, horizon)), np.empty((n_states + 1, horizon)), np.empty((n_states, horizon // 12)), np.empty((n_actors, horizon)))
 
 
 @jit
@@ -544,8 +544,6 @@ def simulate_cohorts(
     if cost_months.shape != (horizon + 1,):
         raise ValueError("cost_months must have horizon + 1 entries")
     drop_off = np.zeros(n_draws) if drop_off is None else np.ascontiguousarray(drop_off, dtype=np.float64)
-    import numba
-
     threads = numba.get_num_threads()  # as set by simsam.simulation.numba_threads
     if blocks is None:
         blocks = 8 * threads
