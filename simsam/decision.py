@@ -398,8 +398,6 @@ def decision_analysis(ds, config: Config | None = None, *, evppi: Sequence[str] 
         ``evppi``, ``evppi_per_participant``, ``evppi_r2``, ``evppi_columns``
         (input, actor, year). Money in kr (cohort unless "per participant").
     """
-    import xarray as xr
-
     config = config_of_results(ds) if config is None else config
     participants = int(ds.attrs.get("participants", config.project.participants))
     nb_run = ds["net_benefit"].transpose("draw", "actor", "year").values

@@ -412,7 +412,7 @@ def snippet(followup: FollowUp, prior: float = 1.0, *, states=(), before_dirichl
         f'shares = {{ dist = "dirichlet", counts = {{ {", ".join(f"{_toml_key(s)} = {c}" for s, c in counts.items())} }}, prior = {_number(prior)} }}',
         "# posterior mean: " + ", ".join(f"{s} {(c + prior) / (n + prior * len(counts)):.3f}" for s, c in counts.items()),
         "",
-        f"# Staggered intake: each counted participant's exit month, calendar months after the first exit",
+        "# Staggered intake: each counted participant's exit month, calendar months after the first exit",
         f"# ({followup.first_exit}, taken as project month 0). Uncommented under [project], it makes",
         "# [simulation] timing default to \"project\" (payback from the project start), so it is left to you:",
         f"# exit_months = {followup.exit_months()}",

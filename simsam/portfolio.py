@@ -404,7 +404,6 @@ def run_portfolio(portfolio: Portfolio, draws: int | None = None, seed: int | No
     xarray.Dataset
         See the module docstring.
     """
-    import pandas as pd
     import xarray as xr
 
     from . import __version__

@@ -163,7 +163,7 @@ class ResultsFile(_OpenFile):
         self._file = h5netcdf.File(Path(path), "r")
         self.attrs = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in self._file.attrs.items()}
         self.sizes = {name: dim.size for name, dim in self._file.dimensions.items()}
-        self.coords = [n for n in self._file.variables if n in ("draw", "actor", "actor_label", "year", "parameter", "parameter_group")]
+        self.coords = [n for n in self._file.variables if n not in VARIABLES]
         self._cache = {}
         self._actors = [str(a) for a in self["actor"].values]
 

@@ -305,7 +305,7 @@ def compare_text(ds, table: pd.DataFrame) -> str:
     lines = [f"{ds.attrs['name']}: {draws} paired draws (seed {ds.attrs['seed']}), reference {ref} ({vlabels[ref]})"]
     if ds.attrs.get("actors_left_out"):
         lines.append(f"Actors not in every variant, left out (society is each variant's own total): {ds.attrs['actors_left_out']}")
-    header = ["actor", f"Δ net benefit {years} y, Mkr", f"P(higher)", "Δ payback, months", "P(earlier)", f"P(≤{horizon}) ref → variant"]
+    header = ["actor", f"Δ net benefit {years} y, Mkr", "P(higher)", "Δ payback, months", "P(earlier)", f"P(≤{horizon}) ref → variant"]
     sub = ["", "median [90% interval]", "", "median [90% int.]", "", ""]
     contrasts, actors = table.index.get_level_values("contrast"), table.index.get_level_values("actor")
     for c in ds["contrast"].values.tolist():

@@ -17,7 +17,7 @@ from typing import Any, Iterator, Literal
 import numpy as np
 
 from ..correlation import Correlations, build_correlations, parse_pair
-from ..distributions import ANY, Domain, Quantity, parse_distribution
+from ..distributions import Domain, Quantity
 from ..errors import ConfigError
 from .loading import RawConfig, _merge
 from .nodes import Node, check_number, parse_quantity, type_name, unknown_key_error
