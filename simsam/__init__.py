@@ -12,15 +12,9 @@ distributions, from the same accounting, per actor and for society.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
+from ._version import __version__
 from .config import Config, load_config, loads
 from .errors import ConfigError
-
-try:
-    __version__ = version("simsam")
-except PackageNotFoundError:  # running from a source tree without installing
-    __version__ = "0+unknown"
 
 __all__ = ["Config", "ConfigError", "load_config", "loads", "simulate", "summarize", "__version__"]
 

@@ -56,7 +56,7 @@ import numpy as np
 from .config import override
 from .config.loading import _whole
 from .config.schema import SOCIETY, Config, Shares
-from .errors import ConfigError
+from .errors import ConfigError, unknown_key_error
 from .sampling import ParameterSpace
 
 __all__ = ["InputSetter", "input_setter", "BreakEven", "breakeven", "switching_value", "breakeven_text"]
@@ -202,7 +202,6 @@ def input_setter(config: Config, path: str, search_range: tuple[float, float] | 
         ``--param``: not an input of the model (with the nearest name);
         ``--range``: a range the input cannot take.
     """
-    from .config.nodes import unknown_key_error
 
     if search_range is not None:
         lo, hi = (float(v) for v in search_range)
@@ -384,7 +383,6 @@ class BreakEven:
 
 
 def actor_index(config: Config, actor: str) -> int:
-    from .config.nodes import unknown_key_error
 
     actors = list(config.actors) + [SOCIETY]
     if actor not in actors:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from ._version import __version__
 from .errors import ConfigError
 
 __all__ = ["main", "Command", "positive_int", "seed_arg", "check_out", "check_threads"]
@@ -172,7 +173,6 @@ COMMANDS = (
 
 
 def _parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
-    from . import __version__
 
     parser = _Parser(prog="simsam", description="Monte Carlo socio-economic evaluation (NyttoSam with uncertainty).")
     parser.add_argument("--version", action="version", version=f"simsam {__version__}")

@@ -48,7 +48,7 @@ from typing import Sequence
 import numpy as np
 
 from .config.schema import Config
-from .errors import ConfigError
+from .errors import ConfigError, unknown_key_error
 
 __all__ = [
     "acceptability",
@@ -323,7 +323,6 @@ def input_groups(ds, names: Sequence[str] | None = None) -> dict[str, list[str]]
     ConfigError
         ``--evppi``: an unknown name.
     """
-    from .config.nodes import unknown_key_error
 
     params = ds["parameter"].values.tolist()
     groups = ds["parameter_group"].values.tolist() if "parameter_group" in ds.coords else params
@@ -355,7 +354,6 @@ def check_input_names(config: Config, names: Sequence[str], path: str = "--evppi
     ConfigError
         ``path``: an unknown input, with the nearest name.
     """
-    from .config.nodes import unknown_key_error
     from .sampling import ParameterSpace
 
     space = ParameterSpace.from_config(config)

@@ -24,7 +24,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from .errors import ConfigError, type_name
+from .errors import ConfigError, type_name, unknown_key_error
 
 __all__ = ["Domain", "Distribution", "Quantity", "DISTRIBUTIONS", "parse_distribution"]
 
@@ -726,7 +726,6 @@ def parse_distribution(raw: Mapping[str, Any], path: str) -> Distribution:
         parameters no distribution can have (``low > high``, ``sd <= 0``, beta sd
         too large for its mean, ...).
     """
-    from .config.nodes import unknown_key_error  # the config layer owns suggestions
 
     name = raw.get("dist")
     if not isinstance(name, str):

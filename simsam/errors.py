@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+import difflib
+from typing import Any, Iterable, Mapping
 
-__all__ = ["ConfigError", "type_name"]
+__all__ = ["ConfigError", "type_name", "unknown_key_error"]
 
 
 class ConfigError(ValueError):
@@ -44,3 +45,19 @@ def type_name(value: Any) -> str:
     return {bool: "a boolean", str: "a string", dict: "a table", list: "an array", int: "an integer", float: "a number"}.get(
         type(value), type(value).__name__
     )
+
+
+def unknown_key_error(path: str, key: str, valid: Iterable[str], what: str = "key", source: str | None = None) -> ConfigError:
+    """``ConfigError`` for an unknown name, suggesting the nearest valid one.
+
+    ``valid`` may be a mapping of ids to labels (the actors): a label written
+    where its id belongs suggests the id. Case is ignored when suggesting.
+    """
+    labels = valid if isinstance(valid, Mapping) else {}
+    valid = [v for v in valid]
+    folded = {v.casefold(): v for v in valid}
+    close = [folded[key.casefold()]] if key.casefold() in folded else []
+    close = close or [v for v, label in labels.items() if isinstance(label, str) and label.casefold() == key.casefold()][:1]
+    close = close or [folded[c] for c in difflib.get_close_matches(key.casefold(), list(folded), n=1, cutoff=0.6)]
+    hint = f" (did you mean '{close[0]}'?)" if close else (f"; expected one of: {', '.join(valid)}" if valid else "")
+    return ConfigError(path, f"unknown {what} '{key}'{hint}", source)

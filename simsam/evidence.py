@@ -68,7 +68,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cli import Command
-from .errors import ConfigError
+from .errors import ConfigError, unknown_key_error
 
 __all__ = ["COMMANDS", "COLUMNS", "NO_BENEFIT", "EXCLUDE", "Mapping", "FollowUp", "BadRows", "read_mapping", "read_followup", "snippet"]
 
@@ -140,7 +140,6 @@ class Mapping:
         ConfigError
             Naming the mapping's key and the nearest valid name.
         """
-        from .config.nodes import unknown_key_error
 
         for table, valid, special, what in (("entry", benefits, NO_BENEFIT, "benefit"), ("exit", states, EXCLUDE, "state")):
             for code, name in getattr(self, table).items():
@@ -228,7 +227,6 @@ def read_mapping(path: str | Path) -> Mapping:
     ConfigError
         A missing file, invalid TOML, an unknown key, or an empty ``[exit]``.
     """
-    from .config.nodes import unknown_key_error
 
     path = Path(path)
     try:

@@ -106,8 +106,9 @@ from typing import Sequence
 import numpy as np
 
 from . import random as rnd
+from ._version import __version__
 from .config.schema import SOCIETY, Config
-from .errors import ConfigError, type_name
+from .errors import ConfigError, type_name, unknown_key_error
 
 __all__ = ["Project", "Portfolio", "load_portfolio", "run_portfolio", "portfolio_summary", "portfolio_text", "write_portfolio", "DEFAULT_SHARED"]
 
@@ -191,7 +192,6 @@ def _int(value, path: str, low: int, source: str) -> int:
 
 
 def _check_keys(table: dict, valid: Sequence[str], path: str, source: str) -> None:
-    from .config.nodes import unknown_key_error
 
     for key in table:
         if key not in valid:
@@ -406,7 +406,6 @@ def run_portfolio(portfolio: Portfolio, draws: int | None = None, seed: int | No
     """
     import xarray as xr
 
-    from . import __version__
     from .sampling import ParameterSpace
     from .simulation import DEFAULT_CHUNK_DRAWS, evaluate
 

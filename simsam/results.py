@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._version import __version__
 from .config.schema import SOCIETY, Config
 from .sampling import ParameterSpace
 
@@ -49,7 +50,6 @@ VARIABLES = {
 
 def _skeleton(config: Config, space: ParameterSpace, draws: np.ndarray, seed: int, engine: str):
     """The Dataset's coordinates ``{name: (dims, values)}`` and attributes, without xarray."""
-    from . import __version__
 
     actors = list(config.actors) + [SOCIETY]
     coords = {

@@ -45,8 +45,9 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from ._version import __version__
 from .config.schema import SOCIETY, Config
-from .errors import ConfigError
+from .errors import ConfigError, unknown_key_error
 
 __all__ = ["Variant", "variants_of", "config_variants", "compare", "compare_summary", "compare_text", "write_compare", "write_compare_files", "REFERENCE"]
 
@@ -82,7 +83,6 @@ def variants_of(config: Config, names: Sequence[str] | None = None) -> list[Vari
     ConfigError
         ``--scenario``: an unknown scenario name, or a config without scenarios.
     """
-    from .config.nodes import unknown_key_error
 
     if not config.scenarios:
         raise ConfigError("scenarios", f"{config.name} has no [scenarios.NAME] tables to compare; add some, or compare two configs")
@@ -150,7 +150,6 @@ def compare(
     """
     import xarray as xr
 
-    from . import __version__
     from .simulation import simulate
 
     if len(variants) < 2:

@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-import difflib
 import math
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable
 
 from ..distributions import ANY, Domain, Quantity, parse_distribution
-from ..errors import ConfigError, type_name
+from ..errors import ConfigError, type_name, unknown_key_error
 
-__all__ = ["Node", "unknown_key_error"]
+__all__ = ["Node", "check_number", "parse_quantity"]
 
 _MISSING = object()
-
-
-def unknown_key_error(path: str, key: str, valid: Iterable[str], what: str = "key", source: str | None = None) -> ConfigError:
-    """``ConfigError`` for an unknown name, suggesting the nearest valid one.
-
-    ``valid`` may be a mapping of ids to labels (the actors): a label written
-    where its id belongs suggests the id. Case is ignored when suggesting.
-    """
-    labels = valid if isinstance(valid, Mapping) else {}
-    valid = [v for v in valid]
-    folded = {v.casefold(): v for v in valid}
-    close = [folded[key.casefold()]] if key.casefold() in folded else []
-    close = close or [v for v, label in labels.items() if isinstance(label, str) and label.casefold() == key.casefold()][:1]
-    close = close or [folded[c] for c in difflib.get_close_matches(key.casefold(), list(folded), n=1, cutoff=0.6)]
-    hint = f" (did you mean '{close[0]}'?)" if close else (f"; expected one of: {', '.join(valid)}" if valid else "")
-    return ConfigError(path, f"unknown {what} '{key}'{hint}", source)
 
 
 class Node:

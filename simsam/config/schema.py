@@ -18,9 +18,9 @@ import numpy as np
 
 from ..correlation import Correlations, build_correlations, parse_pair
 from ..distributions import Domain, Quantity
-from ..errors import ConfigError
+from ..errors import ConfigError, unknown_key_error
 from .loading import RawConfig, _merge
-from .nodes import Node, check_number, parse_quantity, type_name, unknown_key_error
+from .nodes import Node, check_number, parse_quantity, type_name
 
 __all__ = ["Config", "Counterfactual", "Group", "Shares", "Benefit", "Resource", "State", "Economy", "Project", "Before", "Outcomes", "Simulation", "Scenario", "build_config"]
 

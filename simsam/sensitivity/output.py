@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._version import __version__
 from ..config.schema import Config
 
 __all__ = ["COLUMNS", "EXTRA_COLUMNS", "sensitivity_dataset", "write_sensitivity", "read_sensitivity", "ranking_text"]
@@ -96,7 +97,6 @@ def sensitivity_dataset(
     """
     import xarray as xr
 
-    from .. import __version__
 
     parameters = [str(p) for p in parameters]
     members = [str(m) for m in members] if members is not None else parameters

@@ -33,8 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..config.schema import SOCIETY, Config
-from ..config.nodes import unknown_key_error
-from ..errors import ConfigError
+from ..errors import ConfigError, unknown_key_error
 
 __all__ = ["Target", "TARGETS", "parse_target"]
 
