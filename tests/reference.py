@@ -6,11 +6,11 @@ benchmarks time them as "the NumPy reference".
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from simsam import random as rnd
-import math
-
 from simsam.kernels.cohort import AGGREGATE, EXPECTED, PAYBACK_ATOL, PAYBACK_RTOL
 
 GAMMA = np.uint64(rnd.GAMMA)

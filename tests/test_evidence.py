@@ -11,7 +11,7 @@ import pytest
 
 import simsam
 from simsam.cli import main
-from simsam.evidence import BadRows, read_followup, read_mapping
+from simsam.config.followup import BadRows, read_followup, read_mapping
 
 from .helpers import DATA
 

@@ -177,7 +177,7 @@ def folder_with_sensitivity(run_folder, tmp_path_factory):
 def test_sensitivity_sections_in_words(folder_with_sensitivity):
     """All four methods' sections, rendered from the context (figures stubbed: drawing them is tested below and in test_figures)."""
     from simsam.report.describe import config_of, parameter_label
-    from simsam.report.html import ReportFigure, find_sensitivity, render_report, report_context, _open_sensitivity
+    from simsam.report.html import ReportFigure, _open_sensitivity, find_sensitivity, render_report, report_context
 
     folder, ds = folder_with_sensitivity
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))

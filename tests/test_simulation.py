@@ -11,8 +11,8 @@ import xarray as xr
 from scipy import stats
 
 import simsam
-from simsam.results import read_results, write_run
 from simsam.distributions import Quantity, parse_distribution
+from simsam.results import read_results, write_run
 from simsam.sampling import ParameterSpace, Sample, check_rows
 
 from .helpers import DATA, engine_config  # noqa: F401  (fixture)

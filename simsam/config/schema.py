@@ -494,7 +494,7 @@ def _dirichlet(raw: dict, path: str, valid: dict, what: str, origins: dict) -> S
 
 def _shares_from_followup(node: Node, states: dict, raw: RawConfig) -> Shares:
     """``shares = { dist = "dirichlet", counts_file = "sus.csv", counts_map = "sus_map.toml", prior = 1 }``:
-    the Dirichlet posterior of a follow-up file's outcome counts (:mod:`simsam.evidence`).
+    the Dirichlet posterior of a follow-up file's outcome counts (:mod:`simsam.config.followup`).
 
     Paths are relative to the config file that sets them (to the current folder
     for a config read from text). Every bad row of the file is named, by line
@@ -502,7 +502,7 @@ def _shares_from_followup(node: Node, states: dict, raw: RawConfig) -> Shares:
     """
     from pathlib import Path
 
-    from ..evidence import EXCLUDE, BadRows, read_followup, read_mapping
+    from .followup import EXCLUDE, BadRows, read_followup, read_mapping
 
     node.expect(DIRICHLET_KEYS, what="dirichlet key")
     node.string("dist")
@@ -525,10 +525,10 @@ def _shares_from_followup(node: Node, states: dict, raw: RawConfig) -> Shares:
     csv_path, csv_label = resolve("counts_file")
     node.finish()
     try:
-        mapping = read_mapping(map_path)
+        mapping = read_mapping(map_path, label=map_label)
     except ConfigError as exc:
-        where = f"{exc.path}: " if exc.path and exc.path != "--map" else ""
-        raise node.error("counts_map", f"{where}{exc.problem}".replace(str(map_path), map_label)) from None
+        where = f"{exc.path}: " if exc.path else ""
+        raise node.error("counts_map", f"{where}{exc.problem}") from None
     for code, state in mapping.exit.items():
         if state != EXCLUDE and state not in states:
             raise unknown_key_error(node.at("counts_map"), state, states, what=f'state (in {map_label}, exit."{code}")', source=node.source(node.at("counts_map")))
