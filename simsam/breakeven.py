@@ -47,8 +47,10 @@ from __future__ import annotations
 
 import copy
 import fnmatch
+import json
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Literal
 
 import numpy as np
@@ -59,7 +61,7 @@ from .config.schema import SOCIETY, Config, Shares
 from .errors import ConfigError, unknown_key_error
 from .sampling import ParameterSpace
 
-__all__ = ["InputSetter", "input_setter", "BreakEven", "breakeven", "switching_value", "breakeven_text"]
+__all__ = ["write_breakeven_files", "InputSetter", "input_setter", "BreakEven", "breakeven", "switching_value", "breakeven_text"]
 
 #: Inputs whose natural range is [0, 1] (a fixed one's default search range).
 UNIT_INPUTS = (
@@ -624,3 +626,15 @@ def breakeven_text(result: BreakEven) -> str:
     if r.message:
         lines.append(f"No value: {r.message}")
     return "\n".join(lines)
+
+
+def write_breakeven_files(result, folder: Path) -> list[str]:
+    """``breakeven.json``, ``breakeven.csv`` (one row) and ``breakeven.nc`` (per-draw values, curve)."""
+    import pandas as pd
+
+    row = result.row()
+    clean = {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in row.items()}
+    (folder / "breakeven.json").write_text(json.dumps(clean, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    pd.DataFrame([row]).to_csv(folder / "breakeven.csv", index=False, float_format="%.8g")
+    result.to_dataset().to_netcdf(folder / "breakeven.nc", engine="h5netcdf")
+    return ["breakeven.json", "breakeven.csv", "breakeven.nc"]

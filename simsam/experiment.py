@@ -480,8 +480,7 @@ def _compare(exp: Experiment, a: Analysis, folder: Path, runs: dict, threads):
 
 
 def _breakeven(exp: Experiment, a: Analysis, folder: Path, runs: dict, threads):
-    from .analysis_commands import write_breakeven_files
-    from .breakeven import breakeven
+    from .breakeven import breakeven, write_breakeven_files
 
     e = a.extra
     r = breakeven(exp.config, e["param"], e["month"], e["prob"], actor=e["actor"], draws=a.draws, seed=exp.seed, search_range=e["range"], threads=threads)

@@ -58,7 +58,7 @@ method = "tornado"
 
 def _sensitivity_available() -> bool:
     try:
-        from simsam.sensitivity.commands import COMMANDS  # noqa: F401
+        from simsam.cli.sensitivity import COMMANDS  # noqa: F401
     except ImportError:
         return False
     return True

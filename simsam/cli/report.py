@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..cli import Command
+from ._common import Command
 
 __all__ = ["COMMANDS", "cmd_report"]
 
@@ -20,7 +20,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 def cmd_report(args) -> int:
     import time
 
-    from .html import build_report
+    from ..report.html import build_report
 
     start = time.perf_counter()
     out = build_report(args.folder, lang=args.lang, out=args.out)

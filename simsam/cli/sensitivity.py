@@ -8,9 +8,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..cli import Command, check_out, check_threads, positive_int, seed_arg
+from ._common import Command, check_out, check_threads, positive_int, seed_arg
 from ..errors import ConfigError
-from . import METHODS
+from ..sensitivity import METHODS
 
 __all__ = ["COMMANDS"]
 
@@ -100,11 +100,11 @@ def _check_options(args) -> None:
 def cmd_sensitivity(args) -> int:
     from ..config import load_config
     from ..sampling import ParameterSpace
-    from .model import check_space
-    from .output import ranking_text, write_sensitivity
-    from .prcc import run_prcc
-    from .targets import parse_target
-    from .tornado import run_tornado
+    from ..sensitivity.model import check_space
+    from ..sensitivity.output import ranking_text, write_sensitivity
+    from ..sensitivity.prcc import run_prcc
+    from ..sensitivity.targets import parse_target
+    from ..sensitivity.tornado import run_tornado
 
     _check_options(args)
     cfg = load_config(args.config)
@@ -138,8 +138,8 @@ def cmd_sensitivity(args) -> int:
 
 def _run_design(args, cfg, target, cohort, client):
     """Sobol or Morris, here or (``client``) on a cluster."""
-    from .morris import run_morris
-    from .sobol import run_sobol
+    from ..sensitivity.morris import run_morris
+    from ..sensitivity.sobol import run_sobol
 
     if args.method == "sobol":
         return run_sobol(cfg, target=target, n=args.n, seed=args.seed, cohort=cohort or "expected", threads=args.threads, client=client)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .cli import Command, check_out, positive_int, seed_arg
+from ._common import Command, check_out, positive_int, seed_arg
 
 __all__ = ["COMMANDS"]
 
@@ -23,7 +23,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_portfolio(args) -> int:
-    from .portfolio import load_portfolio, portfolio_summary, portfolio_text, run_portfolio, write_portfolio
+    from ..portfolio import load_portfolio, portfolio_summary, portfolio_text, run_portfolio, write_portfolio
 
     portfolio = load_portfolio(args.file)
     out = args.out if args.out is not None else Path("results") / f"portfolio-{args.file.stem}"

@@ -11,56 +11,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from pathlib import Path
 
-from .cli import Command, check_out, check_threads, positive_int, seed_arg
-from .errors import ConfigError
+from ..errors import ConfigError
+from ._common import Command, add_run_options, check_out, check_threads, positive_int, slug
 
-__all__ = ["COMMANDS", "run_until_se_command", "write_breakeven_files"]
-
-
-def _common(p: argparse.ArgumentParser, out_help: str) -> None:
-    p.add_argument("--draws", type=positive_int("--draws"), help="number of draws (default: [simulation] draws)")
-    p.add_argument("--seed", type=seed_arg, help="random seed (default: [simulation] seed)")
-    p.add_argument("--out", type=Path, help=out_help)
-    p.add_argument("--threads", type=positive_int("--threads"), help="threads for the kernel (default: all cores)")
-    p.add_argument("--chunk-draws", type=positive_int("--chunk-draws"), help="draws per chunk, to bound memory")
-    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
-
-
-def _slug(text: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "-" for c in text)
-
-
-# --- run --until-se -----------------------------------------------------------------------
-
-
-def run_until_se_command(args, cfg, out: Path) -> int:
-    """``simsam run --until-se SE [--max-draws N]``: batches of ``--draws`` until converged."""
-    from .console import summary_text
-    from .convergence import run_until_se
-    from .results import write_run
-    from .runner import dask_client
-    from .summary import summarize
-
-    if args.until_se is None:
-        raise ConfigError("--max-draws", "only applies with --until-se")
-    if args.max_draws is not None and args.draws is not None and args.draws > args.max_draws:
-        raise ConfigError("--draws", f"the batch size {args.draws} is more than --max-draws {args.max_draws}")
-    with dask_client(args.scheduler) as client:
-        ds, conv = run_until_se(
-            cfg, args.until_se, seed=args.seed, batch=args.draws, max_draws=args.max_draws, threads=args.threads, chunk_draws=args.chunk_draws, client=client
-        )
-    ds.attrs["until_se"] = float(args.until_se)
-    ds.attrs["converged"] = int(conv.reached)
-    summary = summarize(ds)
-    write_run(ds, out, summary)
-    if not args.quiet:
-        print(summary_text(ds, summary))
-        print(f"\n{conv.text()}")
-        print(f"wrote {out}/" + ", ".join(sorted(f.name for f in out.iterdir())))
-    return 0
+__all__ = ["COMMANDS"]
 
 
 # --- compare ------------------------------------------------------------------------------
@@ -69,12 +25,12 @@ def run_until_se_command(args, cfg, out: Path) -> int:
 def _compare_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("configs", type=Path, nargs="+", metavar="CONFIG", help="a config with [scenarios.*], or two or more configs (compared with the first)")
     p.add_argument("--scenario", action="append", metavar="NAME", help="a scenario to compare with the base (repeatable; default: all)")
-    _common(p, "output folder (default: results/<config stem>/compare-<names>/)")
+    add_run_options(p, "output folder (default: results/<config stem>/compare-<names>/)")
 
 
 def cmd_compare(args) -> int:
-    from .config import load_config
-    from .scenarios import compare, compare_summary, compare_text, config_variants, variants_of, write_compare
+    from ..config import load_config
+    from ..scenarios import compare, compare_summary, compare_text, config_variants, variants_of, write_compare
 
     configs = [load_config(p) for p in args.configs]
     if len(configs) == 1:
@@ -83,7 +39,7 @@ def cmd_compare(args) -> int:
         if args.scenario:
             raise ConfigError("--scenario", "compares the scenarios of one config; with several configs, leave it out")
         variants = config_variants(configs, args.configs)
-    out = args.out or Path("results") / args.configs[0].stem / _slug("compare-" + "-".join(v.name for v in variants[1:]))
+    out = args.out or Path("results") / args.configs[0].stem / slug("compare-" + "-".join(v.name for v in variants[1:]))
     check_out(out)
     check_threads(args.threads)
     ds = compare(variants, args.draws, args.seed, threads=args.threads, chunk_draws=args.chunk_draws)
@@ -101,7 +57,7 @@ def _scenarios_arguments(p: argparse.ArgumentParser) -> None:
 
 def cmd_scenarios(args) -> int:
     """List a config's scenarios and what each overrides."""
-    from .config import load_config
+    from ..config import load_config
 
     cfg = load_config(args.config)
     if not cfg.scenarios:
@@ -136,28 +92,16 @@ def _breakeven_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--prob", type=float, required=True, help="target probability of payback within --month")
     p.add_argument("--actor", default="society", help="an actor of the config, or society (default)")
     p.add_argument("--range", type=float, nargs=2, metavar=("LOW", "HIGH"), help="values to search (default: the input's support)")
-    _common(p, "output folder (default: results/<config stem>/breakeven-<param>-<actor>-<month>/)")
-
-
-def write_breakeven_files(result, folder: Path) -> list[str]:
-    """``breakeven.json``, ``breakeven.csv`` (one row) and ``breakeven.nc`` (per-draw values, curve)."""
-    import pandas as pd
-
-    row = result.row()
-    clean = {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in row.items()}
-    (folder / "breakeven.json").write_text(json.dumps(clean, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    pd.DataFrame([row]).to_csv(folder / "breakeven.csv", index=False, float_format="%.8g")
-    result.to_dataset().to_netcdf(folder / "breakeven.nc", engine="h5netcdf")
-    return ["breakeven.json", "breakeven.csv", "breakeven.nc"]
+    add_run_options(p, "output folder (default: results/<config stem>/breakeven-<param>-<actor>-<month>/)")
 
 
 def cmd_breakeven(args) -> int:
-    from .breakeven import breakeven, breakeven_text
-    from .config import load_config
-    from .results import atomic_folder
+    from ..breakeven import breakeven, breakeven_text, write_breakeven_files
+    from ..config import load_config
+    from ..results import atomic_folder
 
     cfg = load_config(args.config)
-    out = args.out or Path("results") / args.config.stem / _slug(f"breakeven-{args.param}-{args.actor}-{args.month}")
+    out = args.out or Path("results") / args.config.stem / slug(f"breakeven-{args.param}-{args.actor}-{args.month}")
     check_out(out)
     check_threads(args.threads)
     result = breakeven(
@@ -180,16 +124,16 @@ def _decision_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--evppi", action="append", metavar="INPUTS", help="an input or group for EVPPI; join inputs learnt together with '+' (repeatable; default: every input)")
     p.add_argument("--no-evppi", action="store_true", help="skip EVPPI")
     p.add_argument("--year", type=positive_int("--year"), help="the year the printed EVPI and EVPPI judge by (default: the horizon)")
-    _common(p, "output folder (default: results/<config stem>/decision/, or DIR/decision/ for a run's folder)")
+    add_run_options(p, "output folder (default: results/<config stem>/decision/, or DIR/decision/ for a run's folder)")
 
 
 def _load_run(source: Path, draws, seed):
     """A result Dataset (None for a config, to be run) and its config, and the default output folder."""
-    from .config import load_config
+    from ..config import load_config
 
     if source.is_dir() or source.suffix == ".nc":
-        from .decision import config_of_results
-        from .results import read_results
+        from ..decision import config_of_results
+        from ..results import read_results
 
         path = source / "results.nc" if source.is_dir() else source
         if not path.exists():
@@ -208,9 +152,9 @@ def _load_run(source: Path, draws, seed):
 
 
 def cmd_decision(args) -> int:
-    from .decision import check_input_names, decision_analysis, decision_text, write_decision_files
-    from .results import atomic_folder
-    from .simulation import simulate
+    from ..decision import check_input_names, decision_analysis, decision_text, write_decision_files
+    from ..results import atomic_folder
+    from ..simulation import simulate
 
     ds, cfg, default_out = _load_run(args.source, args.draws, args.seed)
     out = args.out or default_out
@@ -245,7 +189,7 @@ def _experiment_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_experiment(args) -> int:
-    from .experiment import load_experiment, run_experiment
+    from ..experiment import load_experiment, run_experiment
 
     exp = load_experiment(args.file)
     out = args.out or Path("results") / "experiments" / args.file.stem

@@ -1,0 +1,123 @@
+"""``simsam run`` (also batched, ``--until-se``) and ``simsam validate``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..errors import ConfigError
+from ._common import Command, check_out, check_threads, positive_int, seed_arg
+
+__all__ = ["COMMANDS"]
+
+
+def _run_arguments(run: argparse.ArgumentParser) -> None:
+    run.add_argument("config", type=Path)
+    run.add_argument("--draws", type=positive_int("--draws"), help="number of draws (default: [simulation] draws)")
+    run.add_argument("--seed", type=seed_arg, help="random seed (default: [simulation] seed)")
+    run.add_argument("--out", type=Path, help="output folder (default: results/<config stem>/)")
+    run.add_argument("--threads", type=positive_int("--threads"), help="threads for the kernel (default: all cores)")
+    run.add_argument("--chunk-draws", type=positive_int("--chunk-draws"), help="draws per chunk, to bound memory (default 20 000)")
+    run.add_argument("--scheduler", help="run chunks on Dask: local:N (N worker processes) or tcp://HOST:PORT (an existing cluster)")
+    run.add_argument("--until-se", type=float, metavar="SE", help="draw in batches (of --draws, default 1 000) until every P(payback ≤ 12/36/horizon) has MC s.e. ≤ SE")
+    run.add_argument("--max-draws", type=positive_int("--max-draws"), help="with --until-se: stop here even if not converged (default 1 000 000)")
+    run.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+
+def _without_dask_arrays() -> None:
+    """Spare a short run the import of dask.array (about 1 s).
+
+    xarray imports dask.array on its first Dataset whenever dask is installed,
+    only to recognise dask arrays; a run without a scheduler creates none. Its
+    duck-array cache is told so. (A private xarray detail: if it moves, runs
+    are just slower to start.)
+    """
+    import sys
+
+    if "dask.array" in sys.modules:
+        return
+    try:
+        from xarray.namedarray import pycompat
+
+        unavailable = pycompat.DuckArrayModule.__new__(pycompat.DuckArrayModule)
+        unavailable.module, unavailable.type, unavailable.available = None, (), False
+        unavailable.version = pycompat.Version("0.0.0")
+        pycompat._cached_duck_array_modules.setdefault("dask", unavailable)
+    except Exception:  # noqa: BLE001 - an optimisation only
+        pass
+
+
+def cmd_run(args) -> int:
+    from ..config import load_config
+    from ..console import summary_text
+    from ..results import ResultsFile
+    from ..runner import dask_client, write_run_folder
+
+    cfg = load_config(args.config)
+    out = args.out if args.out is not None else Path("results") / args.config.stem
+    check_out(out)
+    check_threads(args.threads)
+    if args.until_se is not None or args.max_draws is not None:
+        if args.scheduler is None:
+            _without_dask_arrays()
+
+        return _run_until_se(args, cfg, out)
+    from ..progress import progress_bar
+
+    draws = args.draws if args.draws is not None else cfg.simulation.draws
+    with dask_client(args.scheduler) as client, progress_bar(draws, desc="simsam run", quiet=args.quiet) as bar:
+        # On a terminal the bar suggests smaller chunks (~50 steps); results do not depend on chunking.
+        chunk = args.chunk_draws or bar.chunk_draws
+        summary = write_run_folder(cfg, out, args.draws, args.seed, chunk_draws=chunk, threads=args.threads, client=client, progress=bar)
+    if not args.quiet:
+        with ResultsFile(Path(out) / "results.nc") as results:
+            print(summary_text(results, summary))
+        print(f"\nwrote {out}/results.nc, summary.csv, summary.json, summary.xlsx")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from ..config import load_config
+    from ..sampling import ParameterSpace
+
+    cfg = load_config(args.config)
+    space = ParameterSpace.from_config(cfg)
+    print(
+        f"ok: {cfg.name}: {len(cfg.actors)} actors, {len(cfg.outcomes.states)} outcome states, "
+        f"{cfg.project.participants} participants, {space.size} uncertain inputs"
+    )
+    return 0
+
+
+def _run_until_se(args, cfg, out: Path) -> int:
+    """``simsam run --until-se SE [--max-draws N]``: batches of ``--draws`` until converged."""
+    from ..console import summary_text
+    from ..convergence import run_until_se
+    from ..results import write_run
+    from ..runner import dask_client
+    from ..summary import summarize
+
+    if args.until_se is None:
+        raise ConfigError("--max-draws", "only applies with --until-se")
+    if args.max_draws is not None and args.draws is not None and args.draws > args.max_draws:
+        raise ConfigError("--draws", f"the batch size {args.draws} is more than --max-draws {args.max_draws}")
+    with dask_client(args.scheduler) as client:
+        ds, conv = run_until_se(
+            cfg, args.until_se, seed=args.seed, batch=args.draws, max_draws=args.max_draws, threads=args.threads, chunk_draws=args.chunk_draws, client=client
+        )
+    ds.attrs["until_se"] = float(args.until_se)
+    ds.attrs["converged"] = int(conv.reached)
+    summary = summarize(ds)
+    write_run(ds, out, summary)
+    if not args.quiet:
+        print(summary_text(ds, summary))
+        print(f"\n{conv.text()}")
+        print(f"wrote {out}/" + ", ".join(sorted(f.name for f in out.iterdir())))
+    return 0
+
+
+
+COMMANDS = (
+    Command("run", "simulate a config and write results.nc, summary.csv, summary.json, summary.xlsx", _run_arguments, cmd_run),
+    Command("validate", "check a config without running it", lambda p: p.add_argument("config", type=Path), cmd_validate),
+)
