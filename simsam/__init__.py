@@ -20,8 +20,8 @@ __all__ = ["Config", "ConfigError", "load_config", "loads", "simulate", "summari
 
 
 def simulate(config, draws=None, seed=None, **options):
-    """Run the Monte Carlo simulation; see :func:`simsam.simulation.simulate`."""
-    from .simulation import simulate as _simulate
+    """Run the Monte Carlo simulation; see :func:`simsam.runner.simulate`."""
+    from .runner import simulate as _simulate
 
     return _simulate(config, draws=draws, seed=seed, **options)
 

@@ -137,7 +137,7 @@ def run_until_se(
     """
     import xarray as xr
 
-    from .simulation import simulate
+    from .runner import simulate
 
     if not 0.0 < target < 0.5:
         raise ConfigError("--until-se", f"must be a standard error between 0 and 0.5, not {target:g}")

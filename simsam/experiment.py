@@ -443,7 +443,7 @@ def _run(exp: Experiment, a: Analysis, folder: Path, runs: dict, threads):
 
 
 def _simulate(exp: Experiment, draws: int, runs: dict, threads):
-    from .simulation import simulate
+    from .runner import simulate
 
     if draws not in runs:
         runs[draws] = simulate(exp.config, draws=draws, seed=exp.seed, threads=threads)

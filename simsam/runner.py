@@ -1,4 +1,4 @@
-"""Running the draws of a config in chunks, in this process or on a Dask cluster.
+"""Running the draws of a config in chunks, in this process or on a Dask cluster: :func:`simulate`.
 
 A chunk is a range of global draw indices. Its results depend only on the
 config, the seed and those indices (:mod:`simsam.random`), so chunks can run in
@@ -19,9 +19,9 @@ from .config.loading import RawConfig
 from .config.schema import Config, build_config
 from .errors import ConfigError
 from .sampling import ParameterSpace
-from .simulation import ModelOutput, evaluate, numba_threads
+from .simulation import DEFAULT_CHUNK_DRAWS, ModelOutput, engine_of, evaluate, numba_threads
 
-__all__ = ["Chunk", "chunk_ranges", "compute_chunk", "in_flight", "run_chunks", "run_to_folder", "write_run_folder", "dask_client"]
+__all__ = ["Chunk", "chunk_ranges", "compute_chunk", "in_flight", "run_chunks", "simulate", "run_to_folder", "write_run_folder", "dask_client"]
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,76 @@ def run_chunks(
 
     for _, chunk in in_flight(client, submit, ranges):
         yield chunk
+
+
+def simulate(
+    config: Config,
+    draws: int | None = None,
+    seed: int | None = None,
+    *,
+    threads: int | None = None,
+    chunk_draws: int | None = None,
+    first_draw: int = 0,
+    progress=None,
+    client=None,
+):
+    """Monte Carlo simulation of a config: the result Dataset of CONTRACT.md, in memory.
+
+    Parameters
+    ----------
+    config : Config
+        From :func:`simsam.load_config`.
+    draws : int, optional
+        Number of draws (default: ``[simulation] draws``).
+    seed : int, optional
+        Default: ``[simulation] seed``.
+    threads : int, optional
+        numba threads (default: all cores). Results do not depend on it.
+    chunk_draws : int, optional
+        Draws per chunk, to bound memory. Results do not depend on it.
+    first_draw : int
+        Global index of the first draw: draws ``first_draw ...`` of a larger run
+        get exactly the numbers they get in that run.
+    progress : callable, optional
+        Called with the number of draws done after each chunk.
+    client : dask.distributed.Client, optional
+        Run the chunks as tasks on a Dask cluster (bit-identical results).
+
+    Returns
+    -------
+    xarray.Dataset
+        ``payback_months``, ``annual_revenue``, ``cost``, ``net_benefit``,
+        ``revenue``, ``utilised_potential`` and ``inputs``; see
+        :mod:`simsam.results`. For runs too large for memory, see
+        :func:`run_to_folder`, which streams to NetCDF.
+    """
+    from .results import build_dataset
+
+    draws = config.simulation.draws if draws is None else int(draws)
+    seed = config.simulation.seed if seed is None else int(seed)
+    if draws < 1:
+        raise ValueError("draws must be at least 1")
+    chunk = max(1, int(chunk_draws or DEFAULT_CHUNK_DRAWS))
+    space = ParameterSpace.from_config(config)
+    index = np.arange(first_draw, first_draw + draws, dtype=np.int64)
+    n_actors = len(config.actors) + 1
+    years = config.simulation.horizon_months // 12
+    out = ModelOutput(
+        np.empty((draws, n_actors)),
+        np.empty((draws, n_actors, years)),
+        np.empty((draws, n_actors, years)),
+        np.empty((draws, n_actors)),
+        np.empty(draws),
+    )
+    inputs = np.empty((draws, space.size))
+    for part in run_chunks(config, draws, seed, chunk, first_draw=first_draw, threads=threads, client=client):
+        for name in ModelOutput.__dataclass_fields__:
+            if getattr(out, name) is not None:
+                getattr(out, name)[part.start : part.stop] = getattr(part.output, name)
+        inputs[part.start : part.stop] = part.inputs
+        if progress is not None:
+            progress(part.stop - part.start)
+    return build_dataset(config, space, out, inputs, index, seed, engine_of(config))
 
 
 def in_flight(client, submit, items) -> Iterator[tuple]:
@@ -196,7 +266,6 @@ def write_run_folder(
     from pathlib import Path
 
     from .results import ResultsFile, ResultWriter, atomic_folder, write_summaries
-    from .simulation import DEFAULT_CHUNK_DRAWS, engine_of
     from .summary import summary_of
 
     draws = config.simulation.draws if draws is None else int(draws)

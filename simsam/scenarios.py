@@ -150,7 +150,7 @@ def compare(
     """
     import xarray as xr
 
-    from .simulation import simulate
+    from .runner import simulate
 
     if len(variants) < 2:
         raise ConfigError("compare", "needs at least two variants (a config with scenarios, or two configs)")

@@ -1,4 +1,7 @@
-"""Orchestration: config → sampled inputs → flows → kernel → result Dataset."""
+"""Evaluating the model on given input values: config and inputs → flows → kernel → results per draw.
+
+Running many draws in chunks (here or on a cluster) is :mod:`simsam.runner`.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from .accounting import attributable, flow_table, potential, project_cost
 from .config.schema import Config
 from .sampling import ParameterSpace, Sample, check_rows
 
-__all__ = ["simulate", "evaluate", "kernel_arguments", "engine_of", "ModelOutput", "DEFAULT_CHUNK_DRAWS"]
+__all__ = ["evaluate", "kernel_arguments", "engine_of", "ModelOutput", "DEFAULT_CHUNK_DRAWS"]
 
 DEFAULT_CHUNK_DRAWS = 20_000
 COHORT_STREAM = "cohort"
@@ -269,74 +272,3 @@ def numba_threads(threads: int | None):
         yield
     finally:
         numba.set_num_threads(old)
-
-
-def simulate(
-    config: Config,
-    draws: int | None = None,
-    seed: int | None = None,
-    *,
-    threads: int | None = None,
-    chunk_draws: int | None = None,
-    first_draw: int = 0,
-    progress=None,
-    client=None,
-):
-    """Monte Carlo simulation of a config: the result Dataset of CONTRACT.md, in memory.
-
-    Parameters
-    ----------
-    config : Config
-        From :func:`simsam.load_config`.
-    draws : int, optional
-        Number of draws (default: ``[simulation] draws``).
-    seed : int, optional
-        Default: ``[simulation] seed``.
-    threads : int, optional
-        numba threads (default: all cores). Results do not depend on it.
-    chunk_draws : int, optional
-        Draws per chunk, to bound memory. Results do not depend on it.
-    first_draw : int
-        Global index of the first draw: draws ``first_draw ...`` of a larger run
-        get exactly the numbers they get in that run.
-    progress : callable, optional
-        Called with the number of draws done after each chunk.
-    client : dask.distributed.Client, optional
-        Run the chunks as tasks on a Dask cluster (bit-identical results).
-
-    Returns
-    -------
-    xarray.Dataset
-        ``payback_months``, ``annual_revenue``, ``cost``, ``net_benefit``,
-        ``revenue``, ``utilised_potential`` and ``inputs``; see
-        :mod:`simsam.results`. For runs too large for memory, see
-        :func:`simsam.runner.run_to_folder`, which streams to NetCDF.
-    """
-    from .results import build_dataset
-    from .runner import run_chunks
-
-    draws = config.simulation.draws if draws is None else int(draws)
-    seed = config.simulation.seed if seed is None else int(seed)
-    if draws < 1:
-        raise ValueError("draws must be at least 1")
-    chunk = max(1, int(chunk_draws or DEFAULT_CHUNK_DRAWS))
-    space = ParameterSpace.from_config(config)
-    index = np.arange(first_draw, first_draw + draws, dtype=np.int64)
-    n_actors = len(config.actors) + 1
-    years = config.simulation.horizon_months // 12
-    out = ModelOutput(
-        np.empty((draws, n_actors)),
-        np.empty((draws, n_actors, years)),
-        np.empty((draws, n_actors, years)),
-        np.empty((draws, n_actors)),
-        np.empty(draws),
-    )
-    inputs = np.empty((draws, space.size))
-    for part in run_chunks(config, draws, seed, chunk, first_draw=first_draw, threads=threads, client=client):
-        for name in ModelOutput.__dataclass_fields__:
-            if getattr(out, name) is not None:
-                getattr(out, name)[part.start : part.stop] = getattr(part.output, name)
-        inputs[part.start : part.stop] = part.inputs
-        if progress is not None:
-            progress(part.stop - part.start)
-    return build_dataset(config, space, out, inputs, index, seed, engine_of(config))

@@ -154,7 +154,7 @@ def _load_run(source: Path, draws, seed):
 def cmd_decision(args) -> int:
     from ..decision import check_input_names, decision_analysis, decision_text, write_decision_files
     from ..results import atomic_folder
-    from ..simulation import simulate
+    from ..runner import simulate
 
     ds, cfg, default_out = _load_run(args.source, args.draws, args.seed)
     out = args.out or default_out

@@ -179,7 +179,7 @@ def run_prcc(
         See :func:`prcc_of_dataset`.
     """
     from ..sampling import ParameterSpace
-    from ..simulation import simulate
+    from ..runner import simulate
 
     check_space(ParameterSpace.from_config(config))
     run_config = config
