@@ -59,7 +59,6 @@ project timing, so pasting them is left to the evaluator.
 
 from __future__ import annotations
 
-
 from .config.followup import NO_BENEFIT, FollowUp
 from .errors import ConfigError
 

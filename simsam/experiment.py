@@ -99,7 +99,7 @@ class Analysis:
     draws: int
     options: dict
     path: str
-    extra: dict = field(default_factory=dict, repr=False)  # resolved objects (compare variants, sensitivity argv)
+    extra: dict = field(default_factory=dict, repr=False)  # resolved objects (compare variants, sensitivity options and target)
 
 
 @dataclass(frozen=True)
@@ -261,7 +261,7 @@ def _analysis(node: Node, config: Config, folder: Path, draws: int, seed: int, u
             raise ConfigError(node.at(flag.get(exc.path, exc.path)), exc.problem) from None
         extra.update(param=param, month=month, prob=prob, actor=actor, range=rng)
     else:
-        extra["argv"] = _sensitivity_argv(node, config, seed, n)
+        extra.update(_sensitivity_options(node, config, seed, n))
     node.finish()
     return Analysis(kind, name, n, options, node.path, extra)
 
@@ -276,51 +276,24 @@ def _default_name(node: Node, kind: str) -> str:
     return kind
 
 
-def _raising_parser(path: str):
-    """An argparse parser whose errors become one ConfigError naming the analysis."""
-    import argparse
+def _sensitivity_options(node: Node, config: Config, seed: int, draws: int) -> dict:
+    """The typed options of a sensitivity analysis and its target, checked against the config now."""
+    from .sensitivity.options import SensitivityOptions, prepare
 
-    class Parser(argparse.ArgumentParser):
-        def error(self, message):
-            raise ConfigError(path, message.removeprefix("argument "))
-
-    return Parser(prog=f"simsam sensitivity ({path})", add_help=False)
-
-
-def _sensitivity_argv(node: Node, config: Config, seed: int, draws: int) -> list[str]:
-    """The ``simsam sensitivity`` command line of a sensitivity analysis (checked by its own parser)."""
-    import importlib
-
-    from .cli import COMMAND_MODULES
-
-    command = None
-    for module in COMMAND_MODULES:
-        try:
-            mod = importlib.import_module(module)
-        except ImportError:
-            continue
-        command = next((c for c in getattr(mod, "COMMANDS", ()) if c.name == "sensitivity"), command)
-    if command is None:
-        # HOOK: the sensitivity analyses (simsam.sensitivity) are not registered in
-        # this simsam; the experiment cannot run them.
-        raise node.error("kind", "sensitivity analyses are not available in this simsam (no 'simsam sensitivity' command)")
-    method = node.string("method")
-    argv = [str(config.raw.path), "--method", method, "--seed", str(seed)]
+    kw: dict[str, Any] = {"method": node.string("method"), "seed": seed}
     for key in ("target", "actor", "cohort"):
         if node.has(key):
-            argv += [f"--{key}", node.string(key)]
+            kw[key] = node.string(key)
     for key in ("month", "year", "n", "levels"):
         if node.has(key):
-            argv += [f"--{key}", str(node.integer(key))]
+            kw[key] = node.integer(key, lo=1)
     for key in ("low", "high"):
         if node.has(key):
-            argv += [f"--{key}", repr(node.fixed(key))]
-    if method == "prcc" and not node.has("n"):
-        argv += ["--n", str(draws)]
-    parser = _raising_parser(node.path)
-    command.add_arguments(parser)
-    parser.parse_args(argv)  # types and choices: ConfigError now, not after the other analyses
-    return argv
+            kw[key] = node.fixed(key)
+    if kw["method"] == "prcc" and "n" not in kw:
+        kw["n"] = draws
+    options, target = prepare(config, SensitivityOptions(**kw), name=node.at)
+    return {"options": options, "target": target}
 
 
 # --- running -------------------------------------------------------------------------------
@@ -495,19 +468,13 @@ def _breakeven(exp: Experiment, a: Analysis, folder: Path, runs: dict, threads):
 
 
 def _sensitivity(exp: Experiment, a: Analysis, folder: Path, runs: dict, threads):
-    import pandas as pd
+    from .sensitivity.options import run_sensitivity
+    from .sensitivity.output import write_sensitivity
 
-    from .cli import _parser
-
-    parser, commands = _parser()
-    argv = ["sensitivity", *a.extra["argv"], "--out", str(folder), "--quiet"]
-    if threads is not None:
-        argv += ["--threads", str(threads)]
-    args = parser.parse_args(argv)
-    commands["sensitivity"].run(args)
+    ds = run_sensitivity(exp.config, a.extra["options"], a.extra["target"], threads=threads)
+    write_sensitivity(ds, folder)
     files = sorted(p.name for p in folder.iterdir())
-    table = pd.read_csv(folder / "sensitivity.csv")
-    top = ", ".join(str(p) for p in table.iloc[:3, 0])
+    top = ", ".join(str(p) for p in ds["parameter"].values[:3])  # rows are sorted by importance
     return files, f"{a.options.get('method')}: most important {top}"
 
 

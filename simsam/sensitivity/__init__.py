@@ -13,8 +13,9 @@ morris      :func:`~.morris.run_morris`            :func:`~.morris.morris_analys
 ==========  =====================================  ========================================
 
 Targets (what is explained) are in :mod:`.targets`; the model as a function
-of input values, and the choice of cohort, in :mod:`.model`; the command
-``simsam sensitivity`` in :mod:`.commands`.
+of input values, and the choice of cohort, in :mod:`.model`; one analysis as
+typed options, checked and run by one entry point (what ``simsam sensitivity``
+and experiment files call), in :mod:`.options`.
 
 >>> import simsam
 >>> from simsam.sensitivity import parse_target, run_sobol
@@ -36,12 +37,14 @@ __all__ = [
     "run_morris",
     "write_sensitivity",
     "read_sensitivity",
+    "SensitivityOptions",
+    "run_sensitivity",
 ]
 
 METHODS = ("tornado", "prcc", "sobol", "morris")
 
 # Imported on first use, so that the command line's parser (which imports
-# .commands, hence this package) does not load the engine for ``--help``.
+# this package for METHODS) does not load the engine for ``--help``.
 _HOME = {
     "TARGETS": "targets",
     "Target": "targets",
@@ -53,6 +56,8 @@ _HOME = {
     "run_morris": "morris",
     "write_sensitivity": "output",
     "read_sensitivity": "output",
+    "SensitivityOptions": "options",
+    "run_sensitivity": "options",
 }
 
 

@@ -178,8 +178,8 @@ def run_prcc(
     xarray.Dataset
         See :func:`prcc_of_dataset`.
     """
-    from ..sampling import ParameterSpace
     from ..runner import simulate
+    from ..sampling import ParameterSpace
 
     check_space(ParameterSpace.from_config(config))
     run_config = config
