@@ -342,7 +342,7 @@ def run_experiment(exp: Experiment, out: str | os.PathLike, *, threads: int | No
     dict
         The content of ``manifest.json``.
     """
-    from .results import atomic_folder
+    from .util import atomic_folder
 
     out = Path(out)
     started = datetime.now(timezone.utc)
@@ -395,8 +395,8 @@ def run_experiment(exp: Experiment, out: str | os.PathLike, *, threads: int | No
 
 
 def _run(exp: Experiment, a: Analysis, folder: Path, runs: dict, threads):
-    from .results import write_summaries
     from .summary import headline, summarize
+    from .workflows.run_folder import write_summaries
 
     if "until_se" in a.options:
         from .convergence import run_until_se

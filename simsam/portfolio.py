@@ -651,7 +651,7 @@ def portfolio_text(ds, table) -> str:
 
 def write_portfolio(ds, table, folder) -> Path:
     """Write ``portfolio.nc`` and ``portfolio.csv`` into ``folder`` atomically."""
-    from .results import atomic_folder
+    from .util import atomic_folder
 
     folder = Path(folder)
     with atomic_folder(folder) as tmp:

@@ -3,7 +3,7 @@
 The bar appears only when it helps: after about a second of work, on a
 terminal, and not with ``--quiet``; piped or redirected output (CI logs, tests)
 stays clean. It is a callable, so it plugs into the ``progress=`` hook of
-:func:`simsam.simulate` and :func:`simsam.runner.run_to_folder`, which call it
+:func:`simsam.simulate` and :func:`simsam.workflows.run_folder.run_to_folder`, which call it
 with the number of draws each finished chunk added:
 
 >>> with progress_bar(10_000, quiet=True) as bar:       # quiet: nothing is shown

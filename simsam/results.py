@@ -1,4 +1,4 @@
-"""The result Dataset and writing a run folder atomically.
+"""The result Dataset: its variables, building it in memory, writing and reading ``results.nc``.
 
 =====================  =======================  ===========================================
 variable               dims                     meaning
@@ -18,11 +18,8 @@ variable               dims                     meaning
 
 from __future__ import annotations
 
-import json
 import math
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +28,7 @@ from ._version import __version__
 from .config.schema import SOCIETY, Config
 from .sampling import ParameterSpace
 
-__all__ = ["build_dataset", "write_run", "read_results", "atomic_folder", "ResultsFile", "ResultWriter"]
+__all__ = ["VARIABLES", "build_dataset", "read_results", "read_netcdf", "ResultsFile", "ResultWriter"]
 
 
 _KR = {"units": "kr"}
@@ -205,65 +202,6 @@ class _Column:
         if values.dtype == object:  # variable-length strings, as bytes
             return np.array([v.decode() if isinstance(v, bytes) else str(v) for v in values])
         return values
-
-
-def atomic_folder(final: Path):
-    """Context manager yielding a temporary folder that becomes ``final`` on success.
-
-    On any error (or Ctrl-C) the temporary folder is removed and ``final`` is
-    left as it was; on success an existing ``final`` is replaced.
-    """
-    import contextlib
-
-    @contextlib.contextmanager
-    def manager():
-        final_path = Path(final)
-        final_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{final_path.name}.tmp-", dir=final_path.parent))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp's 0700 would outlive the rename
-        try:
-            yield tmp
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        old = None
-        if final_path.exists():
-            old = final_path.parent / f".{final_path.name}.old-{os.getpid()}"
-            os.rename(final_path, old)
-        os.rename(tmp, final_path)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-
-    return manager()
-
-
-def write_summaries(ds, summary, folder: Path) -> None:
-    """Write ``summary.csv``, ``summary.json`` and ``summary.xlsx`` (for Excel) of a run into ``folder``.
-
-    ``ds``: a result Dataset or :class:`ResultsFile`; ``summary``: a
-    :class:`simsam.summary.Summary` or :func:`simsam.summarize`'s DataFrame.
-    """
-    from .report.excel import write_summary_xlsx
-    from .summary import Summary, summary_json
-
-    summary = Summary.of(summary)
-    summary.to_csv(folder / "summary.csv")
-    (folder / "summary.json").write_text(json.dumps(summary_json(ds, summary), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    write_summary_xlsx(ds, summary, folder / "summary.xlsx")
-
-
-def write_run(ds, folder: str | os.PathLike, summary=None) -> Path:
-    """Write ``results.nc``, ``summary.csv``, ``summary.json`` and ``summary.xlsx`` into ``folder`` atomically."""
-    from .summary import summarize
-
-    folder = Path(folder)
-    summary = summarize(ds) if summary is None else summary
-    with atomic_folder(folder) as tmp:
-        ds.to_netcdf(tmp / "results.nc", engine="h5netcdf")
-        write_summaries(ds, summary, tmp)
-    return folder
 
 
 def read_netcdf(path: str | os.PathLike, filename: str, max_draws: int | None = None):

@@ -21,7 +21,7 @@ from .errors import ConfigError
 from .sampling import ParameterSpace
 from .simulation import DEFAULT_CHUNK_DRAWS, ModelOutput, engine_of, evaluate, numba_threads
 
-__all__ = ["Chunk", "chunk_ranges", "compute_chunk", "in_flight", "run_chunks", "simulate", "run_to_folder", "write_run_folder", "dask_client"]
+__all__ = ["Chunk", "chunk_ranges", "compute_chunk", "in_flight", "run_chunks", "simulate", "dask_client"]
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ def simulate(
         ``payback_months``, ``annual_revenue``, ``cost``, ``net_benefit``,
         ``revenue``, ``utilised_potential`` and ``inputs``; see
         :mod:`simsam.results`. For runs too large for memory, see
-        :func:`run_to_folder`, which streams to NetCDF.
+        :func:`simsam.workflows.run_folder.run_to_folder`, which streams to NetCDF.
     """
     from .results import build_dataset
 
@@ -238,64 +238,3 @@ def dask_client(scheduler: str | None, timeout: float = 10.0):
         yield client
     finally:
         client.close()
-
-
-def write_run_folder(
-    config: Config,
-    folder,
-    draws: int | None = None,
-    seed: int | None = None,
-    *,
-    chunk_draws: int | None = None,
-    threads: int | None = None,
-    client=None,
-    progress=None,
-):
-    """Run a config and write ``results.nc``, ``summary.csv``, ``summary.json``, ``summary.xlsx`` into ``folder``.
-
-    The draws stream to NetCDF chunk by chunk, so memory stays bounded by the
-    chunk size whatever the number of draws; summaries are computed from the
-    file a column at a time. The folder appears only when everything is
-    written (:func:`simsam.results.atomic_folder`). Neither xarray nor pandas
-    is imported (half a second of ``simsam run``'s start).
-
-    Returns
-    -------
-    simsam.summary.Summary
-    """
-    from pathlib import Path
-
-    from .results import ResultsFile, ResultWriter, atomic_folder, write_summaries
-    from .summary import summary_of
-
-    draws = config.simulation.draws if draws is None else int(draws)
-    seed = config.simulation.seed if seed is None else int(seed)
-    chunk = max(1, int(chunk_draws or DEFAULT_CHUNK_DRAWS))
-    space = ParameterSpace.from_config(config)
-    index = np.arange(draws, dtype=np.int64)
-    with atomic_folder(Path(folder)) as tmp:
-        with ResultWriter(tmp / "results.nc", config, space, index, seed, engine_of(config), chunk) as writer:
-            for part in run_chunks(config, draws, seed, chunk, threads=threads, client=client):
-                writer.write(part)
-                if progress is not None:
-                    progress(part.stop - part.start)
-        with ResultsFile(tmp / "results.nc") as results:
-            summary = summary_of(results)
-            write_summaries(results, summary, tmp)
-    return summary
-
-
-def run_to_folder(config: Config, folder, draws: int | None = None, seed: int | None = None, **options):
-    """:func:`write_run_folder`, then the results opened with xarray.
-
-    Returns
-    -------
-    (xarray.Dataset, pandas.DataFrame)
-        The results file opened lazily, and its summary.
-    """
-    from pathlib import Path
-
-    import xarray as xr
-
-    summary = write_run_folder(config, folder, draws, seed, **options)
-    return xr.open_dataset(Path(folder) / "results.nc", engine="h5netcdf"), summary.frame()

@@ -346,7 +346,7 @@ def compare_text(ds, table: pd.DataFrame) -> str:
 
 def write_compare(ds, table: pd.DataFrame, folder) -> Path:
     """Write ``compare.nc`` and ``compare.csv`` into ``folder`` atomically."""
-    from .results import atomic_folder
+    from .util import atomic_folder
 
     folder = Path(folder)
     with atomic_folder(folder) as tmp:

@@ -17,7 +17,7 @@ import pytest
 
 import simsam
 from simsam.report.html import build_report
-from simsam.results import write_run
+from simsam.workflows.run_folder import write_run
 
 from .helpers import DATA
 

@@ -10,7 +10,7 @@ from scipy import stats
 import simsam
 from simsam.cli import main
 from simsam.decision import acceptability, decision_analysis, evpi_estimate, evppi_estimate, regression_basis
-from simsam.results import write_run
+from simsam.workflows.run_folder import write_run
 
 from .helpers import DATA, engine_config  # noqa: F401 (fixture)
 

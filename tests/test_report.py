@@ -13,7 +13,7 @@ import simsam
 from simsam.cli import main
 from simsam.report.formatting import Formatter
 from simsam.report.html import build_report
-from simsam.results import write_run
+from simsam.workflows.run_folder import write_run
 
 from .helpers import DATA
 from .test_figures import make_sensitivity

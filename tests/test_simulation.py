@@ -12,7 +12,8 @@ from scipy import stats
 
 import simsam
 from simsam.distributions import Quantity, parse_distribution
-from simsam.results import read_results, write_run
+from simsam.results import read_results
+from simsam.workflows.run_folder import write_run
 from simsam.sampling import ParameterSpace, Sample, check_rows
 
 from .helpers import DATA, engine_config  # noqa: F401  (fixture)
@@ -224,7 +225,7 @@ def test_auto_engine_picks_by_cohort_size(engine_config):
 def test_streamed_file_equals_in_memory_run(engine_config, tmp_path):
     """simsam run streams results.nc chunk by chunk; the file holds exactly the
     Dataset that simulate() builds in memory, and the same summary."""
-    from simsam.runner import run_to_folder
+    from simsam.workflows.run_folder import run_to_folder
 
     ds, summary = run_to_folder(engine_config, tmp_path / "run", 1500, 4, chunk_draws=400)
     ds.close()

@@ -98,7 +98,7 @@ def _breakeven_arguments(p: argparse.ArgumentParser) -> None:
 def cmd_breakeven(args) -> int:
     from ..breakeven import breakeven, breakeven_text, write_breakeven_files
     from ..config import load_config
-    from ..results import atomic_folder
+    from ..util import atomic_folder
 
     cfg = load_config(args.config)
     out = args.out or Path("results") / args.config.stem / slug(f"breakeven-{args.param}-{args.actor}-{args.month}")
@@ -153,8 +153,8 @@ def _load_run(source: Path, draws, seed):
 
 def cmd_decision(args) -> int:
     from ..decision import check_input_names, decision_analysis, decision_text, write_decision_files
-    from ..results import atomic_folder
     from ..runner import simulate
+    from ..util import atomic_folder
 
     ds, cfg, default_out = _load_run(args.source, args.draws, args.seed)
     out = args.out or default_out

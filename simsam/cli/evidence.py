@@ -69,7 +69,7 @@ def _run(args) -> int:
         except ConfigError as exc:
             raise ConfigError(exc.path, f"{exc.problem} (the snippet from {fu.file} does not fit {cfg.name})") from None
     report, data = evidence_report(fu, counts, args.prior, label)
-    from ..results import atomic_folder
+    from ..util import atomic_folder
 
     with atomic_folder(out) as tmp:
         (tmp / "evidence.toml").write_text(text, encoding="utf-8")

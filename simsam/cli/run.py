@@ -51,7 +51,8 @@ def cmd_run(args) -> int:
     from ..config import load_config
     from ..console import summary_text
     from ..results import ResultsFile
-    from ..runner import dask_client, write_run_folder
+    from ..runner import dask_client
+    from ..workflows.run_folder import write_run_folder
 
     cfg = load_config(args.config)
     out = args.out if args.out is not None else Path("results") / args.config.stem
@@ -93,9 +94,9 @@ def _run_until_se(args, cfg, out: Path) -> int:
     """``simsam run --until-se SE [--max-draws N]``: batches of ``--draws`` until converged."""
     from ..console import summary_text
     from ..convergence import run_until_se
-    from ..results import write_run
     from ..runner import dask_client
     from ..summary import summarize
+    from ..workflows.run_folder import write_run
 
     if args.until_se is None:
         raise ConfigError("--max-draws", "only applies with --until-se")

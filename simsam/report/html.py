@@ -334,7 +334,8 @@ def build_report(folder, *, lang: str = "sv", out=None, dpi: int = 200) -> Path:
 
     Raises :class:`simsam.ConfigError` when the folder has no ``results.nc``.
     """
-    from ..results import atomic_folder, read_results
+    from ..results import read_results
+    from ..util import atomic_folder
 
     if lang not in LANGUAGES:
         raise ConfigError("--lang", f"must be one of {', '.join(LANGUAGES)}, not '{lang}'")

@@ -134,7 +134,7 @@ def sensitivity_dataset(
 
 def write_sensitivity(ds, folder: str | os.PathLike) -> Path:
     """Write ``sensitivity.nc`` and ``sensitivity.csv`` into ``folder`` atomically (all or nothing)."""
-    from ..results import atomic_folder
+    from ..util import atomic_folder
 
     folder = Path(folder)
     method = ds.attrs["method"]

@@ -1,0 +1,1 @@
+"""Workflows above the analyses and the report: a run folder, an experiment."""

@@ -1,0 +1,102 @@
+"""Writing a run folder: ``results.nc``, ``summary.csv``, ``summary.json`` and ``summary.xlsx``.
+
+A workflow above the result file (:mod:`simsam.results`), the summaries
+(:mod:`simsam.summary`) and the Excel report (:mod:`simsam.report.excel`): the
+folder appears only when everything is written (:func:`simsam.util.atomic_folder`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ..config.schema import Config
+from ..report.excel import write_summary_xlsx
+from ..results import ResultsFile, ResultWriter
+from ..runner import run_chunks
+from ..sampling import ParameterSpace
+from ..simulation import DEFAULT_CHUNK_DRAWS, engine_of
+from ..summary import Summary, summarize, summary_json, summary_of
+from ..util import atomic_folder
+
+__all__ = ["write_run_folder", "run_to_folder", "write_run", "write_summaries"]
+
+
+def write_summaries(ds, summary, folder: Path) -> None:
+    """Write ``summary.csv``, ``summary.json`` and ``summary.xlsx`` (for Excel) of a run into ``folder``.
+
+    ``ds``: a result Dataset or :class:`ResultsFile`; ``summary``: a
+    :class:`simsam.summary.Summary` or :func:`simsam.summarize`'s DataFrame.
+    """
+    summary = Summary.of(summary)
+    summary.to_csv(folder / "summary.csv")
+    (folder / "summary.json").write_text(json.dumps(summary_json(ds, summary), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_summary_xlsx(ds, summary, folder / "summary.xlsx")
+
+
+def write_run(ds, folder: str | os.PathLike, summary=None) -> Path:
+    """Write ``results.nc``, ``summary.csv``, ``summary.json`` and ``summary.xlsx`` into ``folder`` atomically."""
+    folder = Path(folder)
+    summary = summarize(ds) if summary is None else summary
+    with atomic_folder(folder) as tmp:
+        ds.to_netcdf(tmp / "results.nc", engine="h5netcdf")
+        write_summaries(ds, summary, tmp)
+    return folder
+
+
+def write_run_folder(
+    config: Config,
+    folder,
+    draws: int | None = None,
+    seed: int | None = None,
+    *,
+    chunk_draws: int | None = None,
+    threads: int | None = None,
+    client=None,
+    progress=None,
+):
+    """Run a config and write ``results.nc``, ``summary.csv``, ``summary.json``, ``summary.xlsx`` into ``folder``.
+
+    The draws stream to NetCDF chunk by chunk, so memory stays bounded by the
+    chunk size whatever the number of draws; summaries are computed from the
+    file a column at a time. The folder appears only when everything is
+    written (:func:`simsam.util.atomic_folder`). Neither xarray nor pandas
+    is imported (half a second of ``simsam run``'s start).
+
+    Returns
+    -------
+    simsam.summary.Summary
+    """
+
+    draws = config.simulation.draws if draws is None else int(draws)
+    seed = config.simulation.seed if seed is None else int(seed)
+    chunk = max(1, int(chunk_draws or DEFAULT_CHUNK_DRAWS))
+    space = ParameterSpace.from_config(config)
+    index = np.arange(draws, dtype=np.int64)
+    with atomic_folder(Path(folder)) as tmp:
+        with ResultWriter(tmp / "results.nc", config, space, index, seed, engine_of(config), chunk) as writer:
+            for part in run_chunks(config, draws, seed, chunk, threads=threads, client=client):
+                writer.write(part)
+                if progress is not None:
+                    progress(part.stop - part.start)
+        with ResultsFile(tmp / "results.nc") as results:
+            summary = summary_of(results)
+            write_summaries(results, summary, tmp)
+    return summary
+
+
+def run_to_folder(config: Config, folder, draws: int | None = None, seed: int | None = None, **options):
+    """:func:`write_run_folder`, then the results opened with xarray.
+
+    Returns
+    -------
+    (xarray.Dataset, pandas.DataFrame)
+        The results file opened lazily, and its summary.
+    """
+    import xarray as xr
+
+    summary = write_run_folder(config, folder, draws, seed, **options)
+    return xr.open_dataset(Path(folder) / "results.nc", engine="h5netcdf"), summary.frame()
