@@ -28,8 +28,8 @@ def main(argv=None) -> int:
         args.draws, args.repeat = 20_000, 2
 
     import simsam
-    from simsam.accounting import flow_table
-    from simsam.sampling import ParameterSpace, Sample
+    from simsam.engine.accounting import flow_table
+    from simsam.engine.sampling import ParameterSpace, Sample
 
     cfg = simsam.load_config(args.config)
     simsam.simulate(cfg, draws=100)  # compile / load the cache

@@ -26,8 +26,8 @@ from _common import ROOT, best_of, write
 
 def kernel_inputs(cfg, draws: int, seed: int = 1):
     """The kernel's arrays for ``draws`` draws of a config (sampled once, outside the timing)."""
-    from simsam.sampling import ParameterSpace, Sample
-    from simsam.simulation import kernel_arguments
+    from simsam.engine.sampling import ParameterSpace, Sample
+    from simsam.engine.inputs import kernel_arguments
 
     space = ParameterSpace.from_config(cfg)
     idx = np.arange(draws)

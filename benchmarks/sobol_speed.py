@@ -47,8 +47,8 @@ def twenty_inputs():
 
 
 def ishigami_errors(n: int, seed: int = 1) -> dict:
-    from simsam.sensitivity.model import unit_problem
-    from simsam.sensitivity.sobol import sobol_analysis
+    from simsam.analysis.sensitivity.model import unit_problem
+    from simsam.analysis.sensitivity.sobol import sobol_analysis
     from simsam.testing import ishigami_unit
 
     a, b = 7.0, 0.1
@@ -80,9 +80,9 @@ def main(argv=None) -> int:
 
     import numba
 
-    from simsam.sensitivity.model import ConfigModel, design_groups, unit_problem
-    from simsam.sensitivity.sobol import design_values, run_sobol, sobol_design, sobol_indices
-    from simsam.sensitivity.targets import parse_target
+    from simsam.analysis.sensitivity.model import ConfigModel, design_groups, unit_problem
+    from simsam.analysis.sensitivity.sobol import design_values, run_sobol, sobol_design, sobol_indices
+    from simsam.analysis.sensitivity.targets import parse_target
 
     cfg = twenty_inputs()
     target = parse_target(args.target, cfg)

@@ -20,14 +20,14 @@ __all__ = ["Config", "ConfigError", "load_config", "loads", "simulate", "summari
 
 
 def simulate(config, draws=None, seed=None, **options):
-    """Run the Monte Carlo simulation; see :func:`simsam.runner.simulate`."""
-    from .runner import simulate as _simulate
+    """Run the Monte Carlo simulation; see :func:`simsam.engine.run.simulate`."""
+    from .results import simulate as _simulate
 
     return _simulate(config, draws=draws, seed=seed, **options)
 
 
 def summarize(ds, **options):
-    """Summaries per actor and metric; see :func:`simsam.summary.summarize`."""
-    from .summary import summarize as _summarize
+    """Summaries per actor and metric; see :func:`simsam.analysis.summary.summarize`."""
+    from .analysis.summary import summarize as _summarize
 
     return _summarize(ds, **options)

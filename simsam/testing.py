@@ -1,8 +1,8 @@
 """Analytic models with known sensitivity indices, for tests and benchmarks.
 
 Each model takes points of the unit hypercube, shape ``(run, input)``, as the
-sensitivity designs produce them (:func:`simsam.sensitivity.sobol.sobol_analysis`,
-:func:`simsam.sensitivity.morris.morris_analysis`), and returns one output per
+sensitivity designs produce them (:func:`simsam.analysis.sensitivity.sobol.sobol_analysis`,
+:func:`simsam.analysis.sensitivity.morris.morris_analysis`), and returns one output per
 run, shape ``(run,)``. The tests derive the analytic indices themselves.
 """
 

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from simsam import random as rnd
+from simsam.engine import streams as rnd
 from simsam.kernels.cohort import AGGREGATE, EXPECTED, PAYBACK_ATOL, PAYBACK_RTOL
 
 GAMMA = np.uint64(rnd.GAMMA)

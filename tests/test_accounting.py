@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import simsam
-from simsam.accounting import ITEMS, REAL_ITEMS, flow_table, potential, project_cost
-from simsam.sampling import ParameterSpace, Sample
+from simsam.engine.accounting import ITEMS, REAL_ITEMS, flow_table, potential, project_cost
+from simsam.engine.sampling import ParameterSpace, Sample
 
 from .helpers import engine_config  # noqa: F401  (fixture)
 

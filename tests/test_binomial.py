@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simsam import random as rnd
+from simsam.engine import streams as rnd
 from simsam.kernels import binomial as kernel
 from simsam.kernels.binomial import BTRS_MIN_MEAN, RECURSION_MAX_DISTANCE, binomial
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import simsam
-from simsam.breakeven import breakeven, input_setter, switching_value
+from simsam.analysis.breakeven import breakeven, input_setter, switching_value
 from simsam.cli import main
 
 from .helpers import DATA, engine_config  # noqa: F401 (fixture)

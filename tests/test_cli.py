@@ -74,7 +74,7 @@ def test_results_file_summary_is_the_dataset_summary(tmp_path, monkeypatch):
     """The run's summaries come from results.nc through ResultsFile, read whole or
     (large files) an actor's column at a time: the same numbers as summarize()."""
     from simsam.results import ResultsFile
-    from simsam.summary import summary_of
+    from simsam.analysis.summary import summary_of
 
     out = tmp_path / "out"
     assert main(["run", str(DATA / "engine.toml"), "--draws", "200", "--seed", "3", "--out", str(out), "--quiet"]) == 0

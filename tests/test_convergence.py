@@ -8,7 +8,7 @@ import xarray as xr
 
 import simsam
 from simsam.cli import main
-from simsam.convergence import headline_se, run_until_se
+from simsam.analysis.convergence import headline_se, run_until_se
 from simsam.results import read_results
 
 from .helpers import DATA, engine_config  # noqa: F401 (fixture)

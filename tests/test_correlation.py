@@ -11,9 +11,10 @@ from scipy import stats
 
 import simsam
 from simsam.cli import main
-from simsam.correlation import gaussian_copula, normal_to_spearman, spearman_to_normal
-from simsam.sampling import ParameterSpace
-from simsam.sensitivity.model import design_groups
+from simsam.engine.copula import gaussian_copula
+from simsam.config.correlations import normal_to_spearman, spearman_to_normal
+from simsam.engine.sampling import ParameterSpace
+from simsam.analysis.sensitivity.model import design_groups
 
 DATA = Path(__file__).parent / "data"
 EMP = "outcomes.states.work.employment_rate"

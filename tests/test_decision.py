@@ -9,7 +9,7 @@ from scipy import stats
 
 import simsam
 from simsam.cli import main
-from simsam.decision import acceptability, decision_analysis, evpi_estimate, evppi_estimate, regression_basis
+from simsam.analysis.decision import acceptability, decision_analysis, evpi_estimate, evppi_estimate, regression_basis
 from simsam.workflows.run_folder import write_run
 
 from .helpers import DATA, engine_config  # noqa: F401 (fixture)
@@ -131,8 +131,8 @@ def test_decision_analysis_of_a_run(decision, run):
 
 
 def test_value_of_information_uses_each_draws_expected_cohort(run, engine_config, decision):  # noqa: F811
-    from simsam.sampling import ParameterSpace
-    from simsam.simulation import evaluate
+    from simsam.engine.sampling import ParameterSpace
+    from simsam.engine.evaluate import evaluate
 
     space = ParameterSpace.from_config(engine_config)
     nb = evaluate(engine_config, space, run.inputs.values, run.draw.values, 7, engine="expected").net_benefit

@@ -12,7 +12,7 @@ import xarray as xr
 import simsam
 import simsam.results
 from simsam.cli import main
-from simsam.runner import compute_chunk, dask_client
+from simsam.engine.run import compute_chunk, dask_client
 
 from .helpers import DATA, engine_config  # noqa: F401  (fixture)
 
@@ -43,7 +43,7 @@ def test_cluster_run_is_bit_identical(engine_config, client):
 def test_killed_worker_run_completes_identically(engine_config, client, tmp_path):
     from functools import partial
 
-    from simsam.runner import run_chunks
+    from simsam.engine.run import run_chunks
 
     marker = tmp_path / "crashed"
     chunks = sorted(run_chunks(engine_config, 1200, 3, 400, client=client, task=partial(crash_once, str(marker))), key=lambda c: c.start)
@@ -80,9 +80,9 @@ def test_malformed_scheduler(bad, tmp_path, capsys):
 
 def test_sobol_and_morris_on_a_cluster_are_identical(engine_config, client):
     """The design's runs as Dask tasks give the same indices to the bit (sampled cohort too)."""
-    from simsam.sensitivity.morris import run_morris
-    from simsam.sensitivity.sobol import run_sobol
-    from simsam.sensitivity.targets import parse_target
+    from simsam.analysis.sensitivity.morris import run_morris
+    from simsam.analysis.sensitivity.sobol import run_sobol
+    from simsam.analysis.sensitivity.targets import parse_target
 
     target = parse_target("net_benefit", engine_config, "society", year=5)
     for cohort in ("expected", "sampled"):
@@ -106,8 +106,8 @@ def test_model_runs_in_many_chunks_on_a_cluster(engine_config, client):
     """Many chunks, more than the cluster holds at once, come back in their places."""
     import dataclasses
 
-    from simsam.sensitivity.model import ConfigModel
-    from simsam.sensitivity.targets import parse_target
+    from simsam.analysis.sensitivity.model import ConfigModel
+    from simsam.analysis.sensitivity.targets import parse_target
 
     target = parse_target("payback_months", engine_config, "society")
     model = ConfigModel.create(engine_config, target, cohort="sampled", seed=4)

@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simsam.distributions import TABLE_NODES, TABLE_TOLERANCE, Distribution, InverseCdfTable, _Law, parse_distribution
+from simsam.distributions.tables import TABLE_NODES, TABLE_TOLERANCE
+from simsam.distributions import Distribution, InverseCdfTable, parse_distribution
+from simsam.distributions.laws import _Law
 
 ROOT = Path(__file__).parents[1]
 
@@ -148,7 +150,7 @@ SCRIPT = """
 import sys
 import numpy as np
 import simsam
-from simsam.sampling import ParameterSpace
+from simsam.engine.sampling import ParameterSpace
 
 for path in sys.argv[1:]:
     cfg = simsam.load_config(path)
@@ -187,28 +189,28 @@ def test_ndtri_matches_scipy_to_a_few_ulps():
 def test_tables_are_stored_and_read_back(tmp_path, monkeypatch):
     """A table built once is read from disk by the next process (here: after
     clearing the in-memory cache), equal to the bit; a damaged file is rebuilt."""
-    from simsam import distributions as d
+    from simsam.distributions import tables as d
 
     monkeypatch.setenv("SIMSAM_CACHE_DIR", str(tmp_path))
-    dist = d.parse_distribution({"dist": "pert", "min": 0.1, "mode": 0.25, "max": 0.6}, "x")
+    dist = parse_distribution({"dist": "pert", "min": 0.1, "mode": 0.25, "max": 0.6}, "x")
     d._table.cache_clear()
     built = dist.table
     files = list((tmp_path / "tables").glob("*.npy"))
     assert len(files) == 1
     d._table.cache_clear()
-    again = d.Distribution(dist.kind, dist.params).table
+    again = Distribution(dist.kind, dist.params).table
     np.testing.assert_array_equal(again.x, built.x)
     np.testing.assert_array_equal(again.slope, built.slope)
     assert again.step == built.step
     files[0].write_bytes(b"not a table")
     d._table.cache_clear()
-    rebuilt = d.Distribution(dist.kind, dist.params).table
+    rebuilt = Distribution(dist.kind, dist.params).table
     np.testing.assert_array_equal(rebuilt.x, built.x)
     d._table.cache_clear()
 
 
 def test_table_store_is_bounded(tmp_path, monkeypatch):
-    from simsam import distributions as d
+    from simsam.distributions import tables as d
 
     monkeypatch.setenv("SIMSAM_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(d, "TABLE_CACHE_FILES", 1)
@@ -218,7 +220,7 @@ def test_table_store_is_bounded(tmp_path, monkeypatch):
 
 
 def test_no_table_is_stored_as_none(tmp_path, monkeypatch):
-    from simsam import distributions as d
+    from simsam.distributions import tables as d
 
     monkeypatch.setenv("SIMSAM_CACHE_DIR", str(tmp_path))
     key = ("beta", (0.05, 0.05), 0.0, 1.0)

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 import simsam
 from simsam.report.excel import KR_FORMAT, write_summary_xlsx
 from simsam.workflows.run_folder import write_run
-from simsam.summary import summarize
+from simsam.analysis.summary import summarize
 
 from .helpers import DATA
 

@@ -11,7 +11,7 @@ import pytest
 
 import simsam
 from simsam.cli import main
-from simsam.experiment import load_experiment
+from simsam.workflows.experiment import load_experiment
 from simsam.results import read_results
 
 from .helpers import DATA

@@ -12,7 +12,7 @@ from matplotlib.colors import to_rgb
 
 import simsam
 from simsam.report import figures as F
-from simsam.summary import summarize
+from simsam.analysis.summary import summarize
 
 from .helpers import DATA
 

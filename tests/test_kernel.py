@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simsam import random as rnd
+from simsam.engine import streams as rnd
 from simsam.kernels.binomial import binomial
 from simsam.kernels.cohort import AGGREGATE, EXPECTED, PERSON, simulate_cohorts
 from simsam.kernels.rng import mix64 as jit_mix64

@@ -11,9 +11,9 @@ import pytest
 import simsam
 from simsam.cli import main
 from simsam.errors import ConfigError
-from simsam.portfolio import load_portfolio, monthly_net_benefit, payback_month, portfolio_summary, run_portfolio
-from simsam.sampling import ParameterSpace
-from simsam.simulation import evaluate
+from simsam.analysis.portfolio import load_portfolio, monthly_net_benefit, payback_month, portfolio_summary, run_portfolio
+from simsam.engine.sampling import ParameterSpace
+from simsam.engine.evaluate import evaluate
 
 CONFIGS = Path(__file__).parent.parent / "configs"
 EXPERIMENTS = Path(__file__).parent.parent / "experiments"

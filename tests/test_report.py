@@ -237,7 +237,7 @@ def test_one_year_horizon(tmp_path):
     """A 12-month horizon: one year, payback marks at 12 only; words in the singular."""
     from simsam.report import figures as F
     from simsam.report.html import ReportFigure, render_report, report_context
-    from simsam.summary import summarize, summary_json
+    from simsam.analysis.summary import summarize, summary_json
 
     text = (DATA / "engine.toml").read_text(encoding="utf-8").replace("[simulation]\n", "[simulation]\nhorizon_months = 12\n")
     (tmp_path / "short.toml").write_text(text, encoding="utf-8")

@@ -8,7 +8,7 @@ import xarray as xr
 
 import simsam
 from simsam.cli import main
-from simsam.scenarios import compare, compare_summary, config_variants, variants_of
+from simsam.analysis.scenarios import compare, compare_summary, config_variants, variants_of
 
 from .helpers import DATA
 

@@ -22,14 +22,14 @@ from scipy import stats
 
 import simsam
 from simsam.cli import main
-from simsam.sampling import ParameterSpace
-from simsam.sensitivity import parse_target, read_sensitivity
-from simsam.sensitivity.model import ConfigModel, design_groups, unit_problem
-from simsam.sensitivity.morris import morris_analysis, run_morris
-from simsam.sensitivity.output import COLUMNS
-from simsam.sensitivity.prcc import partial_rank_correlation, run_prcc
-from simsam.sensitivity.sobol import design_values, run_sobol, sobol_analysis, sobol_design
-from simsam.sensitivity.tornado import one_way_design, proportional_shares, run_tornado
+from simsam.engine.sampling import ParameterSpace
+from simsam.analysis.sensitivity import parse_target, read_sensitivity
+from simsam.analysis.sensitivity.model import ConfigModel, design_groups, unit_problem
+from simsam.analysis.sensitivity.morris import morris_analysis, run_morris
+from simsam.analysis.sensitivity.output import COLUMNS
+from simsam.analysis.sensitivity.prcc import partial_rank_correlation, run_prcc
+from simsam.analysis.sensitivity.sobol import design_values, run_sobol, sobol_analysis, sobol_design
+from simsam.analysis.sensitivity.tornado import one_way_design, proportional_shares, run_tornado
 from simsam.testing import ishigami_unit, linear_unit
 
 from .helpers import engine_config  # noqa: F401  (fixture)
@@ -460,7 +460,7 @@ def test_failed_run_leaves_previous_output(tmp_path, monkeypatch):
     out = tmp_path / "out"
     assert main(["sensitivity", str(config), "--method", "tornado", "--out", str(out), "--quiet"]) == 0
     before = (out / "sensitivity.csv").read_text()
-    import simsam.sensitivity.output as output
+    import simsam.analysis.sensitivity.output as output
 
     def broken(self, *a, **k):
         raise OSError("disk full")

@@ -14,7 +14,7 @@ import simsam
 from simsam.distributions import Quantity, parse_distribution
 from simsam.results import read_results
 from simsam.workflows.run_folder import write_run
-from simsam.sampling import ParameterSpace, Sample, check_rows
+from simsam.engine.sampling import ParameterSpace, Sample, check_rows
 
 from .helpers import DATA, engine_config  # noqa: F401  (fixture)
 
@@ -214,7 +214,7 @@ def test_person_and_aggregate_paths_agree_in_distribution():
 
 
 def test_auto_engine_picks_by_cohort_size(engine_config):
-    from simsam.simulation import AUTO_PERSON_MAX, engine_of
+    from simsam.engine.evaluate import AUTO_PERSON_MAX, engine_of
 
     assert engine_of(engine_config) == "person"
     text = (DATA / "engine.toml").read_text().replace("participants = 81", f"participants = {AUTO_PERSON_MAX + 1}")
@@ -244,7 +244,8 @@ def test_streamed_file_equals_in_memory_run(engine_config, tmp_path):
 def test_inverse_cdf_table_is_within_tolerance(frozen):
     """The tabulated quantiles equal scipy's within 1e-9 of the range, over the
     whole range of uniforms simsam draws (tails included)."""
-    from simsam.distributions import TABLE_TOLERANCE, InverseCdfTable
+    from simsam.distributions.tables import TABLE_TOLERANCE
+    from simsam.distributions import InverseCdfTable
 
     table = InverseCdfTable.build(frozen)
     assert table is not None

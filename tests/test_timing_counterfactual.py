@@ -9,11 +9,11 @@ import pytest
 import xarray as xr
 
 import simsam
-from simsam.accounting import EMPLOYMENT_ITEMS, ITEMS, flow_table
+from simsam.engine.accounting import EMPLOYMENT_ITEMS, ITEMS, flow_table
 from simsam.config.loading import read_config_string
-from simsam.config.schema import build_config
+from simsam.config.build import build_config
 from simsam.errors import ConfigError
-from simsam.sampling import ParameterSpace, Sample
+from simsam.engine.sampling import ParameterSpace, Sample
 
 DATA = Path(__file__).parent / "data"
 RESULTS = ("payback_months", "annual_revenue", "cost", "net_benefit", "utilised_potential")
@@ -213,7 +213,7 @@ def test_harder_group_lowers_the_work_share_by_the_logit_formula():
     """hand.toml: shares work 0.4, improved 0.6; a group of 30 % with shift work = −0.5
     exits to work with 0.4 e^−0.5 / (0.4 e^−0.5 + 0.6). With rel_work and rel_improved
     the relative flows, the expected cohort's revenue is 12 Σ_g n_g Σ_k s_gk rel_k."""
-    from simsam.simulation import participant_groups
+    from simsam.engine.inputs import participant_groups
 
     cfg = extend("hand.toml", "[groups.easy]\nshare = 0.7\n[groups.hard]\nshare = 0.3\nshift = { work = -0.5 }\n")
     assert participant_groups(cfg).tolist() == [0, 1, 0, 0, 0, 1, 0, 0, 1, 0]  # 7 at (j + ½)/7, 3 at (j + ½)/3
@@ -228,7 +228,7 @@ def test_harder_group_lowers_the_work_share_by_the_logit_formula():
 
 
 def test_group_assignment_sizes():
-    from simsam.simulation import participant_groups
+    from simsam.engine.inputs import participant_groups
 
     cfg = extend("hand.toml", "[project]\nparticipants = 81\n[groups.a]\nshare = 0.25\n[groups.b]\nshare = 0.5\n[groups.c]\nshare = 0.25\n")
     who = participant_groups(cfg)

@@ -29,8 +29,8 @@ def _compare_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_compare(args) -> int:
+    from ..analysis.scenarios import compare, compare_summary, compare_text, config_variants, variants_of, write_compare
     from ..config import load_config
-    from ..scenarios import compare, compare_summary, compare_text, config_variants, variants_of, write_compare
 
     configs = [load_config(p) for p in args.configs]
     if len(configs) == 1:
@@ -96,7 +96,7 @@ def _breakeven_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_breakeven(args) -> int:
-    from ..breakeven import breakeven, breakeven_text, write_breakeven_files
+    from ..analysis.breakeven import breakeven, breakeven_text, write_breakeven_files
     from ..config import load_config
     from ..util import atomic_folder
 
@@ -132,8 +132,7 @@ def _load_run(source: Path, draws, seed):
     from ..config import load_config
 
     if source.is_dir() or source.suffix == ".nc":
-        from ..decision import config_of_results
-        from ..results import read_results
+        from ..results import config_of_results, read_results
 
         path = source / "results.nc" if source.is_dir() else source
         if not path.exists():
@@ -152,8 +151,8 @@ def _load_run(source: Path, draws, seed):
 
 
 def cmd_decision(args) -> int:
-    from ..decision import check_input_names, decision_analysis, decision_text, write_decision_files
-    from ..runner import simulate
+    from ..analysis.decision import check_input_names, decision_analysis, decision_text, write_decision_files
+    from ..results import simulate
     from ..util import atomic_folder
 
     ds, cfg, default_out = _load_run(args.source, args.draws, args.seed)
@@ -189,7 +188,7 @@ def _experiment_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_experiment(args) -> int:
-    from ..experiment import load_experiment, run_experiment
+    from ..workflows.experiment import load_experiment, run_experiment
 
     exp = load_experiment(args.file)
     out = args.out or Path("results") / "experiments" / args.file.stem

@@ -1,7 +1,7 @@
 """``simsam evidence FILE.csv --map MAPPING.toml``: follow-up data (SUS) into a config snippet and a report.
 
 The reader is :mod:`simsam.config.followup`; the snippet and the report are
-:mod:`simsam.evidence`. Writes ``evidence.toml``, ``evidence.json``,
+:mod:`simsam.analysis.evidence`. Writes ``evidence.toml``, ``evidence.json``,
 ``exits.csv`` and ``report.txt`` under ``--out`` (atomically).
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 import csv
 import tomllib
 
+from ..analysis.evidence import evidence_report, snippet
 from ..config.followup import COLUMNS, read_followup, read_mapping
 from ..errors import ConfigError
-from ..evidence import evidence_report, snippet
 from ._common import Command, check_out
 
 __all__ = ["COMMANDS"]

@@ -1,6 +1,6 @@
 """``simsam portfolio FILE``: several projects of one association on shared economic inputs.
 
-See :mod:`simsam.portfolio` for the file format and the semantics.
+See :mod:`simsam.analysis.portfolio` for the file format and the semantics.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_portfolio(args) -> int:
-    from ..portfolio import load_portfolio, portfolio_summary, portfolio_text, run_portfolio, write_portfolio
+    from ..analysis.portfolio import load_portfolio, portfolio_summary, portfolio_text, run_portfolio, write_portfolio
 
     portfolio = load_portfolio(args.file)
     out = args.out if args.out is not None else Path("results") / f"portfolio-{args.file.stem}"

@@ -49,9 +49,9 @@ def _without_dask_arrays() -> None:
 
 def cmd_run(args) -> int:
     from ..config import load_config
-    from ..console import summary_text
+    from ..engine.run import dask_client
+    from ..report.tables import summary_text
     from ..results import ResultsFile
-    from ..runner import dask_client
     from ..workflows.run_folder import write_run_folder
 
     cfg = load_config(args.config)
@@ -63,7 +63,7 @@ def cmd_run(args) -> int:
             _without_dask_arrays()
 
         return _run_until_se(args, cfg, out)
-    from ..progress import progress_bar
+    from ..util.progress import progress_bar
 
     draws = args.draws if args.draws is not None else cfg.simulation.draws
     with dask_client(args.scheduler) as client, progress_bar(draws, desc="simsam run", quiet=args.quiet) as bar:
@@ -79,7 +79,7 @@ def cmd_run(args) -> int:
 
 def cmd_validate(args) -> int:
     from ..config import load_config
-    from ..sampling import ParameterSpace
+    from ..engine.sampling import ParameterSpace
 
     cfg = load_config(args.config)
     space = ParameterSpace.from_config(cfg)
@@ -92,10 +92,10 @@ def cmd_validate(args) -> int:
 
 def _run_until_se(args, cfg, out: Path) -> int:
     """``simsam run --until-se SE [--max-draws N]``: batches of ``--draws`` until converged."""
-    from ..console import summary_text
-    from ..convergence import run_until_se
-    from ..runner import dask_client
-    from ..summary import summarize
+    from ..analysis.convergence import run_until_se
+    from ..analysis.summary import summarize
+    from ..engine.run import dask_client
+    from ..report.tables import summary_text
     from ..workflows.run_folder import write_run
 
     if args.until_se is None:

@@ -1,6 +1,6 @@
 """``simsam sensitivity CONFIG --method tornado|prcc|sobol|morris``: writes sensitivity.nc and sensitivity.csv.
 
-The options are :class:`simsam.sensitivity.options.SensitivityOptions`; heavy imports stay inside
+The options are :class:`simsam.analysis.sensitivity.options.SensitivityOptions`; heavy imports stay inside
 :func:`cmd_sensitivity` so that ``simsam --help`` is fast.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..analysis.sensitivity import METHODS
 from ..errors import ConfigError
-from ..sensitivity import METHODS
 from ._common import Command, check_out, check_threads, positive_int, seed_arg
 
 __all__ = ["COMMANDS"]
@@ -60,16 +60,16 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _options(args):
-    from ..sensitivity.options import SensitivityOptions
+    from ..analysis.sensitivity.options import SensitivityOptions
 
     fields = SensitivityOptions.__dataclass_fields__
     return SensitivityOptions(**{k: getattr(args, k) for k in fields})
 
 
 def cmd_sensitivity(args) -> int:
+    from ..analysis.sensitivity.options import CLUSTER_METHODS, prepare, run_sensitivity
+    from ..analysis.sensitivity.output import ranking_text, write_sensitivity
     from ..config import load_config
-    from ..sensitivity.options import CLUSTER_METHODS, prepare, run_sensitivity
-    from ..sensitivity.output import ranking_text, write_sensitivity
 
     options = _options(args).checked()  # options alone: before the config is read
     cfg = load_config(args.config)
@@ -80,7 +80,7 @@ def cmd_sensitivity(args) -> int:
     if args.scheduler is not None and args.method not in CLUSTER_METHODS:
         raise ConfigError("--scheduler", f"runs the sobol and morris designs on a cluster; {args.method} runs here (drop --scheduler)")
     if args.scheduler is not None:
-        from ..runner import dask_client
+        from ..engine.run import dask_client
 
         with dask_client(args.scheduler) as client:
             ds = run_sensitivity(cfg, options, target, threads=args.threads, client=client)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import copy
 import os
 
+from .build import build_config
 from .loading import RawConfig, _merge, read_config, read_config_string
-from .schema import Config, build_config
+from .model import Config
 
 __all__ = ["Config", "RawConfig", "load_config", "loads", "override"]
 

@@ -4,7 +4,7 @@ Coordination associations record each participant's status at entry and at
 exit in their follow-up system (SUS). This module reads such an export, one row
 per participant, and maps the statuses onto a config's benefits and outcome
 states. It is the config layer's reader: a config's outcome shares may come
-from such a file (:mod:`simsam.config.schema`)::
+from such a file (:mod:`simsam.config.build`)::
 
     [outcomes]
     shares = { dist = "dirichlet", counts_file = "sus.csv", counts_map = "sus_map.toml", prior = 1.0 }

@@ -544,7 +544,7 @@ def simulate_cohorts(
     if cost_months.shape != (horizon + 1,):
         raise ValueError("cost_months must have horizon + 1 entries")
     drop_off = np.zeros(n_draws) if drop_off is None else np.ascontiguousarray(drop_off, dtype=np.float64)
-    threads = numba.get_num_threads()  # as set by simsam.simulation.numba_threads
+    threads = numba.get_num_threads()  # as set by simsam.engine.evaluate.numba_threads
     if blocks is None:
         blocks = 8 * threads
     blocks = max(1, min(blocks, n_draws))

@@ -1,4 +1,4 @@
-"""SplitMix64 in numba: the twin of :func:`simsam.random.mix64` and ``to_unit``."""
+"""SplitMix64 in numba: the twin of :func:`simsam.engine.streams.mix64` and ``to_unit``."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def mix64(z):
 def uniform(key, counter):
     """The ``counter``-th (from 0) uniform number in (0, 1) of the stream ``key``."""
     bits = mix64(key + (np.uint64(counter) + _ONE) * GAMMA)
-    return (np.float64(bits >> _S12) + 0.5) * 2.220446049250313e-16  # as simsam.random.to_unit
+    return (np.float64(bits >> _S12) + 0.5) * 2.220446049250313e-16  # as simsam.engine.streams.to_unit
 
 
 @jit

@@ -16,7 +16,7 @@ import math
 import os
 from pathlib import Path
 
-from ..summary import Summary
+from ..analysis.summary import Summary
 from .text import actor_label
 
 __all__ = ["write_summary_xlsx", "KR_FORMAT"]
@@ -113,7 +113,7 @@ def write_summary_xlsx(ds, summary, path, lang: str = "sv") -> Path:
     """Write the summary of a run as ``path`` (an .xlsx file); return the path.
 
     ``ds`` is a result Dataset or :class:`simsam.results.ResultsFile`, ``summary``
-    a :class:`simsam.summary.Summary` or :func:`simsam.summarize`'s DataFrame.
+    a :class:`simsam.analysis.summary.Summary` or :func:`simsam.summarize`'s DataFrame.
     """
     summary = Summary.of(summary)
     h = _HEAD[lang]

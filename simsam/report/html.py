@@ -70,8 +70,8 @@ def _summary(folder: Path) -> dict:
     path = folder / "summary.json"
     if path.exists():
         return json.loads(path.read_text(encoding="utf-8"))
+    from ..analysis.summary import summary_json, summary_of
     from ..results import ResultsFile
-    from ..summary import summary_json, summary_of
 
     with ResultsFile(folder / "results.nc") as results:
         return summary_json(results, summary_of(results))
@@ -353,8 +353,8 @@ def build_report(folder, *, lang: str = "sv", out=None, dpi: int = 200) -> Path:
     context = report_context(ds, summary, figures, sensitivity, lang)
     _write_text_atomic(out, render_report(context))
     if not (folder / "summary.xlsx").exists():
+        from ..analysis.summary import summary_of
         from ..results import ResultsFile
-        from ..summary import summary_of
         from .excel import write_summary_xlsx
 
         with ResultsFile(folder / "results.nc") as results:

@@ -1,7 +1,7 @@
 """Writing a run folder: ``results.nc``, ``summary.csv``, ``summary.json`` and ``summary.xlsx``.
 
 A workflow above the result file (:mod:`simsam.results`), the summaries
-(:mod:`simsam.summary`) and the Excel report (:mod:`simsam.report.excel`): the
+(:mod:`simsam.analysis.summary`) and the Excel report (:mod:`simsam.report.excel`): the
 folder appears only when everything is written (:func:`simsam.util.atomic_folder`).
 """
 
@@ -13,13 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config.schema import Config
+from ..analysis.summary import Summary, summarize, summary_json, summary_of
+from ..config.model import Config
+from ..engine.evaluate import DEFAULT_CHUNK_DRAWS, engine_of
+from ..engine.run import run_chunks
+from ..engine.sampling import ParameterSpace
 from ..report.excel import write_summary_xlsx
 from ..results import ResultsFile, ResultWriter
-from ..runner import run_chunks
-from ..sampling import ParameterSpace
-from ..simulation import DEFAULT_CHUNK_DRAWS, engine_of
-from ..summary import Summary, summarize, summary_json, summary_of
 from ..util import atomic_folder
 
 __all__ = ["write_run_folder", "run_to_folder", "write_run", "write_summaries"]
@@ -29,7 +29,7 @@ def write_summaries(ds, summary, folder: Path) -> None:
     """Write ``summary.csv``, ``summary.json`` and ``summary.xlsx`` (for Excel) of a run into ``folder``.
 
     ``ds``: a result Dataset or :class:`ResultsFile`; ``summary``: a
-    :class:`simsam.summary.Summary` or :func:`simsam.summarize`'s DataFrame.
+    :class:`simsam.analysis.summary.Summary` or :func:`simsam.summarize`'s DataFrame.
     """
     summary = Summary.of(summary)
     summary.to_csv(folder / "summary.csv")
@@ -68,7 +68,7 @@ def write_run_folder(
 
     Returns
     -------
-    simsam.summary.Summary
+    simsam.analysis.summary.Summary
     """
 
     draws = config.simulation.draws if draws is None else int(draws)

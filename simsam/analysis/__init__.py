@@ -1,0 +1,1 @@
+"""Analyses of results: summaries, convergence, scenarios, break-even, decision, portfolio, evidence, sensitivity."""

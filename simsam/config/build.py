@@ -1,0 +1,644 @@
+"""Building the typed :class:`~simsam.config.model.Config` from merged TOML tables, section by section.
+
+Every key is checked before any value is read, so a misspelt key is reported
+as such (with a suggestion) rather than as a missing one; every error names the
+key path and, for a base file, the file.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from ..distributions import Domain, Quantity
+from ..errors import ConfigError, unknown_key_error
+from .correlations import Correlations, build_correlations, parse_pair
+from .loading import RawConfig, _merge
+from .model import (
+    SOCIETY,
+    Before,
+    Benefit,
+    Config,
+    Counterfactual,
+    Economy,
+    Group,
+    Outcomes,
+    Project,
+    Resource,
+    Scenario,
+    Shares,
+    Simulation,
+    State,
+)
+from .nodes import Node, check_number, parse_quantity, type_name
+
+__all__ = ["build_config", "SECTIONS", "SHARE_TOLERANCE"]
+
+NONNEG = Domain(0.0)
+
+
+UNIT = Domain(0.0, 1.0)
+
+
+CHANGE = Domain(-1.0)  # resources cannot fall by more than 100 %
+
+
+RATE = Domain(-1.0, math.inf, lo_open=True)
+
+
+#: Upper quantile used to check, at load time, that uncertain probabilities in
+#: one row cannot plausibly sum above 1 (every draw is checked again when sampled).
+ROW_CHECK_QUANTILE = 1 - 1e-6
+
+
+SHARE_TOLERANCE = 1e-6
+
+
+# The keys of each table, checked before any value is read so that a misspelt
+# key is reported as such (with a suggestion) rather than as a missing one.
+# A new key must be added here as well as read below.
+SECTIONS = ("actors", "meta", "simulation", "economy", "benefits", "resources", "project", "before", "outcomes", "transitions", "scenarios", "correlations", "counterfactual", "groups")
+
+
+SIMULATION_KEYS = ("draws", "horizon_months", "seed", "discount_rate", "cohort", "engine", "timing")
+
+
+ECONOMY_KEYS = ("uplift", "payroll_tax", "payroll_tax_to", "income_tax", "wage", "average_wage", "employer", "individual")
+
+
+BENEFIT_KEYS = ("label", "monthly", "payer", "taxable")
+
+
+RESOURCE_KEYS = ("label", "unit", "unit_cost", "payer", "uplift")
+
+
+PROJECT_KEYS = ("participants", "cost", "cost_split", "exits", "exit_months", "cost_schedule")
+
+
+EXITS_KEYS = ("over_months",)
+
+
+COST_SCHEDULE_KEYS = ("over_months",)
+
+
+COUNTERFACTUAL_KEYS = ("deadweight", "attribution", "displacement", "drop_off", "optimism_bias")
+
+
+GROUP_KEYS = ("label", "share", "shift")
+
+
+BEFORE_KEYS = ("income", "resources")
+
+
+OUTCOMES_KEYS = ("shares", "states")
+
+
+STATE_KEYS = ("label", "income", "employment_rate", "wage", "wage_subsidy", "subsidy_payer", "resource_change")
+
+
+DIRICHLET_KEYS = ("dist", "counts", "prior", "mean", "concentration", "counts_file", "counts_map")
+
+
+#: Keys of a ``[scenarios.NAME]`` table that describe it rather than override the config.
+SCENARIO_KEYS = ("label", "description")
+
+
+def _actor(node: Node, key: str, actors: dict[str, str], default: Any = ...) -> str:
+    name = node.string(key) if default is ... else node.string(key, default)
+    if name not in actors:
+        raise unknown_key_error(node.at(key), name, actors, what="actor", source=node.source(node.at(key)))
+    return name
+
+
+def _split(value: Any, path: str, actors: dict[str, str], node: Node) -> dict[str, float]:
+    """A payer: one actor id, or a table of fixed shares over actors summing to 1."""
+    source = node.source(path)
+    if isinstance(value, str):
+        if value not in actors:
+            raise unknown_key_error(path, value, actors, what="actor", source=source)
+        return {value: 1.0}
+    if not isinstance(value, dict):
+        raise ConfigError(path, f"must be an actor or a table of shares by actor, not {type_name(value)}", source)
+    if not value:
+        raise ConfigError(path, "is empty: name an actor, or give shares by actor that sum to 1", source)
+    if "dist" in value:
+        raise ConfigError(path, "shares by actor are fixed numbers, not a distribution", source)
+    split = {}
+    for key, share in value.items():
+        if key not in actors:
+            raise unknown_key_error(f"{path}.{key}", key, actors, what="actor", source=source)
+        split[key] = check_number(share, f"{path}.{key}", UNIT, source)
+    total = sum(split.values())
+    if abs(total - 1) > SHARE_TOLERANCE:
+        raise ConfigError(path, f"shares sum to {total:.6g}, not 1", source)
+    return split
+
+
+def _shares(node: Node, key: str, valid: dict, what: str, total: str, allow_independent: bool, required: bool = False) -> Shares:
+    """A table of shares: fixed numbers, a Dirichlet, or (income mixes) uncertain entries."""
+    path = node.at(key)
+    source = node.source(path)
+    raw = node.raw(key) if required else node.raw(key, {})
+    if not isinstance(raw, dict):
+        raise ConfigError(path, f"must be a table of shares, not {type_name(raw)}", source)
+    if raw.get("dist") == "dirichlet":
+        return _dirichlet(raw, path, valid, what, node.origins)
+    if "dist" in raw:
+        raise ConfigError(path, f"a table of shares takes dist = \"dirichlet\", not {raw['dist']!r}", source)
+    if not raw and total == "one":
+        raise ConfigError(path, f"is empty: give the share of each {what}, summing to 1", source)
+    keys, items = [], []
+    for k, v in raw.items():
+        if k not in valid:
+            raise unknown_key_error(f"{path}.{k}", k, valid, what=what, source=source)
+        if isinstance(v, dict) and not allow_independent:
+            raise ConfigError(f"{path}.{k}", "shares here are fixed numbers; for uncertain shares give the table dist = \"dirichlet\"", source)
+        keys.append(k)
+        items.append(parse_quantity(v, f"{path}.{k}", UNIT, source))
+    kind = "fixed" if all(q.fixed for q in items) else "independent"
+    shares = Shares(path, tuple(keys), kind, tuple(items), None, total)  # type: ignore[arg-type]
+    if kind == "fixed":
+        s = sum(q.value for q in items)
+        if total == "one" and abs(s - 1) > SHARE_TOLERANCE:
+            raise ConfigError(path, f"shares sum to {s:.6g}, not 1", source)
+        if total == "at_most_one" and s > 1 + SHARE_TOLERANCE:
+            raise ConfigError(path, f"shares sum to {s:.6g}, more than 1", source)
+    else:
+        _check_row_bound(items, path, source, "shares")
+    return shares
+
+
+def _check_row_bound(items, path: str, source: str | None, what: str) -> None:
+    items = list(items)
+    top = sum(q.value if q.fixed else float(q.dist.ppf(np.array([ROW_CHECK_QUANTILE]))[0]) for q in items)
+    if top > 1 + SHARE_TOLERANCE:
+        if all(q.fixed for q in items):
+            raise ConfigError(path, f"{what} sum to {top:.6g}, more than 1", source)
+        raise ConfigError(path, f"{what} can sum to {top:.4g} (at their 99.9999 % quantiles), more than 1", source)
+
+
+def _dirichlet(raw: dict, path: str, valid: dict, what: str, origins: dict) -> Shares:
+    node = Node(raw, path, origins)
+    source = node.source(path)
+    node.expect(DIRICHLET_KEYS, what="dirichlet key")
+    node.string("dist")
+    has_counts, has_mean = node.has("counts"), node.has("mean")
+    if has_counts == has_mean:
+        raise ConfigError(path, "dirichlet takes either counts (with an optional prior) or mean with concentration", source)
+    if has_counts:
+        table = node.table("counts")
+        prior = node.fixed("prior", 1.0, NONNEG)
+        counts = {k: table.fixed(k, domain=NONNEG) for k in table.keys()}
+        alpha = {k: c + prior for k, c in counts.items()}
+        bad = [k for k, a in alpha.items() if a <= 0]
+        if bad:
+            raise ConfigError(f"{path}.counts.{bad[0]}", "a zero count needs a positive prior", source)
+    else:
+        table = node.table("mean")
+        conc = node.fixed("concentration", domain=Domain(0.0, math.inf, lo_open=True))
+        mean = {k: table.fixed(k, domain=UNIT) for k in table.keys()}
+        s = sum(mean.values())
+        if abs(s - 1) > SHARE_TOLERANCE:
+            raise ConfigError(f"{path}.mean", f"shares sum to {s:.6g}, not 1", source)
+        if any(m <= 0 for m in mean.values()):
+            k = next(k for k, m in mean.items() if m <= 0)
+            raise ConfigError(f"{path}.mean.{k}", "a dirichlet mean share must be positive (leave the item out instead)", source)
+        alpha = {k: m * conc for k, m in mean.items()}
+    node.finish()
+    for k in alpha:
+        if k not in valid:
+            raise unknown_key_error(f"{path}.{'counts' if has_counts else 'mean'}.{k}", k, valid, what=what, source=source)
+    if len(alpha) < 2:
+        raise ConfigError(path, "a dirichlet needs at least two items", source)
+    a0 = sum(alpha.values())
+    keys = tuple(alpha)
+    items = tuple(Quantity(f"{path}.{k}", alpha[k] / a0) for k in keys)
+    return Shares(path, keys, "dirichlet", items, tuple(alpha[k] for k in keys), "one")
+
+
+def _shares_from_followup(node: Node, states: dict, raw: RawConfig) -> Shares:
+    """``shares = { dist = "dirichlet", counts_file = "sus.csv", counts_map = "sus_map.toml", prior = 1 }``:
+    the Dirichlet posterior of a follow-up file's outcome counts (:mod:`simsam.config.followup`).
+
+    Paths are relative to the config file that sets them (to the current folder
+    for a config read from text). Every bad row of the file is named, by line
+    number, in one message on ``outcomes.shares.counts_file``.
+    """
+    from pathlib import Path
+
+    from .followup import EXCLUDE, BadRows, read_followup, read_mapping
+
+    node.expect(DIRICHLET_KEYS, what="dirichlet key")
+    node.string("dist")
+    for key in ("counts", "mean", "concentration"):
+        if node.has(key):
+            raise node.error(key, "give counts_file (with counts_map) or counts or mean, not two of them")
+    for key in ("counts_file", "counts_map"):
+        if not node.has(key):
+            raise node.error(key, "missing: counts_file and counts_map go together (the follow-up CSV and its mapping)")
+    prior = node.fixed("prior", 1.0, NONNEG)
+
+    def resolve(key: str) -> tuple[Path, str]:
+        rel = node.string(key)
+        origin = node.source(node.at(key))  # a base file's path relative to the top file's folder, or None
+        top = raw.path.parent if raw.path is not None else Path(".")
+        folder = (top / origin).parent if origin else top
+        return folder / rel, rel
+
+    map_path, map_label = resolve("counts_map")
+    csv_path, csv_label = resolve("counts_file")
+    node.finish()
+    try:
+        mapping = read_mapping(map_path, label=map_label)
+    except ConfigError as exc:
+        where = f"{exc.path}: " if exc.path else ""
+        raise node.error("counts_map", f"{where}{exc.problem}") from None
+    for code, state in mapping.exit.items():
+        if state != EXCLUDE and state not in states:
+            raise unknown_key_error(node.at("counts_map"), state, states, what=f'state (in {map_label}, exit."{code}")', source=node.source(node.at("counts_map")))
+    try:
+        followup = read_followup(csv_path, mapping, label=csv_label)
+    except BadRows as exc:
+        raise node.error("counts_file", exc.one_line()) from None
+    except ConfigError as exc:
+        raise node.error("counts_file", exc.problem) from None
+    table = {"dist": "dirichlet", "counts": followup.outcome_counts(states), "prior": prior}
+    return _dirichlet(table, node.path, states, "state", {})
+
+
+def _named_tables(node: Node, key: str) -> list[tuple[str, Node]]:
+    section = node.table(key, {})
+    return [(name, section.table(name)) for name in section.keys()]
+
+
+def build_config(raw: RawConfig) -> Config:
+    """Validate merged tables and build the typed :class:`Config`.
+
+    Raises
+    ------
+    ConfigError
+        For the first problem found, naming its key path.
+    """
+    top = Node(raw.data, "", raw.origins)
+    top.expect(SECTIONS, what="section")
+
+    actors_node = top.table("actors")
+    actors = {}
+    for a in actors_node.keys():
+        label = actors_node.string(a)
+        if a == SOCIETY:
+            raise actors_node.error(a, "'society' is the sum over all actors and cannot be an actor")
+        actors[a] = label
+    if not actors:
+        raise top.error("actors", "no actors: list them as id = \"label\"")
+
+    meta_node = top.table("meta", {})
+    meta_node.keys()  # free-form documentation: every key is welcome
+    meta = dict(meta_node.data)
+
+    sim = top.table("simulation", {})
+    sim.expect(SIMULATION_KEYS)
+    horizon = sim.integer("horizon_months", 60, lo=12, hi=1200)
+    if horizon % 12:
+        raise sim.error("horizon_months", f"{horizon} is not a whole number of years (a multiple of 12)")
+    simulation = Simulation(
+        draws=sim.integer("draws", 10_000, lo=1),
+        horizon_months=horizon,
+        seed=sim.integer("seed", 1, lo=0, hi=2**63 - 1),
+        discount_rate=sim.quantity("discount_rate", 0.0, RATE),
+        cohort=sim.string("cohort", "sampled", choices=("sampled", "expected")),  # type: ignore[arg-type]
+        engine=sim.string("engine", "auto", choices=("auto", "person", "aggregate")),  # type: ignore[arg-type]
+    )
+    timing = sim.string("timing", choices=("nyttosam", "project")) if sim.has("timing") else None
+    sim.finish()
+
+    eco = top.table("economy")
+    eco.expect(ECONOMY_KEYS)
+    tax = eco.table("income_tax", {})
+    income_tax = {}
+    for a in tax.keys():
+        if a not in actors:
+            raise unknown_key_error(tax.at(a), a, actors, what="actor", source=tax.source(tax.at(a)))
+        income_tax[a] = tax.quantity(a, domain=UNIT)
+    tax.finish()
+    economy = Economy(
+        uplift=eco.quantity("uplift", 1.0, NONNEG),
+        payroll_tax=eco.quantity("payroll_tax", domain=NONNEG),
+        payroll_tax_to=_actor(eco, "payroll_tax_to", actors),
+        income_tax=income_tax,
+        wage=eco.quantity("wage", domain=NONNEG),
+        average_wage=eco.quantity("average_wage", domain=NONNEG),
+        employer=_actor(eco, "employer", actors),
+        individual=_actor(eco, "individual", actors),
+    )
+    eco.finish()
+
+    benefits = {}
+    for bid, b in _named_tables(top, "benefits"):
+        b.expect(BENEFIT_KEYS)
+        benefits[bid] = Benefit(
+            id=bid,
+            label=b.string("label", bid),
+            monthly=b.quantity("monthly", domain=NONNEG),
+            payer=_actor(b, "payer", actors),
+            taxable=b.boolean("taxable", True),
+        )
+        b.finish()
+
+    resources = {}
+    for rid, r in _named_tables(top, "resources"):
+        r.expect(RESOURCE_KEYS)
+        resources[rid] = Resource(
+            id=rid,
+            label=r.string("label", rid),
+            unit=r.string("unit", ""),
+            unit_cost=r.quantity("unit_cost", domain=NONNEG),
+            payer=_split(r.raw("payer"), r.at("payer"), actors, r),
+            uplift=r.boolean("uplift", True),
+        )
+        r.finish()
+
+    proj = top.table("project")
+    proj.expect(PROJECT_KEYS)
+    project = Project(
+        participants=proj.integer("participants", lo=1),
+        cost=proj.quantity("cost", domain=NONNEG),
+        cost_split=_split(proj.raw("cost_split"), proj.at("cost_split"), actors, proj),
+    )
+    project = replace(project, exit_months=_exit_months(proj, project.participants, horizon), cost_months=_cost_months(proj, horizon))
+    proj.finish()
+    if timing is None:  # a config that describes the project's timing is evaluated on it
+        timing = "project" if project.exit_months is not None or project.cost_months is not None else "nyttosam"
+    simulation = replace(simulation, timing=timing)
+
+    bef = top.table("before")
+    bef.expect(BEFORE_KEYS)
+    before_income = _shares(bef, "income", benefits, "benefit", "at_most_one", allow_independent=True)
+    res_node = bef.table("resources", {})
+    before_resources = {}
+    for rid in res_node.keys():
+        if rid not in resources:
+            raise unknown_key_error(res_node.at(rid), rid, resources, what="resource", source=res_node.source(res_node.at(rid)))
+        before_resources[rid] = res_node.quantity(rid, domain=NONNEG)
+    bef.finish()
+    before = Before(before_income, before_resources)
+
+    out = top.table("outcomes")
+    out.expect(OUTCOMES_KEYS)
+    states_node = out.table("states")
+    states = {}
+    for sid, s in [(k, states_node.table(k)) for k in states_node.keys()]:
+        states[sid] = _state(sid, s, actors, benefits, resources, before_resources)
+    if not states:
+        raise states_node.error(None, "no outcome states: add at least one [outcomes.states.NAME]")
+    shares_raw = out.raw("shares", None)
+    if isinstance(shares_raw, dict) and shares_raw.get("dist") == "dirichlet" and ("counts_file" in shares_raw or "counts_map" in shares_raw):
+        shares = _shares_from_followup(out.table("shares"), states, raw)
+    else:
+        shares = _shares(out, "shares", states, "state", "one", allow_independent=False, required=True)
+    out.finish()
+    outcomes = Outcomes(shares, states)
+
+    trans_node = top.table("transitions", {})
+    transitions: dict[str, dict[str, Quantity]] = {}
+    for origin in trans_node.keys():
+        if origin not in states:
+            raise unknown_key_error(trans_node.at(origin), origin, states, what="state", source=trans_node.source(trans_node.at(origin)))
+        row_node = trans_node.table(origin)
+        row = {}
+        for dest in row_node.keys():
+            if dest not in states:
+                raise unknown_key_error(row_node.at(dest), dest, states, what="state", source=row_node.source(row_node.at(dest)))
+            if dest == origin:
+                raise row_node.error(dest, "a state cannot move to itself; the probability of staying is what is left")
+            row[dest] = row_node.quantity(dest, domain=UNIT)
+        _check_row_bound(row.values(), row_node.path, row_node.source(row_node.path), "outgoing probabilities")
+        if row:
+            transitions[origin] = row
+
+    counterfactual = _counterfactual(top)
+    groups = _groups(top, states, project.participants)
+    correlations = _correlations(top, Config(actors, meta, simulation, economy, benefits, resources, project, before, outcomes, transitions, raw, counterfactual=counterfactual, groups=groups))
+    scenarios = _scenarios(top, raw)
+    top.finish()
+    return Config(actors, meta, simulation, economy, benefits, resources, project, before, outcomes, transitions, raw, scenarios, correlations, counterfactual, groups)
+
+
+def _groups(top: Node, states: dict, participants: int) -> dict[str, Group]:
+    """``[groups.NAME]``: participant groups with fixed shares and logit shifts on the outcome shares."""
+    groups = {}
+    for gid, g in _named_tables(top, "groups"):
+        g.expect(GROUP_KEYS)
+        shift_node = g.table("shift", {})
+        shift = {}
+        for k in shift_node.keys():
+            if k not in states:
+                raise unknown_key_error(shift_node.at(k), k, states, what="state", source=shift_node.source(shift_node.at(k)))
+            shift[k] = shift_node.quantity(k)
+        groups[gid] = Group(id=gid, label=g.string("label", gid), share=g.fixed("share", domain=UNIT), shift=shift)
+        g.finish()
+    if groups:
+        total = sum(g.share for g in groups.values())
+        if abs(total - 1) > SHARE_TOLERANCE:
+            raise top.error("groups", f"group shares sum to {total:.6g}, not 1")
+    return groups
+
+
+def _exit_months(proj: Node, participants: int, horizon: int) -> tuple[int, ...] | None:
+    """``exits = { over_months = M }`` or ``exit_months = [...]``: each participant's exit month.
+
+    Evenly over ``M`` months: participant ``i`` (0-based) of ``N`` exits in month
+    ``floor(i·M/N)`` after the project start, so the months ``0 .. M−1`` each get
+    ``N/M`` exits (±1). Every exit must fall within the horizon, which counts
+    from the project start under ``timing = "project"``.
+    """
+    has_exits, has_list = proj.has("exits"), proj.has("exit_months")
+    if has_exits and has_list:
+        raise proj.error("exit_months", "give either exits = { over_months = M } or exit_months = [...], not both")
+    if has_exits:
+        node = proj.table("exits")
+        node.expect(EXITS_KEYS)
+        over = node.integer("over_months", lo=0, hi=horizon)
+        node.finish()
+        if over >= horizon:
+            raise node.error("over_months", f"{over} months of exits leave no follow-up within the horizon ({horizon} months from the project start)")
+        return tuple((i * over) // participants for i in range(participants))
+    if has_list:
+        raw = proj.raw("exit_months")
+        path = proj.at("exit_months")
+        if not isinstance(raw, list):
+            raise proj.error("exit_months", f"must be a list of whole months, one per participant, not {type_name(raw)}")
+        if len(raw) != participants:
+            raise proj.error("exit_months", f"has {len(raw)} months for {participants} participants")
+        months = []
+        for j, v in enumerate(raw):
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or (isinstance(v, float) and not v.is_integer()):
+                raise ConfigError(f"{path}[{j}]", f"must be a whole number of months, not {v!r}", proj.source(path))
+            if not 0 <= v < horizon:
+                raise ConfigError(f"{path}[{j}]", f"{int(v)} is outside the horizon (0 to {horizon - 1} months after the project start)", proj.source(path))
+            months.append(int(v))
+        return tuple(months)
+    return None
+
+
+def _cost_months(proj: Node, horizon: int) -> tuple[float, ...] | None:
+    """``cost_schedule``: the share of the project cost in each month ``0 .. horizon``.
+
+    ``{ over_months = M }``: ``1/M`` in each of the project months ``1 .. M``
+    (``M = 0``: all at month 0, the NyttoSam lump); a list of yearly shares
+    summing to 1: year ``y``'s share spread evenly over months ``12(y−1)+1 .. 12y``.
+    """
+    if not proj.has("cost_schedule"):
+        return None
+    raw = proj.raw("cost_schedule")
+    path = proj.at("cost_schedule")
+    months = [0.0] * (horizon + 1)
+    if isinstance(raw, dict):
+        node = proj.table("cost_schedule")
+        node.expect(COST_SCHEDULE_KEYS)
+        over = node.integer("over_months", lo=0, hi=horizon)
+        node.finish()
+        if over == 0:
+            months[0] = 1.0
+        for t in range(1, over + 1):
+            months[t] = 1.0 / over
+        return tuple(months)
+    if not isinstance(raw, list) or not raw:
+        raise proj.error("cost_schedule", f"must be {{ over_months = M }} or a list of yearly shares, not {type_name(raw)}")
+    if len(raw) > horizon // 12:
+        raise proj.error("cost_schedule", f"has {len(raw)} years, more than the horizon's {horizon // 12}")
+    shares = [check_number(v, f"{path}[{j}]", UNIT, proj.source(path)) for j, v in enumerate(raw)]
+    total = sum(shares)
+    if abs(total - 1) > SHARE_TOLERANCE:
+        raise proj.error("cost_schedule", f"yearly shares sum to {total:.6g}, not 1")
+    for y, share in enumerate(shares):
+        for t in range(12 * y + 1, 12 * y + 13):
+            months[t] = share / 12
+    return tuple(months)
+
+
+def _counterfactual(top: Node) -> Counterfactual | None:
+    """``[counterfactual]``: deadweight, attribution, displacement, drop-off, optimism bias."""
+    if not top.has("counterfactual"):
+        return None
+    node = top.table("counterfactual")
+    node.expect(COUNTERFACTUAL_KEYS)
+    out = Counterfactual(
+        deadweight=node.quantity("deadweight", 0.0, UNIT),
+        attribution=node.quantity("attribution", 1.0, UNIT),
+        displacement=node.quantity("displacement", 0.0, UNIT),
+        drop_off=node.quantity("drop_off", 0.0, UNIT),
+        optimism_bias=node.quantity("optimism_bias", 0.0, NONNEG),
+    )
+    node.finish()
+    return out
+
+
+def _correlations(top: Node, config: Config) -> Correlations | None:
+    """``[correlations]``: ``"A ~ B" = rho``, target rank correlations of uncertain scalar inputs.
+
+    See :mod:`simsam.config.correlations`. Errors name the pair's key, e.g.
+    ``correlations."economy.wage ~ project.cost": 1.5 is out of range``.
+    """
+    node = top.table("correlations", {})
+    quantities = list(dict.fromkeys(config.quantities()))
+    uncertain = [q.path for q in quantities if not q.fixed]
+    fixed = {q.path for q in quantities if q.fixed}
+    shares = {n for g in config.share_groups() for n in g.names}
+    pairs, seen = [], {}
+    for key in node.keys():
+        path, source = f'{node.path}."{key}"', node.source(node.at(key))
+        names = parse_pair(key)
+        if names is None:
+            raise ConfigError(path, 'must name two uncertain inputs as "A ~ B", e.g. "economy.wage ~ project.cost"', source)
+        for name in names:
+            if name in shares:
+                raise ConfigError(path, f"'{name}' is a Dirichlet share, tied to the other shares of its table; only uncertain scalar inputs can be correlated", source)
+            if name in fixed:
+                raise ConfigError(path, f"'{name}' is a fixed number, not a distribution; only uncertain inputs can be correlated", source)
+            if name not in uncertain:
+                raise unknown_key_error(path, name, uncertain, what="uncertain input", source=source)
+        if names[0] == names[1]:
+            raise ConfigError(path, "an input cannot be correlated with itself", source)
+        pair = frozenset(names)
+        if pair in seen:
+            raise ConfigError(path, f'the pair is given twice (also as "{seen[pair]}")', source)
+        seen[pair] = key
+        pairs.append((*names, check_number(node.data[key], path, Domain(-1.0, 1.0), source)))
+    return build_correlations(pairs, uncertain, node.path, node.source(node.path))
+
+
+def _scenarios(top: Node, raw: RawConfig) -> dict[str, Scenario]:
+    """``[scenarios.NAME]`` tables, each validated by building the config it makes.
+
+    A scenario's errors name its own key path: ``scenarios.NAME.project.cost: ...``.
+    """
+    node = top.table("scenarios", {})
+    if not node.data:
+        return {}
+    plain = {k: v for k, v in raw.data.items() if k != "scenarios"}
+    out = {}
+    for name in node.keys():
+        t = node.table(name)
+        label = t.string("label", name)
+        description = t.string("description", "")
+        overrides = {k: v for k, v in t.data.items() if k not in SCENARIO_KEYS}
+        t.keys()  # every other key is a section of the config, checked by building it below
+        prefix = t.path
+        if not overrides:
+            raise t.error(None, "changes nothing: give the tables it overrides, e.g. [scenarios." + name + ".project]")
+        if "scenarios" in overrides:
+            raise t.error("scenarios", "a scenario cannot declare scenarios of its own")
+        origins = {k: v for k, v in raw.origins.items() if not (k == "scenarios" or k.startswith("scenarios."))}
+        merged = _merge(copy.deepcopy(plain), copy.deepcopy(overrides), origins, prefix)
+        try:
+            config = build_config(RawConfig(merged, origins, raw.text, raw.path, raw.files))
+        except ConfigError as exc:
+            # A key the scenario set (source = the scenario): name it under scenarios.NAME.
+            source = None if exc.source in (None, prefix) else exc.source
+            raise ConfigError(f"{prefix}.{exc.path}" if exc.path else prefix, exc.problem, source) from None
+        out[name] = Scenario(name, label, description, overrides, config)
+    return out
+
+
+def _state(sid: str, s: Node, actors, benefits, resources, before_resources) -> State:
+    s.expect(STATE_KEYS)
+    income = _shares(s, "income", benefits, "benefit", "at_most_one", allow_independent=True)
+    employment_rate = s.quantity("employment_rate", 0.0, UNIT)
+    wage = s.quantity("wage", domain=NONNEG) if s.has("wage") else None
+    wage_subsidy = s.quantity("wage_subsidy", 0.0, UNIT)
+    payer = _actor(s, "subsidy_payer", actors) if s.has("subsidy_payer") else None
+    if payer is None and not (wage_subsidy.fixed and wage_subsidy.value == 0):
+        raise s.error("subsidy_payer", "missing: a state with a wage subsidy must name the actor that pays it")
+    change: dict[str, Quantity] = {}
+    raw = s.raw("resource_change", 0.0)
+    path = s.at("resource_change")
+    if isinstance(raw, dict) and "dist" not in raw:
+        for rid, v in raw.items():
+            source = s.source(f"{path}.{rid}")
+            if rid not in resources:
+                raise unknown_key_error(f"{path}.{rid}", rid, resources, what="resource", source=source)
+            if rid not in before_resources:
+                raise ConfigError(f"{path}.{rid}", f"resource '{rid}' is not in before.resources, so there is nothing to change", source)
+            change[rid] = parse_quantity(v, f"{path}.{rid}", CHANGE, source)
+        zero = Quantity(path + ".*", 0.0)
+        change = {rid: change.get(rid, zero) for rid in before_resources}
+    else:
+        q = parse_quantity(raw, path, CHANGE, s.source(path))
+        change = {rid: q for rid in before_resources}
+    state = State(
+        id=sid,
+        label=s.string("label", sid),
+        income=income,
+        employment_rate=employment_rate,
+        wage=wage,
+        wage_subsidy=wage_subsidy,
+        subsidy_payer=payer,
+        resource_change=change,
+    )
+    s.finish()
+    return state

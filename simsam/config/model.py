@@ -1,0 +1,342 @@
+"""The typed model of a config: frozen dataclasses, one per section, and ``SOCIETY``.
+
+Every number is a :class:`~simsam.distributions.Quantity` carrying its dotted
+config path; tables of shares are :class:`Shares`. :mod:`simsam.config.build`
+builds and validates the model from merged TOML tables. The model knows nothing
+of sampling or kernels: :mod:`simsam.engine.sampling` turns its uncertain
+quantities into ``(draw, parameter)`` arrays.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Literal
+
+from ..distributions import Quantity
+from .correlations import Correlations
+from .loading import RawConfig
+
+__all__ = ["SOCIETY", "Config", "Counterfactual", "Group", "Shares", "Benefit", "Resource", "State", "Economy", "Project", "Before", "Outcomes", "Simulation", "Scenario"]
+
+SOCIETY = "society"
+
+
+@dataclass(frozen=True, eq=False)
+class Shares:
+    """A table of shares over named items (outcome states, benefits, ...).
+
+    Attributes
+    ----------
+    path : str
+        Dotted config path, e.g. ``"outcomes.shares"``.
+    keys : tuple of str
+        The items, in config order.
+    kind : {"fixed", "dirichlet", "independent"}
+        Fixed numbers; a Dirichlet distribution; or one quantity per item,
+        some uncertain (income mixes), whose sum is checked in every draw.
+    items : tuple of Quantity
+        One quantity per key (fixed for ``"fixed"``, the Dirichlet mean for
+        ``"dirichlet"``, as written for ``"independent"``).
+    alpha : tuple of float or None
+        Dirichlet concentration parameters, one per key.
+    total : {"one", "at_most_one"}
+        Whether the shares must sum to exactly 1, or to at most 1 (an income mix
+        whose rest has no benefit).
+    """
+
+    path: str
+    keys: tuple[str, ...]
+    kind: Literal["fixed", "dirichlet", "independent"]
+    items: tuple[Quantity, ...]
+    alpha: tuple[float, ...] | None = None
+    total: Literal["one", "at_most_one"] = "one"
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(f"{self.path}.{k}" for k in self.keys)
+
+    @property
+    def fixed(self) -> bool:
+        return self.kind == "fixed" or (self.kind == "independent" and all(q.fixed for q in self.items))
+
+    def mean(self) -> dict[str, float]:
+        return {k: q.mean for k, q in zip(self.keys, self.items)}
+
+    def describe(self) -> str:
+        if self.kind == "dirichlet":
+            a0 = sum(self.alpha)
+            return "dirichlet(" + ", ".join(f"{k} {a:g}" for k, a in zip(self.keys, self.alpha)) + f"; concentration {a0:g})"
+        return ", ".join(f"{k} {q.describe()}" for k, q in zip(self.keys, self.items))
+
+
+@dataclass(frozen=True)
+class Benefit:
+    """A benefit paid per month to a participant (kr per month, gross)."""
+
+    id: str
+    label: str
+    monthly: Quantity
+    payer: str
+    taxable: bool
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A public resource (a visit, an hour of case handling) with its unit cost (kr).
+
+    ``payer`` maps actors to their share of the cost (one actor has share 1).
+    ``uplift`` says whether the indirect-tax uplift applies (public real costs).
+    """
+
+    id: str
+    label: str
+    unit: str
+    unit_cost: Quantity
+    payer: dict[str, float]
+    uplift: bool
+
+
+@dataclass(frozen=True)
+class State:
+    """An outcome state (typfall) after the intervention.
+
+    Attributes
+    ----------
+    income : Shares
+        Benefit mix (shares of participants on each benefit; sums to ≤ 1).
+    employment_rate : Quantity
+        Share of full time worked (tjänstgöringsgrad), 0–1.
+    wage : Quantity or None
+        Full-time monthly wage in kr; None means ``economy.wage``.
+    wage_subsidy : Quantity
+        Share of the wage cost paid by ``subsidy_payer``, 0–1.
+    subsidy_payer : str or None
+    resource_change : dict
+        Resource id → relative change of its BEFORE quantity (−0.2 = 20 % less).
+    """
+
+    id: str
+    label: str
+    income: Shares
+    employment_rate: Quantity
+    wage: Quantity | None
+    wage_subsidy: Quantity
+    subsidy_payer: str | None
+    resource_change: dict[str, Quantity]
+
+
+@dataclass(frozen=True)
+class Economy:
+    uplift: Quantity
+    payroll_tax: Quantity
+    payroll_tax_to: str
+    income_tax: dict[str, Quantity]
+    wage: Quantity
+    average_wage: Quantity
+    employer: str
+    individual: str
+
+
+@dataclass(frozen=True)
+class Project:
+    """The project: its participants and its cost.
+
+    Attributes
+    ----------
+    exit_months : tuple of int or None
+        Exit month of each participant, months after the project start (0 = the
+        project's first month), from ``exits = { over_months = M }`` (participant
+        ``i`` of ``N`` exits at ``floor(i·M/N)``) or ``exit_months = [...]``; None
+        when the config gives neither (everyone exits at month 0).
+    cost_months : tuple of float or None
+        Share of the project cost falling in month ``t`` (index 0 = the lump at
+        month 0, index ``t ≥ 1`` = project month ``t``), from ``cost_schedule``;
+        None = all at month 0.
+    """
+
+    participants: int
+    cost: Quantity
+    cost_split: dict[str, float]
+    exit_months: tuple[int, ...] | None = None
+    cost_months: tuple[float, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Counterfactual:
+    """``[counterfactual]``: SROI / Green Book adjustments, each an uncertain input.
+
+    Neutral values (deadweight 0, attribution 1, displacement 0, drop-off 0,
+    optimism bias 0) leave every result exactly as without the section.
+    """
+
+    deadweight: Quantity
+    attribution: Quantity
+    displacement: Quantity
+    drop_off: Quantity
+    optimism_bias: Quantity
+
+    def quantities(self) -> tuple[Quantity, ...]:
+        return (self.deadweight, self.attribution, self.displacement, self.drop_off, self.optimism_bias)
+
+
+@dataclass(frozen=True)
+class Group:
+    """``[groups.NAME]``: a kind of participant (heterogeneous participants).
+
+    Attributes
+    ----------
+    share : float
+        Fixed share of the participants in the group (the groups' shares sum to 1).
+    shift : dict
+        Outcome state → logit shift (multinomial logit): the group's exit shares
+        are ``shares_k · exp(shift_k) / Σ_j shares_j · exp(shift_j)``; states not
+        named have shift 0.
+    """
+
+    id: str
+    label: str
+    share: float
+    shift: dict[str, Quantity]
+
+
+@dataclass(frozen=True)
+class Before:
+    income: Shares
+    resources: dict[str, Quantity]
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    shares: Shares
+    states: dict[str, State]
+
+
+@dataclass(frozen=True)
+class Simulation:
+    draws: int
+    horizon_months: int
+    seed: int
+    discount_rate: Quantity
+    cohort: Literal["sampled", "expected"]
+    engine: Literal["auto", "person", "aggregate"]
+    #: "nyttosam": cost once at month 0, every participant's month 1 is their
+    #: first month after exit; "project": month 1 is the project's first month,
+    #: participants contribute from their exit month, cost per ``cost_schedule``.
+    timing: Literal["nyttosam", "project"] = "nyttosam"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named variant of a config: ``[scenarios.NAME]``.
+
+    Attributes
+    ----------
+    name : str
+        The ``NAME`` of ``[scenarios.NAME]``.
+    label, description : str
+        For tables and reports (``label`` defaults to the name).
+    overrides : dict
+        Tables with the config's own structure, merged over the config as an
+        extending file would be (:func:`simsam.config.override`).
+    config : Config
+        The config with the overrides applied (and no scenarios of its own),
+        validated when the config was loaded.
+    """
+
+    name: str
+    label: str
+    description: str
+    overrides: dict = field(repr=False)
+    config: "Config" = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated config. Build it with :func:`simsam.load_config`.
+
+    Attributes
+    ----------
+    actors : dict
+        Actor id → label, in config order (society is not an actor).
+    transitions : dict
+        From-state → {to-state: monthly probability}; states absent keep their status.
+    raw : RawConfig
+        The merged tables and the files they came from.
+    scenarios : dict
+        Name → :class:`Scenario`, in config order (``[scenarios.NAME]``).
+    """
+
+    actors: dict[str, str]
+    meta: dict[str, Any]
+    simulation: Simulation
+    economy: Economy
+    benefits: dict[str, Benefit]
+    resources: dict[str, Resource]
+    project: Project
+    before: Before
+    outcomes: Outcomes
+    transitions: dict[str, dict[str, Quantity]]
+    raw: RawConfig = field(repr=False)
+    scenarios: dict[str, Scenario] = field(default_factory=dict, repr=False)
+    correlations: Correlations | None = field(default=None, repr=False)
+    counterfactual: Counterfactual | None = None
+    groups: dict[str, Group] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        if "name" in self.meta:
+            return str(self.meta["name"])
+        return self.raw.path.stem if self.raw.path else "config"
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        return tuple(self.outcomes.states)
+
+    def quantities(self) -> Iterator[Quantity]:
+        """Every scalar quantity the model uses, in a stable order (config reading order).
+
+        Benefits and resources a base config defines but no income mix or
+        BEFORE basket uses are left out: they cannot change any result, and
+        would only add empty rows to a sensitivity analysis.
+        """
+        e = self.economy
+        yield from (e.uplift, e.payroll_tax, *e.income_tax.values())
+        if any(s.wage is None for s in self.outcomes.states.values()):
+            yield e.wage
+        yield e.average_wage
+        yield self.simulation.discount_rate
+        used = set(self.before.income.keys).union(*(s.income.keys for s in self.outcomes.states.values()))
+        for b in self.benefits.values():
+            if b.id in used:
+                yield b.monthly
+        for r in self.resources.values():
+            if r.id in self.before.resources:
+                yield r.unit_cost
+        yield self.project.cost
+        yield from self.before.income.items if self.before.income.kind == "independent" else ()
+        yield from self.before.resources.values()
+        for s in self.outcomes.states.values():
+            if s.income.kind == "independent":
+                yield from s.income.items
+            yield s.employment_rate
+            if s.wage is not None:
+                yield s.wage
+            yield s.wage_subsidy
+            yield from dict.fromkeys(s.resource_change.values())  # one scalar may serve all resources
+        for row in self.transitions.values():
+            yield from row.values()
+        if self.counterfactual is not None:
+            yield from self.counterfactual.quantities()
+        for g in self.groups.values():
+            yield from g.shift.values()
+
+    def share_groups(self) -> Iterator[Shares]:
+        """Every Dirichlet table of shares."""
+        for s in (self.before.income, self.outcomes.shares, *(st.income for st in self.outcomes.states.values())):
+            if s.kind == "dirichlet":
+                yield s
+
+    def resolved_json(self) -> str:
+        """The merged config (after ``extends``) as JSON, for a results file's attributes."""
+        return json.dumps(self.raw.data, ensure_ascii=False, sort_keys=False)

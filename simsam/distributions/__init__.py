@@ -1,0 +1,16 @@
+"""Distributions of uncertain inputs: specs and checks, scipy-free laws, inverse-CDF tables.
+
+``specs`` parses and checks what a config writes (``{ dist = "beta", mean = ..,
+sd = .. }``) into a :class:`Distribution` with a quantile function; ``laws``
+computes scipy.stats' values on scipy.special without importing scipy.stats;
+``tables`` holds the validated inverse-CDF tables of beta, PERT and gamma
+inputs and their on-disk cache.
+"""
+
+from .specs import ANY, DISTRIBUTIONS, Distribution, Domain, Quantity, beta_ab, parse_distribution
+from .tables import TABLE_NODES, TABLE_TOLERANCE, TABULATED, InverseCdfTable, ndtri, table_cache_dir
+
+__all__ = [
+    "ANY", "DISTRIBUTIONS", "Distribution", "Domain", "Quantity", "beta_ab", "parse_distribution",
+    "TABLE_NODES", "TABLE_TOLERANCE", "TABULATED", "InverseCdfTable", "ndtri", "table_cache_dir",
+]

@@ -1,0 +1,138 @@
+"""Evaluating the model on given input values: inputs → kernel → results per draw (:func:`evaluate`).
+
+Running many draws in chunks (here or on a cluster) is :mod:`simsam.engine.run`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..config.model import Config
+from .accounting import potential
+from .inputs import kernel_arguments
+from .sampling import ParameterSpace, Sample, check_rows
+
+__all__ = ["evaluate", "engine_of", "ModelOutput", "numba_threads", "DEFAULT_CHUNK_DRAWS", "AUTO_PERSON_MAX"]
+
+DEFAULT_CHUNK_DRAWS = 20_000
+
+
+#: ``engine = "auto"`` simulates participants one by one up to this cohort size
+#: and state counts above it (benchmarks/kernel_speed.py measures the crossover).
+AUTO_PERSON_MAX = 150
+
+
+def engine_of(config: Config) -> str:
+    """The cohort path a config runs on: ``"person"``, ``"aggregate"`` or ``"expected"``."""
+    sim = config.simulation
+    if sim.cohort == "expected":
+        return "expected"
+    if sim.engine == "auto":
+        return "person" if config.project.participants <= AUTO_PERSON_MAX else "aggregate"
+    return sim.engine
+
+
+@dataclass(frozen=True)
+class ModelOutput:
+    """Results of a set of draws; the last actor column is society.
+
+    Attributes
+    ----------
+    payback : ndarray, shape ``(draw, actor)``
+        Months; NaN when not reached within the horizon.
+    net_benefit : ndarray, shape ``(draw, actor, year)``
+        Cumulative (discounted) net benefit at the end of each year, kr.
+    revenue : ndarray, shape ``(draw, actor, year)``
+        Cohort revenue (relative flows) within each year, kr, undiscounted.
+    cost : ndarray, shape ``(draw, actor)``
+        Uplifted project cost, kr.
+    utilised_potential : ndarray, shape ``(draw,)``
+        Society's first-year revenue / the cohort's potential.
+    """
+
+    payback: np.ndarray
+    net_benefit: np.ndarray
+    revenue: np.ndarray
+    cost: np.ndarray
+    utilised_potential: np.ndarray
+    #: ``(draw, actor, month)`` cumulative net benefit after every month, kr;
+    #: only from ``evaluate(..., monthly=True)`` (portfolios add it up).
+    monthly_net_benefit: np.ndarray | None = None
+
+
+def evaluate(
+    config: Config,
+    space: ParameterSpace,
+    values: np.ndarray,
+    draws: np.ndarray,
+    seed: int,
+    *,
+    engine: str | None = None,
+    blocks: int | None = None,
+    monthly: bool = False,
+) -> ModelOutput:
+    """Run the model on given input values (a Monte Carlo sample or any design).
+
+    Parameters
+    ----------
+    config : Config
+    space : ParameterSpace
+        Names the columns of ``values``.
+    values : ndarray, shape ``(draw, parameter)``
+    draws : ndarray of int, shape ``(draw,)``
+        Global draw indices: they key each cohort's random numbers.
+    seed : int
+    engine : {"person", "aggregate", "expected"}, optional
+        Override the config's cohort path, e.g. ``"expected"`` for a tornado
+        whose bars should not carry cohort noise.
+    monthly : bool
+        Also keep the cumulative net benefit after every month.
+
+    Returns
+    -------
+    ModelOutput
+    """
+    from ..kernels.cohort import AGGREGATE, EXPECTED, PERSON, simulate_cohorts
+
+    draws = np.asarray(draws, dtype=np.int64)
+    sample = Sample(space, values)
+    check_rows(config, sample, draws)
+    arrays, options = kernel_arguments(config, sample, draws, seed)
+    sim = config.simulation
+    payback, net_benefit, revenue, *cumulative = simulate_cohorts(
+        *arrays,
+        config.project.participants,
+        sim.horizon_months,
+        {"person": PERSON, "aggregate": AGGREGATE, "expected": EXPECTED}[engine or engine_of(config)],
+        blocks=blocks,
+        monthly=monthly,
+        **options,
+    )
+    cost = arrays[3]
+    cohort_potential = potential(config, sample) * 12 * config.project.participants
+    with np.errstate(divide="ignore", invalid="ignore"):
+        utilised = revenue[:, -1, 0] / cohort_potential
+    return ModelOutput(payback, net_benefit, revenue, cost, utilised, cumulative[0] if monthly else None)
+
+
+@contextlib.contextmanager
+def numba_threads(threads: int | None):
+    """Run the kernels on ``threads`` threads, restoring the previous count after.
+
+    The count is kept as numba's setting (``numba.set_num_threads``), which
+    :func:`simsam.kernels.cohort.simulate_cohorts` reads for its thread pool.
+    """
+    if threads is None:
+        yield
+        return
+    import numba
+
+    old = numba.get_num_threads()
+    numba.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(old)

@@ -1,0 +1,159 @@
+"""The cohort kernel's inputs for a sample of draws: flows, shares, transitions, costs, timing, groups.
+
+Everything here is NumPy on ``(draw, ...)`` arrays, computed outside the kernel:
+the relative flows of each state (with society as the last actor), each group's
+exit shares, the monthly transition matrix, the cost per actor, and when
+participants exit and the cost falls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..config.model import Config
+from . import streams as rnd
+from .accounting import attributable, flow_table, project_cost
+from .sampling import Sample
+
+__all__ = ["kernel_arguments", "project_timing", "participant_groups", "group_shares", "transition_matrix", "with_society", "Timing", "COHORT_STREAM"]
+
+COHORT_STREAM = "cohort"
+
+
+@dataclass(frozen=True)
+class Timing:
+    """When participants exit and the cost falls, as kernel arrays.
+
+    Attributes
+    ----------
+    exit_months : ndarray of int, shape ``(participants,)`` or None
+        Month index of each participant's exit (None: all at 0).
+    cost_months : ndarray, shape ``(horizon + 1,)`` or None
+        Share of the cost in each month (None: all at month 0).
+    drop_from : int
+        Month after which drop-off years count.
+    """
+
+    exit_months: np.ndarray | None
+    cost_months: np.ndarray | None
+    drop_from: int
+
+
+def project_timing(config: Config) -> Timing:
+    """The config's timing (``[simulation] timing``).
+
+    ``"nyttosam"``: every participant's month 1 is their first month after exit
+    and the cost falls once at month 0, whatever ``exits`` and
+    ``cost_schedule`` say (the seeds' convention). ``"project"``: month 1 is the
+    project's first month; participant ``i`` contributes from month
+    ``exit_months[i] + 1`` on, the horizon counts from the project start (flows
+    after it are not counted), the cost falls per ``cost_schedule``, and
+    drop-off years count from the mean exit month (rounded down).
+    """
+    p = config.project
+    if config.simulation.timing != "project":
+        return Timing(None, None, 0)
+    exits = None if p.exit_months is None else np.asarray(p.exit_months, dtype=np.int64)
+    cost = None if p.cost_months is None else np.asarray(p.cost_months, dtype=float)
+    return Timing(exits, cost, int(np.floor(np.mean(exits))) if exits is not None else 0)
+
+
+def participant_groups(config: Config) -> np.ndarray | None:
+    """Each participant's group index, shape ``(participants,)`` (None without ``[groups]``).
+
+    Group ``g`` gets ``n_g`` participants, ``N · share_g`` rounded by largest
+    remainders (ties to the earlier group). Members are interleaved over the
+    participant index, so that no group is bunched at the start or end of a
+    staggered intake: member ``j`` of group ``g`` sits at position
+    ``(j + 0.5) / n_g`` and participants are these positions in order (ties
+    by group order).
+    """
+    if not config.groups:
+        return None
+    n = config.project.participants
+    share = np.array([g.share for g in config.groups.values()])
+    exact = n * share
+    size = np.floor(exact).astype(np.int64)
+    order = sorted(range(len(share)), key=lambda g: (-(exact[g] - size[g]), g))
+    for g in order[: n - int(size.sum())]:
+        size[g] += 1
+    pos = np.concatenate([(np.arange(m) + 0.5) / m for m in size if m])
+    who = np.concatenate([np.full(m, g) for g, m in enumerate(size) if m])
+    return who[np.lexsort((who, pos))].astype(np.int64)
+
+
+def group_shares(config: Config, sample: Sample, shares: np.ndarray) -> np.ndarray:
+    """Exit shares per group, shape ``(draw, group, state)``: multinomial-logit shifts.
+
+    ``shares_g,k ∝ shares_k · exp(shift_g,k)`` normalised over states; a group
+    with no shifts has the shares themselves (bit for bit).
+    """
+    states = list(config.outcomes.states)
+    out = np.repeat(shares[:, None, :], len(config.groups), axis=1)
+    for g, group in enumerate(config.groups.values()):
+        if not group.shift:
+            continue
+        logit = np.zeros_like(shares)
+        for k, q in group.shift.items():
+            logit[:, states.index(k)] = sample[q]
+        w = shares * np.exp(logit)
+        out[:, g] = w / w.sum(axis=1, keepdims=True)
+    return out
+
+
+def transition_matrix(config: Config, sample: Sample) -> np.ndarray:
+    """Monthly transition probabilities, shape ``(draw, state, state)``, zero diagonal."""
+    states = list(config.outcomes.states)
+    trans = np.zeros((sample.n, len(states), len(states)))
+    for origin, row in config.transitions.items():
+        for dest, q in row.items():
+            trans[:, states.index(origin), states.index(dest)] = sample[q]
+    return trans
+
+
+def with_society(per_actor: np.ndarray, axis: int) -> np.ndarray:
+    """Append society (the sum over actors) along ``axis``."""
+    return np.concatenate([per_actor, per_actor.sum(axis=axis, keepdims=True)], axis=axis)
+
+
+def kernel_arguments(config: Config, sample: Sample, draws: np.ndarray, seed: int) -> tuple[tuple, dict]:
+    """The cohort kernel's inputs for a sample of draws.
+
+    Returns
+    -------
+    arrays : tuple
+        ``(shares, trans, rel, cost, rate, keys)`` as
+        :func:`simsam.kernels.cohort.simulate_cohorts` takes them positionally;
+        ``rel`` and ``cost`` have society as their last actor.
+    options : dict
+        Its timing, counterfactual and group keywords.
+    """
+    flows = flow_table(config, sample)
+    rel = with_society(attributable(config, sample, flows), axis=2)
+    cost = with_society(project_cost(config, sample), axis=1)
+    shares = sample.shares(config.outcomes.shares)
+    # States without a share (reached only by transitions) get share 0.
+    exit_shares = np.zeros((sample.n, len(config.outcomes.states)))
+    states = list(config.outcomes.states)
+    for j, k in enumerate(config.outcomes.shares.keys):
+        exit_shares[:, states.index(k)] = shares[:, j]
+    timing = project_timing(config)
+    groups = participant_groups(config)
+    arrays = (
+        exit_shares if groups is None else group_shares(config, sample, exit_shares),
+        transition_matrix(config, sample),
+        rel,
+        cost,
+        sample[config.simulation.discount_rate],
+        rnd.draw_keys(seed, COHORT_STREAM, np.asarray(draws, dtype=np.int64)),
+    )
+    options = dict(
+        exit_months=timing.exit_months,
+        cost_months=timing.cost_months,
+        drop_off=sample[config.counterfactual.drop_off] if config.counterfactual is not None else None,
+        drop_from=timing.drop_from,
+        groups=groups,
+    )
+    return arrays, options

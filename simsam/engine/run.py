@@ -1,0 +1,171 @@
+"""Running the draws of a config in chunks, in this process or on a Dask cluster.
+
+A chunk is a range of global draw indices. Its results depend only on the
+config, the seed and those indices (:mod:`simsam.engine.streams`), so chunks can
+run in any order, on any machine, any number of times (a retried task after a
+worker died gives the same numbers), and the assembled results are
+bit-identical to a single-process run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+
+from ..config.build import build_config
+from ..config.loading import RawConfig
+from ..config.model import Config
+from ..errors import ConfigError
+from .evaluate import ModelOutput, evaluate, numba_threads
+from .sampling import ParameterSpace
+
+__all__ = ["Chunk", "chunk_ranges", "compute_chunk", "config_of_raw", "run_chunks", "in_flight", "dask_client"]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Results of the draws ``start .. stop - 1`` (positions within the run)."""
+
+    start: int
+    stop: int
+    output: ModelOutput
+    inputs: np.ndarray
+
+
+def chunk_ranges(draws: int, chunk_draws: int) -> list[tuple[int, int]]:
+    return [(start, min(start + chunk_draws, draws)) for start in range(0, draws, chunk_draws)]
+
+
+_CONFIGS: dict[int, Config] = {}
+
+
+def config_of_raw(raw: RawConfig) -> Config:
+    # A worker builds each config once, not once per chunk.
+    key = hash((raw.text, repr(raw.data)))
+    if key not in _CONFIGS:
+        _CONFIGS.clear()
+        _CONFIGS[key] = build_config(raw)
+    return _CONFIGS[key]
+
+
+def compute_chunk(config: Config | RawConfig, start: int, stop: int, first_draw: int, seed: int, threads: int | None = None) -> Chunk:
+    """Sample and simulate draws ``first_draw + start .. first_draw + stop - 1``.
+
+    ``config`` may be the raw merged tables (what is sent to a cluster worker:
+    plain data, rebuilt and validated there).
+    """
+    cfg = config_of_raw(config) if isinstance(config, RawConfig) else config
+    space = ParameterSpace.from_config(cfg)
+    idx = np.arange(first_draw + start, first_draw + stop, dtype=np.int64)
+    values = space.sample(seed, idx)
+    with numba_threads(threads):
+        out = evaluate(cfg, space, values, idx, seed)
+    return Chunk(start, stop, out, values)
+
+
+def run_chunks(
+    config: Config,
+    draws: int,
+    seed: int,
+    chunk_draws: int,
+    *,
+    first_draw: int = 0,
+    threads: int | None = None,
+    client=None,
+    task=compute_chunk,
+) -> Iterator[Chunk]:
+    """Yield the chunks of a run, in order locally, as they finish on a cluster.
+
+    Parameters
+    ----------
+    client : dask.distributed.Client, optional
+        Run each chunk as a task there; at most twice as many chunks as the
+        cluster has threads are in flight, so memory stays bounded.
+    task : callable
+        The function run per chunk (:func:`compute_chunk`; tests wrap it to
+        inject faults).
+    """
+    ranges = chunk_ranges(draws, chunk_draws)
+    if client is None:
+        for start, stop in ranges:
+            yield task(config, start, stop, first_draw, seed, threads)
+        return
+    def submit(rng):
+        start, stop = rng
+        return client.submit(task, config.raw, start, stop, first_draw, seed, threads or 1, pure=False)
+
+    for _, chunk in in_flight(client, submit, ranges):
+        yield chunk
+
+
+def in_flight(client, submit, items) -> Iterator[tuple]:
+    """Yield ``(item, result)`` of each item's task, ``submit(item)``, as they finish.
+
+    At most twice as many tasks as the cluster has threads are in flight, so
+    the data sent out stays bounded; a task whose worker dies is recomputed
+    elsewhere by Dask.
+    """
+    from distributed import as_completed
+
+    slots = max(2, 2 * sum(client.nthreads().values()))
+    pending = iter(items)
+    item_of = {}
+
+    def start(item):
+        future = submit(item)
+        item_of[future.key] = item
+        return future
+
+    queue = as_completed([start(item) for _, item in zip(range(slots), pending)])
+    for future in queue:
+        result = future.result()
+        item = item_of.pop(future.key)
+        future.release()
+        following = next(pending, None)
+        if following is not None:
+            queue.add(start(following))
+        yield item, result
+
+
+@contextlib.contextmanager
+def dask_client(scheduler: str | None, timeout: float = 10.0):
+    """A Dask client for ``local:N`` (a LocalCluster of N processes) or ``tcp://HOST:PORT``.
+
+    Yields None when ``scheduler`` is None (run in this process).
+
+    Raises
+    ------
+    ConfigError
+        ``--scheduler`` malformed or unreachable.
+    """
+    if scheduler is None:
+        yield None
+        return
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    if scheduler.startswith("local:"):
+        try:
+            workers = int(scheduler.removeprefix("local:"))
+        except ValueError:
+            workers = 0
+        if workers < 1:
+            raise ConfigError("--scheduler", f"'{scheduler}': local:N needs a whole number of workers N ≥ 1")
+        logging.getLogger("distributed").setLevel(logging.ERROR)
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster) as client:
+            yield client
+        return
+    if not scheduler.startswith(("tcp://", "tls://", "inproc://", "ws://", "wss://")):
+        raise ConfigError("--scheduler", f"'{scheduler}' is neither local:N nor an address such as tcp://HOST:PORT")
+    try:
+        client = Client(scheduler, timeout=timeout)
+    except (OSError, TimeoutError) as exc:
+        raise ConfigError("--scheduler", f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    try:
+        yield client
+    finally:
+        client.close()

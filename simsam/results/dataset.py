@@ -1,0 +1,165 @@
+"""The result Dataset: its variables, and building it in memory (:func:`simulate`).
+
+=====================  =======================  ===========================================
+variable               dims                     meaning
+=====================  =======================  ===========================================
+``payback_months``     draw, actor              first month with net benefit ≥ 0; NaN when
+                                                not reached within the horizon
+``annual_revenue``     draw, actor              first-year revenue, kr
+``cost``               draw, actor              share of the uplifted project cost, kr
+``net_benefit``        draw, actor, year        cumulative net benefit at each year's end, kr
+``revenue``            draw, actor, year        revenue within each year, kr (undiscounted)
+``utilised_potential`` draw                     society's first-year revenue / potential
+``inputs``             draw, parameter          sampled value of every uncertain input
+=====================  =======================  ===========================================
+
+``actor`` holds the config's actors and then ``society`` (their sum). Writing
+and reading ``results.nc`` is :mod:`simsam.results.netcdf`.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from .._version import __version__
+from ..config.build import build_config
+from ..config.loading import RawConfig
+from ..config.model import SOCIETY, Config
+from ..engine.evaluate import DEFAULT_CHUNK_DRAWS, ModelOutput, engine_of
+from ..engine.run import run_chunks
+from ..engine.sampling import ParameterSpace
+
+__all__ = ["VARIABLES", "build_dataset", "simulate", "config_of_results"]
+
+_KR = {"units": "kr"}
+
+
+#: The data variables: name → (dims, attributes, values from a ModelOutput and the inputs).
+VARIABLES = {
+    "payback_months": (("draw", "actor"), {"units": "months", "long_name": "payback time (NaN: not within the horizon)"}, lambda o, x: o.payback),
+    "annual_revenue": (("draw", "actor"), {**_KR, "long_name": "first-year revenue (relative flows)"}, lambda o, x: o.revenue[:, :, 0]),
+    "cost": (("draw", "actor"), {**_KR, "long_name": "share of the uplifted project cost"}, lambda o, x: o.cost),
+    "net_benefit": (("draw", "actor", "year"), {**_KR, "long_name": "cumulative net benefit at the end of the year"}, lambda o, x: o.net_benefit),
+    "revenue": (("draw", "actor", "year"), {**_KR, "long_name": "revenue within the year (undiscounted)"}, lambda o, x: o.revenue),
+    "utilised_potential": (("draw",), {"units": "1", "long_name": "society's revenue / potential"}, lambda o, x: o.utilised_potential),
+    "inputs": (("draw", "parameter"), {"long_name": "sampled value of each uncertain input"}, lambda o, x: x),
+}
+
+
+def _skeleton(config: Config, space: ParameterSpace, draws: np.ndarray, seed: int, engine: str):
+    """The Dataset's coordinates ``{name: (dims, values)}`` and attributes, without xarray."""
+
+    actors = list(config.actors) + [SOCIETY]
+    coords = {
+        "draw": (("draw",), np.asarray(draws)),
+        "actor": (("actor",), np.array(actors)),
+        "actor_label": (("actor",), np.array([config.actors.get(a, "Samhället") for a in actors])),
+        "year": (("year",), np.arange(1, config.simulation.horizon_months // 12 + 1)),
+        "parameter": (("parameter",), np.array(list(space.names), dtype=str)),
+        "parameter_group": (("parameter",), np.array(list(space.group_of), dtype=str)),
+    }
+    attrs = {
+        "title": f"simsam results: {config.name}",
+        "name": config.name,
+        "config": config.resolved_json(),
+        "config_text": config.raw.text,
+        "config_file": str(config.raw.path) if config.raw.path else "",
+        "seed": int(seed),
+        "draws": int(len(draws)),
+        "first_draw": int(draws[0]) if len(draws) else 0,
+        "cohort": config.simulation.cohort,
+        "engine": engine,
+        "participants": int(config.project.participants),
+        "horizon_months": int(config.simulation.horizon_months),
+        "simsam_version": __version__,
+    }
+    return coords, attrs
+
+
+def build_dataset(config: Config, space: ParameterSpace, out, inputs: np.ndarray, draws: np.ndarray, seed: int, engine: str):
+    """Assemble the result Dataset in memory (see the module docstring); ``engine`` is the cohort path used."""
+    import xarray as xr
+
+    coords, attrs = _skeleton(config, space, draws, seed, engine)
+    ds = xr.Dataset(coords=coords, attrs=attrs)
+    for name, (dims, attrs, get) in VARIABLES.items():
+        ds[name] = (dims, get(out, inputs), attrs)
+    return ds
+
+
+def simulate(
+    config: Config,
+    draws: int | None = None,
+    seed: int | None = None,
+    *,
+    threads: int | None = None,
+    chunk_draws: int | None = None,
+    first_draw: int = 0,
+    progress=None,
+    client=None,
+):
+    """Monte Carlo simulation of a config: the result Dataset of CONTRACT.md, in memory.
+
+    Parameters
+    ----------
+    config : Config
+        From :func:`simsam.load_config`.
+    draws : int, optional
+        Number of draws (default: ``[simulation] draws``).
+    seed : int, optional
+        Default: ``[simulation] seed``.
+    threads : int, optional
+        numba threads (default: all cores). Results do not depend on it.
+    chunk_draws : int, optional
+        Draws per chunk, to bound memory. Results do not depend on it.
+    first_draw : int
+        Global index of the first draw: draws ``first_draw ...`` of a larger run
+        get exactly the numbers they get in that run.
+    progress : callable, optional
+        Called with the number of draws done after each chunk.
+    client : dask.distributed.Client, optional
+        Run the chunks as tasks on a Dask cluster (bit-identical results).
+
+    Returns
+    -------
+    xarray.Dataset
+        ``payback_months``, ``annual_revenue``, ``cost``, ``net_benefit``,
+        ``revenue``, ``utilised_potential`` and ``inputs``; see
+        :mod:`simsam.results`. For runs too large for memory, see
+        :func:`simsam.workflows.run_folder.run_to_folder`, which streams to NetCDF.
+    """
+
+    draws = config.simulation.draws if draws is None else int(draws)
+    seed = config.simulation.seed if seed is None else int(seed)
+    if draws < 1:
+        raise ValueError("draws must be at least 1")
+    chunk = max(1, int(chunk_draws or DEFAULT_CHUNK_DRAWS))
+    space = ParameterSpace.from_config(config)
+    index = np.arange(first_draw, first_draw + draws, dtype=np.int64)
+    n_actors = len(config.actors) + 1
+    years = config.simulation.horizon_months // 12
+    out = ModelOutput(
+        np.empty((draws, n_actors)),
+        np.empty((draws, n_actors, years)),
+        np.empty((draws, n_actors, years)),
+        np.empty((draws, n_actors)),
+        np.empty(draws),
+    )
+    inputs = np.empty((draws, space.size))
+    for part in run_chunks(config, draws, seed, chunk, first_draw=first_draw, threads=threads, client=client):
+        for name in ModelOutput.__dataclass_fields__:
+            if getattr(out, name) is not None:
+                getattr(out, name)[part.start : part.stop] = getattr(part.output, name)
+        inputs[part.start : part.stop] = part.inputs
+        if progress is not None:
+            progress(part.stop - part.start)
+    return build_dataset(config, space, out, inputs, index, seed, engine_of(config))
+
+
+
+def config_of_results(ds) -> Config:
+    """Rebuild the config a result Dataset was made from (its ``config`` attribute)."""
+    raw = RawConfig(json.loads(ds.attrs["config"]), {}, ds.attrs.get("config_text", ""), None, ())
+    return build_config(raw)
