@@ -835,8 +835,9 @@ def _table_section(table: Table) -> list[str]:
     lines += ["| key | type | unit | default | description | example |", "| --- | --- | --- | --- | --- | --- |"]
     for k in table.keys:
         name = f"`{k.name}`" if not k.placeholder else f"*`{k.name}`*"
+        kind = k.type.replace(_NUMBER_OR_DIST, "number or [distribution](#distributions)").replace("a Dirichlet table", "a [Dirichlet table](#outcomesshares)")
         lines.append(
-            "| " + " | ".join(_cell(c) for c in (name, k.type, k.unit, _default(k.default), k.description, f"`{k.toml_key} = {k.example}`")) + " |"
+            "| " + " | ".join(_cell(c) for c in (name, kind, k.unit, _default(k.default), k.description, f"`{k.toml_key} = {k.example}`")) + " |"
         )
     return lines + [""]
 
