@@ -1,0 +1,1012 @@
+"""The config reference as data, and ``docs/config.md`` rendered from it.
+
+Every table of a config and every key of it, with its type, unit, default,
+meaning and an example, is one entry of :data:`TABLES`; the distribution
+families are :data:`DISTRIBUTION_FAMILIES`. :func:`config_reference` renders
+them, with the minimal config :data:`MINIMAL_CONFIG` and the actors, benefits
+and resources of the base files (``configs/base/sweden.toml``,
+``configs/base/seekamu.toml``), as the markdown of ``docs/config.md``::
+
+    python -m simsam.config.reference --write      # rewrite docs/config.md
+    python -m simsam.config.reference              # print it
+    python -m simsam.config.reference --check      # exit 1 if docs/config.md is stale
+
+``tests/test_docs.py`` keeps this table honest: its keys must be exactly the
+key tuples of :mod:`simsam.config.schema` (``SECTIONS``, ``SIMULATION_KEYS``,
+...), every example must be accepted by the loader (tried in
+:data:`MINIMAL_CONFIG`), every literal default must be what the loader
+gives when the key is left out, and ``docs/config.md`` must equal the rendered
+text. A new key of the schema is therefore a failing test until it is
+described here.
+
+Only the standard library and :mod:`simsam.config` are imported (for
+``read_config``), so that this module stays where the config lives.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .loading import read_config
+
+__all__ = ["Key", "Table", "Family", "TABLES", "DISTRIBUTION_FAMILIES", "MINIMAL_CONFIG", "BASE_FILES", "config_reference", "main"]
+
+#: The repository (``configs/`` and ``docs/`` are found from here).
+ROOT = Path(__file__).resolve().parents[2]
+DOC = ROOT / "docs" / "config.md"
+CONFIGS = ROOT / "configs"
+#: Base files whose actors, benefits and resources are listed, relative to ``configs/``.
+BASE_FILES = ("base/sweden.toml", "base/seekamu.toml")
+
+#: How a default that is not a literal value is written: in parentheses, in words.
+REQUIRED = "(required)"
+NONE = "(none)"
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key of a config table.
+
+    Attributes
+    ----------
+    name : str
+        The key as written in TOML; for a table whose keys are names (actors,
+        transitions, correlations) a placeholder in capitals such as ``ID``.
+    type : str
+        What the value may be, with its range: ``integer ≥ 1``, ``number or
+        distribution, 0–1``, ``actor``, ...
+    unit : str
+        ``kr``, ``kr per month``, ``months``, ``share``, ... ("" when none applies).
+    default : str
+        The value used when the key is left out, as TOML (``10000``,
+        ``"sampled"``, ``true``, ``{}``), or words in parentheses
+        (``(required)``, ``(none)``, ``(the table's name)``).
+    description : str
+        One or two sentences (markdown).
+    example : str
+        A TOML value for the key, accepted by the loader in
+        :data:`MINIMAL_CONFIG` (tested).
+    context : str
+        TOML merged into the minimal config with the example, when the example
+        needs other keys to make sense (the rest of a Dirichlet table, the other
+        groups). Not rendered. ``NAME`` stands for the table's instance name.
+    sample : str
+        For a placeholder key: the TOML key the test writes instead (``kommun``
+        for ``ID``); "" for an ordinary key.
+    """
+
+    name: str
+    type: str
+    unit: str
+    default: str
+    description: str
+    example: str
+    context: str = ""
+    sample: str = ""
+
+    @property
+    def placeholder(self) -> bool:
+        return bool(self.sample)
+
+    @property
+    def toml_key(self) -> str:
+        return self.sample or self.name
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of a config.
+
+    Attributes
+    ----------
+    path : str
+        Its dotted path, ``NAME`` standing for a name the config chooses
+        (``benefits.NAME``); "" for the top level of the file.
+    summary : str
+        What the table is (markdown).
+    keys : tuple of Key
+    schema : str
+        The name of the tuple in :mod:`simsam.config.schema` that lists the
+        table's keys (``"SIMULATION_KEYS"``); "" for a table whose keys are
+        names or free-form.
+    instance : str
+        The path the tests try the examples at (``NAME`` replaced by a name of
+        :data:`MINIMAL_CONFIG`, e.g. ``benefits.social_assistance``).
+    setup : str
+        TOML that makes the instance exist in the minimal config when it does
+        not (``[counterfactual]``), used with every example and default of the
+        table. Not rendered.
+    """
+
+    path: str
+    summary: str
+    keys: tuple[Key, ...]
+    schema: str = ""
+    instance: str = ""
+    setup: str = ""
+
+    @property
+    def title(self) -> str:
+        return "Top level" if not self.path else f"`[{self.path}]`"
+
+    @property
+    def anchor(self) -> str:
+        return "top-level" if not self.path else self.path.lower().replace(".", "")
+
+
+@dataclass(frozen=True)
+class Family:
+    """A distribution family: ``{ dist = NAME, ... }``."""
+
+    name: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    meaning: str
+    example: str
+
+
+# --- the minimal config --------------------------------------------------------------------
+
+#: The smallest useful config on the Swedish base (a file in ``configs/``). Every
+#: example of :data:`TABLES` is tried in it, one at a time (tests/test_docs.py).
+MINIMAL_CONFIG = """\
+extends = "base/sweden.toml"          # actors, taxes, benefits, resources
+
+[project]
+participants = 4
+cost = { dist = "pert", min = 0.8e6, mode = 1.0e6, max = 1.5e6 }
+cost_split = { kommun = 0.5, region = 0.5 }
+
+[before]
+income = { social_assistance = 0.5, sickness_benefit = 0.5 }
+resources = { case_handling_kommun = 4.0, primary_care_visit = 1.0 }
+
+[outcomes]
+shares = { dist = "dirichlet", counts = { work = 1, improved = 2, not_improved = 1 }, prior = 1.0 }
+
+[outcomes.states.work]
+employment_rate = { dist = "beta", mean = 0.75, sd = 0.08 }
+wage_subsidy = { dist = "uniform", low = 0.4, high = 0.6 }
+subsidy_payer = "af"
+resource_change = -0.2
+
+[outcomes.states.improved]
+income = { activity_support = 1.0 }
+
+[outcomes.states.not_improved]
+income = { sickness_compensation = 1.0 }
+"""
+
+_NUMBER_OR_DIST = "number or distribution"
+_SHARES = "table of shares"
+
+
+# --- the tables -----------------------------------------------------------------------------
+
+TABLES: tuple[Table, ...] = (
+    Table(
+        "",
+        "The file itself. Besides `extends`, the top level holds only the tables below (`SECTIONS` in "
+        "`simsam/config/schema.py`); any other key is an error naming the nearest known one.",
+        (
+            Key(
+                "extends",
+                "string or array of strings",
+                "",
+                NONE,
+                "Base file(s), relative to this file, merged in order before it; this file's keys win. "
+                "Tables merge key by key, except a distribution and a table of shares (outcome shares, income mixes, "
+                "`cost_split`, a resource's `payer` split), which are replaced whole.",
+                '["base/seekamu.toml"]',
+            ),
+        ),
+    ),
+    Table(
+        "actors",
+        "The actors money is booked to, `id = \"label\"`, usually from the base file. Society is not an actor: it is "
+        "the sum over all of them and appears in every result as `society`.",
+        (
+            Key(
+                "ID",
+                "string",
+                "",
+                REQUIRED,
+                "One actor: its id (used wherever a payer or receiver is named) and its label in tables. At least one "
+                "actor; `society` is reserved.",
+                '"Kommun"',
+                sample="kommun",
+            ),
+        ),
+        instance="actors",
+    ),
+    Table(
+        "meta",
+        "Free-form documentation of the config; nothing in it changes a result. The report shows `name`, `source`, "
+        "`price_level`, `assumptions` and any other key whose value is a string or a number.",
+        (
+            Key("name", "string", "", "(the file's stem)", "Name in printed tables, reports and the results' attributes.", '"Samverkansteamet"'),
+            Key("source", "string", "", NONE, "Where the figures come from.", '"Payoff\'s evaluation (seeds/002)"'),
+            Key("price_level", "integer", "year", NONE, "The year whose kronor the config's amounts are in (documentation only).", "2016"),
+            Key("assumptions", "array of strings", "", NONE, "The assumptions behind the inputs, one per string.", '["Outcome counts from SUS."]'),
+            Key("KEY", "any", "", NONE, "Any other key is kept as written.", '"any text"', sample="note"),
+        ),
+        instance="meta",
+    ),
+    Table(
+        "simulation",
+        "How the draws are made and how long the cohort is followed.",
+        (
+            Key("draws", "integer ≥ 1", "draws", "10000", "Monte Carlo draws of `simsam run` (`--draws` overrides it).", "10000"),
+            Key(
+                "horizon_months",
+                "integer, 12–1200, a multiple of 12",
+                "months",
+                "60",
+                "Months followed: from each participant's exit (`timing = \"nyttosam\"`) or from the project start "
+                "(`\"project\"`). Results are given for each of its years.",
+                "60",
+            ),
+            Key("seed", "integer, 0 – 2⁶³ − 1", "", "1", "Random seed (`--seed` overrides it). Draw *i* depends only on the seed and *i*.", "1"),
+            Key(
+                "discount_rate",
+                f"{_NUMBER_OR_DIST}, > −1",
+                "per year",
+                "0.0",
+                "Month *t* is weighted (1 + r)^(−t/12); the cost at month 0 is not discounted. NyttoSam does not discount.",
+                "0.035",
+            ),
+            Key(
+                "cohort",
+                '`"sampled"` or `"expected"`',
+                "",
+                '"sampled"',
+                "`sampled`: each draw simulates the participants (chance matters); `expected`: the Markov cohort trace "
+                "(NyttoSam's deterministic case with fixed inputs).",
+                '"expected"',
+            ),
+            Key(
+                "engine",
+                '`"auto"`, `"person"` or `"aggregate"`',
+                "",
+                '"auto"',
+                "Path of the sampled cohort: participant by participant, or state counts (binomial; cost independent of "
+                "the cohort size). `auto`: person up to 150 participants. Not used by the expected cohort.",
+                '"aggregate"',
+            ),
+            Key(
+                "timing",
+                '`"nyttosam"` or `"project"`',
+                "",
+                "(`\"project\"` when `[project]` gives `exits`, `exit_months` or `cost_schedule`, else `\"nyttosam\"`)",
+                "`nyttosam`: month 1 is every participant's first month after exit, the cost falls at month 0. "
+                "`project`: month 1 is the project's first month, participants contribute from their exit month, the "
+                "cost falls per `cost_schedule`. See docs/method.md.",
+                '"nyttosam"',
+            ),
+        ),
+        schema="SIMULATION_KEYS",
+        instance="simulation",
+    ),
+    Table(
+        "economy",
+        "Wages, taxes and the uplift, and which actors are the employer and the individual.",
+        (
+            Key(
+                "uplift",
+                f"{_NUMBER_OR_DIST}, ≥ 0",
+                "factor",
+                "1.0",
+                "Indirect-tax factor on the project cost and on resources with `uplift = true` (Payoff: 1.25); never on "
+                "transfers or production.",
+                "1.25",
+            ),
+            Key("payroll_tax", f"{_NUMBER_OR_DIST}, ≥ 0", "share of the gross wage", REQUIRED, "Arbetsgivaravgift (payroll tax).", "0.3142"),
+            Key("payroll_tax_to", "actor", "", REQUIRED, "The actor that receives the payroll tax.", '"stat"'),
+            Key(
+                "income_tax",
+                f"table actor → {_NUMBER_OR_DIST}, 0–1",
+                "share of taxable income",
+                "{}",
+                "Flat income tax rate by receiving actor, on the gross wage plus the taxable benefits; the individual "
+                "pays their sum.",
+                "{ kommun = 0.2070, region = 0.1167 }",
+            ),
+            Key(
+                "wage",
+                f"{_NUMBER_OR_DIST}, ≥ 0",
+                "kr per month",
+                REQUIRED,
+                "Full-time monthly wage of the jobs participants get (a state may set its own).",
+                '{ dist = "pert", min = 23000, mode = 26500, max = 30000 }',
+            ),
+            Key("average_wage", f"{_NUMBER_OR_DIST}, ≥ 0", "kr per month", REQUIRED, "Full-time average wage, for the potential.", "41600"),
+            Key("employer", "actor", "", REQUIRED, "The actor that pays wages and payroll tax and gets the production value.", '"arbetsgivare"'),
+            Key("individual", "actor", "", REQUIRED, "The participant: receives wages and benefits, pays income tax.", '"individ"'),
+        ),
+        schema="ECONOMY_KEYS",
+        instance="economy",
+    ),
+    Table(
+        "benefits.NAME",
+        "A benefit (transfer) a participant can receive; `NAME` is its id in income mixes.",
+        (
+            Key("label", "string", "", "(the table's name)", "Name in tables and reports.", '"Försörjningsstöd"'),
+            Key(
+                "monthly",
+                f"{_NUMBER_OR_DIST}, ≥ 0",
+                "kr per month",
+                REQUIRED,
+                "Gross amount a participant on the benefit receives per month.",
+                '{ dist = "pert", min = 8500, mode = 10700, max = 12500 }',
+            ),
+            Key("payer", "actor", "", REQUIRED, "The actor that pays it.", '"kommun"'),
+            Key("taxable", "boolean", "", "true", "Whether income tax is due on it.", "false"),
+        ),
+        schema="BENEFIT_KEYS",
+        instance="benefits.social_assistance",
+    ),
+    Table(
+        "resources.NAME",
+        "A public resource (a visit, an hour of case handling) with its unit cost; `NAME` is its id in `[before] "
+        "resources` and `resource_change`.",
+        (
+            Key("label", "string", "", "(the table's name)", "Name in tables and reports.", '"Läkarbesök, primärvård"'),
+            Key("unit", "string", "", '""', "Unit of the quantity, for tables (`besök`, `timme`).", '"besök"'),
+            Key("unit_cost", f"{_NUMBER_OR_DIST}, ≥ 0", "kr per unit", REQUIRED, "Cost of one unit.", "2093"),
+            Key(
+                "payer",
+                "actor, or table actor → share (fixed numbers summing to 1)",
+                "",
+                REQUIRED,
+                "Who bears the cost; a split lets one resource stand for costs of several actors (SEEKAMU).",
+                "{ kommun = 0.5, region = 0.5 }",
+            ),
+            Key(
+                "uplift",
+                "boolean",
+                "",
+                "true",
+                "Whether `economy.uplift` applies to its cost (public real costs); `false` for SEEKAMU's exclusion cost.",
+                "false",
+            ),
+        ),
+        schema="RESOURCE_KEYS",
+        instance="resources.primary_care_visit",
+    ),
+    Table(
+        "project",
+        "The intervention: its participants, its cost and, optionally, when participants exit and the cost falls.",
+        (
+            Key("participants", "integer ≥ 1", "participants", REQUIRED, "Size of the cohort.", "81"),
+            Key(
+                "cost",
+                f"{_NUMBER_OR_DIST}, ≥ 0",
+                "kr",
+                REQUIRED,
+                "Cost of the whole project, before the uplift.",
+                '{ dist = "pert", min = 5.5e6, mode = 6.0e6, max = 7.0e6 }',
+            ),
+            Key(
+                "cost_split",
+                "table actor → share (fixed numbers summing to 1)",
+                "",
+                REQUIRED,
+                "Who pays the project cost; actor *a*'s cost is split_a · cost · uplift (· (1 + optimism_bias)).",
+                "{ kommun = 0.25, region = 0.25, fk = 0.25, af = 0.25 }",
+            ),
+            Key(
+                "exits",
+                "table `{ over_months = M }`",
+                "",
+                NONE,
+                "Staggered exits: participant *i* (from 0) of *N* exits in project month floor(i·M/N). Not together "
+                "with `exit_months`.",
+                "{ over_months = 34 }",
+            ),
+            Key(
+                "exit_months",
+                "array of integers, one per participant, 0 ≤ m < horizon",
+                "months after the project start",
+                NONE,
+                "Each participant's exit month (e.g. from `simsam evidence`). Not together with `exits`.",
+                "[0, 0, 1, 2]",
+            ),
+            Key(
+                "cost_schedule",
+                "table `{ over_months = M }`, or array of yearly shares summing to 1 (at most horizon/12 of them)",
+                "",
+                "(all at month 0)",
+                "When the cost falls: cost/M in each of project months 1..M (M = 0: all at month 0), or year *y*'s "
+                "share spread evenly over its 12 months. Used under `timing = \"project\"` only.",
+                "[0.4, 0.35, 0.25]",
+            ),
+        ),
+        schema="PROJECT_KEYS",
+        instance="project",
+    ),
+    Table(
+        "project.exits",
+        "Exits spread evenly over the first months of the project.",
+        (Key("over_months", "integer, 0 ≤ M < horizon", "months", REQUIRED, "Months over which participants exit.", "34"),),
+        schema="EXITS_KEYS",
+        instance="project.exits",
+    ),
+    Table(
+        "project.cost_schedule",
+        "The project cost spread evenly over its first months (the table form of `cost_schedule`).",
+        (Key("over_months", "integer, 0–horizon", "months", REQUIRED, "Months over which the cost falls; 0 = all at month 0.", "36"),),
+        schema="COST_SCHEDULE_KEYS",
+        instance="project.cost_schedule",
+    ),
+    Table(
+        "before",
+        "The BEFORE state (FÖRE-läge): a typical participant-month before the project.",
+        (
+            Key(
+                "income",
+                f"{_SHARES}: benefit → {_NUMBER_OR_DIST}, 0–1, summing to at most 1; or a Dirichlet table",
+                "share of participants",
+                "{}",
+                "The income mix: the share of participants on each benefit (the rest has none). Uncertain entries are "
+                "checked in every draw.",
+                "{ social_assistance = 0.5, sickness_benefit = 0.375, activity_support = 0.125 }",
+            ),
+            Key(
+                "resources",
+                f"table resource → {_NUMBER_OR_DIST}, ≥ 0",
+                "units per participant-month",
+                "{}",
+                "The resource basket: quantity of each resource used per month.",
+                '{ primary_care_visit = 1.0, case_handling_fk = { dist = "pert", min = 0.5, mode = 1.5, max = 3.0 } }',
+            ),
+        ),
+        schema="BEFORE_KEYS",
+        instance="before",
+    ),
+    Table(
+        "outcomes",
+        "The outcome states (typfall) participants exit to, and their shares.",
+        (
+            Key(
+                "shares",
+                f"{_SHARES}: state → fixed share summing to 1; or a Dirichlet table",
+                "share of participants",
+                REQUIRED,
+                "Exit-state shares. A state without a share is reached only by transitions.",
+                '{ dist = "dirichlet", counts = { work = 20, improved = 35, not_improved = 26 }, prior = 1.0 }',
+            ),
+            Key(
+                "states",
+                "tables `[outcomes.states.NAME]`, at least one",
+                "",
+                REQUIRED,
+                "The outcome states; see below.",
+                "{ work = { employment_rate = 0.5 } }",
+            ),
+        ),
+        schema="OUTCOMES_KEYS",
+        instance="outcomes",
+    ),
+    Table(
+        "outcomes.shares",
+        "A Dirichlet table of shares, `{ dist = \"dirichlet\", ... }`, from counts (plus a prior), from mean shares "
+        "and a concentration, or from a follow-up file. Allowed wherever a table of shares is (`outcomes.shares`, "
+        "`before.income`, a state's `income`); `counts_file` and `counts_map` in `outcomes.shares` only. The items "
+        "are the table's keys; each needs α > 0, and there must be at least two.",
+        (
+            Key(
+                "dist",
+                '`"dirichlet"`',
+                "",
+                REQUIRED,
+                "Marks the table as a Dirichlet.",
+                '"dirichlet"',
+                context="[outcomes.shares]\ncounts = { work = 20, improved = 35, not_improved = 26 }\n",
+            ),
+            Key(
+                "counts",
+                "table item → fixed number ≥ 0",
+                "participants",
+                NONE,
+                "Observed counts; α_k = count_k + prior (the posterior of a multinomial). Not with `mean`.",
+                "{ work = 20, improved = 35, not_improved = 26 }",
+                context='[outcomes.shares]\ndist = "dirichlet"\n',
+            ),
+            Key(
+                "prior",
+                "fixed number ≥ 0",
+                "",
+                "1.0",
+                "Added to every count (1 = a flat prior); a zero count needs a positive prior.",
+                "0.5",
+                context='[outcomes.shares]\ndist = "dirichlet"\ncounts = { work = 20, improved = 35, not_improved = 26 }\n',
+            ),
+            Key(
+                "mean",
+                "table item → fixed share > 0, summing to 1",
+                "share",
+                NONE,
+                "Mean shares; α_k = mean_k · concentration. With `concentration`, not with `counts`.",
+                "{ work = 0.35, improved = 0.371429, not_improved = 0.278571 }",
+                context='[outcomes.shares]\ndist = "dirichlet"\nconcentration = 84\n',
+            ),
+            Key(
+                "concentration",
+                "fixed number > 0",
+                "",
+                NONE,
+                "α₀ = Σ α_k: the larger, the less uncertain the shares (counts + prior have α₀ = N + k·prior).",
+                "84",
+                context='[outcomes.shares]\ndist = "dirichlet"\nmean = { work = 0.35, improved = 0.371429, not_improved = 0.278571 }\n',
+            ),
+            Key(
+                "counts_file",
+                "string (a path)",
+                "",
+                NONE,
+                "A follow-up export (SUS CSV), relative to the config file that sets it: its exit statuses, mapped by "
+                "`counts_map`, are the counts. With `counts_map`, not with `counts` or `mean`.",
+                '"../experiments/data/example_sus.csv"',
+                context='[outcomes.shares]\ndist = "dirichlet"\ncounts_map = "../experiments/data/example_sus_map.toml"\n',
+            ),
+            Key(
+                "counts_map",
+                "string (a path)",
+                "",
+                NONE,
+                "The mapping TOML of `counts_file`: status codes → outcome states (format in `simsam/evidence.py`).",
+                '"../experiments/data/example_sus_map.toml"',
+                context='[outcomes.shares]\ndist = "dirichlet"\ncounts_file = "../experiments/data/example_sus.csv"\n',
+            ),
+        ),
+        schema="DIRICHLET_KEYS",
+        instance="outcomes.shares",
+    ),
+    Table(
+        "outcomes.states.NAME",
+        "One outcome state (typfall, EFTER-läge). Its flows are compared with BEFORE's.",
+        (
+            Key("label", "string", "", "(the table's name)", "Name in tables and reports.", '"Arbete"'),
+            Key(
+                "income",
+                f"{_SHARES}: benefit → {_NUMBER_OR_DIST}, 0–1, summing to at most 1; or a Dirichlet table",
+                "share of participants",
+                "{}",
+                "The state's income mix; `{}` = no benefits.",
+                "{ sickness_compensation = 0.5, activity_compensation = 0.5 }",
+            ),
+            Key(
+                "employment_rate",
+                f"{_NUMBER_OR_DIST}, 0–1",
+                "share of full time",
+                "0.0",
+                "Tjänstgöringsgrad: how much of full time participants in the state work.",
+                '{ dist = "beta", mean = 0.75, sd = 0.08 }',
+            ),
+            Key("wage", f"{_NUMBER_OR_DIST}, ≥ 0", "kr per month", "(`economy.wage`)", "The state's own full-time monthly wage.", "24000"),
+            Key(
+                "wage_subsidy",
+                f"{_NUMBER_OR_DIST}, 0–1",
+                "share of the wage cost",
+                "0.0",
+                "Lönebidrag: the share of the wage cost w·e·(1 + payroll tax) that `subsidy_payer` pays.",
+                '{ dist = "uniform", low = 0.4, high = 0.6 }',
+            ),
+            Key(
+                "subsidy_payer",
+                "actor",
+                "",
+                "(none; required unless `wage_subsidy` is a fixed 0)",
+                "The actor that pays the wage subsidy.",
+                '"af"',
+            ),
+            Key(
+                "resource_change",
+                f"{_NUMBER_OR_DIST}, ≥ −1; or table resource → {_NUMBER_OR_DIST}",
+                "relative change",
+                "0.0",
+                "Change of the BEFORE resource quantities in this state (−0.2 = 20 % less); one number for all "
+                "resources, or a table by resource (those not named: 0).",
+                "{ case_handling_kommun = -0.3 }",
+            ),
+        ),
+        schema="STATE_KEYS",
+        instance="outcomes.states.work",
+    ),
+    Table(
+        "transitions",
+        "Monthly moves between outcome states after exit, `FROM = { TO = probability }`. A state without a row "
+        "keeps its status.",
+        (
+            Key(
+                "FROM",
+                f"table state → {_NUMBER_OR_DIST}, 0–1, summing to at most 1",
+                "probability per month",
+                "(status kept)",
+                "The probabilities of moving from state `FROM` to each other state in a month (not to itself: staying "
+                "is what is left). Uncertain rows are checked in every draw.",
+                '{ improved = { dist = "beta", mean = 0.01, sd = 0.005 } }',
+                sample="work",
+            ),
+        ),
+        instance="transitions",
+    ),
+    Table(
+        "scenarios.NAME",
+        "A named variant of the config, run paired with it by `simsam compare CONFIG`. Every key but `label` and "
+        "`description` overrides the config as an extending file would.",
+        (
+            Key("label", "string", "", "(the table's name)", "Name in tables and reports.", '"Arbete +10 procentenheter"'),
+            Key("description", "string", "", '""', "What the scenario changes and why.", '"Average wage subsidy 30 % instead of 50 %."'),
+            Key(
+                "SECTION.KEY",
+                "any config table or key",
+                "",
+                REQUIRED,
+                "What the scenario changes, as dotted keys or subtables (`[scenarios.NAME.project]`); at least one; no "
+                "`scenarios` inside. Errors name `scenarios.NAME.…`.",
+                '{ dist = "beta", mean = 0.3, sd = 0.1 }',
+                sample="outcomes.states.work.wage_subsidy",
+            ),
+        ),
+        schema="SCENARIO_KEYS",
+        instance="scenarios.lower_subsidy",
+        setup="[scenarios.lower_subsidy]\nproject.participants = 5\n",
+    ),
+    Table(
+        "correlations",
+        "Target Spearman rank correlations between uncertain scalar inputs, imposed by a Gaussian copula. Pairs not "
+        "listed are independent.",
+        (
+            Key(
+                '"A ~ B"',
+                "number, −1 to 1",
+                "rank correlation",
+                "(0: independent)",
+                "Two uncertain scalar inputs by their dotted paths (not fixed numbers, not Dirichlet shares). The "
+                "matrix of all pairs must be positive definite.",
+                "-0.5",
+                sample='"outcomes.states.work.employment_rate ~ outcomes.states.work.wage_subsidy"',
+            ),
+        ),
+        instance="correlations",
+    ),
+    Table(
+        "counterfactual",
+        "SROI / Green Book adjustments for what would have happened anyway. The section is optional; its neutral "
+        "values (the defaults) change nothing.",
+        (
+            Key(
+                "deadweight",
+                f"{_NUMBER_OR_DIST}, 0–1",
+                "share",
+                "0.0",
+                "Share of the change that would have happened anyway: every relative flow × (1 − deadweight).",
+                "0.2",
+            ),
+            Key("attribution", f"{_NUMBER_OR_DIST}, 0–1", "share", "1.0", "Share of the change owed to this project: every relative flow × attribution.", "0.8"),
+            Key(
+                "displacement",
+                f"{_NUMBER_OR_DIST}, 0–1",
+                "share",
+                "0.0",
+                "Share of the jobs taken from others: the relative wage, payroll tax, wage subsidy and production × "
+                "(1 − displacement).",
+                '{ dist = "uniform", low = 0.0, high = 0.2 }',
+            ),
+            Key(
+                "drop_off",
+                f"{_NUMBER_OR_DIST}, 0–1",
+                "per year",
+                "0.0",
+                "Decay of the effect: year *y* after exit weighted (1 − drop_off)^(y − 1).",
+                "0.1",
+            ),
+            Key("optimism_bias", f"{_NUMBER_OR_DIST}, ≥ 0", "share of the cost", "0.0", "Project cost × (1 + optimism_bias).", "0.15"),
+        ),
+        schema="COUNTERFACTUAL_KEYS",
+        instance="counterfactual",
+        setup="[counterfactual]\n",
+    ),
+    Table(
+        "groups.NAME",
+        "A kind of participant with its own exit shares (heterogeneous participants). Without `[groups]` every "
+        "participant has the config's outcome shares.",
+        (
+            Key("label", "string", "", "(the table's name)", "Name in tables and reports.", '"Long-term unemployed"'),
+            Key(
+                "share",
+                "fixed number, 0–1",
+                "share of participants",
+                REQUIRED,
+                "The group's share of the participants; the shares of all groups sum to 1. Sizes are rounded by "
+                "largest remainders.",
+                "0.3",
+                context="[groups.rest]\nshare = 0.7\n",
+            ),
+            Key(
+                "shift",
+                f"table state → {_NUMBER_OR_DIST}",
+                "logit",
+                "{}",
+                "Multinomial-logit shift of the exit shares: share_k ∝ share_k · exp(shift_k); states not named have 0.",
+                "{ work = -0.5 }",
+            ),
+        ),
+        schema="GROUP_KEYS",
+        instance="groups.long_term",
+        setup="[groups.long_term]\nshare = 1.0\n",
+    ),
+)
+
+DISTRIBUTION_FAMILIES: tuple[Family, ...] = (
+    Family("uniform", ("low", "high"), (), "Uniform on [low, high]; low < high.", '{ dist = "uniform", low = 0.4, high = 0.6 }'),
+    Family("triangular", ("low", "mode", "high"), (), "Triangular on [low, high] with its peak at mode.", '{ dist = "triangular", low = 0.1, mode = 0.2, high = 0.4 }'),
+    Family(
+        "pert",
+        ("min", "mode", "max"),
+        ("lambda",),
+        "Beta on [min, max] with shapes 1 + λ·(mode − min)/(max − min) and 1 + λ·(max − mode)/(max − min); λ = 4 by default.",
+        '{ dist = "pert", min = 5.5e6, mode = 6.0e6, max = 7.0e6 }',
+    ),
+    Family(
+        "normal",
+        ("mean", "sd"),
+        ("low", "high"),
+        "Normal; with `low` and/or `high` truncated to [low, high] (mean and sd are those before truncation).",
+        '{ dist = "normal", mean = 26000, sd = 2000, low = 0 }',
+    ),
+    Family(
+        "lognormal",
+        ("mean", "sd"),
+        (),
+        "Lognormal with the given mean and sd *of the value* (not of its logarithm): σ² = ln(1 + (sd/mean)²).",
+        '{ dist = "lognormal", mean = 3000, sd = 900 }',
+    ),
+    Family(
+        "beta",
+        (),
+        ("mean", "sd", "a", "b"),
+        "Beta on [0, 1], by `mean` and `sd` (sd² < mean·(1 − mean), method of moments) or by shapes `a` and `b`.",
+        '{ dist = "beta", mean = 0.75, sd = 0.08 }',
+    ),
+    Family("gamma", ("mean", "sd"), (), "Gamma with shape (mean/sd)² and scale sd²/mean.", '{ dist = "gamma", mean = 4.0, sd = 1.5 }'),
+)
+
+
+# --- rendering ------------------------------------------------------------------------------
+
+
+def _cell(text: str) -> str:
+    """Text fit for one cell of a markdown table."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _code(text: str) -> str:
+    return f"`{text}`" if text else ""
+
+
+def _default(text: str) -> str:
+    if text.startswith("(") and text.endswith(")"):
+        return text[1:-1]
+    return _code(text)
+
+
+def _number(value) -> str:
+    """A number as the tables show it: ``13 275``, ``0.207``, ``20 833.33``, ``-0.2``."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    sign, magnitude = ("-", -value) if value < 0 else ("", value)
+    if isinstance(magnitude, int):
+        return sign + f"{magnitude:,}".replace(",", " ")
+    text = repr(magnitude)
+    if "e" in text:
+        return sign + text
+    whole, _, fraction = text.partition(".")
+    return sign + f"{int(whole):,}".replace(",", " ") + "." + fraction
+
+
+def _amount(value) -> str:
+    """A number or a distribution table, e.g. ``pert(min 8 500, mode 10 700, max 12 500)``."""
+    if isinstance(value, dict) and "dist" in value:
+        params = ", ".join(f"{k} {_number(v)}" for k, v in value.items() if k != "dist")
+        return f"{value['dist']}({params})"
+    if isinstance(value, (int, float)):
+        return _number(value)
+    return str(value)
+
+
+def _payer(value) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {100 * v:g} %" for k, v in value.items())
+    return str(value)
+
+
+def _table_section(table: Table) -> list[str]:
+    lines = [f"### {table.title}", "", table.summary, ""]
+    if table.schema:
+        lines += [f"Keys: `{table.schema}` in `simsam/config/schema.py`.", ""]
+    lines += ["| key | type | unit | default | description | example |", "| --- | --- | --- | --- | --- | --- |"]
+    for k in table.keys:
+        name = f"`{k.name}`" if not k.placeholder else f"*`{k.name}`*"
+        kind = k.type.replace(_NUMBER_OR_DIST, "number or [distribution](#distributions)").replace("a Dirichlet table", "a [Dirichlet table](#outcomesshares)")
+        lines.append(
+            "| " + " | ".join(_cell(c) for c in (name, kind, k.unit, _default(k.default), k.description, f"`{k.toml_key} = {k.example}`")) + " |"
+        )
+    return lines + [""]
+
+
+def _families() -> list[str]:
+    lines = [
+        "## Distributions",
+        "",
+        "Wherever the type says *number or distribution*, a plain number is a fixed value and an inline table with "
+        "`dist` is an uncertain one. Its support must lie in the key's range (a probability cannot be a normal "
+        "without truncation), and impossible parameters are errors naming the key.",
+        "",
+        "| `dist` | parameters | optional | meaning | example |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for f in DISTRIBUTION_FAMILIES:
+        lines.append(
+            "| "
+            + " | ".join(
+                _cell(c)
+                for c in (f"`{f.name}`", ", ".join(f"`{p}`" for p in f.required), ", ".join(f"`{p}`" for p in f.optional), f.meaning, f"`{f.example}`")
+            )
+            + " |"
+        )
+    lines += [
+        "",
+        "Tables of shares (`outcomes.shares`, `before.income`, a state's `income`) take `dist = \"dirichlet\"` instead "
+        "(see [`[outcomes.shares]`](#outcomesshares)); `project.cost_split`, a resource's `payer` split and "
+        "`groups.NAME.share` are fixed numbers.",
+        "",
+    ]
+    return lines
+
+
+def _base_section(rel: str, configs: Path) -> list[str]:
+    path = configs / rel
+    merged = read_config(path).data
+    own = tomllib.loads(path.read_text(encoding="utf-8"))
+    extends = own.get("extends")
+    lines = [f"### `configs/{rel}`", ""]
+    if extends:
+        bases = [extends] if isinstance(extends, str) else list(extends)
+        lines += [f"Extends {', '.join(f'`{b}`' for b in bases)}; the tables below are the ones this file sets itself.", ""]
+    actors = own.get("actors") or {}
+    if actors:
+        lines += ["Actors:", "", "| id | label |", "| --- | --- |"]
+        lines += [f"| `{a}` | {_cell(str(label))} |" for a, label in actors.items()]
+        lines.append("")
+    for section in ("simulation", "economy"):
+        table = own.get(section) or {}
+        if table:
+            lines += [f"`[{section}]`:", "", "| key | value |", "| --- | --- |"]
+            for key, value in table.items():
+                if isinstance(value, dict) and "dist" not in value:
+                    shown = ", ".join(f"{k} {_amount(v)}" for k, v in value.items())
+                else:
+                    shown = f"`{value}`" if isinstance(value, str) else _amount(value)
+                lines.append(f"| `{key}` | {_cell(shown)} |")
+            lines.append("")
+    benefits = own.get("benefits") or {}
+    if benefits:
+        lines += ["Benefits (kr per month, gross):", "", "| id | label | payer | taxable | monthly, kr |", "| --- | --- | --- | --- | --- |"]
+        for bid in benefits:
+            b = merged["benefits"][bid]
+            taxable = "yes" if b.get("taxable", True) else "no"
+            lines.append(f"| `{bid}` | {_cell(str(b.get('label', bid)))} | `{b['payer']}` | {taxable} | {_cell(_amount(b['monthly']))} |")
+        lines.append("")
+    resources = own.get("resources") or {}
+    if resources:
+        lines += ["Resources:", "", "| id | label | unit | payer | uplift | unit cost, kr |", "| --- | --- | --- | --- | --- | --- |"]
+        for rid in resources:
+            r = merged["resources"][rid]
+            uplift = "yes" if r.get("uplift", True) else "no"
+            payer = _payer(r["payer"])
+            payer = f"`{payer}`" if isinstance(r["payer"], str) else payer
+            lines.append(f"| `{rid}` | {_cell(str(r.get('label', rid)))} | {_cell(str(r.get('unit', '')))} | {_cell(payer)} | {uplift} | {_cell(_amount(r['unit_cost']))} |")
+        lines.append("")
+    return lines
+
+
+def config_reference(configs: str | Path | None = None) -> str:
+    """The markdown of ``docs/config.md``.
+
+    Parameters
+    ----------
+    configs : path, optional
+        The folder holding ``base/sweden.toml`` and ``base/seekamu.toml``
+        (default: the repository's ``configs/``).
+    """
+    configs = Path(configs) if configs is not None else CONFIGS
+    out = [
+        "# Config reference",
+        "",
+        "<!-- Generated from simsam/config/reference.py and configs/base/*.toml by",
+        "     python -m simsam.config.reference --write",
+        "     Do not edit by hand: tests/test_docs.py checks that this file is current. -->",
+        "",
+        "A simsam config is a TOML file. This page lists every table and key the loader accepts, with its type, "
+        "unit, default and an example, then the distribution families and what the base files define. How the "
+        "numbers are used is in [the method](method.md).",
+        "",
+        "- A config may `extends` base files; tables merge key by key and the extending file wins, except that a "
+        "distribution and a table of shares are replaced whole. A row cannot be removed by an extending file: set "
+        "its value to 0.",
+        "- Unknown keys, wrong types, values out of range, shares that do not sum to 1, unknown actors, benefits, "
+        "resources or states and impossible distribution parameters are errors: `simsam validate CONFIG` (and every "
+        "command) ends with exit code 2 and one line naming the key path, e.g. "
+        "`error: outcomes.states.work.employment_rate: beta sd 0.6 too large for mean 0.75 (must be below 0.433)`.",
+        "- Amounts are kronor of the config's price level (`meta.price_level`); *kr per month* means per "
+        "participant-month.",
+        "- Every uncertain input is named by its dotted path in results (`inputs`), correlations, break-even and "
+        "EVPPI: `economy.wage`, `benefits.NAME.monthly`, `resources.NAME.unit_cost`, `project.cost`, "
+        "`before.income.BENEFIT`, `before.resources.RESOURCE`, `outcomes.shares.STATE` (a Dirichlet item), "
+        "`outcomes.states.NAME.employment_rate`, `outcomes.states.NAME.resource_change` (or "
+        "`….resource_change.RESOURCE` for the table form), `transitions.FROM.TO`, `counterfactual.deadweight`, "
+        "`groups.NAME.shift.STATE`.",
+        "",
+        "## A minimal config",
+        "",
+        "Saved in `configs/` (so that `extends` finds the base), this is a complete config; every example below is "
+        "accepted in it (tested by `tests/test_docs.py`).",
+        "",
+        "```toml",
+        MINIMAL_CONFIG.rstrip("\n"),
+        "```",
+        "",
+        "## Tables and keys",
+        "",
+        "Placeholders in *italics* (`NAME`, `ID`, `FROM`) stand for names the config chooses. A default in words "
+        "means the key has no literal default.",
+        "",
+    ]
+    out += [f"- [{t.title}](#{t.anchor})" for t in TABLES]
+    out.append("")
+    for table in TABLES:
+        out += _table_section(table)
+    out += _families()
+    out += [
+        "## What the base files define",
+        "",
+        "Listed from the files themselves (sources and confidence are the comments beside each value there).",
+        "",
+    ]
+    for rel in BASE_FILES:
+        out += _base_section(rel, configs)
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m simsam.config.reference [--write | --check]``."""
+    parser = argparse.ArgumentParser(prog="python -m simsam.config.reference", description="Render docs/config.md from the config reference.")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--write", action="store_true", help=f"write {DOC.relative_to(ROOT)}")
+    mode.add_argument("--check", action="store_true", help=f"exit 1 if {DOC.relative_to(ROOT)} is not current")
+    args = parser.parse_args(argv)
+    text = config_reference()
+    if args.write:
+        DOC.parent.mkdir(parents=True, exist_ok=True)
+        DOC.write_text(text, encoding="utf-8")
+        return 0
+    if args.check:
+        current = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
+        if current != text:
+            print(f"{DOC.relative_to(ROOT)} is not current: run python -m simsam.config.reference --write", file=sys.stderr)
+            return 1
+        return 0
+    sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
