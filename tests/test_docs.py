@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import simsam.config.schema as schema
+import simsam.config.build as schema
 from simsam.config import build_config, loads, override, read_config_string
 from simsam.config.reference import DISTRIBUTION_FAMILIES, MINIMAL_CONFIG, TABLES, config_reference
 from simsam.distributions import DISTRIBUTIONS
@@ -55,7 +55,7 @@ def test_every_section_is_documented():
 def test_every_key_tuple_is_documented():
     tuples = {name: value for name, value in vars(schema).items() if name.endswith("_KEYS") and isinstance(value, tuple)}
     documented = {t.schema: t for t in TABLES if t.schema}
-    assert set(tuples) == set(documented), "every *_KEYS tuple of schema.py needs one table in simsam/config/reference.py, and vice versa"
+    assert set(tuples) == set(documented), "every *_KEYS tuple of config/build.py needs one table in simsam/config/reference.py, and vice versa"
     for name, keys in tuples.items():
         table = documented[name]
         listed = [k.name for k in table.keys if not k.placeholder]

@@ -12,7 +12,7 @@ and resources of the base files (``configs/base/sweden.toml``,
     python -m simsam.config.reference --check      # exit 1 if docs/config.md is stale
 
 ``tests/test_docs.py`` keeps this table honest: its keys must be exactly the
-key tuples of :mod:`simsam.config.schema` (``SECTIONS``, ``SIMULATION_KEYS``,
+key tuples of :mod:`simsam.config.build` (``SECTIONS``, ``SIMULATION_KEYS``,
 ...), every example must be accepted by the loader (tried in
 :data:`MINIMAL_CONFIG`), every literal default must be what the loader
 gives when the key is left out, and ``docs/config.md`` must equal the rendered
@@ -110,7 +110,7 @@ class Table:
         What the table is (markdown).
     keys : tuple of Key
     schema : str
-        The name of the tuple in :mod:`simsam.config.schema` that lists the
+        The name of the tuple in :mod:`simsam.config.build` that lists the
         table's keys (``"SIMULATION_KEYS"``); "" for a table whose keys are
         names or free-form.
     instance : str
@@ -191,7 +191,7 @@ TABLES: tuple[Table, ...] = (
     Table(
         "",
         "The file itself. Besides `extends`, the top level holds only the tables below (`SECTIONS` in "
-        "`simsam/config/schema.py`); any other key is an error naming the nearest known one.",
+        "`simsam/config/build.py`); any other key is an error naming the nearest known one.",
         (
             Key(
                 "extends",
@@ -831,7 +831,7 @@ def _payer(value) -> str:
 def _table_section(table: Table) -> list[str]:
     lines = [f"### {table.title}", "", table.summary, ""]
     if table.schema:
-        lines += [f"Keys: `{table.schema}` in `simsam/config/schema.py`.", ""]
+        lines += [f"Keys: `{table.schema}` in `simsam/config/build.py`.", ""]
     lines += ["| key | type | unit | default | description | example |", "| --- | --- | --- | --- | --- | --- |"]
     for k in table.keys:
         name = f"`{k.name}`" if not k.placeholder else f"*`{k.name}`*"
