@@ -23,12 +23,17 @@ def machine() -> dict:
     import simsam
 
     return {
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "platform": platform.platform(),
         "cpus": os.cpu_count(),
         "numba_threads": numba.config.NUMBA_NUM_THREADS,
         "load_average": os.getloadavg(),
-        "versions": {"simsam": simsam.__version__, "numba": numba.__version__, "numpy": np.__version__, "python": platform.python_version()},
+        "versions": {
+            "simsam": simsam.__version__,
+            "numba": numba.__version__,
+            "numpy": np.__version__,
+            "python": platform.python_version(),
+        },
     }
 
 

@@ -14,7 +14,6 @@ import argparse
 import sys
 
 import numpy as np
-
 from _common import ROOT, best_of, write
 from kernel_speed import kernel_inputs
 
@@ -43,7 +42,7 @@ def main(argv=None) -> int:
     for n, engine in ((81, PERSON), (81, AGGREGATE), (10_000, AGGREGATE), (1_000_000, AGGREGATE)):
         name = f"{'person' if engine == PERSON else 'aggregate'}_{n}"
         simulate_cohorts(*(a[:10] for a in inputs), n, horizon, engine)
-        seconds = best_of(lambda: simulate_cohorts(*inputs, n, horizon, engine), args.repeat)
+        seconds = best_of(lambda n=n, engine=engine: simulate_cohorts(*inputs, n, horizon, engine), args.repeat)
         _, nb, _ = simulate_cohorts(*inputs, n, horizon, engine)
         _, nb_expected, _ = simulate_cohorts(*inputs, n, horizon, EXPECTED)
         # Same parameters per draw: the cohort noise averages out over draws.
@@ -55,7 +54,11 @@ def main(argv=None) -> int:
     ratio = rows["aggregate_1000000"]["seconds"] / rows["person_81"]["seconds"]
     ratio_agg = rows["aggregate_1000000"]["seconds"] / rows["aggregate_81"]["seconds"]
     print(f"  10⁶ participants (aggregate) / 81 (person, the auto choice): {ratio:.2f}×; / 81 (aggregate): {ratio_agg:.2f}×")
-    path = write("aggregate_scaling", {"draws": args.draws, "threads": 1, "paths": rows, "ratio_1e6_vs_81_auto": ratio, "ratio_1e6_vs_81_aggregate": ratio_agg}, args.out)
+    path = write(
+        "aggregate_scaling",
+        {"draws": args.draws, "threads": 1, "paths": rows, "ratio_1e6_vs_81_auto": ratio, "ratio_1e6_vs_81_aggregate": ratio_agg},
+        args.out,
+    )
     print(f"  wrote {path}")
     return 0
 

@@ -12,7 +12,6 @@ import sys
 import time
 
 import numpy as np
-
 from _common import ROOT, best_of, write
 
 

@@ -20,14 +20,13 @@ import sys
 import time
 
 import numpy as np
-
 from _common import ROOT, best_of, write
 
 
 def kernel_inputs(cfg, draws: int, seed: int = 1):
     """The kernel's arrays for ``draws`` draws of a config (sampled once, outside the timing)."""
-    from simsam.engine.sampling import ParameterSpace, Sample
     from simsam.engine.inputs import kernel_arguments
+    from simsam.engine.sampling import ParameterSpace, Sample
 
     space = ParameterSpace.from_config(cfg)
     idx = np.arange(draws)
@@ -182,11 +181,17 @@ def main(argv=None) -> int:
     path = write("kernel_speed", result, args.out)
     print(f"kernel, {args.draws:,} draws × {n} participants × {horizon} months ({cfg.name}):")
     print(f"  numba, 1 thread : {t1:.3f} s  {rate1 / 1e6:,.0f} M person-months/s")
-    print(f"  numba, 2 threads: {t2:.3f} s  {person_months / t2 / 1e6:,.0f} M person-months/s ({timings[1] / t2:.2f}× 1 thread, efficiency {timings[1] / t2 / 2:.0%})")
+    print(
+        f"  numba, 2 threads: {t2:.3f} s  {person_months / t2 / 1e6:,.0f} M person-months/s ({timings[1] / t2:.2f}× 1 thread, "
+        f"efficiency {timings[1] / t2 / 2:.0%})"
+    )
     print(f"  staggered intake: {t_stag:.3f} s vs {t_plain:.3f} s unstaggered (1 thread, interleaved): {t_stag / t_plain:.2f}× the time")
     print(f"  NumPy reference : {rate_ref / 1e6:,.1f} M person-months/s → numba {rate1 / rate_ref:,.1f}× faster"
           f" (rounds: {min(round_ratios):.1f}–{max(round_ratios):.1f}×)")
-    print(f"  NumPy month by month (the model as stated, vectorised): {rate_mm / 1e6:,.1f} M person-months/s → numba {rate1 / rate_mm:,.0f}× faster")
+    print(
+        f"  NumPy month by month (the model as stated, vectorised): {rate_mm / 1e6:,.1f} M person-months/s → numba "
+        f"{rate1 / rate_mm:,.0f}× faster"
+    )
     print(f"  pure Python     : {rate_py / 1e6:,.3f} M person-months/s → numba {rate1 / rate_py:,.0f}× faster")
     print(f"  wrote {path}")
     return 0

@@ -23,7 +23,6 @@ import sys
 import time
 
 import numpy as np
-
 from _common import ROOT, write
 
 TARGET_SECONDS = 30.0
@@ -141,10 +140,18 @@ def main(argv=None) -> int:
     }
     path = write("sobol_speed", result, args.out)
     print(f"Sobol, {groups} inputs, N = {args.n}: {runs:,} runs of {cfg.name} ({ds.attrs['target']}, society)")
-    print(f"  expected cohort: {total:.1f} s (target < {TARGET_SECONDS:.0f} s: {'met' if total < TARGET_SECONDS else 'MISSED'}), {runs / total:,.0f} runs/s")
+    print(
+        f"  expected cohort: {total:.1f} s (target < {TARGET_SECONDS:.0f} s: {'met' if total < TARGET_SECONDS else 'MISSED'}), "
+        f"{runs / total:,.0f} runs/s"
+    )
     print("  phases: " + ", ".join(f"{k[:-2].replace('_', ' ')} {v:.2f} s" for k, v in phases.items()))
-    print(f"  sampled cohort ({sampled.attrs['engine']} path, + input 'cohort'): {total_sampled:.1f} s for {int(sampled.attrs['evaluations']):,} runs")
-    print(f"  Ishigami at N = {args.n}: max |S1 error| {ishigami['max_abs_error_S1']:.4f}, max |ST error| {ishigami['max_abs_error_ST']:.4f}")
+    print(
+        f"  sampled cohort ({sampled.attrs['engine']} path, + input 'cohort'): {total_sampled:.1f} s for "
+        f"{int(sampled.attrs['evaluations']):,} runs"
+    )
+    print(
+        f"  Ishigami at N = {args.n}: max |S1 error| {ishigami['max_abs_error_S1']:.4f}, max |ST error| {ishigami['max_abs_error_ST']:.4f}"
+    )
     print(f"  wrote {os.path.relpath(path, ROOT)}")
     return 0
 

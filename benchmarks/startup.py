@@ -44,7 +44,18 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         # Cold: no compiled kernels and no stored inverse-CDF tables.
         env = {**os.environ, "NUMBA_CACHE_DIR": os.path.join(tmp, "numba-cache"), "SIMSAM_CACHE_DIR": os.path.join(tmp, "simsam-cache")}
-        cmd = [sys.executable, "-m", "simsam.cli", "run", args.config, "--draws", str(args.draws), "--out", os.path.join(tmp, "out"), "--quiet"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "simsam.cli",
+            "run",
+            args.config,
+            "--draws",
+            str(args.draws),
+            "--out",
+            os.path.join(tmp, "out"),
+            "--quiet",
+        ]
         cold = run(cmd, env)
         cached = min(run(cmd, env) for _ in range(args.repeat))
         t_import = min(run([sys.executable, "-c", "import simsam"], env) for _ in range(args.repeat))

@@ -1,10 +1,12 @@
-"""Shared fixture of the config tests: ``make_config`` (edited copies of tests/data)."""
+"""Fixtures shared by the test modules: ``engine_config`` (every kind of input) and ``make_config`` (edited copies of tests/data)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+
+import simsam
 
 DATA = Path(__file__).parent / "data"
 
@@ -40,3 +42,9 @@ def make_config(tmp_path):
         return folder / "minimal.toml"
 
     return make
+
+
+@pytest.fixture(scope="session")
+def engine_config():
+    """Uncertain inputs of every kind, Dirichlet shares, uncertain transitions (tests/data/engine.toml)."""
+    return simsam.load_config(DATA / "engine.toml")

@@ -58,7 +58,9 @@ def person_occupancy(shares, trans, keys, participants, horizon, exit_months=Non
     counter = 1
     # (1 − q)^m for m = 0 … horizon − 1, per draw and state, by repeated products as the kernel.
     q_all = trans.sum(axis=2)
-    survive = np.cumprod(np.concatenate([np.ones(q_all.shape + (1,)), np.repeat((1.0 - q_all)[..., None], horizon - 1, axis=2)], axis=2), axis=2)
+    survive = np.cumprod(
+        np.concatenate([np.ones(q_all.shape + (1,)), np.repeat((1.0 - q_all)[..., None], horizon - 1, axis=2)], axis=2), axis=2
+    )
     while active.any():
         d, i = np.nonzero(active)
         k = state[d, i]
@@ -147,13 +149,32 @@ def results(occ, rel, cost, rate, horizon, cost_months=None, drop_off=None, drop
     return payback, net_benefit, revenue, cum
 
 
-def simulate_cohorts(shares, trans, rel, cost, rate, keys, participants, horizon, engine, *, exit_months=None, cost_months=None, drop_off=None, drop_from=0, groups=None, monthly=False):
+def simulate_cohorts(
+    shares,
+    trans,
+    rel,
+    cost,
+    rate,
+    keys,
+    participants,
+    horizon,
+    engine,
+    *,
+    exit_months=None,
+    cost_months=None,
+    drop_off=None,
+    drop_from=0,
+    groups=None,
+    monthly=False,
+):
     """The reference of :func:`simsam.kernels.cohort.simulate_cohorts` (with ``monthly``, also the cumulative net benefit per month)."""
     keys = np.asarray(keys, dtype=np.uint64)
     if engine == EXPECTED:
         occ = expected_occupancy(shares, trans, participants, horizon, exit_months, groups)
     elif engine == AGGREGATE:
-        occ = np.array([aggregate_occupancy(s, tr, k, participants, horizon, exit_months, groups) for s, tr, k in zip(_grouped(shares), trans, keys)])
+        occ = np.array(
+            [aggregate_occupancy(s, tr, k, participants, horizon, exit_months, groups) for s, tr, k in zip(_grouped(shares), trans, keys)]
+        )
     else:
         occ = person_occupancy(shares, trans, keys, participants, horizon, exit_months, groups)
     out = results(occ, np.asarray(rel, float), np.asarray(cost, float), np.asarray(rate, float), horizon, cost_months, drop_off, drop_from)

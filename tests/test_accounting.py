@@ -12,8 +12,6 @@ import simsam
 from simsam.engine.accounting import ITEMS, REAL_ITEMS, flow_table, potential, project_cost
 from simsam.engine.sampling import ParameterSpace, Sample
 
-from .helpers import engine_config  # noqa: F401  (fixture)
-
 DATA = Path(__file__).parent / "data"
 ACTORS = ["kommun", "region", "fk", "af", "stat", "individ", "arbetsgivare"]
 
@@ -126,7 +124,9 @@ def test_seed_002_arithmetic():
     # One state that avoids a resource entirely: society gains q·unit cost·1.25 a month each.
     unit = 2.64e6 / (81 * 12 * 1.25)
     text = text.replace("participants = 10", "participants = 81").replace("cost = 1e6", "cost = 6e6")
-    text = text.replace("unit_cost = 1000", f"unit_cost = {unit!r}").replace("resources = { visit = 2, handling = 5 }", "resources = { visit = 1 }")
+    text = text.replace("unit_cost = 1000", f"unit_cost = {unit!r}").replace(
+        "resources = { visit = 2, handling = 5 }", "resources = { visit = 1 }"
+    )
     text = text.replace('shares = { work = 0.4, improved = 0.6 }', 'shares = { improved = 1.0 }')
     text = text.replace('income = { as = 1.0 }', 'income = { sa = 0.5, sb = 0.5 }\nresource_change = -1')
     cfg = simsam.loads(text, DATA)

@@ -12,7 +12,7 @@ import simsam
 from simsam.analysis.breakeven import breakeven, input_setter, switching_value
 from simsam.cli import main
 
-from .helpers import DATA, engine_config  # noqa: F401 (fixture)
+from .helpers import DATA
 
 # tests/data/hand.toml, society: a participant-month in work is worth 10 300 kr (production
 # 20 000 · 0.5 · 1.3 · (1 − 0.4) = 7 800 plus resources avoided 0.5 · (2 · 1 000 + 5 · 400) · 1.25 =
@@ -58,7 +58,25 @@ def test_not_bracketed_says_so(hand, capsys, tmp_path):
     assert r.message.startswith("P(payback ≤ 12) for society stays between 0.000 and 0.000 for outcomes.shares.work in [0, 1], below 0.8")
     assert "deterministic payback (expected cohort, other inputs at medians) does not cross 12 months" in r.message
     out = tmp_path / "be"
-    assert main(["breakeven", str(DATA / "hand.toml"), "--param", "outcomes.shares.work", "--month", "12", "--prob", "0.8", "--draws", "5", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "breakeven",
+                str(DATA / "hand.toml"),
+                "--param",
+                "outcomes.shares.work",
+                "--month",
+                "12",
+                "--prob",
+                "0.8",
+                "--draws",
+                "5",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert "No value: P(payback ≤ 12)" in capsys.readouterr().out
     assert json.loads((out / "breakeven.json").read_text())["value"] is None
 
@@ -92,13 +110,28 @@ def test_monte_carlo_error_is_honest(engine_config):  # noqa: F811
 
 def test_cli_writes_json_csv_netcdf(tmp_path, capsys):
     out = tmp_path / "be"
-    argv = ["breakeven", str(DATA / "hand.toml"), "--param", "outcomes.shares.work", "--month", "36", "--prob", "0.8", "--draws", "4", "--out", str(out)]
+    argv = [
+        "breakeven",
+        str(DATA / "hand.toml"),
+        "--param",
+        "outcomes.shares.work",
+        "--month",
+        "36",
+        "--prob",
+        "0.8",
+        "--draws",
+        "4",
+        "--out",
+        str(out),
+    ]
     assert main(argv) == 0
     text = capsys.readouterr().out
     assert "Break-even value: 0.3371" in text and "Deterministic switching value (expected cohort, other inputs at medians): 0.3371" in text
     row = json.loads((out / "breakeven.json").read_text())
     assert row["switching_value"] == pytest.approx(SHARE_36, abs=1e-8) and row["parameter"] == "outcomes.shares.work"
-    assert (out / "breakeven.csv").read_text().splitlines()[0].startswith("parameter,actor,month,probability,base_value,low,high,value,mcse")
+    assert (
+        (out / "breakeven.csv").read_text().splitlines()[0].startswith("parameter,actor,month,probability,base_value,low,high,value,mcse")
+    )
     import xarray as xr
 
     with xr.open_dataset(out / "breakeven.nc", engine="h5netcdf") as ds:
@@ -111,7 +144,10 @@ def test_cli_writes_json_csv_netcdf(tmp_path, capsys):
         (["--param", "outcomes.shares.wrk"], "--param: unknown input 'outcomes.shares.wrk' (did you mean 'outcomes.shares.work'?)"),
         (["--param", "outcomes.shares"], "--param: outcomes.shares is a table of shares: name one of its items, e.g. outcomes.shares.work"),
         (["--param", "project.cost", "--range", "-5", "10"], "--range: not a valid range for project.cost"),
-        (["--param", "outcomes.shares.work", "--range", "0.2", "1.5"], "--range: outcomes.shares.work is a share: the range must lie within [0, 1], not [0.2, 1.5]"),
+        (
+            ["--param", "outcomes.shares.work", "--range", "0.2", "1.5"],
+            "--range: outcomes.shares.work is a share: the range must lie within [0, 1], not [0.2, 1.5]",
+        ),
         (["--param", "outcomes.shares.work", "--range", "0.5", "0.2"], "--range: LOW must be below HIGH, not 0.5 and 0.2"),
         (["--param", "outcomes.shares.work", "--prob", "1.5"], "--prob: must be a probability strictly between 0 and 1, not 1.5"),
         (["--param", "outcomes.shares.work", "--month", "61"], "--month: must be between 1 and the horizon (60), not 61"),

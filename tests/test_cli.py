@@ -15,7 +15,9 @@ from .helpers import CONFIGS, DATA
 
 def test_run_writes_results_and_prints_table(tmp_path, capsys):
     out = tmp_path / "out"
-    code = main(["run", str(DATA / "engine.toml"), "--draws", "400", "--seed", "5", "--out", str(out), "--threads", "1", "--chunk-draws", "150"])
+    code = main(
+        ["run", str(DATA / "engine.toml"), "--draws", "400", "--seed", "5", "--out", str(out), "--threads", "1", "--chunk-draws", "150"]
+    )
     assert code == 0
     text = capsys.readouterr().out
     assert "Society: payback within 60 months with probability" in text
@@ -73,8 +75,8 @@ def test_validate(capsys):
 def test_results_file_summary_is_the_dataset_summary(tmp_path, monkeypatch):
     """The run's summaries come from results.nc through ResultsFile, read whole or
     (large files) an actor's column at a time: the same numbers as summarize()."""
-    from simsam.results import ResultsFile
     from simsam.analysis.summary import summary_of
+    from simsam.results import ResultsFile
 
     out = tmp_path / "out"
     assert main(["run", str(DATA / "engine.toml"), "--draws", "200", "--seed", "3", "--out", str(out), "--quiet"]) == 0

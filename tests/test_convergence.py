@@ -7,11 +7,11 @@ import pytest
 import xarray as xr
 
 import simsam
-from simsam.cli import main
 from simsam.analysis.convergence import headline_se, run_until_se
+from simsam.cli import main
 from simsam.results import read_results
 
-from .helpers import DATA, engine_config  # noqa: F401 (fixture)
+from .helpers import DATA
 
 
 def test_result_is_identical_to_a_plain_run_of_that_many_draws(engine_config):  # noqa: F811
@@ -56,7 +56,10 @@ def test_cli_until_se(tmp_path, capsys):
     [
         (["--max-draws", "100"], "error: --max-draws: only applies with --until-se\n"),
         (["--until-se", "0.7"], "error: --until-se: must be a standard error between 0 and 0.5, not 0.7\n"),
-        (["--until-se", "0.01", "--draws", "500", "--max-draws", "100"], "error: --draws: the batch size 500 is more than --max-draws 100\n"),
+        (
+            ["--until-se", "0.01", "--draws", "500", "--max-draws", "100"],
+            "error: --draws: the batch size 500 is more than --max-draws 100\n",
+        ),
         (["--until-se", "x"], "error: --until-se: invalid float value: 'x'\n"),
     ],
 )

@@ -10,11 +10,11 @@ import pytest
 from scipy import stats
 
 import simsam
-from simsam.cli import main
-from simsam.engine.copula import gaussian_copula
-from simsam.config.correlations import normal_to_spearman, spearman_to_normal
-from simsam.engine.sampling import ParameterSpace
 from simsam.analysis.sensitivity.model import design_groups
+from simsam.cli import main
+from simsam.config.correlations import normal_to_spearman, spearman_to_normal
+from simsam.engine.copula import gaussian_copula
+from simsam.engine.sampling import ParameterSpace
 
 DATA = Path(__file__).parent / "data"
 EMP = "outcomes.states.work.employment_rate"
@@ -121,17 +121,37 @@ def test_correlated_inputs_form_one_design_group(correlated):
 @pytest.mark.parametrize(
     "table, message",
     [
-        ('"economy.wag ~ project.cost" = 0.3', r"""^correlations\."economy\.wag ~ project\.cost": unknown uncertain input 'economy\.wag' \(did you mean 'economy\.wage'\?\)$"""),
-        ('"economy.payroll_tax ~ project.cost" = 0.3', r"""^correlations\."economy\.payroll_tax ~ project\.cost": 'economy\.payroll_tax' is a fixed number, not a distribution"""),
-        ('"outcomes.shares.work ~ project.cost" = 0.3', r"""'outcomes\.shares\.work' is a Dirichlet share, tied to the other shares of its table"""),
-        ('"economy.wage ~ project.cost" = 1.5', r"""^correlations\."economy\.wage ~ project\.cost": 1\.5 is out of range \(must be between -1 and 1\)$"""),
+        (
+            '"economy.wag ~ project.cost" = 0.3',
+            r"""^correlations\."economy\.wag ~ project\.cost": unknown uncertain input 'economy\.wag' """
+            r"""\(did you mean 'economy\.wage'\?\)$""",
+        ),
+        (
+            '"economy.payroll_tax ~ project.cost" = 0.3',
+            r"""^correlations\."economy\.payroll_tax ~ project\.cost": 'economy\.payroll_tax' is a fixed number, not a distribution""",
+        ),
+        (
+            '"outcomes.shares.work ~ project.cost" = 0.3',
+            r"""'outcomes\.shares\.work' is a Dirichlet share, tied to the other shares of its table""",
+        ),
+        (
+            '"economy.wage ~ project.cost" = 1.5',
+            r"""^correlations\."economy\.wage ~ project\.cost": 1\.5 is out of range \(must be between -1 and 1\)$""",
+        ),
         ('"economy.wage ~ project.cost" = "high"', r"""^correlations\."economy\.wage ~ project\.cost": must be a number, not a string$"""),
-        ('"economy.wage, project.cost" = 0.3', r"""^correlations\."economy\.wage, project\.cost": must name two uncertain inputs as "A ~ B\""""),
+        (
+            '"economy.wage, project.cost" = 0.3',
+            r"""^correlations\."economy\.wage, project\.cost": must name two uncertain inputs as "A ~ B\"""",
+        ),
         ('"economy.wage ~ economy.wage" = 0.3', r"an input cannot be correlated with itself"),
-        ('"economy.wage ~ project.cost" = 0.3\n"project.cost ~ economy.wage" = 0.2', r"""^correlations\."project\.cost ~ economy\.wage": the pair is given twice \(also as "economy\.wage ~ project\.cost"\)$"""),
+        (
+            '"economy.wage ~ project.cost" = 0.3\n"project.cost ~ economy.wage" = 0.2',
+            r"""^correlations\."project\.cost ~ economy\.wage": the pair is given twice \(also as "economy\.wage ~ project\.cost"\)$""",
+        ),
         (
             '"economy.wage ~ project.cost" = 0.9\n"project.cost ~ economy.uplift" = 0.9\n"economy.uplift ~ economy.wage" = -0.9',
-            r"^correlations: matrix is not positive definite: the correlations of 'project\.cost' with 'economy\.uplift', 'economy\.wage' cannot hold",
+            r"^correlations: matrix is not positive definite: the correlations of 'project\.cost' with 'economy\.uplift', "
+            r"'economy\.wage' cannot hold",
         ),
     ],
 )

@@ -8,11 +8,11 @@ import xarray as xr
 from scipy import stats
 
 import simsam
-from simsam.cli import main
 from simsam.analysis.decision import acceptability, decision_analysis, evpi_estimate, evppi_estimate, regression_basis
+from simsam.cli import main
 from simsam.workflows.run_folder import write_run
 
-from .helpers import DATA, engine_config  # noqa: F401 (fixture)
+from .helpers import DATA
 
 
 def normal_evpi(mu: float, sigma: float) -> float:
@@ -131,8 +131,8 @@ def test_decision_analysis_of_a_run(decision, run):
 
 
 def test_value_of_information_uses_each_draws_expected_cohort(run, engine_config, decision):  # noqa: F811
-    from simsam.engine.sampling import ParameterSpace
     from simsam.engine.evaluate import evaluate
+    from simsam.engine.sampling import ParameterSpace
 
     space = ParameterSpace.from_config(engine_config)
     nb = evaluate(engine_config, space, run.inputs.values, run.draw.values, 7, engine="expected").net_benefit
@@ -161,14 +161,29 @@ def test_results_file_gives_the_same_analysis(run, decision, tmp_path):
 
 def test_decision_command(tmp_path, capsys):
     out = tmp_path / "dec"
-    argv = ["decision", str(DATA / "engine.toml"), "--draws", "400", "--seed", "2", "--evppi", "outcomes.shares", "--evppi", "economy.wage+project.cost", "--out", str(out)]
+    argv = [
+        "decision",
+        str(DATA / "engine.toml"),
+        "--draws",
+        "400",
+        "--seed",
+        "2",
+        "--evppi",
+        "outcomes.shares",
+        "--evppi",
+        "economy.wage+project.cost",
+        "--out",
+        str(out),
+    ]
     assert main(argv) == 0
     text = capsys.readouterr().out
     assert "P(≤12)" in text and "EVPI, Mkr" in text and "economy.wage+project.cost" in text
     assert sorted(p.name for p in out.iterdir()) == ["acceptability.csv", "decision.nc", "evpi.csv", "evppi.csv"]
     with xr.open_dataset(out / "decision.nc", engine="h5netcdf") as ds:
         assert ds.input.values.tolist() == ["outcomes.shares", "economy.wage+project.cost"]
-    assert (out / "evpi.csv").read_text().splitlines()[0] == "actor,year,expected_net_benefit,p_net_benefit_positive,evpi,evpi_mcse,evpi_per_participant,evpi_total"
+    assert (out / "evpi.csv").read_text().splitlines()[
+        0
+    ] == "actor,year,expected_net_benefit,p_net_benefit_positive,evpi,evpi_mcse,evpi_per_participant,evpi_total"
 
 
 def test_decision_command_on_a_results_folder(tmp_path, capsys):

@@ -14,7 +14,7 @@ import simsam.results
 from simsam.cli import main
 from simsam.engine.run import compute_chunk, dask_client
 
-from .helpers import DATA, engine_config  # noqa: F401  (fixture)
+from .helpers import DATA
 
 distributed = pytest.importorskip("distributed")
 
@@ -59,7 +59,24 @@ def test_killed_worker_run_completes_identically(engine_config, client, tmp_path
 
 def test_cli_with_local_cluster(tmp_path, capsys):
     out = tmp_path / "run"
-    assert main(["run", str(DATA / "engine.toml"), "--draws", "600", "--chunk-draws", "200", "--scheduler", "local:2", "--out", str(out), "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                str(DATA / "engine.toml"),
+                "--draws",
+                "600",
+                "--chunk-draws",
+                "200",
+                "--scheduler",
+                "local:2",
+                "--out",
+                str(out),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     here = simsam.simulate(simsam.load_config(DATA / "engine.toml"), draws=600)
     xr.testing.assert_identical(simsam.results.read_results(out), here)
 
@@ -96,7 +113,24 @@ def test_sobol_and_morris_on_a_cluster_are_identical(engine_config, client):
 
 def test_sensitivity_scheduler_option(tmp_path, capsys):
     out = tmp_path / "sobol"
-    assert main(["sensitivity", str(DATA / "engine.toml"), "--method", "sobol", "--n", "32", "--scheduler", "local:2", "--out", str(out), "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "sensitivity",
+                str(DATA / "engine.toml"),
+                "--method",
+                "sobol",
+                "--n",
+                "32",
+                "--scheduler",
+                "local:2",
+                "--out",
+                str(out),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     assert (out / "sensitivity.nc").exists()
     assert main(["sensitivity", str(DATA / "engine.toml"), "--method", "prcc", "--scheduler", "local:2", "--out", str(tmp_path / "p")]) == 2
     assert capsys.readouterr().err.startswith("error: --scheduler: runs the sobol and morris designs on a cluster")

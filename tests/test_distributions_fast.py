@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simsam.distributions.tables import TABLE_NODES, TABLE_TOLERANCE
 from simsam.distributions import Distribution, InverseCdfTable, parse_distribution
 from simsam.distributions.laws import _Law
+from simsam.distributions.tables import TABLE_NODES, TABLE_TOLERANCE
 
 ROOT = Path(__file__).parents[1]
 

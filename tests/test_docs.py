@@ -12,9 +12,9 @@ import pytest
 
 import simsam.config.build as schema
 from simsam.config import build_config, loads, override, read_config_string
+from simsam.config.nodes import parse_quantity
 from simsam.config.reference import DISTRIBUTION_FAMILIES, MINIMAL_CONFIG, TABLES, config_reference
 from simsam.distributions import DISTRIBUTIONS
-from simsam.config.nodes import parse_quantity
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = ROOT / "configs"
@@ -55,7 +55,9 @@ def test_every_section_is_documented():
 def test_every_key_tuple_is_documented():
     tuples = {name: value for name, value in vars(schema).items() if name.endswith("_KEYS") and isinstance(value, tuple)}
     documented = {t.schema: t for t in TABLES if t.schema}
-    assert set(tuples) == set(documented), "every *_KEYS tuple of config/build.py needs one table in simsam/config/reference.py, and vice versa"
+    assert set(tuples) == set(documented), (
+        "every *_KEYS tuple of config/build.py needs one table in simsam/config/reference.py, and vice versa"
+    )
     for name, keys in tuples.items():
         table = documented[name]
         listed = [k.name for k in table.keys if not k.placeholder]

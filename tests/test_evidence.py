@@ -60,7 +60,15 @@ def test_example_csv_is_what_the_script_writes(tmp_path, monkeypatch):
 def test_posterior_equals_counts_plus_prior(make_config):
     files = {n: (EVIDENCE / n).read_text(encoding="utf-8") for n in ("small.csv", "small_map.toml")}
     for prior in (1.0, 0.5):
-        path = make_config(main=[(SHARES_LINE, f'shares = {{ dist = "dirichlet", counts_file = "small.csv", counts_map = "small_map.toml", prior = {prior} }}')], files=files)
+        path = make_config(
+            main=[
+                (
+                    SHARES_LINE,
+                    f'shares = {{ dist = "dirichlet", counts_file = "small.csv", counts_map = "small_map.toml", prior = {prior} }}',
+                )
+            ],
+            files=files,
+        )
         shares = simsam.load_config(path).outcomes.shares
         assert shares.kind == "dirichlet" and shares.path == "outcomes.shares"
         assert dict(zip(shares.keys, shares.alpha)) == {k: c + prior for k, c in SMALL_COUNTS.items()}
@@ -69,7 +77,11 @@ def test_posterior_equals_counts_plus_prior(make_config):
 def test_counts_file_gives_the_same_config_as_written_counts(make_config):
     files = {n: (EVIDENCE / n).read_text(encoding="utf-8") for n in ("small.csv", "small_map.toml")}
     a = simsam.load_config(make_config(main=[(SHARES_LINE, FROM_FILE)], files=files))
-    b = simsam.load_config(make_config(main=[(SHARES_LINE, 'shares = { dist = "dirichlet", counts = { work = 3, improved = 2, not_improved = 2 }, prior = 1.0 }')]))
+    b = simsam.load_config(
+        make_config(
+            main=[(SHARES_LINE, 'shares = { dist = "dirichlet", counts = { work = 3, improved = 2, not_improved = 2 }, prior = 1.0 }')]
+        )
+    )
     assert (a.outcomes.shares.keys, a.outcomes.shares.alpha) == (b.outcomes.shares.keys, b.outcomes.shares.alpha)
 
 
@@ -89,9 +101,14 @@ def test_bad_rows_all_reported_by_line_number():
 
 
 def test_bad_rows_in_a_config_are_one_line(make_config):
-    files = {"bad.csv": (EVIDENCE / "bad.csv").read_text(encoding="utf-8"), "small_map.toml": (EVIDENCE / "small_map.toml").read_text(encoding="utf-8")}
+    files = {
+        "bad.csv": (EVIDENCE / "bad.csv").read_text(encoding="utf-8"),
+        "small_map.toml": (EVIDENCE / "small_map.toml").read_text(encoding="utf-8"),
+    }
     path = make_config(main=[(SHARES_LINE, FROM_FILE.replace("small.csv", "bad.csv"))], files=files)
-    with pytest.raises(simsam.ConfigError, match=r"^outcomes\.shares\.counts_file: bad\.csv: 7 bad rows \(nothing imported\): line 3: .*; line 9: 4 fields") as info:
+    with pytest.raises(
+        simsam.ConfigError, match=r"^outcomes\.shares\.counts_file: bad\.csv: 7 bad rows \(nothing imported\): line 3: .*; line 9: 4 fields"
+    ) as info:
         simsam.load_config(path)
     assert "\n" not in str(info.value)
 
@@ -100,13 +117,22 @@ def test_bad_rows_in_a_config_are_one_line(make_config):
     "edit, match",
     [
         ('counts_file = "small.csv"', r"outcomes\.shares\.counts_map: missing: counts_file and counts_map go together"),
-        ('counts_file = "small.csv", counts_map = "small_map.toml", counts = { work = 1, improved = 1 }', r"outcomes\.shares\.counts: give counts_file \(with counts_map\) or counts or mean, not two"),
+        (
+            'counts_file = "small.csv", counts_map = "small_map.toml", counts = { work = 1, improved = 1 }',
+            r"outcomes\.shares\.counts: give counts_file \(with counts_map\) or counts or mean, not two",
+        ),
         ('counts_map = "small_map.toml"', r"outcomes\.shares\.counts_file: missing: counts_file and counts_map go together"),
         ('counts_file = "nope.csv", counts_map = "small_map.toml"', r"outcomes\.shares\.counts_file: follow-up file 'nope\.csv' not found"),
         ('counts_file = "small.csv", counts_map = "nope.toml"', r"outcomes\.shares\.counts_map: file 'nope\.toml' not found"),
-        ('counts_file = "small.csv", counts_map = "other_map.toml"', r"outcomes\.shares\.counts_map: unknown state \(in other_map\.toml, exit\.\"ARB\"\) 'wrk' \(did you mean 'work'\?\)"),
+        (
+            'counts_file = "small.csv", counts_map = "other_map.toml"',
+            r"outcomes\.shares\.counts_map: unknown state \(in other_map\.toml, exit\.\"ARB\"\) 'wrk' \(did you mean 'work'\?\)",
+        ),
         ('counts_file = "small.csv", counts_map = "small_map.toml", prior = -1', r"outcomes\.shares\.prior: -1 is negative"),
-        ('counts_file = "small.csv", counts_map = "small_map.toml", priro = 1', r"outcomes\.shares\.priro: unknown dirichlet key 'priro' \(did you mean 'prior'\?\)"),
+        (
+            'counts_file = "small.csv", counts_map = "small_map.toml", priro = 1',
+            r"outcomes\.shares\.priro: unknown dirichlet key 'priro' \(did you mean 'prior'\?\)",
+        ),
     ],
 )
 def test_counts_file_errors(make_config, edit, match):
@@ -118,7 +144,20 @@ def test_counts_file_errors(make_config, edit, match):
 
 def test_cli_writes_snippet_that_fits_the_config(tmp_path, capsys):
     out = tmp_path / "ev"
-    code = main(["evidence", str(EVIDENCE / "small.csv"), "--map", str(EVIDENCE / "small_map.toml"), "--config", str(DATA / "minimal.toml"), "--prior", "0.5", "--out", str(out)])
+    code = main(
+        [
+            "evidence",
+            str(EVIDENCE / "small.csv"),
+            "--map",
+            str(EVIDENCE / "small_map.toml"),
+            "--config",
+            str(DATA / "minimal.toml"),
+            "--prior",
+            "0.5",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     text = capsys.readouterr().out
     assert "7 counted, 1 excluded (FLYTT: 1)" in text and "columns not used: age_group" in text
@@ -136,7 +175,21 @@ def test_cli_writes_snippet_that_fits_the_config(tmp_path, capsys):
 def test_cli_before_dirichlet(tmp_path):
     csv_text = (EVIDENCE / "small.csv").read_text(encoding="utf-8").replace("INGEN", "SP")
     (tmp_path / "s.csv").write_text(csv_text, encoding="utf-8")
-    assert main(["evidence", str(tmp_path / "s.csv"), "--map", str(EVIDENCE / "small_map.toml"), "--before-dirichlet", "--out", str(tmp_path / "o"), "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "evidence",
+                str(tmp_path / "s.csv"),
+                "--map",
+                str(EVIDENCE / "small_map.toml"),
+                "--before-dirichlet",
+                "--out",
+                str(tmp_path / "o"),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     snippet = tomllib.loads((tmp_path / "o" / "evidence.toml").read_text(encoding="utf-8"))
     assert snippet["before"]["income"] == {"dist": "dirichlet", "counts": {"social_assistance": 4, "sickness_benefit": 3}, "prior": 1}
 
@@ -188,10 +241,13 @@ def test_shipped_example_config_reads_the_example_csv():
 
 def test_columns_renamed_semicolons_and_bom(tmp_path):
     (tmp_path / "sus.csv").write_text(
-        "\ufeffLöpnummer;Startdatum;Slutdatum;Ersättning start;Status slut\nP1;2021-01-04;2021-05-31;FS;ARB\nP2;2021-02-01;2021-07-01;SP;SJ\n", encoding="utf-8"
+        "\ufeffLöpnummer;Startdatum;Slutdatum;Ersättning start;Status "
+        "slut\nP1;2021-01-04;2021-05-31;FS;ARB\nP2;2021-02-01;2021-07-01;SP;SJ\n",
+        encoding="utf-8",
     )
     mapping = (EVIDENCE / "small_map.toml").read_text(encoding="utf-8") + (
-        '\n[columns]\nid = "Löpnummer"\nentry_date = "Startdatum"\nexit_date = "Slutdatum"\nentry_status = "Ersättning start"\nexit_status = "Status slut"\n'
+        '\n[columns]\nid = "Löpnummer"\nentry_date = "Startdatum"\nexit_date = "Slutdatum"\nentry_status = "Ersättning '
+        'start"\nexit_status = "Status slut"\n'
     )
     (tmp_path / "map.toml").write_text(mapping, encoding="utf-8")
     fu = read_followup(tmp_path / "sus.csv", read_mapping(tmp_path / "map.toml"))
@@ -204,7 +260,10 @@ def test_columns_renamed_semicolons_and_bom(tmp_path):
         ('[exit]\nARB = "work"\n[entry]\nFS = "social_assistance"\n[extra]\n', r"^extra: unknown key 'extra'"),
         ('[entry]\nFS = "social_assistance"\n', r"^exit: missing or empty"),
         ('[exit]\nARB = "work"\n[entry]\nFS = 1\n', r'^entry\."FS": must be a name'),
-        ('[columns]\nidd = "x"\n[exit]\nARB = "work"\n[entry]\nFS = "none"\n', r"^columns\.idd: unknown column 'idd' \(did you mean 'id'\?\)"),
+        (
+            '[columns]\nidd = "x"\n[exit]\nARB = "work"\n[entry]\nFS = "none"\n',
+            r"^columns\.idd: unknown column 'idd' \(did you mean 'id'\?\)",
+        ),
     ],
 )
 def test_mapping_errors(tmp_path, text, match):

@@ -8,9 +8,9 @@ import pytest
 from openpyxl import load_workbook
 
 import simsam
+from simsam.analysis.summary import summarize
 from simsam.report.excel import KR_FORMAT, write_summary_xlsx
 from simsam.workflows.run_folder import write_run
-from simsam.analysis.summary import summarize
 
 from .helpers import DATA
 

@@ -11,8 +11,8 @@ import pytest
 
 import simsam
 from simsam.cli import main
-from simsam.workflows.experiment import load_experiment
 from simsam.results import read_results
+from simsam.workflows.experiment import load_experiment
 
 from .helpers import DATA
 
@@ -104,13 +104,22 @@ def _rel(target: Path, start: Path) -> str:
 @pytest.mark.parametrize(
     "edit, message",
     [
-        (("kind = \"decision\"", "kind = \"decisions\""), "error: analysis[1].kind: unknown value 'decisions' (did you mean 'decision'?)\n"),
-        (("param = \"outcomes.shares.work\"", "param = \"outcomes.shares.wrk\""), "error: analysis[3].param: unknown input 'outcomes.shares.wrk' (did you mean 'outcomes.shares.work'?)\n"),
+        (('kind = "decision"', 'kind = "decisions"'), "error: analysis[1].kind: unknown value 'decisions' (did you mean 'decision'?)\n"),
+        (
+            ('param = "outcomes.shares.work"', 'param = "outcomes.shares.wrk"'),
+            "error: analysis[3].param: unknown input 'outcomes.shares.wrk' (did you mean 'outcomes.shares.work'?)\n",
+        ),
         (("month = 36", "month = 99"), "error: analysis[3].month: must be between 1 and the horizon (60), not 99\n"),
-        (("evppi = [\"outcomes.shares\", \"economy.wage\"]", "evppi = [\"economy.wag\"]"), "error: analysis[1].evppi: unknown uncertain input 'economy.wag' (did you mean 'economy.wage'?)\n"),
-        (("kind = \"compare\"", "kind = \"compare\"\nscenarios = [\"cheep\"]"), "error: analysis[2].scenarios: unknown scenario 'cheep' (did you mean 'cheap'?)\n"),
-        (("kind = \"run\"", "kind = \"run\"\nuntil = 0.1"), "error: analysis[0].until: unknown key 'until' (did you mean 'until_se'?)\n"),
-        (("config = \"cfg/scen.toml\"", "config = \"cfg/none.toml\""), None),
+        (
+            ('evppi = ["outcomes.shares", "economy.wage"]', 'evppi = ["economy.wag"]'),
+            "error: analysis[1].evppi: unknown uncertain input 'economy.wag' (did you mean 'economy.wage'?)\n",
+        ),
+        (
+            ('kind = "compare"', 'kind = "compare"\nscenarios = ["cheep"]'),
+            "error: analysis[2].scenarios: unknown scenario 'cheep' (did you mean 'cheap'?)\n",
+        ),
+        (('kind = "run"', 'kind = "run"\nuntil = 0.1'), "error: analysis[0].until: unknown key 'until' (did you mean 'until_se'?)\n"),
+        (('config = "cfg/scen.toml"', 'config = "cfg/none.toml"'), None),
         (("draws = 200", "draws = 0"), "error: draws: must be at least 1, not 0\n"),
         (("seed = 5", "seed = 5\nsed = 1"), "error: sed: unknown key 'sed' (did you mean 'seed'?)\n"),
     ],

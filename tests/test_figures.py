@@ -11,44 +11,15 @@ import xarray as xr
 from matplotlib.colors import to_rgb
 
 import simsam
-from simsam.report import figures as F
 from simsam.analysis.summary import summarize
+from simsam.report import figures as F
 
-from .helpers import DATA
+from .helpers import DATA, make_sensitivity
 
 matplotlib.use("Agg")
 
 
 # -- shared test data (also used by test_report.py and test_browser.py) ----------------------------------
-def make_sensitivity(ds, method: str, *, target: str = "net_benefit_5y", actor: str = "society", nan: bool = False) -> xr.Dataset:
-    """A sensitivity Dataset in the format of ``simsam sensitivity`` (CONTRACT.md), with made-up indices.
-
-    One row per input of ``ds`` (a Dirichlet group as one row), the first input
-    the most influential; ``nan`` puts a NaN in the second row.
-    """
-    groups = list(dict.fromkeys(str(g) for g in ds["parameter_group"].values))
-    n = len(groups)
-    w = np.linspace(1.0, 0.1, n)
-    inputs = {str(g): ds["inputs"].values[:, list(map(str, ds["parameter_group"].values)).index(str(g))] for g in groups}
-    base = float(np.median(ds["net_benefit"].sel(actor=actor).values[:, -1]))
-    columns = {
-        "sobol": {"S1": 0.5 * w, "S1_conf": 0.05 * w + 0.01, "ST": 0.6 * w + 0.02, "ST_conf": 0.06 * w + 0.01},
-        "prcc": {"prcc": 0.9 * w * np.where(np.arange(n) % 3 == 1, -1, 1), "prcc_low": 0.9 * w - 0.05, "prcc_high": 0.9 * w + 0.05,
-                 "p_value": np.exp(-20 * w)},
-        "tornado": {"low_value": [np.quantile(inputs[g], 0.05) for g in groups], "high_value": [np.quantile(inputs[g], 0.95) for g in groups],
-                    "low": base - 4e6 * w, "high": base + 5e6 * w, "base": np.full(n, base), "swing": 9e6 * w},
-        "morris": {"mu_star": 3e6 * w, "mu_star_conf": 3e5 * w, "sigma": 1e6 * w},
-    }[method]
-    if method == "prcc":
-        columns["prcc_low"] = columns["prcc"] - 0.05
-        columns["prcc_high"] = columns["prcc"] + 0.05
-    data = {k: ("parameter", np.asarray(v, dtype=float)) for k, v in columns.items()}
-    if nan and n > 1:
-        for k in data:
-            data[k][1][1] = np.nan
-    return xr.Dataset(data, coords={"parameter": groups}, attrs={"method": method, "target": target, "actor": actor, "n": 256})
-
-
 def minimal_dataset(draws: int = 5) -> xr.Dataset:
     """A hand-made result Dataset: two actors and society, nothing ever pays back (all paybacks NaN), no config attrs."""
     actors = ["kommun", "af", "society"]
@@ -67,8 +38,14 @@ def minimal_dataset(draws: int = 5) -> xr.Dataset:
             "utilised_potential": (("draw",), rng.random(draws) * 0.01),
             "inputs": (("draw", "parameter"), rng.random((draws, 2))),
         },
-        coords={"draw": np.arange(draws), "actor": actors, "actor_label": ("actor", ["Kommun", "Arbetsförmedlingen", "Samhället"]),
-                "year": years, "parameter": ["economy.wage", "project.cost"], "parameter_group": ("parameter", ["economy.wage", "project.cost"])},
+        coords={
+            "draw": np.arange(draws),
+            "actor": actors,
+            "actor_label": ("actor", ["Kommun", "Arbetsförmedlingen", "Samhället"]),
+            "year": years,
+            "parameter": ["economy.wage", "project.cost"],
+            "parameter_group": ("parameter", ["economy.wage", "project.cost"]),
+        },
         attrs={"horizon_months": 60, "draws": draws, "seed": 0, "participants": 10, "cohort": "sampled", "name": "minimal"},
     )
 
@@ -161,7 +138,9 @@ def test_investment_view_cost_once_revenue_per_year(run):
     total = ds["revenue"].sel(actor="society").sum("year").values
     assert float(data["revenue_total"].sel(quantile=0.95)) == pytest.approx(np.quantile(total, 0.95))
     # undiscounted: net benefit after 5 years is the revenue sum minus the cost, draw by draw
-    np.testing.assert_allclose(ds["net_benefit"].sel(actor="society", year=5), total - ds["cost"].sel(actor="society"), rtol=1e-9, atol=1e-3)
+    np.testing.assert_allclose(
+        ds["net_benefit"].sel(actor="society", year=5), total - ds["cost"].sel(actor="society"), rtol=1e-9, atol=1e-3
+    )
 
 
 @pytest.mark.parametrize("method", ["tornado", "prcc", "sobol", "morris"])

@@ -70,21 +70,43 @@ def test_language_is_checked():
 @pytest.mark.parametrize(
     "spec, path, sv, en",
     [
-        ({"dist": "pert", "min": 5.5e6, "mode": 6.0e6, "max": 7.0e6}, "project.cost",
-         "PERT mellan 5,5 och 7,0 mkr, troligast 6,0 mkr", "PERT between 5.5 and 7.0 Mkr, most likely 6.0 Mkr"),
-        ({"dist": "uniform", "low": 7750, "high": 8680}, "benefits.activity_compensation.monthly",
-         "likformig mellan 7 750 och 8 680 kr per månad", "uniform between 7,750 and 8,680 kr per month"),
-        ({"dist": "beta", "mean": 0.75, "sd": 0.08}, "outcomes.states.work.employment_rate",
-         "betafördelning med medelvärde 75 % och standardavvikelse 8 %", "beta with mean 75% and standard deviation 8%"),
-        ({"dist": "triangular", "low": -0.4, "mode": -0.2, "high": 0.0}, "outcomes.states.work.resource_change",
-         f"triangelfördelning mellan {MINUS}40 och 0 %, troligast {MINUS}20 %", f"triangular between {MINUS}40 and 0%, most likely {MINUS}20%"),
-        ({"dist": "normal", "mean": 9000, "sd": 800, "low": 0}, "benefits.social_assistance.monthly",
-         "normalfördelning med medelvärde 9 000 kr per månad och standardavvikelse 800 kr, aldrig under 0 kr",
-         "normal with mean 9,000 kr per month and standard deviation 800 kr, never below 0 kr"),
+        (
+            {"dist": "pert", "min": 5.5e6, "mode": 6.0e6, "max": 7.0e6},
+            "project.cost",
+            "PERT mellan 5,5 och 7,0 mkr, troligast 6,0 mkr",
+            "PERT between 5.5 and 7.0 Mkr, most likely 6.0 Mkr",
+        ),
+        (
+            {"dist": "uniform", "low": 7750, "high": 8680},
+            "benefits.activity_compensation.monthly",
+            "likformig mellan 7 750 och 8 680 kr per månad",
+            "uniform between 7,750 and 8,680 kr per month",
+        ),
+        (
+            {"dist": "beta", "mean": 0.75, "sd": 0.08},
+            "outcomes.states.work.employment_rate",
+            "betafördelning med medelvärde 75 % och standardavvikelse 8 %",
+            "beta with mean 75% and standard deviation 8%",
+        ),
+        (
+            {"dist": "triangular", "low": -0.4, "mode": -0.2, "high": 0.0},
+            "outcomes.states.work.resource_change",
+            f"triangelfördelning mellan {MINUS}40 och 0 %, troligast {MINUS}20 %",
+            f"triangular between {MINUS}40 and 0%, most likely {MINUS}20%",
+        ),
+        (
+            {"dist": "normal", "mean": 9000, "sd": 800, "low": 0},
+            "benefits.social_assistance.monthly",
+            "normalfördelning med medelvärde 9 000 kr per månad och standardavvikelse 800 kr, aldrig under 0 kr",
+            "normal with mean 9,000 kr per month and standard deviation 800 kr, never below 0 kr",
+        ),
         (1.25, "economy.uplift", "1,25 (fast värde)", "1.25 (fixed)"),
-        ({"dist": "dirichlet", "counts": {"work": 20, "improved": 35}, "prior": 1.0}, "outcomes.shares",
-         "Dirichlet från observerade antal: ”Work” 20, ”Improved” 35, plus 1 a priori per utfall",
-         "Dirichlet from observed counts: “Work” 20, “Improved” 35, plus a prior of 1 per outcome"),
+        (
+            {"dist": "dirichlet", "counts": {"work": 20, "improved": 35}, "prior": 1.0},
+            "outcomes.shares",
+            "Dirichlet från observerade antal: ”Work” 20, ”Improved” 35, plus 1 a priori per utfall",
+            "Dirichlet from observed counts: “Work” 20, “Improved” 35, plus a prior of 1 per outcome",
+        ),
     ],
 )
 def test_distributions_in_words(spec, path, sv, en):

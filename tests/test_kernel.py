@@ -112,7 +112,9 @@ def test_analytic_payback_status_kept():
     keep = np.abs(ratio - np.round(ratio)) > 1e-6  # avoid exact ties: tested separately
     shares = np.ones((n, 1))
     trans = np.zeros((n, 1, 1))
-    payback, nb, revenue = simulate_cohorts(shares, trans, monthly[:, None, None], cost[:, None], np.zeros(n), np.zeros(n, np.uint64), participants, 60, EXPECTED)
+    payback, nb, revenue = simulate_cohorts(
+        shares, trans, monthly[:, None, None], cost[:, None], np.zeros(n), np.zeros(n, np.uint64), participants, 60, EXPECTED
+    )
     np.testing.assert_array_equal(payback[keep, 0], np.ceil(ratio[keep]))
     np.testing.assert_allclose(revenue[:, 0, 0], annual)
     np.testing.assert_allclose(nb[:, 0, 4], 5 * annual - cost)
@@ -131,7 +133,17 @@ def test_payback_edge_cases():
 def test_discounting_closed_form():
     rate = 0.04
     f, cost = 41_200.0, 1.25e6
-    _, nb, revenue = simulate_cohorts(np.ones((1, 1)), np.zeros((1, 1, 1)), np.array([[[f]]]), np.array([[cost]]), np.array([rate]), np.zeros(1, np.uint64), 1, 60, EXPECTED)
+    _, nb, revenue = simulate_cohorts(
+        np.ones((1, 1)),
+        np.zeros((1, 1, 1)),
+        np.array([[[f]]]),
+        np.array([[cost]]),
+        np.array([rate]),
+        np.zeros(1, np.uint64),
+        1,
+        60,
+        EXPECTED,
+    )
     v = (1 + rate) ** (-1 / 12)
     for y in range(1, 6):
         m = 12 * y
@@ -160,7 +172,14 @@ def test_sampled_cohort_matches_markov_in_distribution():
     rel = np.array([[10_000.0, 0.0], [2_000.0, 1.0], [0.0, 0.0]])  # two "actors"
     n_draws, participants, horizon = 4000, 30, 60
     keys = rnd.draw_keys(5, "cohort", np.arange(n_draws))
-    args = (np.tile(shares, (n_draws, 1)), np.tile(trans, (n_draws, 1, 1)), np.tile(rel, (n_draws, 1, 1)), np.zeros((n_draws, 2)), np.zeros(n_draws), keys)
+    args = (
+        np.tile(shares, (n_draws, 1)),
+        np.tile(trans, (n_draws, 1, 1)),
+        np.tile(rel, (n_draws, 1, 1)),
+        np.zeros((n_draws, 2)),
+        np.zeros(n_draws),
+        keys,
+    )
     _, _, sampled = simulate_cohorts(*args, participants, horizon, PERSON)
     _, _, aggregate = simulate_cohorts(*args, participants, horizon, AGGREGATE)
     _, _, expected = simulate_cohorts(*args[:5], keys, participants, horizon, EXPECTED)
@@ -169,7 +188,9 @@ def test_sampled_cohort_matches_markov_in_distribution():
         z = (mean - expected[0]) / se
         assert np.all(np.abs(z) < 4.5), z
     rng = np.random.default_rng(99)
-    monthly = np.array([(rel.T @ ref.monthly_markov_cohort(shares, trans, participants, horizon, rng)).reshape(2, 5, 12).sum(axis=2) for _ in range(1500)])
+    monthly = np.array(
+        [(rel.T @ ref.monthly_markov_cohort(shares, trans, participants, horizon, rng)).reshape(2, 5, 12).sum(axis=2) for _ in range(1500)]
+    )
     for actor in range(2):
         for year in (0, 4):
             assert stats.ks_2samp(sampled[:, actor, year], monthly[:, actor, year]).pvalue > 1e-3

@@ -57,7 +57,9 @@ def _check(case_id: str) -> None:
     assert len(pinned) >= MIN_VALUES[case.kind], f"{case_id}: only {len(pinned)} pinned values"
     observed = pins.observe(case)
     changes = pins.diff(pinned, observed)
-    assert not changes, f"{case_id}: {len(changes)} of {len(pinned)} pinned values differ ({RE_PIN} if intended):\n" + "\n".join(changes[:60])
+    assert not changes, f"{case_id}: {len(changes)} of {len(pinned)} pinned values differ ({RE_PIN} if intended):\n" + "\n".join(
+        changes[:60]
+    )
     # Every pinned value was compared: the observation has exactly the pinned keys, each identical.
     assert observed.keys() == pinned.keys() and all(pins.same(pinned[k], observed[k]) for k in pinned)
 

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 import simsam
-from simsam.cli import main
-from simsam.errors import ConfigError
 from simsam.analysis.portfolio import load_portfolio, monthly_net_benefit, payback_month, portfolio_summary, run_portfolio
-from simsam.engine.sampling import ParameterSpace
+from simsam.cli import main
 from simsam.engine.evaluate import evaluate
+from simsam.engine.sampling import ParameterSpace
+from simsam.errors import ConfigError
 
 CONFIGS = Path(__file__).parent.parent / "configs"
 EXPERIMENTS = Path(__file__).parent.parent / "experiments"
@@ -146,7 +146,10 @@ def test_budget_is_the_sum_of_the_projects(three):
     assert_same(ds["portfolio_cost"].values, ds["cost"].values.sum(axis=0))
     # The budget pays back no later than its last project, and its year-end sign agrees with its payback.
     society = ds["portfolio_payback_months"].sel(actor="society").values
-    last = np.nanmax(np.where(np.isnan(ds["payback_months"].sel(actor="society").values), np.inf, ds["payback_months"].sel(actor="society").values), axis=0)
+    last = np.nanmax(
+        np.where(np.isnan(ds["payback_months"].sel(actor="society").values), np.inf, ds["payback_months"].sel(actor="society").values),
+        axis=0,
+    )
     assert np.all(np.nan_to_num(society, nan=np.inf) <= last)
     end = ds["portfolio_net_benefit"].sel(actor="society").values[:, -1]
     assert np.all(np.isfinite(society[end >= 0]))
@@ -173,7 +176,9 @@ def test_budget_payback_is_exact_to_the_month(tmp_path):
 
 
 def test_cli_writes_files_and_prints_table(tmp_path, capsys):
-    path = write_portfolio(tmp_path, [(CONFIGS / "spaaret.toml", ""), (CONFIGS / "bas_trelleborg.toml", 'name = "bas"')], head="[portfolio]\nk = [1, 2]")
+    path = write_portfolio(
+        tmp_path, [(CONFIGS / "spaaret.toml", ""), (CONFIGS / "bas_trelleborg.toml", 'name = "bas"')], head="[portfolio]\nk = [1, 2]"
+    )
     out = tmp_path / "out"
     assert main(["portfolio", str(path), "--draws", "200", "--seed", "3", "--out", str(out)]) == 0
     text = capsys.readouterr().out
@@ -224,7 +229,13 @@ def test_bad_keys_and_values(tmp_path, capsys):
     _bad(tmp_path, capsys, "[portfolio]\nshraed = []\n" + one, "portfolio.shraed: unknown key 'shraed' (did you mean 'shared'?)")
     _bad(tmp_path, capsys, "[portfolio]\nk = [2]\n" + one, "portfolio.k: 2 is more than the 1 projects")
     _bad(tmp_path, capsys, one + one, "project[1].name: 'spaaret' names two projects")
-    _bad(tmp_path, capsys, '[[project]]\nconfig = "broken.toml"\n', "project[0] (broken.toml):", files={"broken.toml": "[project]\nparticipants = -3\n"})
+    _bad(
+        tmp_path,
+        capsys,
+        '[[project]]\nconfig = "broken.toml"\n',
+        "project[0] (broken.toml):",
+        files={"broken.toml": "[project]\nparticipants = -3\n"},
+    )
 
 
 def test_bad_missing_portfolio_file(tmp_path, capsys):

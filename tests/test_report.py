@@ -15,8 +15,7 @@ from simsam.report.formatting import Formatter
 from simsam.report.html import build_report
 from simsam.workflows.run_folder import write_run
 
-from .helpers import DATA
-from .test_figures import make_sensitivity
+from .helpers import DATA, make_sensitivity
 
 DPI = 40  # small figures: these tests check numbers and structure, the browser test checks the looks
 FIGURES = {"investment", "net_benefit_society", "payback_histogram", "revenue_by_actor", "acceptability", "net_benefit_actors"}
@@ -113,7 +112,9 @@ def test_actor_tables_equal_summary_json(run_folder, report_sv):
     for actor in ("kommun", "region", "fk", "af", "stat", "individ", "society"):
         m = summary["actors"][actor]["metrics"]
         revenue = money[actor][1]
-        assert revenue == f"{f.mkr(m['annual_revenue']['median'])} {f.interval(m['annual_revenue']['p05'], m['annual_revenue']['p95'], f.mkr)}"
+        assert (
+            revenue == f"{f.mkr(m['annual_revenue']['median'])} {f.interval(m['annual_revenue']['p05'], m['annual_revenue']['p95'], f.mkr)}"
+        )
         assert money[actor][4].startswith(f.mkr(m["net_benefit_5y"]["median"]))
         assert money[actor][5] == f.prob(m["p_net_benefit_positive_5y"]["mean"])
     for actor in ("kommun", "region", "fk", "af", "society"):  # the actors that carry a share of the cost
@@ -210,13 +211,22 @@ def test_command_english_report_with_sensitivity(folder_with_sensitivity, capsys
     assert main(["report", str(folder), "--lang", "en", "--out", str(out)]) == 0
     assert f"wrote {out}" in capsys.readouterr().out
     names = {p.name for p in (folder / "figures").iterdir()}
-    assert names == {f"{n}.{ext}" for n in FIGURES | {f"sensitivity_{m}" for m in ("tornado", "prcc", "sobol", "morris")} for ext in ("png", "svg")}
+    assert names == {
+        f"{n}.{ext}" for n in FIGURES | {f"sensitivity_{m}" for m in ("tornado", "prcc", "sobol", "morris")} for ext in ("png", "svg")
+    }
     assert (folder / "summary.xlsx").exists()  # an older run folder gets its workbook
     html = out.read_text(encoding="utf-8")
     parsed, text = parse(out), text_of(out)
     assert '<html lang="en">' in html and len(parsed.images) == len(FIGURES) + 4
-    for heading in ("Summary", "How to read this report", "Revenue and cost by actor", "Sensitivity analysis", "The project and its assumptions",
-                    "One-way analysis (tornado): net benefit after 5 years (society)", "Sobol indices: net benefit after 5 years (society)"):
+    for heading in (
+        "Summary",
+        "How to read this report",
+        "Revenue and cost by actor",
+        "Sensitivity analysis",
+        "The project and its assumptions",
+        "One-way analysis (tornado): net benefit after 5 years (society)",
+        "Sobol indices: net benefit after 5 years (society)",
+    ):
         assert heading in text
     assert "Sammanfattning" not in text and "sannolikheten" not in text
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
@@ -235,9 +245,9 @@ def test_command_bad_folder(tmp_path, capsys):
 
 def test_one_year_horizon(tmp_path):
     """A 12-month horizon: one year, payback marks at 12 only; words in the singular."""
+    from simsam.analysis.summary import summarize, summary_json
     from simsam.report import figures as F
     from simsam.report.html import ReportFigure, render_report, report_context
-    from simsam.analysis.summary import summarize, summary_json
 
     text = (DATA / "engine.toml").read_text(encoding="utf-8").replace("[simulation]\n", "[simulation]\nhorizon_months = 12\n")
     (tmp_path / "short.toml").write_text(text, encoding="utf-8")
@@ -271,7 +281,10 @@ def test_large_run_figures_use_the_first_draws(run_folder, tmp_path, monkeypatch
     m = summary["actors"]["society"]["metrics"]
     key = parse(out).tables["key-figures"]
     f = Formatter("en")
-    assert key["nb5"][1:3] == [f.mkr(m["net_benefit_5y"]["median"]), f.interval(m["net_benefit_5y"]["p05"], m["net_benefit_5y"]["p95"], f.mkr)]
+    assert key["nb5"][1:3] == [
+        f.mkr(m["net_benefit_5y"]["median"]),
+        f.interval(m["net_benefit_5y"]["p05"], m["net_benefit_5y"]["p95"], f.mkr),
+    ]
     assert (folder / "summary.xlsx").exists()
     monkeypatch.undo()
     assert "use the first" not in build_report(folder, lang="en", dpi=DPI, out=tmp_path / "all.html").read_text(encoding="utf-8")

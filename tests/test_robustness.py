@@ -68,10 +68,15 @@ scalars = st.one_of(
     st.text(max_size=12),
     st.sampled_from(["kommun", "af", "work", "beta", "dirichlet", "", "å", "🙂", "society"]),
 )
-values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)), max_leaves=6)
+values = st.recursive(
+    scalars, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)), max_leaves=6
+)
 distributions = st.fixed_dictionaries(
     {"dist": st.sampled_from(["uniform", "triangular", "pert", "normal", "lognormal", "beta", "gamma", "dirichlet", "poisson"])},
-    optional={k: st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-5, 5)) for k in ("low", "high", "mode", "min", "max", "mean", "sd", "a", "b", "concentration", "prior")},
+    optional={
+        k: st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-5, 5))
+        for k in ("low", "high", "mode", "min", "max", "mean", "sd", "a", "b", "concentration", "prior")
+    },
 )
 
 
@@ -144,7 +149,9 @@ def check_run(folder: Path, config_file: Path, capsys) -> int:
     return code
 
 
-SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow], derandomize=True)
+SETTINGS = settings(
+    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow], derandomize=True
+)
 
 
 @SETTINGS
@@ -183,11 +190,19 @@ def test_interrupted_run_leaves_the_previous_results(tmp_path):
     config = tmp_path / "big.toml"
     config.write_text((DATA / "engine.toml").read_text(encoding="utf-8").replace("draws = 2000", "draws = 3000000"), encoding="utf-8")
     out = tmp_path / "out"
-    good = subprocess.run([sys.executable, "-m", "simsam.cli", "run", str(DATA / "engine.toml"), "--draws", "50", "--out", str(out), "--quiet"], capture_output=True, text=True)
+    good = subprocess.run(
+        [sys.executable, "-m", "simsam.cli", "run", str(DATA / "engine.toml"), "--draws", "50", "--out", str(out), "--quiet"],
+        capture_output=True,
+        text=True,
+    )
     assert good.returncode == 0, good.stderr
     before = (out / "results.nc").read_bytes()
     for sig in (signal.SIGINT, signal.SIGKILL):
-        proc = subprocess.Popen([sys.executable, "-m", "simsam.cli", "run", str(config), "--out", str(out), "--chunk-draws", "20000", "--quiet"], stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "simsam.cli", "run", str(config), "--out", str(out), "--chunk-draws", "20000", "--quiet"],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         deadline = time.time() + 60
         while time.time() < deadline and not any(p.name.startswith(".out.tmp") and any(p.iterdir()) for p in tmp_path.iterdir()):
             time.sleep(0.05)  # wait until it is writing its results

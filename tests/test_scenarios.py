@@ -7,8 +7,8 @@ import pytest
 import xarray as xr
 
 import simsam
-from simsam.cli import main
 from simsam.analysis.scenarios import compare, compare_summary, config_variants, variants_of
+from simsam.cli import main
 
 from .helpers import DATA
 
@@ -57,8 +57,11 @@ def test_scenarios_are_parsed_and_built(scen_config):
     "table, message",
     [
         ("[scenarios.bad.project]\ncost = -1", r"^scenarios\.bad\.project\.cost: -1 is negative \(must be ≥ 0\)$"),
-        ("[scenarios.bad.outcomes.states.work]\nwage_subsidi = 0.3", r"^scenarios\.bad\.outcomes\.states\.work\.wage_subsidi: unknown key 'wage_subsidi' \(did you mean 'wage_subsidy'\?\)$"),
-        ("[scenarios.bad]\nlabel = \"nothing\"", r"^scenarios\.bad: changes nothing: give the tables it overrides"),
+        (
+            "[scenarios.bad.outcomes.states.work]\nwage_subsidi = 0.3",
+            r"^scenarios\.bad\.outcomes\.states\.work\.wage_subsidi: unknown key 'wage_subsidi' \(did you mean 'wage_subsidy'\?\)$",
+        ),
+        ('[scenarios.bad]\nlabel = "nothing"', r"^scenarios\.bad: changes nothing: give the tables it overrides"),
         ("[scenarios.bad]\nlabel = 3\nproject.cost = 1", r"^scenarios\.bad\.label: must be a string, not an integer$"),
         ("[scenarios]\nbad = 1", r"^scenarios\.bad: must be a table, not an integer$"),
         ("[scenarios.bad.scenarios.x.project]\ncost = 1", r"^scenarios\.bad\.scenarios: a scenario cannot declare scenarios of its own$"),
@@ -151,7 +154,10 @@ def test_two_configs_with_different_actors_are_compared_on_the_common_ones(tmp_p
 def test_configs_with_different_horizons_are_refused(tmp_path, capsys):
     longer = _write(tmp_path, f'extends = "{(DATA / "hand.toml").as_posix()}"\n[simulation]\nhorizon_months = 120\n', "longer.toml")
     assert main(["compare", str(DATA / "hand.toml"), str(longer), "--out", str(tmp_path / "out")]) == 2
-    assert capsys.readouterr().err == "error: simulation.horizon_months: hand has 60 months and longer has 120: compare configs with the same horizon\n"
+    assert (
+        capsys.readouterr().err
+        == "error: simulation.horizon_months: hand has 60 months and longer has 120: compare configs with the same horizon\n"
+    )
     assert not (tmp_path / "out").exists()
 
 
@@ -179,7 +185,9 @@ def test_default_out_and_scenario_list(scen_config, tmp_path, monkeypatch, capsy
     assert capsys.readouterr().out == ""
     assert main(["scenarios", str(scen_config.raw.path)]) == 0
     text = capsys.readouterr().out
-    assert "emp: Employment rate 85 %" in text and 'outcomes.states.work.employment_rate = {"dist": "beta", "mean": 0.85, "sd": 0.08}' in text
+    assert (
+        "emp: Employment rate 85 %" in text and 'outcomes.states.work.employment_rate = {"dist": "beta", "mean": 0.85, "sd": 0.08}' in text
+    )
 
 
 @pytest.mark.parametrize(

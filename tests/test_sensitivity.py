@@ -21,8 +21,6 @@ import pytest
 from scipy import stats
 
 import simsam
-from simsam.cli import main
-from simsam.engine.sampling import ParameterSpace
 from simsam.analysis.sensitivity import parse_target, read_sensitivity
 from simsam.analysis.sensitivity.model import ConfigModel, design_groups, unit_problem
 from simsam.analysis.sensitivity.morris import morris_analysis, run_morris
@@ -30,9 +28,9 @@ from simsam.analysis.sensitivity.output import COLUMNS
 from simsam.analysis.sensitivity.prcc import partial_rank_correlation, run_prcc
 from simsam.analysis.sensitivity.sobol import design_values, run_sobol, sobol_analysis, sobol_design
 from simsam.analysis.sensitivity.tornado import one_way_design, proportional_shares, run_tornado
+from simsam.cli import main
+from simsam.engine.sampling import ParameterSpace
 from simsam.testing import ishigami_unit, linear_unit
-
-from .helpers import engine_config  # noqa: F401  (fixture)
 
 DATA = Path(__file__).parent / "data"
 
@@ -165,7 +163,9 @@ def test_one_way_design_moves_a_dirichlet_item_and_rescales_the_others(engine_co
     b = design.names.index("outcomes.shares.improved")
     lo, hi = stats.beta(36, 84 - 36).ppf([0.05, 0.95])
     np.testing.assert_allclose(design.values[1 + 2 * b, cols], proportional_shares(mean, 1, lo), rtol=1e-12)
-    np.testing.assert_allclose(design.values[2 + 2 * b, cols], [mean[0] * (1 - hi) / (1 - mean[1]), hi, mean[2] * (1 - hi) / (1 - mean[1])], rtol=1e-12)
+    np.testing.assert_allclose(
+        design.values[2 + 2 * b, cols], [mean[0] * (1 - hi) / (1 - mean[1]), hi, mean[2] * (1 - hi) / (1 - mean[1])], rtol=1e-12
+    )
     assert group.names == ("outcomes.shares.work", "outcomes.shares.improved", "outcomes.shares.not_improved")
     # Every other row keeps the base shares.
     others = [r for r in range(design.values.shape[0]) if r not in range(1 + 2 * len(space.scalars), design.values.shape[0])]
@@ -290,14 +290,19 @@ def test_sobol_sampled_cohort_is_one_more_input():
 
 def test_sobol_groups_dirichlet_and_correlated_inputs(engine_config):
     cfg = simsam.loads(
-        (DATA / "engine.toml").read_text() + '\n[correlations]\n"outcomes.states.work.employment_rate ~ outcomes.states.work.wage_subsidy" = -0.5\n', DATA
+        (DATA / "engine.toml").read_text()
+        + '\n[correlations]\n"outcomes.states.work.employment_rate ~ outcomes.states.work.wage_subsidy" = -0.5\n',
+        DATA,
     )
     ds = run_sobol(cfg, target=parse_target("net_benefit_5y", cfg), n=64, seed=1)
     names = set(ds.parameter.values)
     assert "outcomes.shares" in names and "outcomes.shares.work" not in names
     pair = "outcomes.states.work.employment_rate ~ outcomes.states.work.wage_subsidy"
     assert pair in names and "outcomes.states.work.employment_rate" not in names
-    assert str(ds.members.sel(parameter="outcomes.shares").values) == "outcomes.shares.work, outcomes.shares.improved, outcomes.shares.not_improved"
+    assert (
+        str(ds.members.sel(parameter="outcomes.shares").values)
+        == "outcomes.shares.work, outcomes.shares.improved, outcomes.shares.not_improved"
+    )
     space = ParameterSpace.from_config(cfg)
     assert ds.sizes["parameter"] == space.size - 2 - 1  # three shares → one group, two correlated → one
     assert ds.attrs["evaluations"] == 64 * (ds.sizes["parameter"] + 2)
@@ -366,12 +371,20 @@ def write_hand(tmp_path, **kw) -> Path:
 
 @pytest.mark.parametrize(
     "method, options",
-    [("tornado", ["--low", "10", "--high", "90"]), ("prcc", ["--n", "300"]), ("sobol", ["--n", "64"]), ("morris", ["--n", "10", "--levels", "6"])],
+    [
+        ("tornado", ["--low", "10", "--high", "90"]),
+        ("prcc", ["--n", "300"]),
+        ("sobol", ["--n", "64"]),
+        ("morris", ["--n", "10", "--levels", "6"]),
+    ],
 )
 def test_command_writes_dataset_and_csv(tmp_path, capsys, method, options):
     config = write_hand(tmp_path)
     out = tmp_path / "out"
-    code = main(["sensitivity", str(config), "--method", method, "--target", "net_benefit", "--actor", "kommun", "--seed", "4", "--out", str(out)] + options)
+    code = main(
+        ["sensitivity", str(config), "--method", method, "--target", "net_benefit", "--actor", "kommun", "--seed", "4", "--out", str(out)]
+        + options
+    )
     assert code == 0
     text = capsys.readouterr().out
     assert "net benefit of kommun after 5 years" in text and "rank  parameter" in text
@@ -401,7 +414,10 @@ def test_command_default_out_and_defaults(tmp_path, monkeypatch, capsys):
     [
         (["--method", "anova"], r"--method: invalid choice: 'anova'"),
         (["--method", "sobol", "--actor", "kommunen"], r"--actor: unknown actor 'kommunen' \(did you mean 'kommun'\?\)"),
-        (["--method", "prcc", "--target", "paybak_months"], r"--target: unknown target 'paybak_months' \(did you mean 'payback_months'\?\)"),
+        (
+            ["--method", "prcc", "--target", "paybak_months"],
+            r"--target: unknown target 'paybak_months' \(did you mean 'payback_months'\?\)",
+        ),
         (["--method", "prcc", "--n", "0"], "--n/--draws: must be at least 1, not 0"),
         (["--method", "prcc", "--n", "many"], "--n/--draws: must be a whole number, not 'many'"),
         (["--method", "sobol", "--n", "1000"], r"--n: must be a power of 2 for the Sobol design, not 1000 \(e.g. 512 or 1024\)"),
@@ -414,8 +430,14 @@ def test_command_default_out_and_defaults(tmp_path, monkeypatch, capsys):
         (["--method", "tornado", "--n", "100"], "--n: the tornado runs each input at two percentiles and takes no sample size"),
         (["--method", "tornado", "--cohort", "sampled"], "--cohort: the tornado runs on the expected cohort"),
         (["--method", "sobol", "--cohort", "both"], r"--cohort: invalid choice: 'both'"),
-        (["--method", "prcc", "--target", "p_payback", "--month", "72"], r"--month: must be between 1 and the horizon \(60 months\), not 72"),
-        (["--method", "prcc", "--target", "utilised_potential", "--actor", "af"], "--actor: utilised_potential is society's only, not af's"),
+        (
+            ["--method", "prcc", "--target", "p_payback", "--month", "72"],
+            r"--month: must be between 1 and the horizon \(60 months\), not 72",
+        ),
+        (
+            ["--method", "prcc", "--target", "utilised_potential", "--actor", "af"],
+            "--actor: utilised_potential is society's only, not af's",
+        ),
         (["--method", "morris", "--n", "1"], "--n: Morris needs at least 2 trajectories"),
         (["--method", "prcc", "--n", "3"], "--n: PRCC needs at least 4 draws, not 3"),
         (["--method", "morris", "--seed", "-1"], r"--seed: must be between 0 and 2\*\*63 - 1, not -1"),
@@ -450,7 +472,9 @@ def test_command_bad_config_and_out(tmp_path, capsys):
 
 def test_target_without_a_finite_value():
     t = parse_target("utilised_potential", hand())
-    with pytest.raises(simsam.ConfigError, match=r"^--target: utilised_potential is not a finite number in 1 of 2 runs; choose another target$"):
+    with pytest.raises(
+        simsam.ConfigError, match=r"^--target: utilised_potential is not a finite number in 1 of 2 runs; choose another target$"
+    ):
         t.check_finite(np.array([0.5, np.nan]))
 
 

@@ -14,7 +14,14 @@ CASES = sorted(p.name for p in CONFIGS.glob("*.toml"))
 
 
 def test_every_case_is_shipped():
-    assert CASES == ["bas_trelleborg.toml", "bas_trelleborg_nyttosam.toml", "samverkansteamet.toml", "samverkansteamet_point.toml", "spaaret.toml", "vagen_framat.toml"]
+    assert CASES == [
+        "bas_trelleborg.toml",
+        "bas_trelleborg_nyttosam.toml",
+        "samverkansteamet.toml",
+        "samverkansteamet_point.toml",
+        "spaaret.toml",
+        "vagen_framat.toml",
+    ]
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -72,7 +79,9 @@ def test_seekamu_base_split_sums_to_one_and_reproduces_the_bas_table():
     for rid in ("exclusion_cost", "exclusion_cost_young"):
         res = cfg.resources[rid]
         assert sum(res.payer.values()) == pytest.approx(1.0, abs=1e-12) and not res.uplift, rid
-    assert 12 * cfg.resources["exclusion_cost_young"].unit_cost.dist.p["mode"] == pytest.approx(437_500, rel=1e-6)  # Nilsson/OFUS, young ≤ 30
+    assert 12 * cfg.resources["exclusion_cost_young"].unit_cost.dist.p["mode"] == pytest.approx(
+        437_500, rel=1e-6
+    )  # Nilsson/OFUS, young ≤ 30
     res = cfg.resources["exclusion_cost"]
     yearly = 12 * res.unit_cost.dist.p["mode"]
     assert yearly == pytest.approx(350_000, rel=1e-6)
@@ -88,8 +97,15 @@ def test_bas_two_valuations_compare_paired(tmp_path, capsys):
 
     seekamu, nyttosam = (simsam.load_config(CONFIGS / n) for n in ("bas_trelleborg.toml", "bas_trelleborg_nyttosam.toml"))
     a, b = (simsam.simulate(c, draws=300, seed=3) for c in (seekamu, nyttosam))
-    shared = ["economy.wage", "outcomes.states.employed.employment_rate", "outcomes.states.employed.wage_subsidy",
-              "transitions.employed.not_employed", "transitions.not_employed.employed", "outcomes.shares.employed", "outcomes.shares.not_employed"]
+    shared = [
+        "economy.wage",
+        "outcomes.states.employed.employment_rate",
+        "outcomes.states.employed.wage_subsidy",
+        "transitions.employed.not_employed",
+        "transitions.not_employed.employed",
+        "outcomes.shares.employed",
+        "outcomes.shares.not_employed",
+    ]
     for name in shared:
         assert (a.inputs.sel(parameter=name).values == b.inputs.sel(parameter=name).values).all(), name
     assert (a.net_benefit.sel(actor="stat").values == b.net_benefit.sel(actor="stat").values).all()
@@ -100,7 +116,22 @@ def test_bas_two_valuations_compare_paired(tmp_path, capsys):
     order_a, order_b = a.inputs.sel(parameter=rc).values.argsort(), b.inputs.sel(parameter=rc).values.argsort()
     assert (order_a == order_b).all()
     out = tmp_path / "cmp"
-    assert main(["compare", str(CONFIGS / "bas_trelleborg.toml"), str(CONFIGS / "bas_trelleborg_nyttosam.toml"), "--draws", "300", "--seed", "3", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                str(CONFIGS / "bas_trelleborg.toml"),
+                str(CONFIGS / "bas_trelleborg_nyttosam.toml"),
+                "--draws",
+                "300",
+                "--seed",
+                "3",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     text = capsys.readouterr().out
     assert "bas_trelleborg_nyttosam" in text and "Society: mean Δ net benefit after 5 years" in text
     import xarray as xr

@@ -12,11 +12,11 @@ from scipy import stats
 
 import simsam
 from simsam.distributions import Quantity, parse_distribution
+from simsam.engine.sampling import ParameterSpace, Sample, check_rows
 from simsam.results import read_results
 from simsam.workflows.run_folder import write_run
-from simsam.engine.sampling import ParameterSpace, Sample, check_rows
 
-from .helpers import DATA, engine_config  # noqa: F401  (fixture)
+from .helpers import DATA
 
 
 def test_dataset_contract(engine_config):
@@ -238,19 +238,30 @@ def test_streamed_file_equals_in_memory_run(engine_config, tmp_path):
 
 @pytest.mark.parametrize(
     "frozen",
-    [stats.beta(2.6, 3.4, loc=18000, scale=5000), stats.beta(21, 7), stats.beta(1.0, 2.5), stats.beta(0.5, 0.5), stats.beta(2.5, 700), stats.gamma(21), stats.gamma(0.3), stats.gamma(1.0)],
+    [
+        stats.beta(2.6, 3.4, loc=18000, scale=5000),
+        stats.beta(21, 7),
+        stats.beta(1.0, 2.5),
+        stats.beta(0.5, 0.5),
+        stats.beta(2.5, 700),
+        stats.gamma(21),
+        stats.gamma(0.3),
+        stats.gamma(1.0),
+    ],
     ids=lambda f: f"{f.dist.name}{tuple(round(a, 2) for a in f.args)}",
 )
 def test_inverse_cdf_table_is_within_tolerance(frozen):
     """The tabulated quantiles equal scipy's within 1e-9 of the range, over the
     whole range of uniforms simsam draws (tails included)."""
-    from simsam.distributions.tables import TABLE_TOLERANCE
     from simsam.distributions import InverseCdfTable
+    from simsam.distributions.tables import TABLE_TOLERANCE
 
     table = InverseCdfTable.build(frozen)
     assert table is not None
     rng = np.random.default_rng(1)
-    u = np.concatenate([rng.random(50_000), 10 ** rng.uniform(-15.9, -1, 5000), 1 - 10 ** rng.uniform(-15.9, -1, 5000), [2.0**-53, 1 - 2.0**-53]])
+    u = np.concatenate(
+        [rng.random(50_000), 10 ** rng.uniform(-15.9, -1, 5000), 1 - 10 ** rng.uniform(-15.9, -1, 5000), [2.0**-53, 1 - 2.0**-53]]
+    )
     exact = np.where(u < 0.5, frozen.ppf(u), frozen.isf(1 - u))
     span = table.x[-1] - table.x[0]
     assert np.max(np.abs(table(u) - exact)) <= TABLE_TOLERANCE * span

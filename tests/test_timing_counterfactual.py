@@ -9,11 +9,11 @@ import pytest
 import xarray as xr
 
 import simsam
-from simsam.engine.accounting import EMPLOYMENT_ITEMS, ITEMS, flow_table
-from simsam.config.loading import read_config_string
 from simsam.config.build import build_config
-from simsam.errors import ConfigError
+from simsam.config.loading import read_config_string
+from simsam.engine.accounting import EMPLOYMENT_ITEMS, ITEMS, flow_table
 from simsam.engine.sampling import ParameterSpace, Sample
+from simsam.errors import ConfigError
 
 DATA = Path(__file__).parent / "data"
 RESULTS = ("payback_months", "annual_revenue", "cost", "net_benefit", "utilised_potential")
@@ -73,7 +73,10 @@ def test_counterfactual_inputs_are_sampled_inputs():
     uncertain ones are sampled like any input, with their dotted path."""
     base = extend("hand.toml", "")
     assert ParameterSpace.from_config(base).names == ParameterSpace.from_config(extend("hand.toml", NEUTRAL)).names
-    cfg = extend("hand.toml", '[counterfactual]\ndeadweight = { dist = "beta", mean = 0.2, sd = 0.1 }\ndrop_off = { dist = "uniform", low = 0.1, high = 0.3 }\n')
+    cfg = extend(
+        "hand.toml",
+        '[counterfactual]\ndeadweight = { dist = "beta", mean = 0.2, sd = 0.1 }\ndrop_off = { dist = "uniform", low = 0.1, high = 0.3 }\n',
+    )
     ds = simsam.simulate(cfg, draws=300, seed=2)
     dw = ds.inputs.sel(parameter="counterfactual.deadweight").values
     assert abs(dw.mean() - 0.2) < 0.03
@@ -173,8 +176,12 @@ def test_cost_schedule_yearly_shares():
     np.testing.assert_allclose([months[1:13].sum(), months[13:25].sum(), months[25:37].sum(), months[37:].sum()], [0.5, 0.3, 0.2, 0.0])
     base = simsam.simulate(extend("hand.toml", ""), draws=1, seed=1)
     ds = simsam.simulate(cfg, draws=1, seed=1)
-    np.testing.assert_allclose(ds.net_benefit.values[0, :, 4], base.net_benefit.values[0, :, 4], rtol=1e-12, atol=1e-6)  # undiscounted: same total
-    np.testing.assert_allclose(ds.net_benefit.values[0, :, 0], base.net_benefit.values[0, :, 0] + 0.5 * base.cost.values[0], rtol=1e-12, atol=1e-6)
+    np.testing.assert_allclose(
+        ds.net_benefit.values[0, :, 4], base.net_benefit.values[0, :, 4], rtol=1e-12, atol=1e-6
+    )  # undiscounted: same total
+    np.testing.assert_allclose(
+        ds.net_benefit.values[0, :, 0], base.net_benefit.values[0, :, 0] + 0.5 * base.cost.values[0], rtol=1e-12, atol=1e-6
+    )
 
 
 @pytest.mark.parametrize(
@@ -192,7 +199,10 @@ def test_cost_schedule_yearly_shares():
         ('[simulation]\ntiming = "calendar"\n', r"simulation\.timing: unknown value 'calendar'"),
         ("[counterfactual]\ndeadweight = 1.2\n", r"counterfactual\.deadweight: 1\.2 is out of range"),
         ("[counterfactual]\noptimism_bias = -0.1\n", r"counterfactual\.optimism_bias: -0\.1 is negative"),
-        ("[counterfactual]\ndead_weight = 0.1\n", r"counterfactual\.dead_weight: unknown key 'dead_weight' \(did you mean 'deadweight'\?\)"),
+        (
+            "[counterfactual]\ndead_weight = 0.1\n",
+            r"counterfactual\.dead_weight: unknown key 'dead_weight' \(did you mean 'deadweight'\?\)",
+        ),
     ],
 )
 def test_bad_timing_and_counterfactual_keys(text, match):

@@ -49,9 +49,10 @@ import copy
 import fnmatch
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Literal
+from typing import Literal
 
 import numpy as np
 
@@ -360,7 +361,13 @@ class BreakEven:
             p = np.searchsorted(t, grid, side="right") / t.size
         else:
             p = 1.0 - np.searchsorted(t, grid, side="left") / t.size
-        return xr.DataArray(p, dims=("value",), coords={"value": grid}, name="p_payback", attrs={"units": "1", "long_name": f"P(payback ≤ {self.month}) with {self.parameter} fixed at value"})
+        return xr.DataArray(
+            p,
+            dims=("value",),
+            coords={"value": grid},
+            name="p_payback",
+            attrs={"units": "1", "long_name": f"P(payback ≤ {self.month}) with {self.parameter} fixed at value"},
+        )
 
     def to_dataset(self):
         """The per-draw switching values and the curve, with every figure as an attribute."""
@@ -369,7 +376,11 @@ class BreakEven:
         attrs = {k: v for k, v in self.row().items()}
         ds = xr.Dataset(
             {
-                "threshold": (("draw",), self.thresholds, {"long_name": f"the draw's own switching value of {self.parameter} (±inf: never/always)"}),
+                "threshold": (
+                    ("draw",),
+                    self.thresholds,
+                    {"long_name": f"the draw's own switching value of {self.parameter} (±inf: never/always)"},
+                ),
                 "p_payback": self.curve(),
             },
             coords={"draw": np.arange(self.thresholds.size)},
@@ -424,7 +435,16 @@ def _bisect(f, a: np.ndarray, b: np.ndarray, tol: float):
     return b
 
 
-def switching_value(config: Config, parameter: str, month: int, *, actor: str = SOCIETY, search_range=None, setter: InputSetter | None = None, rtol: float = 1e-10):
+def switching_value(
+    config: Config,
+    parameter: str,
+    month: int,
+    *,
+    actor: str = SOCIETY,
+    search_range=None,
+    setter: InputSetter | None = None,
+    rtol: float = 1e-10,
+):
     """Deterministic switching value: expected cohort, other inputs at their medians.
 
     Returns
@@ -528,7 +548,7 @@ def breakeven(
         p_lo = sum(float(p[3].sum()) for p in parts) / n
         p_hi = sum(float(p[4].sum()) for p in parts) / n
         direction = "increasing" if p_hi >= p_lo else "decreasing"
-        for rows, values, f, at_lo, at_hi in parts:
+        for rows, _values, f, at_lo, at_hi in parts:
             tt = np.empty(rows.size)
             if direction == "increasing":
                 tt[at_lo] = lo
@@ -537,7 +557,9 @@ def breakeven(
                 tt[anti] = np.inf
                 active = np.flatnonzero(~at_lo & at_hi)
                 if active.size:
-                    tt[active] = _bisect(lambda x, r: f(x, active[r]), np.full(active.size, lo), np.full(active.size, hi), tol)
+                    tt[active] = _bisect(
+                        lambda x, r, f=f, active=active: f(x, active[r]), np.full(active.size, lo), np.full(active.size, hi), tol
+                    )
             else:
                 tt[at_hi] = hi
                 tt[~at_lo & ~at_hi] = -np.inf
@@ -545,7 +567,9 @@ def breakeven(
                 tt[anti] = -np.inf
                 active = np.flatnonzero(at_lo & ~at_hi)
                 if active.size:
-                    tt[active] = _bisect(lambda x, r: f(x, active[r]), np.full(active.size, hi), np.full(active.size, lo), tol)
+                    tt[active] = _bisect(
+                        lambda x, r, f=f, active=active: f(x, active[r]), np.full(active.size, hi), np.full(active.size, lo), tol
+                    )
             n_anti += int(anti.sum())
             t[rows] = tt
     p_run /= n
@@ -554,10 +578,14 @@ def breakeven(
     message = ""
     if direction == "increasing" and p_lo >= probability:
         value = mcse = ci_low = ci_high = math.nan
-        message = f"{label} is already {p_lo:.3f} ≥ {probability:g} with {parameter} at the low end {lo:g}: the break-even lies below the range"
+        message = (
+            f"{label} is already {p_lo:.3f} ≥ {probability:g} with {parameter} at the low end {lo:g}: the break-even lies below the range"
+        )
     elif direction == "decreasing" and p_hi >= probability:
         value = mcse = ci_low = ci_high = math.nan
-        message = f"{label} is still {p_hi:.3f} ≥ {probability:g} with {parameter} at the high end {hi:g}: the break-even lies above the range"
+        message = (
+            f"{label} is still {p_hi:.3f} ≥ {probability:g} with {parameter} at the high end {hi:g}: the break-even lies above the range"
+        )
     elif not math.isfinite(value):
         value = mcse = ci_low = ci_high = math.nan
         message = (
@@ -570,7 +598,10 @@ def breakeven(
             p_at_value = sum(float(f(value).sum()) for _, _, f, _, _ in parts) / n
     switch, base_payback = switching_value(config, parameter, month, actor=actor, setter=setter)
     if not math.isfinite(switch):
-        det = f"the deterministic payback (expected cohort, other inputs at medians) does not cross {month} months for {parameter} in [{lo:g}, {hi:g}]"
+        det = (
+            f"the deterministic payback (expected cohort, other inputs at medians) does not cross {month} months for "
+            f"{parameter} in [{lo:g}, {hi:g}]"
+        )
         message = f"{message}; {det}" if message else det
     return BreakEven(
         parameter, actor, int(month), float(probability), float(setter.base), float(lo), float(hi), value, mcse, ci_low, ci_high,
@@ -607,9 +638,11 @@ def breakeven_text(result: BreakEven) -> str:
     draws = f"{r.draws:,}".replace(",", " ")
     lines = [
         f"Break-even of {r.parameter} for {r.actor}: payback within {r.month} months with probability {r.probability:g}",
-        f"({draws} draws on common random numbers, seed {r.seed}; search range [{r.low:g}, {r.high:g}]; value in the config {r.base_value:.4g})",
+        f"({draws} draws on common random numbers, seed {r.seed}; search range [{r.low:g}, {r.high:g}]; value in the config "
+        f"{r.base_value:.4g})",
         "",
-        f"P(payback ≤ {r.month}): {r.p_run:.3f} as the config stands; {r.p_low:.3f} with the input at {r.low:g}, {r.p_high:.3f} at {r.high:g}",
+        f"P(payback ≤ {r.month}): {r.p_run:.3f} as the config stands; {r.p_low:.3f} with the input at {r.low:g}, {r.p_high:.3f} "
+        f"at {r.high:g}",
     ]
     if math.isfinite(r.value):
         lines.append(

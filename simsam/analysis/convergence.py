@@ -65,7 +65,10 @@ class Convergence:
     def text(self) -> str:
         n = f"{self.draws:,}".replace(",", " ")
         if self.reached:
-            return f"converged after {n} draws: every headline probability has MC s.e. ≤ {self.target:g} (largest {self.max_se:.4f}, {self.worst})"
+            return (
+                f"converged after {n} draws: every headline probability has MC s.e. ≤ {self.target:g} (largest "
+                f"{self.max_se:.4f}, {self.worst})"
+            )
         return f"stopped at --max-draws {n}: MC s.e. of {self.worst} is still {self.max_se:.4f} > {self.target:g}"
 
 
@@ -162,7 +165,9 @@ def run_until_se(
         se, months = headline_se(payback, horizon)
         worst = np.unravel_index(int(np.argmax(se)), se.shape)
         actors = ds["actor"].values.tolist()
-        state = Convergence(done, target, float(se.max()), f"{actors[worst[0]]} p_payback_{months[worst[1]]}", bool(se.max() <= target), tuple(history))
+        state = Convergence(
+            done, target, float(se.max()), f"{actors[worst[0]]} p_payback_{months[worst[1]]}", bool(se.max() <= target), tuple(history)
+        )
         if progress is not None:
             progress(state)
         if state.reached or done >= max_draws:

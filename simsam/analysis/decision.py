@@ -40,9 +40,9 @@ functions; :func:`decision_analysis` applies them to a result Dataset.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -98,7 +98,11 @@ def acceptability(ds, months: Sequence[int] | None = None):
     return xr.Dataset(
         {
             "acceptability": (("actor", "month"), p, {"units": "1", "long_name": "P(payback ≤ month)"}),
-            "acceptability_mcse": (("actor", "month"), np.sqrt(p * (1 - p) / n), {"units": "1", "long_name": "Monte Carlo s.e. of the acceptability"}),
+            "acceptability_mcse": (
+                ("actor", "month"),
+                np.sqrt(p * (1 - p) / n),
+                {"units": "1", "long_name": "Monte Carlo s.e. of the acceptability"},
+            ),
         },
         coords=coords,
     )
@@ -297,7 +301,10 @@ def expected_net_benefit(config: Config, ds, *, chunk_draws: int | None = None) 
     draws = ds["draw"].values.astype(np.int64)
     seed = int(ds.attrs.get("seed", 0))
     chunk = int(chunk_draws or DEFAULT_CHUNK_DRAWS)
-    parts = [evaluate(config, space, values[s : s + chunk], draws[s : s + chunk], seed, engine="expected").net_benefit for s in range(0, draws.size, chunk)]
+    parts = [
+        evaluate(config, space, values[s : s + chunk], draws[s : s + chunk], seed, engine="expected").net_benefit
+        for s in range(0, draws.size, chunk)
+    ]
     return np.concatenate(parts)
 
 
@@ -432,7 +439,9 @@ def decision_analysis(ds, config: Config | None = None, *, evppi: Sequence[str] 
             if k in ("name", "seed", "draws", "cohort", "participants", "horizon_months", "simsam_version", "config_file")
         }
     )
-    out.attrs["value_of_information_basis"] = "expected cohort of each draw's inputs" if config.simulation.cohort == "sampled" else "the draws as simulated"
+    out.attrs["value_of_information_basis"] = (
+        "expected cohort of each draw's inputs" if config.simulation.cohort == "sampled" else "the draws as simulated"
+    )
     out.attrs["evppi_method"] = "regression on natural cubic splines (tensor product for two inputs, additive for more), knots by GCV"
     return out
 
@@ -482,13 +491,23 @@ def decision_text(dec, top: int = 10, year: int | None = None) -> str:
     if dec.sizes.get("input", 0):
         soc = dec.sel(actor="society", year=last)
         order = np.argsort(-soc["evppi"].values)[:top]
-        lines += ["", f"Society: value of learning each input before deciding (EVPPI, after {last} years; EVPI {float(soc.evpi) / 1e6:.3f} Mkr):"]
+        lines += [
+            "",
+            f"Society: value of learning each input before deciding (EVPPI, after {last} years; EVPI {float(soc.evpi) / 1e6:.3f} Mkr):",
+        ]
         w = max(len(str(dec["input"].values[i])) for i in order)
         for i in order:
             e = soc.isel(input=i)
-            lines.append(f"  {str(e.input.values):<{w}}  {float(e.evppi) / 1e6:7.3f} Mkr  {float(e.evppi_per_participant):9,.0f} kr/participant  R² {float(e.evppi_r2):.2f}".replace(",", " "))
+            lines.append(
+                f"  {str(e.input.values):<{w}}  {float(e.evppi) / 1e6:7.3f} Mkr  {float(e.evppi_per_participant):9,.0f} "
+                f"kr/participant  R² {float(e.evppi_r2):.2f}".replace(
+                    ",", " "
+                )
+            )
     lines.append("")
-    lines.append("EVPI/EVPPI: value of perfect information on the inputs (each draw's expected cohort); P(≤m): this cohort, chance included.")
+    lines.append(
+        "EVPI/EVPPI: value of perfect information on the inputs (each draw's expected cohort); P(≤m): this cohort, chance included."
+    )
     return "\n".join(lines)
 
 
@@ -496,7 +515,9 @@ def write_decision_files(dec, folder: Path) -> list[str]:
     """Write ``decision.nc``, ``acceptability.csv``, ``evpi.csv`` and ``evppi.csv`` into ``folder``."""
     folder = Path(folder)
     dec.to_netcdf(folder / "decision.nc", engine="h5netcdf")
-    dec[["acceptability", "acceptability_mcse"]].to_dataframe().drop(columns=["actor_label"], errors="ignore").to_csv(folder / "acceptability.csv", float_format="%.6g")
+    dec[["acceptability", "acceptability_mcse"]].to_dataframe().drop(columns=["actor_label"], errors="ignore").to_csv(
+        folder / "acceptability.csv", float_format="%.6g"
+    )
     names = ["expected_net_benefit", "p_net_benefit_positive", "evpi", "evpi_mcse", "evpi_per_participant", "evpi_total"]
     dec[names].to_dataframe().drop(columns=["actor_label"], errors="ignore").to_csv(folder / "evpi.csv", float_format="%.6g")
     files = ["decision.nc", "acceptability.csv", "evpi.csv"]

@@ -68,7 +68,11 @@ __all__ = ["snippet", "evidence_report"]
 
 
 def _toml_key(key: str) -> str:
-    return key if key and all(c.isalnum() and c.isascii() or c in "-_" for c in key) else '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return (
+        key
+        if key and all(c.isalnum() and c.isascii() or c in "-_" for c in key)
+        else '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    )
 
 
 def _number(x: float) -> str:
@@ -93,7 +97,8 @@ def snippet(followup: FollowUp, prior: float = 1.0, *, states=(), before_dirichl
     entry = followup.entry_counts()
     excluded = followup.excluded
     lines = [
-        f"# From {followup.file} with mapping {followup.mapping.path.name} (simsam evidence){' for ' + config_label if config_label else ''}.",
+        f"# From {followup.file} with mapping {followup.mapping.path.name} (simsam "
+        f"evidence){' for ' + config_label if config_label else ''}.",
         f"# {len(followup.participants)} participants in the file; {n} counted"
         + (f", {sum(excluded.values())} excluded ({', '.join(f'{k}: {v}' for k, v in excluded.items())})" if excluded else "")
         + ".",
@@ -108,7 +113,11 @@ def snippet(followup: FollowUp, prior: float = 1.0, *, states=(), before_dirichl
     none = entry.get(NO_BENEFIT, 0)
     if before_dirichlet:
         if none:
-            raise ConfigError("--before-dirichlet", f"{none} participants had no benefit at entry, so the income mix sums to less than 1; a Dirichlet mix must sum to 1 (leave the option out)")
+            raise ConfigError(
+                "--before-dirichlet",
+                f"{none} participants had no benefit at entry, so the income mix sums to less than 1; a Dirichlet mix must sum "
+                "to 1 (leave the option out)",
+            )
         body = ", ".join(f"{_toml_key(b)} = {c}" for b, c in benefit.items())
         lines.append(f'income = {{ dist = "dirichlet", counts = {{ {body} }}, prior = {_number(prior)} }}')
     else:
@@ -117,12 +126,13 @@ def snippet(followup: FollowUp, prior: float = 1.0, *, states=(), before_dirichl
     lines += [
         "",
         "[outcomes]",
-        f'shares = {{ dist = "dirichlet", counts = {{ {", ".join(f"{_toml_key(s)} = {c}" for s, c in counts.items())} }}, prior = {_number(prior)} }}',
+        f'shares = {{ dist = "dirichlet", counts = {{ {", ".join(f"{_toml_key(s)} = {c}" for s, c in counts.items())} }}, '
+        f"prior = {_number(prior)} }}",
         "# posterior mean: " + ", ".join(f"{s} {(c + prior) / (n + prior * len(counts)):.3f}" for s, c in counts.items()),
         "",
         "# Staggered intake: each counted participant's exit month, calendar months after the first exit",
         f"# ({followup.first_exit}, taken as project month 0). Uncommented under [project], it makes",
-        "# [simulation] timing default to \"project\" (payback from the project start), so it is left to you:",
+        '# [simulation] timing default to "project" (payback from the project start), so it is left to you:',
         f"# exit_months = {followup.exit_months()}",
     ]
     return "\n".join(lines) + "\n"

@@ -99,9 +99,9 @@ from __future__ import annotations
 import fnmatch
 import math
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -110,7 +110,16 @@ from ..config.model import SOCIETY, Config
 from ..engine import streams as rnd
 from ..errors import ConfigError, type_name, unknown_key_error
 
-__all__ = ["Project", "Portfolio", "load_portfolio", "run_portfolio", "portfolio_summary", "portfolio_text", "write_portfolio", "DEFAULT_SHARED"]
+__all__ = [
+    "Project",
+    "Portfolio",
+    "load_portfolio",
+    "run_portfolio",
+    "portfolio_summary",
+    "portfolio_text",
+    "write_portfolio",
+    "DEFAULT_SHARED",
+]
 
 #: Inputs shared by default: wages, tax rates, benefit levels, unit costs, the discount rate.
 DEFAULT_SHARED = ("economy.*", "benefits.*", "resources.*", "simulation.discount_rate")
@@ -259,13 +268,15 @@ def load_portfolio(path) -> Portfolio:
         h = p.config.simulation.horizon_months
         if h != horizon:
             raise ConfigError(
-                "simulation.horizon_months", f"{projects[0].name} has {horizon} months and {p.name} has {h}: a portfolio needs one horizon", source
+                "simulation.horizon_months",
+                f"{projects[0].name} has {horizon} months and {p.name} has {h}: a portfolio needs one horizon",
+                source,
             )
     shared = head.get("shared", list(DEFAULT_SHARED))
     if isinstance(shared, str):
         shared = [s.strip() for s in shared.split(",") if s.strip()]
     if not isinstance(shared, list) or not all(isinstance(s, str) for s in shared):
-        raise ConfigError("portfolio.shared", "must be a list of path patterns such as \"economy.*\", or one comma-separated string", source)
+        raise ConfigError("portfolio.shared", 'must be a list of path patterns such as "economy.*", or one comma-separated string', source)
     restated = head.get("restated", "coupled")
     if restated not in RESTATED:
         raise ConfigError("portfolio.restated", f"must be one of {', '.join(RESTATED)}, not {restated!r}", source)
@@ -460,22 +471,58 @@ def run_portfolio(portfolio: Portfolio, draws: int | None = None, seed: int | No
 
     draw_index = np.arange(draws, dtype=np.int64)
     status_table = np.array([[status[i].get(n, "") for n in parameters] for i in range(n_p)], dtype=object)
-    labels = {a: l for p in projects for a, l in p.config.actors.items()}
+    labels = {a: label for p in projects for a, label in p.config.actors.items()}
     ds = xr.Dataset(
         {
-            "payback_months": (("project", "draw", "actor"), np.where(np.isfinite(payback), payback, np.nan), {"units": "months", "long_name": "payback month (NaN: not within the horizon)"}),
+            "payback_months": (
+                ("project", "draw", "actor"),
+                np.where(np.isfinite(payback), payback, np.nan),
+                {"units": "months", "long_name": "payback month (NaN: not within the horizon)"},
+            ),
             "annual_revenue": (("project", "draw", "actor"), revenue[..., 0], {"units": "kr", "long_name": "first-year revenue"}),
-            "revenue": (("project", "draw", "actor", "year"), revenue, {"units": "kr", "long_name": "revenue within each year (undiscounted)"}),
+            "revenue": (
+                ("project", "draw", "actor", "year"),
+                revenue,
+                {"units": "kr", "long_name": "revenue within each year (undiscounted)"},
+            ),
             "cost": (("project", "draw", "actor"), cost, {"units": "kr", "long_name": "uplifted project cost"}),
-            "net_benefit": (("project", "draw", "actor", "year"), net_benefit, {"units": "kr", "long_name": "cumulative net benefit at the year's end"}),
-            "inputs": (("project", "draw", "parameter"), inputs, {"long_name": "sampled input (NaN: not an uncertain input of the project)"}),
-            "input_status": (("project", "parameter"), status_table.astype(str), {"long_name": "shared / coupled / specific / independent ('' = absent)"}),
+            "net_benefit": (
+                ("project", "draw", "actor", "year"),
+                net_benefit,
+                {"units": "kr", "long_name": "cumulative net benefit at the year's end"},
+            ),
+            "inputs": (
+                ("project", "draw", "parameter"),
+                inputs,
+                {"long_name": "sampled input (NaN: not an uncertain input of the project)"},
+            ),
+            "input_status": (
+                ("project", "parameter"),
+                status_table.astype(str),
+                {"long_name": "shared / coupled / specific / independent ('' = absent)"},
+            ),
             "portfolio_cost": (("draw", "actor"), total_cost, {"units": "kr", "long_name": "sum of the projects' costs"}),
-            "portfolio_net_benefit": (("draw", "actor", "year"), total_nb, {"units": "kr", "long_name": "sum of the projects' cumulative net benefits"}),
-            "portfolio_payback_months": (("draw", "actor"), budget_payback, {"units": "months", "long_name": "first month the summed net benefit is ≥ 0 (NaN: not within the horizon)"}),
-            "projects_paid_back": (("draw", "month"), paid.astype(np.int64), {"long_name": "projects whose society payback is within the month"}),
+            "portfolio_net_benefit": (
+                ("draw", "actor", "year"),
+                total_nb,
+                {"units": "kr", "long_name": "sum of the projects' cumulative net benefits"},
+            ),
+            "portfolio_payback_months": (
+                ("draw", "actor"),
+                budget_payback,
+                {"units": "months", "long_name": "first month the summed net benefit is ≥ 0 (NaN: not within the horizon)"},
+            ),
+            "projects_paid_back": (
+                ("draw", "month"),
+                paid.astype(np.int64),
+                {"long_name": "projects whose society payback is within the month"},
+            ),
             "p_at_least": (("k", "month"), p_at_least, {"long_name": "P(at least k projects pay back for society within the month)"}),
-            "correlation_net_benefit": (("actor", "project", "project_b"), corr, {"long_name": f"Spearman correlation of the net benefit after {years} years between projects"}),
+            "correlation_net_benefit": (
+                ("actor", "project", "project_b"),
+                corr,
+                {"long_name": f"Spearman correlation of the net benefit after {years} years between projects"},
+            ),
         },
         coords={
             "project": np.array(names, dtype=str),
@@ -567,7 +614,13 @@ def portfolio_summary(ds):
     for name in ds["project"].values.tolist():
         p = ds.sel(project=name)
         block(name, p["payback_months"].values, p["annual_revenue"].values, p["cost"].values, p["net_benefit"].values)
-    block(PORTFOLIO, ds["portfolio_payback_months"].values, ds["annual_revenue"].values.sum(axis=0), ds["portfolio_cost"].values, ds["portfolio_net_benefit"].values)
+    block(
+        PORTFOLIO,
+        ds["portfolio_payback_months"].values,
+        ds["annual_revenue"].values.sum(axis=0),
+        ds["portfolio_cost"].values,
+        ds["portfolio_net_benefit"].values,
+    )
     paid = ds["projects_paid_back"].values
     for k in ds["k"].values.tolist():
         for j, m in enumerate(months):
@@ -592,7 +645,10 @@ def portfolio_text(ds, table) -> str:
     months = ds["month"].values.tolist()
     draws = f"{ds.attrs['draws']:,}".replace(",", " ")
     names = ds["project"].values.tolist()
-    lines = [f"{ds.attrs['name']}: {len(names)} projects, {draws} draws (seed {ds.attrs['seed']}), all starting together, horizon {horizon} months"]
+    lines = [
+        f"{ds.attrs['name']}: {len(names)} projects, {draws} draws (seed {ds.attrs['seed']}), all starting together, horizon "
+        f"{horizon} months"
+    ]
     status = ds["input_status"].values
     params = ds["parameter"].values.tolist()
     for what, label in (
@@ -603,7 +659,10 @@ def portfolio_text(ds, table) -> str:
         hit = [n for j, n in enumerate(params) if (status[:, j] == what).any()]
         if hit:
             lines.append(f"{label}: {len(hit)}: {', '.join(hit)}")
-    lines.append(f"Project-specific (independent across projects): {sum((status[:, j] == SPECIFIC).any() for j in range(len(params)))} inputs; cohorts independent")
+    lines.append(
+        f"Project-specific (independent across projects): {sum((status[:, j] == SPECIFIC).any() for j in range(len(params)))} "
+        "inputs; cohorts independent"
+    )
     header = ["", "cost, Mkr", f"net benefit {years} y, Mkr", "payback, months"] + [f"P(≤{m})" for m in months]
     sub = ["", "mean", "median [90% interval]", "median [90% int.]"] + [""] * len(months)
     grid = [header, sub]
@@ -642,7 +701,9 @@ def portfolio_text(ds, table) -> str:
                 continue
             corr = ds["correlation_net_benefit"].sel(actor=actor).values
             lines.append("")
-            lines.append(f"Correlation (Spearman) of the {years}-year net benefit between projects, {ds['actor_label'].sel(actor=actor).item()}:")
+            lines.append(
+                f"Correlation (Spearman) of the {years}-year net benefit between projects, {ds['actor_label'].sel(actor=actor).item()}:"
+            )
             lines.append("  " + " " * w + "  " + "  ".join(n[:8].rjust(8) for n in names))
             for i, n in enumerate(names):
                 lines.append("  " + n.ljust(w) + "  " + "  ".join(f"{c:+.2f}".rjust(8) for c in corr[i]))

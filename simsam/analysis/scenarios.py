@@ -38,9 +38,9 @@ has, then ``society`` (each variant's own sum over all its actors).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -49,7 +49,17 @@ from .._version import __version__
 from ..config.model import SOCIETY, Config
 from ..errors import ConfigError, unknown_key_error
 
-__all__ = ["Variant", "variants_of", "config_variants", "compare", "compare_summary", "compare_text", "write_compare", "write_compare_files", "REFERENCE"]
+__all__ = [
+    "Variant",
+    "variants_of",
+    "config_variants",
+    "compare",
+    "compare_summary",
+    "compare_text",
+    "write_compare",
+    "write_compare_files",
+    "REFERENCE",
+]
 
 #: The name of a config's own (unchanged) variant.
 REFERENCE = "base"
@@ -159,7 +169,10 @@ def compare(
     for v in variants[1:]:
         h = v.config.simulation.horizon_months
         if h != horizon:
-            raise ConfigError("simulation.horizon_months", f"{variants[0].name} has {horizon} months and {v.name} has {h}: compare configs with the same horizon")
+            raise ConfigError(
+                "simulation.horizon_months",
+                f"{variants[0].name} has {horizon} months and {v.name} has {h}: compare configs with the same horizon",
+            )
     draws = ref.simulation.draws if draws is None else int(draws)
     seed = ref.simulation.seed if seed is None else int(seed)
     actors, dropped = _common_actors(variants)
@@ -192,7 +205,9 @@ def compare(
     ds["payback_difference"] = diff("payback_months").assign_attrs(
         units="months", long_name=f"payback, variant − reference (not reached counted as {horizon + 1})"
     )
-    ds["net_benefit_difference"] = diff("net_benefit").assign_attrs(units="kr", long_name="net benefit at the year's end, variant − reference")
+    ds["net_benefit_difference"] = diff("net_benefit").assign_attrs(
+        units="kr", long_name="net benefit at the year's end, variant − reference"
+    )
     ds["annual_revenue_difference"] = diff("annual_revenue").assign_attrs(units="kr", long_name="first-year revenue, variant − reference")
     ds["payback_months"].attrs.update(units="months", long_name="payback time (NaN: not within the horizon)")
     for var in ("annual_revenue", "cost", "net_benefit"):

@@ -83,7 +83,7 @@ class Summary:
     rows: dict
 
     @classmethod
-    def of(cls, table) -> "Summary":
+    def of(cls, table) -> Summary:
         """A Summary from a Summary or from :func:`summarize`'s DataFrame."""
         if isinstance(table, Summary):
             return table
@@ -202,6 +202,10 @@ def summary_json(ds, summary) -> dict:
             "headline": headline(summary, actor, horizon),
             "metrics": {m: {c: _clean(v) for c, v in summary.rows[(actor, m)].items()} for m in summary.metrics(actor)},
         }
-    meta = {k: ds.attrs[k] for k in ("name", "config_file", "seed", "draws", "cohort", "participants", "horizon_months", "simsam_version") if k in ds.attrs}
+    meta = {
+        k: ds.attrs[k]
+        for k in ("name", "config_file", "seed", "draws", "cohort", "participants", "horizon_months", "simsam_version")
+        if k in ds.attrs
+    }
     meta = {k: (v.item() if hasattr(v, "item") else v) for k, v in meta.items()}
     return {"run": meta, "actors": actors}

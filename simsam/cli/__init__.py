@@ -22,7 +22,14 @@ from ._common import Command, Parser
 __all__ = ["main", "COMMAND_MODULES"]
 
 #: Modules whose ``COMMANDS`` become subcommands, in this order.
-COMMAND_MODULES = ("simsam.cli.run", "simsam.cli.sensitivity", "simsam.cli.analyses", "simsam.cli.report", "simsam.cli.evidence", "simsam.cli.portfolio")
+COMMAND_MODULES = (
+    "simsam.cli.run",
+    "simsam.cli.sensitivity",
+    "simsam.cli.analyses",
+    "simsam.cli.report",
+    "simsam.cli.evidence",
+    "simsam.cli.portfolio",
+)
 
 
 def _parser() -> tuple[Parser, dict[str, Command]]:

@@ -9,9 +9,9 @@ prefixes the option's name); checks that need more than one value raise
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from ..errors import ConfigError
 

@@ -23,7 +23,13 @@ __all__ = ["COMMANDS"]
 
 
 def _compare_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("configs", type=Path, nargs="+", metavar="CONFIG", help="a config with [scenarios.*], or two or more configs (compared with the first)")
+    p.add_argument(
+        "configs",
+        type=Path,
+        nargs="+",
+        metavar="CONFIG",
+        help="a config with [scenarios.*], or two or more configs (compared with the first)",
+    )
     p.add_argument("--scenario", action="append", metavar="NAME", help="a scenario to compare with the base (repeatable; default: all)")
     add_run_options(p, "output folder (default: results/<config stem>/compare-<names>/)")
 
@@ -121,7 +127,12 @@ def cmd_breakeven(args) -> int:
 
 def _decision_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("source", type=Path, metavar="CONFIG|RESULTS", help="a config (run first) or a run's folder / results.nc")
-    p.add_argument("--evppi", action="append", metavar="INPUTS", help="an input or group for EVPPI; join inputs learnt together with '+' (repeatable; default: every input)")
+    p.add_argument(
+        "--evppi",
+        action="append",
+        metavar="INPUTS",
+        help="an input or group for EVPPI; join inputs learnt together with '+' (repeatable; default: every input)",
+    )
     p.add_argument("--no-evppi", action="store_true", help="skip EVPPI")
     p.add_argument("--year", type=positive_int("--year"), help="the year the printed EVPI and EVPPI judge by (default: the horizon)")
     add_run_options(p, "output folder (default: results/<config stem>/decision/, or DIR/decision/ for a run's folder)")

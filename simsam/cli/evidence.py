@@ -22,7 +22,9 @@ def _arguments(p) -> None:
     from pathlib import Path as P
 
     p.add_argument("file", type=P, metavar="FILE.csv", help="participant-level follow-up export: " + ", ".join(COLUMNS))
-    p.add_argument("--map", type=P, required=True, metavar="MAPPING.toml", help="status codes → benefits ([entry]) and outcome states ([exit])")
+    p.add_argument(
+        "--map", type=P, required=True, metavar="MAPPING.toml", help="status codes → benefits ([entry]) and outcome states ([exit])"
+    )
     p.add_argument("--config", type=P, help="check names against this config (default: the mapping's config = ..., if any)")
     p.add_argument("--prior", type=float, default=1.0, help="Dirichlet prior added to every count (default 1: flat)")
     p.add_argument("--before-dirichlet", action="store_true", help="write the BEFORE income mix as a Dirichlet of the entry counts")
@@ -80,11 +82,23 @@ def _run(args) -> int:
             w = csv.writer(f)
             w.writerow(["id", "entry_date", "exit_date", "exit_month", "state"])
             for p in fu.included:
-                w.writerow([p.id, p.entry_date, p.exit_date, 12 * (p.exit_date.year - first.year) + p.exit_date.month - first.month, mapping.exit[p.exit_status]])
+                w.writerow(
+                    [
+                        p.id,
+                        p.entry_date,
+                        p.exit_date,
+                        12 * (p.exit_date.year - first.year) + p.exit_date.month - first.month,
+                        mapping.exit[p.exit_status],
+                    ]
+                )
     if not args.quiet:
         print(report)
         print(f"\nwrote {out}/evidence.toml, evidence.json, exits.csv, report.txt")
     return 0
 
 
-COMMANDS = (Command("evidence", "follow-up data (SUS CSV) → outcome counts (Dirichlet posterior), BEFORE income mix, exit months", _arguments, _run),)
+COMMANDS = (
+    Command(
+        "evidence", "follow-up data (SUS CSV) → outcome counts (Dirichlet posterior), BEFORE income mix, exit months", _arguments, _run
+    ),
+)

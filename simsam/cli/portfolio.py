@@ -37,4 +37,8 @@ def cmd_portfolio(args) -> int:
     return 0
 
 
-COMMANDS = (Command("portfolio", "simulate several projects on shared economic inputs: per project and for the whole budget", _arguments, cmd_portfolio),)
+COMMANDS = (
+    Command(
+        "portfolio", "simulate several projects on shared economic inputs: per project and for the whole budget", _arguments, cmd_portfolio
+    ),
+)

@@ -19,8 +19,15 @@ def _run_arguments(run: argparse.ArgumentParser) -> None:
     run.add_argument("--threads", type=positive_int("--threads"), help="threads for the kernel (default: all cores)")
     run.add_argument("--chunk-draws", type=positive_int("--chunk-draws"), help="draws per chunk, to bound memory (default 20 000)")
     run.add_argument("--scheduler", help="run chunks on Dask: local:N (N worker processes) or tcp://HOST:PORT (an existing cluster)")
-    run.add_argument("--until-se", type=float, metavar="SE", help="draw in batches (of --draws, default 1 000) until every P(payback ≤ 12/36/horizon) has MC s.e. ≤ SE")
-    run.add_argument("--max-draws", type=positive_int("--max-draws"), help="with --until-se: stop here even if not converged (default 1 000 000)")
+    run.add_argument(
+        "--until-se",
+        type=float,
+        metavar="SE",
+        help="draw in batches (of --draws, default 1 000) until every P(payback ≤ 12/36/horizon) has MC s.e. ≤ SE",
+    )
+    run.add_argument(
+        "--max-draws", type=positive_int("--max-draws"), help="with --until-se: stop here even if not converged (default 1 000 000)"
+    )
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
 
@@ -104,7 +111,14 @@ def _run_until_se(args, cfg, out: Path) -> int:
         raise ConfigError("--draws", f"the batch size {args.draws} is more than --max-draws {args.max_draws}")
     with dask_client(args.scheduler) as client:
         ds, conv = run_until_se(
-            cfg, args.until_se, seed=args.seed, batch=args.draws, max_draws=args.max_draws, threads=args.threads, chunk_draws=args.chunk_draws, client=client
+            cfg,
+            args.until_se,
+            seed=args.seed,
+            batch=args.draws,
+            max_draws=args.max_draws,
+            threads=args.threads,
+            chunk_draws=args.chunk_draws,
+            client=client,
         )
     ds.attrs["until_se"] = float(args.until_se)
     ds.attrs["converged"] = int(conv.reached)

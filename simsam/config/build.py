@@ -61,7 +61,22 @@ SHARE_TOLERANCE = 1e-6
 # The keys of each table, checked before any value is read so that a misspelt
 # key is reported as such (with a suggestion) rather than as a missing one.
 # A new key must be added here as well as read below.
-SECTIONS = ("actors", "meta", "simulation", "economy", "benefits", "resources", "project", "before", "outcomes", "transitions", "scenarios", "correlations", "counterfactual", "groups")
+SECTIONS = (
+    "actors",
+    "meta",
+    "simulation",
+    "economy",
+    "benefits",
+    "resources",
+    "project",
+    "before",
+    "outcomes",
+    "transitions",
+    "scenarios",
+    "correlations",
+    "counterfactual",
+    "groups",
+)
 
 
 SIMULATION_KEYS = ("draws", "horizon_months", "seed", "discount_rate", "cohort", "engine", "timing")
@@ -156,7 +171,9 @@ def _shares(node: Node, key: str, valid: dict, what: str, total: str, allow_inde
         if k not in valid:
             raise unknown_key_error(f"{path}.{k}", k, valid, what=what, source=source)
         if isinstance(v, dict) and not allow_independent:
-            raise ConfigError(f"{path}.{k}", "shares here are fixed numbers; for uncertain shares give the table dist = \"dirichlet\"", source)
+            raise ConfigError(
+                f"{path}.{k}", 'shares here are fixed numbers; for uncertain shares give the table dist = "dirichlet"', source
+            )
         keys.append(k)
         items.append(parse_quantity(v, f"{path}.{k}", UNIT, source))
     kind = "fixed" if all(q.fixed for q in items) else "independent"
@@ -259,7 +276,13 @@ def _shares_from_followup(node: Node, states: dict, raw: RawConfig) -> Shares:
         raise node.error("counts_map", f"{where}{exc.problem}") from None
     for code, state in mapping.exit.items():
         if state != EXCLUDE and state not in states:
-            raise unknown_key_error(node.at("counts_map"), state, states, what=f'state (in {map_label}, exit."{code}")', source=node.source(node.at("counts_map")))
+            raise unknown_key_error(
+                node.at("counts_map"),
+                state,
+                states,
+                what=f'state (in {map_label}, exit."{code}")',
+                source=node.source(node.at("counts_map")),
+            )
     try:
         followup = read_followup(csv_path, mapping, label=csv_label)
     except BadRows as exc:
@@ -396,7 +419,11 @@ def build_config(raw: RawConfig) -> Config:
     if not states:
         raise states_node.error(None, "no outcome states: add at least one [outcomes.states.NAME]")
     shares_raw = out.raw("shares", None)
-    if isinstance(shares_raw, dict) and shares_raw.get("dist") == "dirichlet" and ("counts_file" in shares_raw or "counts_map" in shares_raw):
+    if (
+        isinstance(shares_raw, dict)
+        and shares_raw.get("dist") == "dirichlet"
+        and ("counts_file" in shares_raw or "counts_map" in shares_raw)
+    ):
         shares = _shares_from_followup(out.table("shares"), states, raw)
     else:
         shares = _shares(out, "shares", states, "state", "one", allow_independent=False, required=True)
@@ -422,10 +449,43 @@ def build_config(raw: RawConfig) -> Config:
 
     counterfactual = _counterfactual(top)
     groups = _groups(top, states, project.participants)
-    correlations = _correlations(top, Config(actors, meta, simulation, economy, benefits, resources, project, before, outcomes, transitions, raw, counterfactual=counterfactual, groups=groups))
+    correlations = _correlations(
+        top,
+        Config(
+            actors,
+            meta,
+            simulation,
+            economy,
+            benefits,
+            resources,
+            project,
+            before,
+            outcomes,
+            transitions,
+            raw,
+            counterfactual=counterfactual,
+            groups=groups,
+        ),
+    )
     scenarios = _scenarios(top, raw)
     top.finish()
-    return Config(actors, meta, simulation, economy, benefits, resources, project, before, outcomes, transitions, raw, scenarios, correlations, counterfactual, groups)
+    return Config(
+        actors,
+        meta,
+        simulation,
+        economy,
+        benefits,
+        resources,
+        project,
+        before,
+        outcomes,
+        transitions,
+        raw,
+        scenarios,
+        correlations,
+        counterfactual,
+        groups,
+    )
 
 
 def _groups(top: Node, states: dict, participants: int) -> dict[str, Group]:
@@ -465,7 +525,9 @@ def _exit_months(proj: Node, participants: int, horizon: int) -> tuple[int, ...]
         over = node.integer("over_months", lo=0, hi=horizon)
         node.finish()
         if over >= horizon:
-            raise node.error("over_months", f"{over} months of exits leave no follow-up within the horizon ({horizon} months from the project start)")
+            raise node.error(
+                "over_months", f"{over} months of exits leave no follow-up within the horizon ({horizon} months from the project start)"
+            )
         return tuple((i * over) // participants for i in range(participants))
     if has_list:
         raw = proj.raw("exit_months")
@@ -479,7 +541,11 @@ def _exit_months(proj: Node, participants: int, horizon: int) -> tuple[int, ...]
             if isinstance(v, bool) or not isinstance(v, (int, float)) or (isinstance(v, float) and not v.is_integer()):
                 raise ConfigError(f"{path}[{j}]", f"must be a whole number of months, not {v!r}", proj.source(path))
             if not 0 <= v < horizon:
-                raise ConfigError(f"{path}[{j}]", f"{int(v)} is outside the horizon (0 to {horizon - 1} months after the project start)", proj.source(path))
+                raise ConfigError(
+                    f"{path}[{j}]",
+                    f"{int(v)} is outside the horizon (0 to {horizon - 1} months after the project start)",
+                    proj.source(path),
+                )
             months.append(int(v))
         return tuple(months)
     return None
@@ -557,7 +623,11 @@ def _correlations(top: Node, config: Config) -> Correlations | None:
             raise ConfigError(path, 'must name two uncertain inputs as "A ~ B", e.g. "economy.wage ~ project.cost"', source)
         for name in names:
             if name in shares:
-                raise ConfigError(path, f"'{name}' is a Dirichlet share, tied to the other shares of its table; only uncertain scalar inputs can be correlated", source)
+                raise ConfigError(
+                    path,
+                    f"'{name}' is a Dirichlet share, tied to the other shares of its table; only uncertain scalar inputs can be correlated",
+                    source,
+                )
             if name in fixed:
                 raise ConfigError(path, f"'{name}' is a fixed number, not a distribution; only uncertain inputs can be correlated", source)
             if name not in uncertain:

@@ -99,7 +99,9 @@ class BadRows(ConfigError):
 
     def one_line(self) -> str:
         n = len(self.problems)
-        return f"{self.file}: {n} bad row{'s' if n != 1 else ''} (nothing imported): " + "; ".join(f"line {i}: {p}" for i, p in self.problems)
+        return f"{self.file}: {n} bad row{'s' if n != 1 else ''} (nothing imported): " + "; ".join(
+            f"line {i}: {p}" for i, p in self.problems
+        )
 
     def __str__(self) -> str:
         n = len(self.problems)
@@ -142,7 +144,9 @@ class Mapping:
         for table, valid, special, what in (("entry", benefits, NO_BENEFIT, "benefit"), ("exit", states, EXCLUDE, "state")):
             for code, name in getattr(self, table).items():
                 if name != special and name not in valid:
-                    err = unknown_key_error(f'{table}."{code}"', name, list(valid) + [special], what=f"{what} of {label}", source=str(self.path))
+                    err = unknown_key_error(
+                        f'{table}."{code}"', name, list(valid) + [special], what=f"{what} of {label}", source=str(self.path)
+                    )
                     raise err
 
 
@@ -316,7 +320,11 @@ def read_followup(path: str | Path, mapping: Mapping, label: str | None = None) 
     names = {c: mapping.columns.get(c, c) for c in COLUMNS}
     missing = [n for n in names.values() if n not in header]
     if missing:
-        raise ConfigError("", f"{label}: line 1: the header lacks the column{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} (it has {', '.join(header)})")
+        raise ConfigError(
+            "",
+            f"{label}: line 1: the header lacks the column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(repr(m) for m in missing)} (it has {', '.join(header)})",
+        )
     index = {c: header.index(n) for c, n in names.items()}
     unused = tuple(h for h in header if h not in names.values())
     problems: list[tuple[int, str]] = []

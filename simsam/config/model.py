@@ -10,14 +10,30 @@ quantities into ``(draw, parameter)`` arrays.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Literal
+from typing import Any, Literal
 
 from ..distributions import Quantity
 from .correlations import Correlations
 from .loading import RawConfig
 
-__all__ = ["SOCIETY", "Config", "Counterfactual", "Group", "Shares", "Benefit", "Resource", "State", "Economy", "Project", "Before", "Outcomes", "Simulation", "Scenario"]
+__all__ = [
+    "SOCIETY",
+    "Config",
+    "Counterfactual",
+    "Group",
+    "Shares",
+    "Benefit",
+    "Resource",
+    "State",
+    "Economy",
+    "Project",
+    "Before",
+    "Outcomes",
+    "Simulation",
+    "Scenario",
+]
 
 SOCIETY = "society"
 
@@ -248,7 +264,7 @@ class Scenario:
     label: str
     description: str
     overrides: dict = field(repr=False)
-    config: "Config" = field(repr=False, compare=False)
+    config: Config = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True)

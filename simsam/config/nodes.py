@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ..distributions import ANY, Domain, Quantity, parse_distribution
 from ..errors import ConfigError, type_name, unknown_key_error
@@ -96,7 +97,7 @@ class Node:
 
     # --- typed getters ---------------------------------------------------------------
 
-    def table(self, key: str, default: Any = _MISSING) -> "Node":
+    def table(self, key: str, default: Any = _MISSING) -> Node:
         value = self._get(key, default)
         if value is default and default is not _MISSING:
             value = {} if value is None else value

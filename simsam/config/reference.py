@@ -207,7 +207,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "actors",
-        "The actors money is booked to, `id = \"label\"`, usually from the base file. Society is not an actor: it is "
+        'The actors money is booked to, `id = "label"`, usually from the base file. Society is not an actor: it is '
         "the sum over all of them and appears in every result as `society`.",
         (
             Key(
@@ -228,10 +228,24 @@ TABLES: tuple[Table, ...] = (
         "Free-form documentation of the config; nothing in it changes a result. The report shows `name`, `source`, "
         "`price_level`, `assumptions` and any other key whose value is a string or a number.",
         (
-            Key("name", "string", "", "(the file's stem)", "Name in printed tables, reports and the results' attributes.", '"Samverkansteamet"'),
+            Key(
+                "name",
+                "string",
+                "",
+                "(the file's stem)",
+                "Name in printed tables, reports and the results' attributes.",
+                '"Samverkansteamet"',
+            ),
             Key("source", "string", "", NONE, "Where the figures come from.", '"Payoff\'s evaluation (seeds/002)"'),
             Key("price_level", "integer", "year", NONE, "The year whose kronor the config's amounts are in (documentation only).", "2016"),
-            Key("assumptions", "array of strings", "", NONE, "The assumptions behind the inputs, one per string.", '["Outcome counts from SUS."]'),
+            Key(
+                "assumptions",
+                "array of strings",
+                "",
+                NONE,
+                "The assumptions behind the inputs, one per string.",
+                '["Outcome counts from SUS."]',
+            ),
             Key("KEY", "any", "", NONE, "Any other key is kept as written.", '"any text"', sample="note"),
         ),
         instance="meta",
@@ -246,11 +260,18 @@ TABLES: tuple[Table, ...] = (
                 "integer, 12–1200, a multiple of 12",
                 "months",
                 "60",
-                "Months followed: from each participant's exit (`timing = \"nyttosam\"`) or from the project start "
-                "(`\"project\"`). Results are given for each of its years.",
+                'Months followed: from each participant\'s exit (`timing = "nyttosam"`) or from the project start '
+                '(`"project"`). Results are given for each of its years.',
                 "60",
             ),
-            Key("seed", "integer, 0 – 2⁶³ − 1", "", "1", "Random seed (`--seed` overrides it). Draw *i* depends only on the seed and *i*.", "1"),
+            Key(
+                "seed",
+                "integer, 0 – 2⁶³ − 1",
+                "",
+                "1",
+                "Random seed (`--seed` overrides it). Draw *i* depends only on the seed and *i*.",
+                "1",
+            ),
             Key(
                 "discount_rate",
                 f"{_NUMBER_OR_DIST}, > −1",
@@ -281,7 +302,7 @@ TABLES: tuple[Table, ...] = (
                 "timing",
                 '`"nyttosam"` or `"project"`',
                 "",
-                "(`\"project\"` when `[project]` gives `exits`, `exit_months` or `cost_schedule`, else `\"nyttosam\"`)",
+                '(`"project"` when `[project]` gives `exits`, `exit_months` or `cost_schedule`, else `"nyttosam"`)',
                 "`nyttosam`: month 1 is every participant's first month after exit, the cost falls at month 0. "
                 "`project`: month 1 is the project's first month, participants contribute from their exit month, the "
                 "cost falls per `cost_schedule`. See docs/method.md.",
@@ -304,15 +325,16 @@ TABLES: tuple[Table, ...] = (
                 "transfers or production.",
                 "1.25",
             ),
-            Key("payroll_tax", f"{_NUMBER_OR_DIST}, ≥ 0", "share of the gross wage", REQUIRED, "Arbetsgivaravgift (payroll tax).", "0.3142"),
+            Key(
+                "payroll_tax", f"{_NUMBER_OR_DIST}, ≥ 0", "share of the gross wage", REQUIRED, "Arbetsgivaravgift (payroll tax).", "0.3142"
+            ),
             Key("payroll_tax_to", "actor", "", REQUIRED, "The actor that receives the payroll tax.", '"stat"'),
             Key(
                 "income_tax",
                 f"table actor → {_NUMBER_OR_DIST}, 0–1",
                 "share of taxable income",
                 "{}",
-                "Flat income tax rate by receiving actor, on the gross wage plus the taxable benefits; the individual "
-                "pays their sum.",
+                "Flat income tax rate by receiving actor, on the gross wage plus the taxable benefits; the individual pays their sum.",
                 "{ kommun = 0.2070, region = 0.1167 }",
             ),
             Key(
@@ -324,7 +346,14 @@ TABLES: tuple[Table, ...] = (
                 '{ dist = "pert", min = 23000, mode = 26500, max = 30000 }',
             ),
             Key("average_wage", f"{_NUMBER_OR_DIST}, ≥ 0", "kr per month", REQUIRED, "Full-time average wage, for the potential.", "41600"),
-            Key("employer", "actor", "", REQUIRED, "The actor that pays wages and payroll tax and gets the production value.", '"arbetsgivare"'),
+            Key(
+                "employer",
+                "actor",
+                "",
+                REQUIRED,
+                "The actor that pays wages and payroll tax and gets the production value.",
+                '"arbetsgivare"',
+            ),
             Key("individual", "actor", "", REQUIRED, "The participant: receives wages and benefits, pays income tax.", '"individ"'),
         ),
         schema="ECONOMY_KEYS",
@@ -403,8 +432,7 @@ TABLES: tuple[Table, ...] = (
                 "table `{ over_months = M }`",
                 "",
                 NONE,
-                "Staggered exits: participant *i* (from 0) of *N* exits in project month floor(i·M/N). Not together "
-                "with `exit_months`.",
+                "Staggered exits: participant *i* (from 0) of *N* exits in project month floor(i·M/N). Not together with `exit_months`.",
                 "{ over_months = 34 }",
             ),
             Key(
@@ -421,7 +449,7 @@ TABLES: tuple[Table, ...] = (
                 "",
                 "(all at month 0)",
                 "When the cost falls: cost/M in each of project months 1..M (M = 0: all at month 0), or year *y*'s "
-                "share spread evenly over its 12 months. Used under `timing = \"project\"` only.",
+                'share spread evenly over its 12 months. Used under `timing = "project"` only.',
                 "[0.4, 0.35, 0.25]",
             ),
         ),
@@ -493,7 +521,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "outcomes.shares",
-        "A Dirichlet table of shares, `{ dist = \"dirichlet\", ... }`, from counts (plus a prior), from mean shares "
+        'A Dirichlet table of shares, `{ dist = "dirichlet", ... }`, from counts (plus a prior), from mean shares '
         "and a concentration, or from a follow-up file. Allowed wherever a table of shares is (`outcomes.shares`, "
         "`before.income`, a state's `income`); `counts_file` and `counts_map` in `outcomes.shares` only. The items "
         "are the table's keys; each needs α > 0, and there must be at least two.",
@@ -619,8 +647,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "transitions",
-        "Monthly moves between outcome states after exit, `FROM = { TO = probability }`. A state without a row "
-        "keeps its status.",
+        "Monthly moves between outcome states after exit, `FROM = { TO = probability }`. A state without a row keeps its status.",
         (
             Key(
                 "FROM",
@@ -688,14 +715,20 @@ TABLES: tuple[Table, ...] = (
                 "Share of the change that would have happened anyway: every relative flow × (1 − deadweight).",
                 "0.2",
             ),
-            Key("attribution", f"{_NUMBER_OR_DIST}, 0–1", "share", "1.0", "Share of the change owed to this project: every relative flow × attribution.", "0.8"),
+            Key(
+                "attribution",
+                f"{_NUMBER_OR_DIST}, 0–1",
+                "share",
+                "1.0",
+                "Share of the change owed to this project: every relative flow × attribution.",
+                "0.8",
+            ),
             Key(
                 "displacement",
                 f"{_NUMBER_OR_DIST}, 0–1",
                 "share",
                 "0.0",
-                "Share of the jobs taken from others: the relative wage, payroll tax, wage subsidy and production × "
-                "(1 − displacement).",
+                "Share of the jobs taken from others: the relative wage, payroll tax, wage subsidy and production × (1 − displacement).",
                 '{ dist = "uniform", low = 0.0, high = 0.2 }',
             ),
             Key(
@@ -723,8 +756,7 @@ TABLES: tuple[Table, ...] = (
                 "fixed number, 0–1",
                 "share of participants",
                 REQUIRED,
-                "The group's share of the participants; the shares of all groups sum to 1. Sizes are rounded by "
-                "largest remainders.",
+                "The group's share of the participants; the shares of all groups sum to 1. Sizes are rounded by largest remainders.",
                 "0.3",
                 context="[groups.rest]\nshare = 0.7\n",
             ),
@@ -745,7 +777,13 @@ TABLES: tuple[Table, ...] = (
 
 DISTRIBUTION_FAMILIES: tuple[Family, ...] = (
     Family("uniform", ("low", "high"), (), "Uniform on [low, high]; low < high.", '{ dist = "uniform", low = 0.4, high = 0.6 }'),
-    Family("triangular", ("low", "mode", "high"), (), "Triangular on [low, high] with its peak at mode.", '{ dist = "triangular", low = 0.1, mode = 0.2, high = 0.4 }'),
+    Family(
+        "triangular",
+        ("low", "mode", "high"),
+        (),
+        "Triangular on [low, high] with its peak at mode.",
+        '{ dist = "triangular", low = 0.1, mode = 0.2, high = 0.4 }',
+    ),
     Family(
         "pert",
         ("min", "mode", "max"),
@@ -835,9 +873,13 @@ def _table_section(table: Table) -> list[str]:
     lines += ["| key | type | unit | default | description | example |", "| --- | --- | --- | --- | --- | --- |"]
     for k in table.keys:
         name = f"`{k.name}`" if not k.placeholder else f"*`{k.name}`*"
-        kind = k.type.replace(_NUMBER_OR_DIST, "number or [distribution](#distributions)").replace("a Dirichlet table", "a [Dirichlet table](#outcomesshares)")
+        kind = k.type.replace(_NUMBER_OR_DIST, "number or [distribution](#distributions)").replace(
+            "a Dirichlet table", "a [Dirichlet table](#outcomesshares)"
+        )
         lines.append(
-            "| " + " | ".join(_cell(c) for c in (name, kind, k.unit, _default(k.default), k.description, f"`{k.toml_key} = {k.example}`")) + " |"
+            "| "
+            + " | ".join(_cell(c) for c in (name, kind, k.unit, _default(k.default), k.description, f"`{k.toml_key} = {k.example}`"))
+            + " |"
         )
     return lines + [""]
 
@@ -858,7 +900,13 @@ def _families() -> list[str]:
             "| "
             + " | ".join(
                 _cell(c)
-                for c in (f"`{f.name}`", ", ".join(f"`{p}`" for p in f.required), ", ".join(f"`{p}`" for p in f.optional), f.meaning, f"`{f.example}`")
+                for c in (
+                    f"`{f.name}`",
+                    ", ".join(f"`{p}`" for p in f.required),
+                    ", ".join(f"`{p}`" for p in f.optional),
+                    f.meaning,
+                    f"`{f.example}`",
+                )
             )
             + " |"
         )
@@ -899,7 +947,12 @@ def _base_section(rel: str, configs: Path) -> list[str]:
             lines.append("")
     benefits = own.get("benefits") or {}
     if benefits:
-        lines += ["Benefits (kr per month, gross):", "", "| id | label | payer | taxable | monthly, kr |", "| --- | --- | --- | --- | --- |"]
+        lines += [
+            "Benefits (kr per month, gross):",
+            "",
+            "| id | label | payer | taxable | monthly, kr |",
+            "| --- | --- | --- | --- | --- |",
+        ]
         for bid in benefits:
             b = merged["benefits"][bid]
             taxable = "yes" if b.get("taxable", True) else "no"
@@ -913,7 +966,10 @@ def _base_section(rel: str, configs: Path) -> list[str]:
             uplift = "yes" if r.get("uplift", True) else "no"
             payer = _payer(r["payer"])
             payer = f"`{payer}`" if isinstance(r["payer"], str) else payer
-            lines.append(f"| `{rid}` | {_cell(str(r.get('label', rid)))} | {_cell(str(r.get('unit', '')))} | {_cell(payer)} | {uplift} | {_cell(_amount(r['unit_cost']))} |")
+            lines.append(
+                f"| `{rid}` | {_cell(str(r.get('label', rid)))} | {_cell(str(r.get('unit', '')))} | {_cell(payer)} | {uplift} | "
+                f"{_cell(_amount(r['unit_cost']))} |"
+            )
         lines.append("")
     return lines
 
@@ -988,7 +1044,9 @@ def config_reference(configs: str | Path | None = None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m simsam.config.reference [--write | --check]``."""
-    parser = argparse.ArgumentParser(prog="python -m simsam.config.reference", description="Render docs/config.md from the config reference.")
+    parser = argparse.ArgumentParser(
+        prog="python -m simsam.config.reference", description="Render docs/config.md from the config reference."
+    )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--write", action="store_true", help=f"write {DOC.relative_to(ROOT)}")
     mode.add_argument("--check", action="store_true", help=f"exit 1 if {DOC.relative_to(ROOT)} is not current")

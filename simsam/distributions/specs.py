@@ -16,9 +16,10 @@ gives the ``scipy.stats`` object, for anything else (cdf, rvs, ...).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -124,7 +125,7 @@ class Distribution:
         return np.asarray(self.law.ppf(u), dtype=np.float64)
 
     @cached_property
-    def table(self) -> "InverseCdfTable | None":
+    def table(self) -> InverseCdfTable | None:
         """The interpolation table, or None (closed-form kind, or the table missed its tolerance)."""
         if self.kind not in TABULATED:
             return None

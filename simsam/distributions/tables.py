@@ -16,7 +16,17 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["TABULATED", "TABLE_NODES", "TABLE_START", "TABLE_TOLERANCE", "Z_MAX", "TABLE_CACHE_FILES", "InverseCdfTable", "table_cache_dir", "ndtri"]
+__all__ = [
+    "TABULATED",
+    "TABLE_NODES",
+    "TABLE_START",
+    "TABLE_TOLERANCE",
+    "Z_MAX",
+    "TABLE_CACHE_FILES",
+    "InverseCdfTable",
+    "table_cache_dir",
+    "ndtri",
+]
 
 #: Kinds whose scipy inverse CDF is iterative and slow.
 TABULATED = ("beta", "pert", "gamma")
@@ -63,7 +73,7 @@ class InverseCdfTable:
     step: float
 
     @classmethod
-    def build(cls, law, nodes: int = TABLE_NODES, start: int = TABLE_START) -> "InverseCdfTable | None":
+    def build(cls, law, nodes: int = TABLE_NODES, start: int = TABLE_START) -> InverseCdfTable | None:
         """Tabulate ``law``, or None when even ``nodes`` intervals miss the tolerance.
 
         Parameters
@@ -122,7 +132,9 @@ class InverseCdfTable:
         t3 = t2 * t
         h = self.step
         x0, x1 = self.x[i], self.x[i + 1]
-        return (2 * t3 - 3 * t2 + 1) * x0 + (t3 - 2 * t2 + t) * h * self.slope[i] + (3 * t2 - 2 * t3) * x1 + (t3 - t2) * h * self.slope[i + 1]
+        return (
+            (2 * t3 - 3 * t2 + 1) * x0 + (t3 - 2 * t2 + t) * h * self.slope[i] + (3 * t2 - 2 * t3) * x1 + (t3 - t2) * h * self.slope[i + 1]
+        )
 
     def __call__(self, u: np.ndarray) -> np.ndarray:
         return self._at(ndtri(u))
@@ -168,7 +180,7 @@ def _table_file(key) -> Path | None:
     return folder / (hashlib.sha256(spec.encode()).hexdigest()[:32] + ".npy")
 
 
-def _stored_table(key, build) -> "InverseCdfTable | None":
+def _stored_table(key, build) -> InverseCdfTable | None:
     """The table of ``key`` from disk, or ``build()`` it and store it (an empty file: no table)."""
     path = _table_file(key)
     if path is not None:

@@ -17,7 +17,16 @@ from . import streams as rnd
 from .accounting import attributable, flow_table, project_cost
 from .sampling import Sample
 
-__all__ = ["kernel_arguments", "project_timing", "participant_groups", "group_shares", "transition_matrix", "with_society", "Timing", "COHORT_STREAM"]
+__all__ = [
+    "kernel_arguments",
+    "project_timing",
+    "participant_groups",
+    "group_shares",
+    "transition_matrix",
+    "with_society",
+    "Timing",
+    "COHORT_STREAM",
+]
 
 COHORT_STREAM = "cohort"
 

@@ -10,8 +10,8 @@ bit-identical to a single-process run.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 
@@ -156,7 +156,10 @@ def dask_client(scheduler: str | None, timeout: float = 10.0):
         if workers < 1:
             raise ConfigError("--scheduler", f"'{scheduler}': local:N needs a whole number of workers N ≥ 1")
         logging.getLogger("distributed").setLevel(logging.ERROR)
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster) as client:
+        with (
+            LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+            Client(cluster) as client,
+        ):
             yield client
         return
     if not scheduler.startswith(("tcp://", "tls://", "inproc://", "ws://", "wss://")):

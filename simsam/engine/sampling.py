@@ -80,7 +80,7 @@ class ParameterSpace:
     correlations: Correlations | None = None
 
     @classmethod
-    def from_config(cls, config: Config) -> "ParameterSpace":
+    def from_config(cls, config: Config) -> ParameterSpace:
         scalars = tuple(q for q in dict.fromkeys(config.quantities()) if not q.fixed)
         return cls(scalars, tuple(config.share_groups()), config.correlations)
 

@@ -317,7 +317,9 @@ def _expected_occupancy(occ, shares, trans, d, exit_counts, horizon):
 
 
 @jit
-def _results(occ, curves, yearly, cum, d, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly):
+def _results(
+    occ, curves, yearly, cum, d, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly
+):
     """Draw ``d``'s results per actor: payback month (NaN if none), net benefit and revenue per year.
 
     Flows are linear in the occupancy, so the discounting is done once per
@@ -399,36 +401,102 @@ def _block_scratch(shares, rel, horizon):
     """Per-block buffers: occupancy ``(state, horizon)``, the results' curves,
     yearly occupancy and cumulative net benefit (see :func:`_results`)."""
     n_states, n_actors = shares.shape[2], rel.shape[2]
-    return (np.empty((n_states, horizon)), np.empty((n_states + 1, horizon)), np.empty((n_states, horizon // 12)), np.empty((n_actors, horizon)))
+    return (
+        np.empty((n_states, horizon)),
+        np.empty((n_states + 1, horizon)),
+        np.empty((n_states, horizon // 12)),
+        np.empty((n_actors, horizon)),
+    )
 
 
 @jit
-def _simulate_person(b, n_blocks, shares, trans, keys, participants, exit_months, groups, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly):
+def _simulate_person(
+    b,
+    n_blocks,
+    shares,
+    trans,
+    keys,
+    participants,
+    exit_months,
+    groups,
+    rel,
+    cost,
+    rate,
+    horizon,
+    cost_months,
+    drop_off,
+    drop_from,
+    payback,
+    net_benefit,
+    revenue,
+    monthly,
+):
     n_draws, n_groups, n_states = shares.shape
     occ, curve, year, cum = _block_scratch(shares, rel, horizon)
     rows, survive = np.empty((2 + n_groups + n_states, n_states)), np.empty((n_states, horizon))
     batch, moving = np.empty((3, BATCH)), np.empty(BATCH, dtype=np.int64)
     for d in range(b * n_draws // n_blocks, (b + 1) * n_draws // n_blocks):
         _person_occupancy(occ, rows, survive, batch, moving, shares, trans, d, keys[d], participants, horizon, exit_months, groups)
-        _results(occ, curve, year, cum, d, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly)
+        _results(
+            occ, curve, year, cum, d, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly
+        )
 
 
 @jit
-def _simulate_aggregate(b, n_blocks, shares, trans, keys, exit_counts, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly):
+def _simulate_aggregate(
+    b,
+    n_blocks,
+    shares,
+    trans,
+    keys,
+    exit_counts,
+    rel,
+    cost,
+    rate,
+    horizon,
+    cost_months,
+    drop_off,
+    drop_from,
+    payback,
+    net_benefit,
+    revenue,
+    monthly,
+):
     n_draws = shares.shape[0]
     occ, curve, year, cum = _block_scratch(shares, rel, horizon)
     for d in range(b * n_draws // n_blocks, (b + 1) * n_draws // n_blocks):
         _aggregate_occupancy(occ, shares, trans, d, keys[d], exit_counts, horizon)
-        _results(occ, curve, year, cum, d, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly)
+        _results(
+            occ, curve, year, cum, d, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly
+        )
 
 
 @jit
-def _simulate_expected(b, n_blocks, shares, trans, exit_counts, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly):
+def _simulate_expected(
+    b,
+    n_blocks,
+    shares,
+    trans,
+    exit_counts,
+    rel,
+    cost,
+    rate,
+    horizon,
+    cost_months,
+    drop_off,
+    drop_from,
+    payback,
+    net_benefit,
+    revenue,
+    monthly,
+):
     n_draws = shares.shape[0]
     occ, curve, year, cum = _block_scratch(shares, rel, horizon)
     for d in range(b * n_draws // n_blocks, (b + 1) * n_draws // n_blocks):
         _expected_occupancy(occ, shares, trans, d, exit_counts, horizon)
-        _results(occ, curve, year, cum, d, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly)
+        _results(
+            occ, curve, year, cum, d, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly
+        )
 
 
 def _in_blocks(driver, n_blocks, threads, *args):

@@ -15,7 +15,18 @@ import numpy as np
 from .formatting import Formatter
 from .text import actor_definite, actor_label
 
-__all__ = ["config_of", "lower_first", "parameter_label", "describe_value", "input_value", "InputRow", "input_rows", "StateRow", "state_rows", "project_facts"]
+__all__ = [
+    "config_of",
+    "lower_first",
+    "parameter_label",
+    "describe_value",
+    "input_value",
+    "InputRow",
+    "input_rows",
+    "StateRow",
+    "state_rows",
+    "project_facts",
+]
 
 
 def config_of(ds) -> dict:
@@ -405,7 +416,9 @@ def state_rows(ds, f: Formatter) -> list[StateRow]:
             if "wage_subsidy" in state:
                 sub = _compact(state["wage_subsidy"], f"outcomes.states.{sid}.wage_subsidy", config, sampled, f)
                 payer = actor_label(str(state["subsidy_payer"]), f.lang) if state.get("subsidy_payer") else ""
-                work += (f", lönebidrag {sub}" if sv else f", wage subsidy {sub}") + (f" betalt av {payer}" if payer and sv else f" paid by {payer}" if payer else "")
+                work += (f", lönebidrag {sub}" if sv else f", wage subsidy {sub}") + (
+                    f" betalt av {payer}" if payer and sv else f" paid by {payer}" if payer else ""
+                )
         income = state.get("income") or {}
         income_text = ", ".join(
             f"{lower_first(_name(config, 'benefits', b, f.lang))} {_compact(v, f'outcomes.states.{sid}.income.{b}', config, sampled, f)}"
@@ -414,7 +427,8 @@ def state_rows(ds, f: Formatter) -> list[StateRow]:
         change = state.get("resource_change", 0.0)
         if isinstance(change, dict) and "dist" not in change:
             res_text = ", ".join(
-                f"{lower_first(_name(config, 'resources', r, f.lang))} {_compact(v, f'outcomes.states.{sid}.resource_change.{r}', config, sampled, f)}"
+                f"{lower_first(_name(config, 'resources', r, f.lang))} "
+                f"{_compact(v, f'outcomes.states.{sid}.resource_change.{r}', config, sampled, f)}"
                 for r, v in change.items()
             )
         else:
@@ -438,21 +452,39 @@ def project_facts(ds, f: Formatter) -> list[tuple[str, str]]:
         facts.append((parameter_label("project.cost", config, f.lang), describe_value(project["cost"], "project.cost", config, f)))
     split = project.get("cost_split") or {}
     if split:
-        facts.append(("Kostnaden bärs av" if sv else "The cost is borne by", ", ".join(f"{actor_label(a, f.lang, ds)} {f.pct(s)}" for a, s in split.items())))
+        facts.append(
+            (
+                "Kostnaden bärs av" if sv else "The cost is borne by",
+                ", ".join(f"{actor_label(a, f.lang, ds)} {f.pct(s)}" for a, s in split.items()),
+            )
+        )
     if "uplift" in economy:
         uplift = economy["uplift"]
         words = describe_value(uplift, "economy.uplift", config, f) if isinstance(uplift, dict) else f.significant(uplift)
-        facts.append((
-            "Uppräkning av offentliga kostnader (indirekta skatter)" if sv else "Uplift of public costs (indirect taxes)",
-            words + (" — projektkostnaden och offentliga resurser räknas upp, inte transfereringar" if sv else " — applied to the project cost and public resources, never to transfers"),
-        ))
+        facts.append(
+            (
+                "Uppräkning av offentliga kostnader (indirekta skatter)" if sv else "Uplift of public costs (indirect taxes)",
+                words
+                + (
+                    " — projektkostnaden och offentliga resurser räknas upp, inte transfereringar"
+                    if sv
+                    else " — applied to the project cost and public resources, never to transfers"
+                ),
+            )
+        )
     horizon = ds.attrs.get("horizon_months", sim.get("horizon_months"))
     if horizon is not None:
         facts.append(("Tidshorisont" if sv else "Horizon", f"{horizon} {'månader' if sv else 'months'}"))
     rate = sim.get("discount_rate", 0.0)
     if isinstance(rate, (int, float)):
-        facts.append(("Diskonteringsränta" if sv else "Discount rate",
-                      (f"{f.pct(rate)} per år" if sv else f"{f.pct(rate)} per year") if rate else ("ingen (som NyttoSam)" if sv else "none (as NyttoSam)")))
+        facts.append(
+            (
+                "Diskonteringsränta" if sv else "Discount rate",
+                (f"{f.pct(rate)} per år" if sv else f"{f.pct(rate)} per year")
+                if rate
+                else ("ingen (som NyttoSam)" if sv else "none (as NyttoSam)"),
+            )
+        )
     cohort = ds.attrs.get("cohort")
     if cohort:
         facts.append(("Kohort" if sv else "Cohort", {
@@ -463,7 +495,13 @@ def project_facts(ds, f: Formatter) -> list[tuple[str, str]]:
         }.get((cohort, sv), str(cohort))))
     before = (config.get("before") or {}).get("income") or {}
     if before:
-        facts.append(("Försörjning FÖRE insatsen" if sv else "Income BEFORE the intervention", ", ".join(
-            f"{lower_first(_name(config, 'benefits', b, f.lang))} {_value_words(v, f'before.income.{b}', config, f)}" for b, v in before.items()
-        )))
+        facts.append(
+            (
+                "Försörjning FÖRE insatsen" if sv else "Income BEFORE the intervention",
+                ", ".join(
+                    f"{lower_first(_name(config, 'benefits', b, f.lang))} {_value_words(v, f'before.income.{b}', config, f)}"
+                    for b, v in before.items()
+                ),
+            )
+        )
     return facts

@@ -152,10 +152,12 @@ def write_summary_xlsx(ds, summary, path, lang: str = "sv") -> Path:
     # 2. one row per actor
     header = [h["actor"], h["id"]]
     formats: list[str | None] = [None, None]
-    cols = [("annual_revenue", h["revenue"]), ("cost", h["cost"])] + [(f"net_benefit_{y}y", h["nb_y"].format(y=y)) for y in (years[0], years[-1])]
+    cols = [("annual_revenue", h["revenue"]), ("cost", h["cost"])] + [
+        (f"net_benefit_{y}y", h["nb_y"].format(y=y)) for y in (years[0], years[-1])
+    ]
     if years[0] == years[-1]:
         cols = cols[:3]
-    for metric, label in cols:
+    for _metric, label in cols:
         header += [f"{label}, {h['median'].lower()}", f"{label}, {h['p05']}", f"{label}, {h['p95']}"]
         formats += [KR_FORMAT] * 3
     header += [f"{h['payback']}, {h['median'].lower()}", f"{h['payback']}, {h['p05']}", f"{h['payback']}, {h['p95']}"]
@@ -175,7 +177,10 @@ def write_summary_xlsx(ds, summary, path, lang: str = "sv") -> Path:
     header = [h["actor"], h["id"]]
     for y in years:
         header += [f"{h['year']} {y}, {h['median'].lower()}", f"{h['year']} {y}, {h['p05']}", f"{h['year']} {y}, {h['p95']}"]
-    rows = [[actor_label(a, lang, ds), a] + [_num(summary(a, f"net_benefit_{y}y", c)) for y in years for c in ("median", "p05", "p95")] for a in actors]
+    rows = [
+        [actor_label(a, lang, ds), a] + [_num(summary(a, f"net_benefit_{y}y", c)) for y in years for c in ("median", "p05", "p95")]
+        for a in actors
+    ]
     book.sheet(h["nb"], header, rows, [None, None] + [KR_FORMAT] * (len(header) - 2), [22, 12] + [15] * (len(header) - 2))
 
     # 4. every metric, as summary.csv

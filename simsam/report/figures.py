@@ -69,7 +69,17 @@ INK = "#222222"
 
 #: Colour (Okabe–Ito, colour-blind safe), dash pattern and marker per actor, in config order; society is black.
 _PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8C6D1F", "#6A3D9A", "#999999"]
-_DASHES = [(0, (6, 2)), (0, (6, 2, 1.5, 2)), (0, (1.5, 1.5)), (0, (8, 2, 1.5, 2, 1.5, 2)), (0, (3, 3)), (0, (10, 3)), "-", (0, (2, 4)), (0, (5, 1))]
+_DASHES = [
+    (0, (6, 2)),
+    (0, (6, 2, 1.5, 2)),
+    (0, (1.5, 1.5)),
+    (0, (8, 2, 1.5, 2, 1.5, 2)),
+    (0, (3, 3)),
+    (0, (10, 3)),
+    "-",
+    (0, (2, 4)),
+    (0, (5, 1)),
+]
 _MARKERS = ["s", "^", "D", "v", "P", "X", "<", ">", "h"]
 
 STYLE = {
@@ -157,7 +167,11 @@ def active_actors(ds) -> list[str]:
     for actor in ds["actor"].values.tolist():
         if actor == "society":
             continue
-        rev = np.nan_to_num(np.abs(ds["revenue"].sel(actor=actor).values)) if "revenue" in ds else np.abs(ds["annual_revenue"].sel(actor=actor).values)
+        rev = (
+            np.nan_to_num(np.abs(ds["revenue"].sel(actor=actor).values))
+            if "revenue" in ds
+            else np.abs(ds["annual_revenue"].sel(actor=actor).values)
+        )
         if np.nanmax(rev, initial=0) >= _ZERO or np.nanmax(np.abs(ds["cost"].sel(actor=actor).values), initial=0) >= _ZERO:
             out.append(actor)
     return out + (["society"] if "society" in ds["actor"].values.tolist() else [])
@@ -181,7 +195,9 @@ def acceptability_data(ds, actors=None) -> xr.DataArray:
     p = np.zeros((len(actors), months.size))
     for i in range(len(actors)):
         reached = pb[:, i][np.isfinite(pb[:, i])]
-        counts = np.bincount(np.clip(np.ceil(reached).astype(np.int64), 0, months[-1]), minlength=months.size)  # memory O(months), not O(draws·months)
+        counts = np.bincount(
+            np.clip(np.ceil(reached).astype(np.int64), 0, months[-1]), minlength=months.size
+        )  # memory O(months), not O(draws·months)
         p[i] = np.cumsum(counts) / max(pb.shape[0], 1)
     return xr.DataArray(p, dims=("actor", "month"), coords={"actor": actors, "month": months}, name="p_payback",
                         attrs={"long_name": "probability of payback within the month", "units": "1"})
@@ -202,7 +218,16 @@ def acceptability_curve(ds, *, lang: str = "sv", actors=None, marks=(12, 36, 60)
         ax = fig.subplots()
         for m in marks:
             ax.axvline(m, color="#9a9a9a", linewidth=0.9, linestyle=(0, (2, 2)), zorder=1)
-            ax.text(m, 1.035, f"{m} {t['months_short']}", ha="center", va="bottom", fontsize=8, color="#555555", transform=ax.get_xaxis_transform())
+            ax.text(
+                m,
+                1.035,
+                f"{m} {t['months_short']}",
+                ha="center",
+                va="bottom",
+                fontsize=8,
+                color="#555555",
+                transform=ax.get_xaxis_transform(),
+            )
         for actor in data["actor"].values.tolist():
             style = _actor_style(ds, actor)
             y = data.sel(actor=actor).values
@@ -264,10 +289,21 @@ def payback_histogram(ds, *, lang: str = "sv", actor: str = "society", bin_month
     with rc_context(STYLE):
         fig = _figure(7.2, 3.6)
         ax = fig.subplots()
-        ax.bar(data.edges[:-1], 100 * data.shares, width=np.diff(data.edges), align="edge", color=ACCENT_MID, edgecolor=ACCENT, linewidth=0.6, label=None)
+        ax.bar(
+            data.edges[:-1],
+            100 * data.shares,
+            width=np.diff(data.edges),
+            align="edge",
+            color=ACCENT_MID,
+            edgecolor=ACCENT,
+            linewidth=0.6,
+            label=None,
+        )
         ax.bar([x_not], [100 * data.not_reached], width=width * 1.6, color="white", edgecolor=INK, hatch="///", linewidth=0.9)
         top = max(100 * data.shares.max(initial=0), 100 * data.not_reached, 1.0)
-        ax.text(x_not, 100 * data.not_reached + top * 0.03, f.pct(data.not_reached), ha="center", va="bottom", fontsize=9, fontweight="bold")
+        ax.text(
+            x_not, 100 * data.not_reached + top * 0.03, f.pct(data.not_reached), ha="center", va="bottom", fontsize=9, fontweight="bold"
+        )
         ax.axvline(h + gap / 2, color="#bbbbbb", linewidth=0.8)
         if np.isfinite(data.median):
             ax.axvline(data.median, color=INK, linestyle=(0, (4, 2)), linewidth=1.2)
@@ -282,7 +318,12 @@ def payback_histogram(ds, *, lang: str = "sv", actor: str = "society", bin_month
         ax.set_ylabel(f"{t['share_of_draws']}, %")
         _sv_numbers(ax.yaxis, f)
         ax.grid(axis="x", visible=False)
-        _title(fig, t["payback_hist_title"].format(actor=actor_label(actor, lang, ds).lower() if actor == "society" else actor_label(actor, lang, ds)))
+        _title(
+            fig,
+            t["payback_hist_title"].format(
+                actor=actor_label(actor, lang, ds).lower() if actor == "society" else actor_label(actor, lang, ds)
+            ),
+        )
     fig.simsam_data = data
     return fig
 
@@ -333,7 +374,9 @@ def net_benefit_fan(ds, *, lang: str = "sv", actor: str = "society") -> Figure:
         ax.set_xlabel(t["fan_month_axis"])
         ax.set_ylabel(t["fan_axis"])
         ax.legend(loc="upper left")
-        _title(fig, t["fan_title"].format(actor=actor_label(actor, lang, ds).lower() if actor == "society" else actor_label(actor, lang, ds)))
+        _title(
+            fig, t["fan_title"].format(actor=actor_label(actor, lang, ds).lower() if actor == "society" else actor_label(actor, lang, ds))
+        )
     fig.simsam_data = data
     return fig
 
@@ -353,7 +396,9 @@ def net_benefit_fan_actors(ds, *, lang: str = "sv", actors=None, ncols: int = 3)
             _draw_fan(ax, data.sel(actor=actor), t, f, annotate=False, marker_size=3)
             ax.set_title(actor_label(actor, lang, ds), fontsize=9.5)
             final = data.sel(actor=actor, quantile=0.5).values[-1]
-            ax.text(0.98, 0.04, f"{f.mkr(final)}", transform=ax.transAxes, ha="right", va="bottom", fontsize=8, color=ACCENT, fontweight="bold")
+            ax.text(
+                0.98, 0.04, f"{f.mkr(final)}", transform=ax.transAxes, ha="right", va="bottom", fontsize=8, color=ACCENT, fontweight="bold"
+            )
             ax.tick_params(labelsize=7.5)
         for ax in axes[len(actors):]:
             ax.set_visible(False)
@@ -375,7 +420,9 @@ def revenue_interval_data(ds, actors=None, quantiles=FAN_QUANTILES) -> xr.DataAr
     actors = active_actors(ds) if actors is None else list(actors)
     x = ds["annual_revenue"].sel(actor=actors).values
     q = np.quantile(x, quantiles, axis=0).T if x.shape[0] else np.full((len(actors), len(quantiles)), np.nan)
-    return xr.DataArray(q, dims=("actor", "quantile"), coords={"actor": actors, "quantile": list(quantiles)}, name="annual_revenue", attrs={"units": "kr"})
+    return xr.DataArray(
+        q, dims=("actor", "quantile"), coords={"actor": actors, "quantile": list(quantiles)}, name="annual_revenue", attrs={"units": "kr"}
+    )
 
 
 def revenue_intervals(ds, *, lang: str = "sv", actors=None) -> Figure:
@@ -455,7 +502,16 @@ def investment_view(ds, *, lang: str = "sv", actor: str = "society") -> Figure:
     def bar(ax, x, q, **kw):
         q = np.asarray(q) / 1e6
         ax.bar([x], [q[1]], yerr=[[q[1] - q[0]], [q[2] - q[1]]], capsize=4, error_kw={"elinewidth": 1.1, "ecolor": INK}, width=0.62, **kw)
-        ax.annotate(f.mkr(q[1] * 1e6), (x, max(q[2], 0)), textcoords="offset points", xytext=(0, 4), ha="center", va="bottom", fontsize=8.5, fontweight="bold")
+        ax.annotate(
+            f.mkr(q[1] * 1e6),
+            (x, max(q[2], 0)),
+            textcoords="offset points",
+            xytext=(0, 4),
+            ha="center",
+            va="bottom",
+            fontsize=8.5,
+            fontweight="bold",
+        )
 
     with rc_context(STYLE):
         fig = _figure(7.2, 3.7)
@@ -471,7 +527,16 @@ def investment_view(ds, *, lang: str = "sv", actor: str = "society") -> Figure:
             bar(right, int(y), data["revenue"].sel(year=y).values, color=ACCENT_MID, edgecolor=ACCENT)
         cost_median = float(data["cost"].sel(quantile=0.5)) / 1e6
         right.axhline(cost_median, color=COST, linestyle=(0, (5, 2)), linewidth=1.3)
-        right.annotate(t["cost_line"], (years[0] - 0.4, cost_median), textcoords="offset points", xytext=(0, 3), ha="left", va="bottom", fontsize=8, color=COST)
+        right.annotate(
+            t["cost_line"],
+            (years[0] - 0.4, cost_median),
+            textcoords="offset points",
+            xytext=(0, 3),
+            ha="left",
+            va="bottom",
+            fontsize=8,
+            color=COST,
+        )
         right.set_xticks(years)
         right.set_xticklabels([t["year_n"].format(y=int(y)) for y in years])
         right.set_title(t["investment_right"], fontsize=9.5)
@@ -589,7 +654,9 @@ def prcc_chart(sens, *, ds=None, lang: str = "sv", top: int = 12) -> Figure:
         ax.barh(y, r, xerr=err, color=colors, edgecolor=ACCENT, hatch=None, linewidth=0.9, height=0.62,
                 error_kw={"elinewidth": 1.0, "ecolor": INK, "capsize": 2.5})
         for yi, v in zip(y, r):
-            ax.text(v + (0.04 if v >= 0 else -0.04), yi + 0.32, f.decimal(v, 2), va="bottom", ha="left" if v >= 0 else "right", fontsize=7.5)
+            ax.text(
+                v + (0.04 if v >= 0 else -0.04), yi + 0.32, f.decimal(v, 2), va="bottom", ha="left" if v >= 0 else "right", fontsize=7.5
+            )
         ax.axvline(0, color=INK, linewidth=1.0)
         ax.set_xlim(-1.05, 1.05)
         ax.set_yticks(y)
@@ -615,8 +682,17 @@ def sobol_chart(sens, *, ds=None, lang: str = "sv", top: int = 12) -> Figure:
         h = 0.36
         ax.barh(y + h / 2, table["ST"], xerr=table.get("ST_conf"), height=h, color=ACCENT, edgecolor=ACCENT, label=t["sobol_st"],
                 error_kw={"elinewidth": 1.0, "ecolor": INK, "capsize": 2})
-        ax.barh(y - h / 2, table["S1"], xerr=table.get("S1_conf"), height=h, color="white", edgecolor=ACCENT, hatch="///", label=t["sobol_s1"],
-                error_kw={"elinewidth": 1.0, "ecolor": INK, "capsize": 2})
+        ax.barh(
+            y - h / 2,
+            table["S1"],
+            xerr=table.get("S1_conf"),
+            height=h,
+            color="white",
+            edgecolor=ACCENT,
+            hatch="///",
+            label=t["sobol_s1"],
+            error_kw={"elinewidth": 1.0, "ecolor": INK, "capsize": 2},
+        )
         ax.axvline(0, color=INK, linewidth=1.0)
         ax.set_yticks(y)
         ax.set_yticklabels(labels)
@@ -645,7 +721,16 @@ def morris_chart(sens, *, ds=None, lang: str = "sv", top: int = 12) -> Figure:
         ax.barh(y, table["mu_star"] / scale, xerr=table["mu_star_conf"] / scale if "mu_star_conf" in table else None, height=0.62,
                 color=ACCENT_MID, edgecolor=ACCENT, label=t["morris_mu"], error_kw={"elinewidth": 1.0, "ecolor": INK, "capsize": 2.5})
         if "sigma" in table:
-            ax.plot(table["sigma"] / scale, y, linestyle="none", marker="D", markersize=5, color=INK, markerfacecolor="white", label=t["morris_sigma"])
+            ax.plot(
+                table["sigma"] / scale,
+                y,
+                linestyle="none",
+                marker="D",
+                markersize=5,
+                color=INK,
+                markerfacecolor="white",
+                label=t["morris_sigma"],
+            )
         ax.set_yticks(y)
         ax.set_yticklabels(labels)
         ax.set_xlabel(f"{t['morris_mu'].split(' ')[0]}{',' if suffix else ''}{suffix}")

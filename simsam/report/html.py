@@ -88,7 +88,9 @@ def _money_cell(f: Formatter, metrics: dict, name: str) -> dict:
 
 
 def _payback_months(metrics: dict) -> list[int]:
-    return sorted(int(k.removeprefix("p_payback_")) for k in metrics if k.startswith("p_payback_") and k.removeprefix("p_payback_").isdigit())
+    return sorted(
+        int(k.removeprefix("p_payback_")) for k in metrics if k.startswith("p_payback_") and k.removeprefix("p_payback_").isdigit()
+    )
 
 
 def _years(metrics: dict) -> list[int]:
@@ -143,15 +145,51 @@ def _key_figures(society: dict, entry: dict, ds, f: Formatter, participants: int
     if "revenue" in ds:
         total = ds["revenue"].sel(actor="society").values.sum(axis=1)
         lo, mid, hi = np.quantile(total, [0.05, 0.5, 0.95])
-        rows.append({"key": "revenue_total", "n": society["last_year"], "years": ("year" if society["last_year"] == 1 else "years") if f.lang == "en" else "år", "median": f.mkr(mid), "interval": f.interval(lo, hi, f.mkr),
-                     "per_participant": per(mid), "probability": ""})
-    rows.append({"key": "cost", "median": f.mkr(_m(m, "cost")), "interval": society["cost"]["interval"], "per_participant": per(_m(m, "cost")), "probability": ""})
+        rows.append(
+            {
+                "key": "revenue_total",
+                "n": society["last_year"],
+                "years": ("year" if society["last_year"] == 1 else "years") if f.lang == "en" else "år",
+                "median": f.mkr(mid),
+                "interval": f.interval(lo, hi, f.mkr),
+                "per_participant": per(mid),
+                "probability": "",
+            }
+        )
+    rows.append(
+        {
+            "key": "cost",
+            "median": f.mkr(_m(m, "cost")),
+            "interval": society["cost"]["interval"],
+            "per_participant": per(_m(m, "cost")),
+            "probability": "",
+        }
+    )
     years = society["years"]
     for y in sorted({years[0], years[-1]}) if years else []:
-        rows.append({"key": "nb", "n": y, "years": ("year" if y == 1 else "years") if f.lang == "en" else "år", "median": f.mkr(_m(m, f"net_benefit_{y}y")), "interval": society["nb"][y]["interval"],
-                     "per_participant": per(_m(m, f"net_benefit_{y}y")), "probability": society["p_nb"][y], "p_key": "p_nb"})
-    rows.append({"key": "payback", "n": horizon, "median": society["payback_median"], "interval": society["payback_interval"], "per_participant": "",
-                 "probability": society["p_payback"].get(horizon, ""), "p_key": "p_payback"})
+        rows.append(
+            {
+                "key": "nb",
+                "n": y,
+                "years": ("year" if y == 1 else "years") if f.lang == "en" else "år",
+                "median": f.mkr(_m(m, f"net_benefit_{y}y")),
+                "interval": society["nb"][y]["interval"],
+                "per_participant": per(_m(m, f"net_benefit_{y}y")),
+                "probability": society["p_nb"][y],
+                "p_key": "p_nb",
+            }
+        )
+    rows.append(
+        {
+            "key": "payback",
+            "n": horizon,
+            "median": society["payback_median"],
+            "interval": society["payback_interval"],
+            "per_participant": "",
+            "probability": society["p_payback"].get(horizon, ""),
+            "p_key": "p_payback",
+        }
+    )
     if "utilised_potential" in m:
         rows.append({"key": "potential", "median": f.pct(_m(m, "utilised_potential")),
                      "interval": f.interval(_m(m, "utilised_potential", "p05"), _m(m, "utilised_potential", "p95"), f.pct),
@@ -190,15 +228,24 @@ def _sensitivity_section(method: str, sens, ds, f: Formatter, figure: ReportFigu
     for path, r in table.iterrows():
         label = parameter_label(str(path), config, f.lang)
         if method == "tornado":
-            cells = [f"{input_value(r['low_value'], str(path), config, f, approx=True, per=False)} → {value(r['low'])}",
-                     f"{input_value(r['high_value'], str(path), config, f, approx=True, per=False)} → {value(r['high'])}", value(r["swing"])]
+            cells = [
+                f"{input_value(r['low_value'], str(path), config, f, approx=True, per=False)} → {value(r['low'])}",
+                f"{input_value(r['high_value'], str(path), config, f, approx=True, per=False)} → {value(r['high'])}",
+                value(r["swing"]),
+            ]
         elif method == "prcc":
             cells = [f.decimal(r["prcc"], 2), f.interval(r.get("prcc_low"), r.get("prcc_high"), lambda x: f.decimal(x, 2)),
                      f.decimal(r["p_value"], 3) if r.get("p_value", 1) >= 0.001 else f"<{f.space}{f.decimal(0.001, 3)}"]
         elif method == "sobol":
-            cells = [f"{f.decimal(r['S1'], 2)} ± {f.decimal(r.get('S1_conf'), 2)}", f"{f.decimal(r['ST'], 2)} ± {f.decimal(r.get('ST_conf'), 2)}"]
+            cells = [
+                f"{f.decimal(r['S1'], 2)} ± {f.decimal(r.get('S1_conf'), 2)}",
+                f"{f.decimal(r['ST'], 2)} ± {f.decimal(r.get('ST_conf'), 2)}",
+            ]
         else:
-            cells = [f"{value(r['mu_star'])} ± {value(r.get('mu_star_conf'))}" if "mu_star_conf" in r else value(r["mu_star"]), value(r.get("sigma"))]
+            cells = [
+                f"{value(r['mu_star'])} ± {value(r.get('mu_star_conf'))}" if "mu_star_conf" in r else value(r["mu_star"]),
+                value(r.get("sigma")),
+            ]
         rows.append({"label": label, "path": str(path), "cells": cells})
     base = None
     if method == "tornado" and len(table):
@@ -262,8 +309,14 @@ def report_context(ds, summary: dict, figures: dict[str, ReportFigure], sensitiv
         "meta": {
             "source": meta.get("source", ""),
             "price_level": meta.get("price_level", ""),
-            "assumptions": [str(a) for a in meta.get("assumptions", [])] if isinstance(meta.get("assumptions", []), list) else [str(meta["assumptions"])],
-            "extra": {k: v for k, v in meta.items() if k not in ("name", "source", "price_level", "assumptions") and isinstance(v, (str, int, float))},
+            "assumptions": [str(a) for a in meta.get("assumptions", [])]
+            if isinstance(meta.get("assumptions", []), list)
+            else [str(meta["assumptions"])],
+            "extra": {
+                k: v
+                for k, v in meta.items()
+                if k not in ("name", "source", "price_level", "assumptions") and isinstance(v, (str, int, float))
+            },
         },
         "run": {
             "draws": f.number(run.get("draws", ds.sizes.get("draw", 0))),
@@ -291,7 +344,9 @@ def report_context(ds, summary: dict, figures: dict[str, ReportFigure], sensitiv
         "facts": project_facts(ds, f),
         "states": state_rows(ds, f),
         "inputs": input_rows(ds, f),
-        "sensitivity": [_sensitivity_section(m, s, ds, f, figures[f"sensitivity_{m}"]) for m, s in sensitivity.items() if f"sensitivity_{m}" in figures],
+        "sensitivity": [
+            _sensitivity_section(m, s, ds, f, figures[f"sensitivity_{m}"]) for m, s in sensitivity.items() if f"sensitivity_{m}" in figures
+        ],
         "missing_methods": [METHOD_NAMES[lang][m] for m in SENSITIVITY_METHODS if m not in sensitivity],
     }
 

@@ -136,8 +136,18 @@ _ACTORS = {
 }
 
 METHOD_NAMES = {
-    "sv": {"tornado": "Envägsanalys (tornado)", "prcc": "Partiella rangkorrelationer (PRCC)", "sobol": "Sobolindex", "morris": "Morris screening"},
-    "en": {"tornado": "One-way analysis (tornado)", "prcc": "Partial rank correlations (PRCC)", "sobol": "Sobol indices", "morris": "Morris screening"},
+    "sv": {
+        "tornado": "Envägsanalys (tornado)",
+        "prcc": "Partiella rangkorrelationer (PRCC)",
+        "sobol": "Sobolindex",
+        "morris": "Morris screening",
+    },
+    "en": {
+        "tornado": "One-way analysis (tornado)",
+        "prcc": "Partial rank correlations (PRCC)",
+        "sobol": "Sobol indices",
+        "morris": "Morris screening",
+    },
 }
 
 
@@ -194,7 +204,11 @@ def target_label(target: str | None, actor: str | None = None, lang: str = "sv",
     elif m := re.fullmatch(r"p_payback_(\d+)", target):
         text = f"sannolikhet för återbetalning inom {m[1]} mån" if lang == "sv" else f"probability of payback within {m[1]} months"
     elif m := re.fullmatch(r"p_net_benefit_positive_(\d+)y", target):
-        text = f"sannolikhet för positiv nettonytta efter {m[1]} år" if lang == "sv" else f"probability of positive net benefit after {m[1]} years"
+        text = (
+            f"sannolikhet för positiv nettonytta efter {m[1]} år"
+            if lang == "sv"
+            else f"probability of positive net benefit after {m[1]} years"
+        )
     else:
         text = words.get(target, target.replace("_", " ") or ("målvariabeln" if lang == "sv" else "the target"))
     if actor:

@@ -38,10 +38,18 @@ _KR = {"units": "kr"}
 
 #: The data variables: name → (dims, attributes, values from a ModelOutput and the inputs).
 VARIABLES = {
-    "payback_months": (("draw", "actor"), {"units": "months", "long_name": "payback time (NaN: not within the horizon)"}, lambda o, x: o.payback),
+    "payback_months": (
+        ("draw", "actor"),
+        {"units": "months", "long_name": "payback time (NaN: not within the horizon)"},
+        lambda o, x: o.payback,
+    ),
     "annual_revenue": (("draw", "actor"), {**_KR, "long_name": "first-year revenue (relative flows)"}, lambda o, x: o.revenue[:, :, 0]),
     "cost": (("draw", "actor"), {**_KR, "long_name": "share of the uplifted project cost"}, lambda o, x: o.cost),
-    "net_benefit": (("draw", "actor", "year"), {**_KR, "long_name": "cumulative net benefit at the end of the year"}, lambda o, x: o.net_benefit),
+    "net_benefit": (
+        ("draw", "actor", "year"),
+        {**_KR, "long_name": "cumulative net benefit at the end of the year"},
+        lambda o, x: o.net_benefit,
+    ),
     "revenue": (("draw", "actor", "year"), {**_KR, "long_name": "revenue within the year (undiscounted)"}, lambda o, x: o.revenue),
     "utilised_potential": (("draw",), {"units": "1", "long_name": "society's revenue / potential"}, lambda o, x: o.utilised_potential),
     "inputs": (("draw", "parameter"), {"long_name": "sampled value of each uncertain input"}, lambda o, x: x),

@@ -63,7 +63,9 @@ class ResultWriter(_OpenFile):
             shape = tuple(sizes[d] for d in dims)
             # One HDF5 chunk per (draws of a run chunk, actor or parameter): the summary
             # reads one actor's column at a time, and must not read every actor to get it.
-            chunks = tuple(max(1, min(chunk_draws, n) if d == "draw" else 1 if d in ("actor", "parameter") else n) for d, n in zip(dims, shape))
+            chunks = tuple(
+                max(1, min(chunk_draws, n) if d == "draw" else 1 if d in ("actor", "parameter") else n) for d, n in zip(dims, shape)
+            )
             var = f.create_variable(name, dims, "f8", chunks=chunks, fillvalue=np.nan)
             var.attrs.update(attrs)
             linked = [c for d in dims for c in aux.get(d, [])]
@@ -119,7 +121,9 @@ class _ActorView:
         self._results, self._index = results, index
 
     def __getitem__(self, name):
-        return _Column(self._results._whole(name), (slice(None),) * self._results._file.variables[name].dimensions.index("actor") + (self._index,))
+        return _Column(
+            self._results._whole(name), (slice(None),) * self._results._file.variables[name].dimensions.index("actor") + (self._index,)
+        )
 
 
 class _Column:

@@ -54,10 +54,11 @@ import os
 import platform
 import time
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ..config.model import Config
 from ..config.nodes import Node
@@ -228,7 +229,9 @@ def _analysis(node: Node, config: Config, folder: Path, draws: int, seed: int, u
                 paths.append(folder / rel)
             base = Variant(Path(config.raw.path).stem if config.raw.path else "base", config.name, config)
             others = config_variants(cfgs, paths)
-            extra["variants"] = [base] + [o if o.name != base.name else Variant(f"{o.name}-2", o.label, o.config, o.description) for o in others]
+            extra["variants"] = [base] + [
+                o if o.name != base.name else Variant(f"{o.name}-2", o.label, o.config, o.description) for o in others
+            ]
         else:
             names = _strings(node, "scenarios") if node.has("scenarios") else None
             try:
@@ -238,7 +241,9 @@ def _analysis(node: Node, config: Config, folder: Path, draws: int, seed: int, u
         h = config.simulation.horizon_months
         for v in extra["variants"][1:]:
             if v.config.simulation.horizon_months != h:
-                raise node.error("configs", f"{v.name} has a horizon of {v.config.simulation.horizon_months} months, the experiment's config {h}")
+                raise node.error(
+                    "configs", f"{v.name} has a horizon of {v.config.simulation.horizon_months} months, the experiment's config {h}"
+                )
     elif kind == "breakeven":
         from ..analysis.breakeven import actor_index, check_targets, input_setter
 
@@ -345,7 +350,7 @@ def run_experiment(exp: Experiment, out: str | os.PathLike, *, threads: int | No
     from ..util import atomic_folder
 
     out = Path(out)
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     t0 = time.perf_counter()
     records = []
     runs: dict[int, Any] = {}  # draws → result Dataset, shared by the analyses that need one
@@ -384,7 +389,7 @@ def run_experiment(exp: Experiment, out: str | os.PathLike, *, threads: int | No
             "versions": _versions(),
             "platform": {"system": platform.system(), "machine": platform.machine(), "processor": platform.processor()},
             "started": started.isoformat(timespec="seconds"),
-            "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "finished": datetime.now(UTC).isoformat(timespec="seconds"),
             "seconds": round(time.perf_counter() - t0, 3),
             "analyses": records,
             "outputs": ["manifest.json", "experiment.toml"] + [f for r in records for f in r["outputs"]],
@@ -401,7 +406,14 @@ def _run(exp: Experiment, a: Analysis, folder: Path, runs: dict, threads):
     if "until_se" in a.options:
         from ..analysis.convergence import run_until_se
 
-        ds, conv = run_until_se(exp.config, float(a.options["until_se"]), seed=exp.seed, batch=min(1000, a.draws), max_draws=a.options.get("max_draws"), threads=threads)
+        ds, conv = run_until_se(
+            exp.config,
+            float(a.options["until_se"]),
+            seed=exp.seed,
+            batch=min(1000, a.draws),
+            max_draws=a.options.get("max_draws"),
+            threads=threads,
+        )
         note = f"; {conv.text()}"
     else:
         ds = _simulate(exp, a.draws, runs, threads)
@@ -456,7 +468,17 @@ def _breakeven(exp: Experiment, a: Analysis, folder: Path, runs: dict, threads):
     from ..analysis.breakeven import breakeven, write_breakeven_files
 
     e = a.extra
-    r = breakeven(exp.config, e["param"], e["month"], e["prob"], actor=e["actor"], draws=a.draws, seed=exp.seed, search_range=e["range"], threads=threads)
+    r = breakeven(
+        exp.config,
+        e["param"],
+        e["month"],
+        e["prob"],
+        actor=e["actor"],
+        draws=a.draws,
+        seed=exp.seed,
+        search_range=e["range"],
+        threads=threads,
+    )
     files = write_breakeven_files(r, folder)
     if math.isfinite(r.value):
         text = f"{r.parameter} = {r.value:.4g} (±{r.mcse:.2g}) for P(payback ≤ {r.month}) = {r.probability:g} ({r.actor})"

@@ -140,7 +140,7 @@ class ConfigModel:
     client: Any = None
 
     @classmethod
-    def create(cls, config: Config, target: Target, *, cohort: str = "expected", seed: int | None = None, client=None) -> "ConfigModel":
+    def create(cls, config: Config, target: Target, *, cohort: str = "expected", seed: int | None = None, client=None) -> ConfigModel:
         space = ParameterSpace.from_config(config)
         check_space(space)
         seed = config.simulation.seed if seed is None else int(seed)
@@ -177,7 +177,9 @@ class ConfigModel:
         from ...engine.run import in_flight
 
         def submit(part):
-            return self.client.submit(target_chunk, self.config.raw, values[part], draws[part], self.seed, self.engine, self.target, pure=False)
+            return self.client.submit(
+                target_chunk, self.config.raw, values[part], draws[part], self.seed, self.engine, self.target, pure=False
+            )
 
         for part, result in in_flight(self.client, submit, parts):
             y[part] = result

@@ -26,8 +26,8 @@ runs' cohort stream, so steps that move another input compare equal cohorts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

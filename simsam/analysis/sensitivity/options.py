@@ -10,8 +10,8 @@ an experiment from an ``[[analysis]]`` table; both check them with
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
 
 from ...config.model import SOCIETY, Config
 from ...errors import ConfigError, unknown_key_error
@@ -66,7 +66,7 @@ class SensitivityOptions:
     high: float | None = None
     levels: int | None = None
 
-    def checked(self, name: Callable[[str], str] = _flag) -> "SensitivityOptions":
+    def checked(self, name: Callable[[str], str] = _flag) -> SensitivityOptions:
         """The options with the method's defaults filled in.
 
         Parameters
@@ -167,4 +167,13 @@ def run_sensitivity(config: Config, options: SensitivityOptions, target, *, thre
         return run_sobol(config, target=target, n=options.n, seed=options.seed, cohort=cohort, threads=threads, client=client)
     from .morris import run_morris
 
-    return run_morris(config, target=target, trajectories=options.n, levels=options.levels, seed=options.seed, cohort=cohort, threads=threads, client=client)
+    return run_morris(
+        config,
+        target=target,
+        trajectories=options.n,
+        levels=options.levels,
+        seed=options.seed,
+        cohort=cohort,
+        threads=threads,
+        client=client,
+    )

@@ -36,8 +36,8 @@ independently per run instead would add the cohort variance to every ST.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
