@@ -15,7 +15,7 @@ import sys
 
 import numpy as np
 from _common import ROOT, best_of, write
-from kernel_speed import kernel_inputs
+from kernel_speed import first, kernel_inputs
 
 
 def main(argv=None) -> int:
@@ -29,22 +29,19 @@ def main(argv=None) -> int:
     if args.quick:
         args.draws, args.repeat = 5_000, 2
 
-    import numba
-
     import simsam
     from simsam.kernels.cohort import AGGREGATE, EXPECTED, PERSON, simulate_cohorts
 
-    numba.set_num_threads(1)
     cfg = simsam.load_config(args.config)
-    horizon = cfg.simulation.horizon_months
     inputs = kernel_inputs(cfg, args.draws)
     rows = {}
     for n, engine in ((81, PERSON), (81, AGGREGATE), (10_000, AGGREGATE), (1_000_000, AGGREGATE)):
         name = f"{'person' if engine == PERSON else 'aggregate'}_{n}"
-        simulate_cohorts(*(a[:10] for a in inputs), n, horizon, engine)
-        seconds = best_of(lambda n=n, engine=engine: simulate_cohorts(*inputs, n, horizon, engine), args.repeat)
-        _, nb, _ = simulate_cohorts(*inputs, n, horizon, engine)
-        _, nb_expected, _ = simulate_cohorts(*inputs, n, horizon, EXPECTED)
+        sized = inputs._replace(participants=n)
+        simulate_cohorts(first(sized, 10), engine)  # compile and warm, 1 thread (the default)
+        seconds = best_of(lambda sized=sized, engine=engine: simulate_cohorts(sized, engine), args.repeat)
+        nb = simulate_cohorts(sized, engine).net_benefit
+        nb_expected = simulate_cohorts(sized, EXPECTED).net_benefit
         # Same parameters per draw: the cohort noise averages out over draws.
         diff = (nb - nb_expected)[:, -1, -1]
         z = diff.mean() / (diff.std(ddof=1) / np.sqrt(diff.size))

@@ -24,14 +24,19 @@ from _common import ROOT, best_of, write
 
 
 def kernel_inputs(cfg, draws: int, seed: int = 1):
-    """The kernel's arrays for ``draws`` draws of a config (sampled once, outside the timing)."""
+    """The kernel's inputs (a ``CohortInputs``) for ``draws`` draws of a config (sampled once, outside the timing)."""
     from simsam.engine.inputs import kernel_arguments
     from simsam.engine.sampling import ParameterSpace, Sample
 
     space = ParameterSpace.from_config(cfg)
     idx = np.arange(draws)
-    arrays, _ = kernel_arguments(cfg, Sample(space, space.sample(seed, idx)), idx, seed)
-    return arrays
+    return kernel_arguments(cfg, Sample(space, space.sample(seed, idx)), idx, seed)
+
+
+def first(inputs, m: int):
+    """The first ``m`` draws of a ``CohortInputs`` (the per-draw arrays cut, the cohort's shape kept)."""
+    per_draw = ("shares", "trans", "rel", "cost", "rate", "keys", "drop_off")
+    return inputs._replace(**{k: getattr(inputs, k)[:m] for k in per_draw if getattr(inputs, k) is not None})
 
 
 def _pure_python_probe(config: str, draws: int) -> None:
@@ -42,7 +47,7 @@ def _pure_python_probe(config: str, draws: int) -> None:
     cfg = simsam.load_config(config)
     inputs = kernel_inputs(cfg, draws)
     t0 = time.perf_counter()
-    simulate_cohorts(*inputs, cfg.project.participants, cfg.simulation.horizon_months, PERSON)
+    simulate_cohorts(inputs, PERSON)
     print(json.dumps({"seconds": time.perf_counter() - t0}))
 
 
@@ -77,10 +82,10 @@ def main(argv=None) -> int:
 
     # Correctness first: the kernel equals the reference on the same draws.
     m = args.reference_draws
-    small = tuple(a[:m] for a in inputs)
-    want = reference.simulate_cohorts(*small, n, horizon, PERSON)
-    got = simulate_cohorts(*small, n, horizon, PERSON)
-    for g, w in zip(got, want):
+    small = first(inputs, m)
+    want = reference.simulate_cohorts(small, PERSON)
+    got = simulate_cohorts(small, PERSON, threads=threads_available)
+    for g, w in zip(got[:3], want[:3]):
         np.testing.assert_allclose(g, w, rtol=1e-9, atol=1e-6)
 
     probe = subprocess.run(
@@ -99,18 +104,17 @@ def main(argv=None) -> int:
         exit_months=(np.arange(n) * 34) // n,
         cost_months=np.r_[0.0, np.full(36, 1 / 36), np.zeros(horizon - 36)],
     )
-    want = reference.simulate_cohorts(*small, n, horizon, PERSON, **staggered)
-    got = simulate_cohorts(*small, n, horizon, PERSON, **staggered)
-    for g, w in zip(got, want):
+    small_staggered, inputs_staggered = small._replace(**staggered), inputs._replace(**staggered)
+    want = reference.simulate_cohorts(small_staggered, PERSON)
+    got = simulate_cohorts(small_staggered, PERSON)
+    for g, w in zip(got[:3], want[:3]):
         np.testing.assert_allclose(g, w, rtol=1e-9, atol=1e-6)
-    numba.set_num_threads(1)
-    simulate_cohorts(*inputs, n, horizon, PERSON, **staggered)  # warm
+    simulate_cohorts(inputs_staggered, PERSON)  # warm
     t_plain, t_stag = [], []
     for _ in range(args.repeat):
-        t_plain.append(best_of(lambda: simulate_cohorts(*inputs, n, horizon, PERSON), 1))
-        t_stag.append(best_of(lambda: simulate_cohorts(*inputs, n, horizon, PERSON, **staggered), 1))
+        t_plain.append(best_of(lambda: simulate_cohorts(inputs, PERSON), 1))
+        t_stag.append(best_of(lambda: simulate_cohorts(inputs_staggered, PERSON), 1))
     t_plain, t_stag = min(t_plain), min(t_stag)
-    numba.set_num_threads(threads_available)
 
     # For context, the model as MODEL.md states it, month by month in NumPy (vectorised
     # over draws and participants), with the reference's results: checked against
@@ -132,21 +136,18 @@ def main(argv=None) -> int:
     # The kernel (1 thread) and the reference interleaved round by round, so that a
     # machine whose speed drifts (shared hosts do) slows both alike; each rate is
     # the best round's, and the ratio is also given round by round.
-    numba.set_num_threads(1)
     rounds = {"kernel_1": [], "reference": []}
     for _ in range(args.repeat):
-        rounds["kernel_1"].append(best_of(lambda: simulate_cohorts(*inputs, n, horizon, PERSON), 1))
-        rounds["reference"].append(best_of(lambda: reference.simulate_cohorts(*small, n, horizon, PERSON), 1))
+        rounds["kernel_1"].append(best_of(lambda: simulate_cohorts(inputs, PERSON), 1))
+        rounds["reference"].append(best_of(lambda: reference.simulate_cohorts(small, PERSON), 1))
     t_ref = min(rounds["reference"])
     rate_ref = m * n * horizon / t_ref
     round_ratios = [(person_months / a) / (m * n * horizon / b) for a, b in zip(rounds["kernel_1"], rounds["reference"])]
     # Threads: 1 then 2, each run back to back (a vCPU left idle between runs is slow to return).
     timings = {}
     for threads in sorted({1, min(2, threads_available)}):
-        numba.set_num_threads(threads)
-        simulate_cohorts(*inputs, n, horizon, PERSON)  # warm
-        timings[threads] = best_of(lambda: simulate_cohorts(*inputs, n, horizon, PERSON), args.repeat)
-    numba.set_num_threads(threads_available)
+        simulate_cohorts(inputs, PERSON, threads=threads)  # warm
+        timings[threads] = best_of(lambda threads=threads: simulate_cohorts(inputs, PERSON, threads=threads), args.repeat)
     t1 = min(timings[1], min(rounds["kernel_1"]))
     t2 = timings.get(2, timings[1])
     rate1 = person_months / t1

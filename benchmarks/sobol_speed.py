@@ -77,11 +77,10 @@ def main(argv=None) -> int:
     if args.quick:
         args.n = 512
 
-    import numba
-
     from simsam.analysis.sensitivity.model import ConfigModel, design_groups, unit_problem
     from simsam.analysis.sensitivity.sobol import design_values, run_sobol, sobol_design, sobol_indices
     from simsam.analysis.sensitivity.targets import parse_target
+    from simsam.engine.evaluate import default_threads
 
     cfg = twenty_inputs()
     target = parse_target(args.target, cfg)
@@ -136,7 +135,7 @@ def main(argv=None) -> int:
         "sum_S1": float(np.nansum(ds.S1.values)),
         "top5_S1_ST": top,
         "ishigami": ishigami,
-        "numba_threads": numba.get_num_threads(),
+        "kernel_threads": default_threads(),
     }
     path = write("sobol_speed", result, args.out)
     print(f"Sobol, {groups} inputs, N = {args.n}: {runs:,} runs of {cfg.name} ({ds.attrs['target']}, society)")

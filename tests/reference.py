@@ -149,36 +149,31 @@ def results(occ, rel, cost, rate, horizon, cost_months=None, drop_off=None, drop
     return payback, net_benefit, revenue, cum
 
 
-def simulate_cohorts(
-    shares,
-    trans,
-    rel,
-    cost,
-    rate,
-    keys,
-    participants,
-    horizon,
-    engine,
-    *,
-    exit_months=None,
-    cost_months=None,
-    drop_off=None,
-    drop_from=0,
-    groups=None,
-    monthly=False,
-):
-    """The reference of :func:`simsam.kernels.cohort.simulate_cohorts` (with ``monthly``, also the cumulative net benefit per month)."""
-    keys = np.asarray(keys, dtype=np.uint64)
+def simulate_cohorts(inputs, engine, *, monthly=False):
+    """The reference of :func:`simsam.kernels.cohort.simulate_cohorts`: a ``CohortInputs`` in, a ``CohortResults`` out
+    (with ``monthly``, also the cumulative net benefit per month)."""
+    from simsam.kernels.types import CohortResults
+
+    x = inputs
+    keys = np.asarray(x.keys, dtype=np.uint64)
+    args = (x.participants, x.horizon, x.exit_months, x.groups)
     if engine == EXPECTED:
-        occ = expected_occupancy(shares, trans, participants, horizon, exit_months, groups)
+        occ = expected_occupancy(x.shares, x.trans, *args)
     elif engine == AGGREGATE:
-        occ = np.array(
-            [aggregate_occupancy(s, tr, k, participants, horizon, exit_months, groups) for s, tr, k in zip(_grouped(shares), trans, keys)]
-        )
+        occ = np.array([aggregate_occupancy(s, tr, k, *args) for s, tr, k in zip(_grouped(x.shares), x.trans, keys)])
     else:
-        occ = person_occupancy(shares, trans, keys, participants, horizon, exit_months, groups)
-    out = results(occ, np.asarray(rel, float), np.asarray(cost, float), np.asarray(rate, float), horizon, cost_months, drop_off, drop_from)
-    return out if monthly else out[:3]
+        occ = person_occupancy(x.shares, x.trans, keys, *args)
+    out = results(
+        occ,
+        np.asarray(x.rel, float),
+        np.asarray(x.cost, float),
+        np.asarray(x.rate, float),
+        x.horizon,
+        x.cost_months,
+        x.drop_off,
+        x.drop_from,
+    )
+    return CohortResults(*out[:3], out[3] if monthly else None)
 
 
 def monthly_markov_cohort(shares, trans, participants, horizon, rng):

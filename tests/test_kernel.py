@@ -8,7 +8,7 @@ from scipy import stats
 
 from simsam.engine import streams as rnd
 from simsam.kernels.binomial import binomial
-from simsam.kernels.cohort import AGGREGATE, EXPECTED, PERSON, simulate_cohorts
+from simsam.kernels.cohort import AGGREGATE, EXPECTED, PERSON, CohortInputs, simulate_cohorts
 from simsam.kernels.rng import mix64 as jit_mix64
 from simsam.kernels.rng import uniform as jit_uniform
 
@@ -60,11 +60,11 @@ def random_case(rng, engine, case):
 
 
 def assert_kernel_matches_reference(rng, args, participants, horizon, engine, **options):
-    got = simulate_cohorts(*args, participants, horizon, engine, blocks=int(rng.integers(1, 6)), monthly=True, **options)
-    want = ref.simulate_cohorts(*args, participants, horizon, engine, monthly=True, **options)
-    assert len(got) == len(want) == 4
-    np.testing.assert_array_equal(got[3][:, :, 11::12], got[1])  # year ends of the monthly series
-    for g, w, name in zip(got, want, ("payback", "net_benefit", "revenue", "cumulative")):
+    inputs = CohortInputs(*args, participants, horizon, **options)
+    got = simulate_cohorts(inputs, engine, threads=int(rng.integers(1, 3)), blocks=int(rng.integers(1, 6)), monthly=True)
+    want = ref.simulate_cohorts(inputs, engine, monthly=True)
+    np.testing.assert_array_equal(got.cumulative[:, :, 11::12], got.net_benefit)  # year ends of the monthly series
+    for g, w, name in zip(got, want, got._fields):
         np.testing.assert_allclose(g, w, rtol=1e-9, atol=1e-6, err_msg=name)
         np.testing.assert_array_equal(np.isnan(g), np.isnan(w), err_msg=name)
 
@@ -86,7 +86,7 @@ def test_person_counts_are_whole_and_conserved():
     # The kernel gives the same counts: with rel = identity per state its monthly
     # flows are the counts themselves.
     rel = np.broadcast_to(np.eye(3), (30, 3, 3)).copy()
-    _, _, revenue = simulate_cohorts(shares, trans, rel, np.zeros((30, 3)), np.zeros(30), keys, 17, 36, PERSON)
+    revenue = simulate_cohorts(CohortInputs(shares, trans, rel, np.zeros((30, 3)), np.zeros(30), keys, 17, 36), PERSON).revenue
     np.testing.assert_array_equal(revenue, occ.reshape(30, 3, 3, 12).sum(axis=3))
 
 
@@ -94,9 +94,9 @@ def test_results_are_independent_of_blocks():
     rng = np.random.default_rng(3)
     args = random_inputs(rng, 50, 3, 4, 60)
     for engine in (PERSON, AGGREGATE):
-        a = simulate_cohorts(*args, 25, 60, engine, blocks=1)
-        b = simulate_cohorts(*args, 25, 60, engine, blocks=13)
-        for x, y in zip(a, b):
+        a = simulate_cohorts(CohortInputs(*args, 25, 60), engine, blocks=1)
+        b = simulate_cohorts(CohortInputs(*args, 25, 60), engine, threads=2, blocks=13)
+        for x, y in zip(a[:3], b[:3]):
             np.testing.assert_array_equal(x, y)
 
 
@@ -112,8 +112,8 @@ def test_analytic_payback_status_kept():
     keep = np.abs(ratio - np.round(ratio)) > 1e-6  # avoid exact ties: tested separately
     shares = np.ones((n, 1))
     trans = np.zeros((n, 1, 1))
-    payback, nb, revenue = simulate_cohorts(
-        shares, trans, monthly[:, None, None], cost[:, None], np.zeros(n), np.zeros(n, np.uint64), participants, 60, EXPECTED
+    payback, nb, revenue, _ = simulate_cohorts(
+        CohortInputs(shares, trans, monthly[:, None, None], cost[:, None], np.zeros(n), np.zeros(n, np.uint64), participants, 60), EXPECTED
     )
     np.testing.assert_array_equal(payback[keep, 0], np.ceil(ratio[keep]))
     np.testing.assert_allclose(revenue[:, 0, 0], annual)
@@ -125,7 +125,8 @@ def test_payback_edge_cases():
     # negative flows never pay back; cost that is never recovered gives NaN.
     rel = np.array([[[100.0, 0.0, -1.0, 100.0]]])
     cost = np.array([[1200.0, 0.0, 0.0, 1e9]])
-    payback, _, _ = simulate_cohorts(np.ones((1, 1)), np.zeros((1, 1, 1)), rel, cost, np.zeros(1), np.zeros(1, np.uint64), 1, 24, EXPECTED)
+    inputs = CohortInputs(np.ones((1, 1)), np.zeros((1, 1, 1)), rel, cost, np.zeros(1), np.zeros(1, np.uint64), 1, 24)
+    payback = simulate_cohorts(inputs, EXPECTED).payback
     np.testing.assert_array_equal(payback[0, :2], [12.0, 1.0])
     assert np.isnan(payback[0, 2]) and np.isnan(payback[0, 3])
 
@@ -133,15 +134,10 @@ def test_payback_edge_cases():
 def test_discounting_closed_form():
     rate = 0.04
     f, cost = 41_200.0, 1.25e6
-    _, nb, revenue = simulate_cohorts(
-        np.ones((1, 1)),
-        np.zeros((1, 1, 1)),
-        np.array([[[f]]]),
-        np.array([[cost]]),
-        np.array([rate]),
-        np.zeros(1, np.uint64),
-        1,
-        60,
+    _, nb, revenue, _ = simulate_cohorts(
+        CohortInputs(
+            np.ones((1, 1)), np.zeros((1, 1, 1)), np.array([[[f]]]), np.array([[cost]]), np.array([rate]), np.zeros(1, np.uint64), 1, 60
+        ),
         EXPECTED,
     )
     v = (1 + rate) ** (-1 / 12)
@@ -157,7 +153,9 @@ def test_expected_cohort_trace_closed_form():
     shares = np.array([[s, 1 - s]])
     trans = np.array([[[0.0, q], [0.0, 0.0]]])
     rel = np.array([[[1.0], [0.0]]])  # flow = number at work
-    _, _, revenue = simulate_cohorts(shares, trans, rel, np.zeros((1, 1)), np.zeros(1), np.zeros(1, np.uint64), n, 24, EXPECTED)
+    revenue = simulate_cohorts(
+        CohortInputs(shares, trans, rel, np.zeros((1, 1)), np.zeros(1), np.zeros(1, np.uint64), n, 24), EXPECTED
+    ).revenue
     months = np.arange(1, 25)
     at_work = n * s * (1 - q) ** (months - 1)
     np.testing.assert_allclose(revenue[0, 0], at_work.reshape(2, 12).sum(axis=1), rtol=1e-12)
@@ -180,9 +178,10 @@ def test_sampled_cohort_matches_markov_in_distribution():
         np.zeros(n_draws),
         keys,
     )
-    _, _, sampled = simulate_cohorts(*args, participants, horizon, PERSON)
-    _, _, aggregate = simulate_cohorts(*args, participants, horizon, AGGREGATE)
-    _, _, expected = simulate_cohorts(*args[:5], keys, participants, horizon, EXPECTED)
+    inputs = CohortInputs(*args, participants, horizon)
+    sampled = simulate_cohorts(inputs, PERSON, threads=2).revenue
+    aggregate = simulate_cohorts(inputs, AGGREGATE, threads=2).revenue
+    expected = simulate_cohorts(inputs, EXPECTED).revenue
     for path in (sampled, aggregate):
         mean, se = path.mean(axis=0), path.std(axis=0, ddof=1) / np.sqrt(n_draws)
         z = (mean - expected[0]) / se
@@ -266,14 +265,17 @@ def test_neutral_timing_equals_engine_exactly(engine):
     """All exits in month 0, all cost at month 0, no drop-off: bit-identical to the engine."""
     rng = np.random.default_rng(77)
     args = random_inputs(rng, 40, 3, 4, 60)
-    base = simulate_cohorts(*args, 30, 60, engine)
+    base = simulate_cohorts(CohortInputs(*args, 30, 60), engine)
     neutral = simulate_cohorts(
-        *args, 30, 60, engine, exit_months=np.zeros(30, int), cost_months=np.r_[1.0, np.zeros(60)], drop_off=np.zeros(40), drop_from=7
+        CohortInputs(
+            *args, 30, 60, exit_months=np.zeros(30, int), cost_months=np.r_[1.0, np.zeros(60)], drop_off=np.zeros(40), drop_from=7
+        ),
+        engine,
     )
-    one_group = simulate_cohorts(args[0][:, None, :], *args[1:], 30, 60, engine, groups=np.zeros(30, int))
-    for a, b in zip(base, one_group):
+    one_group = simulate_cohorts(CohortInputs(args[0][:, None, :], *args[1:], 30, 60, groups=np.zeros(30, int)), engine)
+    for a, b in zip(base[:3], one_group[:3]):
         np.testing.assert_array_equal(a, b)
-    for a, b in zip(base, neutral):
+    for a, b in zip(base[:3], neutral[:3]):
         np.testing.assert_array_equal(a, b)
 
 
@@ -289,17 +291,19 @@ def test_staggered_hand_computed(engine):
     f, cost = 1000.0, 30_000.0
     one = (np.ones((1, 1)), np.zeros((1, 1, 1)), np.array([[[f]]]), np.array([[cost]]), np.zeros(1), np.array([7], np.uint64))
     exits = np.array([0, 12])
-    payback, nb, revenue = simulate_cohorts(*one, 2, 36, engine, exit_months=exits)
+    payback, nb, revenue, _ = simulate_cohorts(CohortInputs(*one, 2, 36, exit_months=exits), engine)
     assert payback[0, 0] == 21
     np.testing.assert_allclose(revenue[0, 0], [12 * f, 24 * f, 24 * f], rtol=1e-15)
     np.testing.assert_allclose(nb[0, 0], [12 * f - cost, 36 * f - cost, 60 * f - cost], rtol=1e-15)
     spread = np.r_[0.0, np.full(12, 1 / 12), np.zeros(24)]
-    payback, nb, _ = simulate_cohorts(*one, 2, 36, engine, exit_months=exits, cost_months=spread)
+    payback, nb, _, _ = simulate_cohorts(CohortInputs(*one, 2, 36, exit_months=exits, cost_months=spread), engine)
     assert payback[0, 0] == 21
     np.testing.assert_allclose(nb[0, 0], [12 * f - cost, 36 * f - cost, 60 * f - cost], rtol=1e-12)
     # Discounted: each month's cost share is discounted like that month's flow.
     rate = 0.05
-    _, nb, _ = simulate_cohorts(*one[:4], np.array([rate]), one[5], 2, 36, engine, exit_months=exits, cost_months=spread)
+    nb = simulate_cohorts(
+        CohortInputs(*one[:4], np.array([rate]), one[5], 2, 36, exit_months=exits, cost_months=spread), engine
+    ).net_benefit
     v = (1 + rate) ** (-np.arange(1, 37) / 12)
     flow = np.where(np.arange(1, 37) <= 12, f, 2 * f) - cost * spread[1:]
     assert nb[0, 0, 2] == pytest.approx(np.sum(flow * v), rel=1e-12)
@@ -309,10 +313,8 @@ def test_drop_off_closed_form():
     """Drop-off d per year: year y's revenue is 12 N f (1 − d)^(y − 1), the five-year
     sum 12 N f (1 − (1 − d)^5) / d (geometric), in the expected cohort."""
     f, n, d, cost = 2500.0, 81, 0.2, 1.0e6
-    payback, nb, revenue = simulate_cohorts(
-        np.ones((1, 1)), np.zeros((1, 1, 1)), np.array([[[f]]]), np.array([[cost]]), np.zeros(1), np.zeros(1, np.uint64), n, 60, EXPECTED,
-        drop_off=np.array([d]),
-    )
+    one = (np.ones((1, 1)), np.zeros((1, 1, 1)), np.array([[[f]]]), np.array([[cost]]), np.zeros(1), np.zeros(1, np.uint64))
+    payback, nb, revenue, _ = simulate_cohorts(CohortInputs(*one, n, 60, drop_off=np.array([d])), EXPECTED)
     years = np.arange(1, 6)
     np.testing.assert_allclose(revenue[0, 0], 12 * n * f * (1 - d) ** (years - 1), rtol=1e-12)
     assert nb[0, 0, 4] == pytest.approx(12 * n * f * (1 - (1 - d) ** 5) / d - cost, rel=1e-12)
@@ -324,9 +326,9 @@ def test_timing_arrays_are_checked():
     """An exit at or after the horizon is refused, not silently dropped."""
     one = (np.ones((1, 1)), np.zeros((1, 1, 1)), np.ones((1, 1, 1)), np.zeros((1, 1)), np.zeros(1), np.zeros(1, np.uint64))
     with pytest.raises(ValueError, match="exit_months"):
-        simulate_cohorts(*one, 2, 12, EXPECTED, exit_months=np.array([0, 12]))
+        simulate_cohorts(CohortInputs(*one, 2, 12, exit_months=np.array([0, 12])), EXPECTED)
     with pytest.raises(ValueError, match="cost_months"):
-        simulate_cohorts(*one, 2, 12, EXPECTED, cost_months=np.ones(12))
+        simulate_cohorts(CohortInputs(*one, 2, 12, cost_months=np.ones(12)), EXPECTED)
 
 
 def test_month_by_month_numpy_agrees_with_the_markov_trace():

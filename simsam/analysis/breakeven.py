@@ -411,13 +411,13 @@ def check_targets(config: Config, month: int, probability: float | None) -> None
         raise ConfigError("--prob", f"must be a probability strictly between 0 and 1, not {probability:g}")
 
 
-def _indicator(setter: InputSetter, values, draws, seed, actor: int, month: int, engine=None) -> Callable:
+def _indicator(setter: InputSetter, values, draws, seed, actor: int, month: int, engine=None, threads=None) -> Callable:
     """``f(x, rows)`` → bool array: payback within ``month`` with the input at ``x`` in draws ``rows``."""
     from ..engine.evaluate import evaluate
 
     def f(x, rows=slice(None)):
         v = setter.set(values[rows], x)
-        out = evaluate(setter.config, setter.space, v, draws[rows], seed, engine=engine)
+        out = evaluate(setter.config, setter.space, v, draws[rows], seed, engine=engine, threads=threads)
         return out.payback[:, actor] <= month  # NaN (not reached) is False
 
     return f
@@ -520,7 +520,7 @@ def breakeven(
         An unknown input or actor, a month outside the horizon, a probability
         outside (0, 1), or a range the input cannot take.
     """
-    from ..engine.evaluate import DEFAULT_CHUNK_DRAWS, evaluate, numba_threads
+    from ..engine.evaluate import DEFAULT_CHUNK_DRAWS, evaluate
 
     check_targets(config, month, probability)
     a_idx = actor_index(config, actor)
@@ -536,42 +536,41 @@ def breakeven(
     n_anti = 0
     parts = []
     space0 = ParameterSpace.from_config(config)
-    with numba_threads(threads):
-        # Both ends first (they give the direction), then each chunk's bisection.
-        for start in range(0, n, chunk):
-            rows = idx[start : start + chunk]
-            values = setter.space.sample(seed, rows)
-            f = _indicator(setter, values, rows, seed, a_idx, month)
-            parts.append((rows, values, f, f(lo), f(hi)))
-            out = evaluate(config, space0, space0.sample(seed, rows), rows, seed)
-            p_run += float(np.sum(out.payback[:, a_idx] <= month))
-        p_lo = sum(float(p[3].sum()) for p in parts) / n
-        p_hi = sum(float(p[4].sum()) for p in parts) / n
-        direction = "increasing" if p_hi >= p_lo else "decreasing"
-        for rows, _values, f, at_lo, at_hi in parts:
-            tt = np.empty(rows.size)
-            if direction == "increasing":
-                tt[at_lo] = lo
-                tt[~at_hi & ~at_lo] = np.inf
-                anti = at_lo & ~at_hi
-                tt[anti] = np.inf
-                active = np.flatnonzero(~at_lo & at_hi)
-                if active.size:
-                    tt[active] = _bisect(
-                        lambda x, r, f=f, active=active: f(x, active[r]), np.full(active.size, lo), np.full(active.size, hi), tol
-                    )
-            else:
-                tt[at_hi] = hi
-                tt[~at_lo & ~at_hi] = -np.inf
-                anti = at_hi & ~at_lo
-                tt[anti] = -np.inf
-                active = np.flatnonzero(at_lo & ~at_hi)
-                if active.size:
-                    tt[active] = _bisect(
-                        lambda x, r, f=f, active=active: f(x, active[r]), np.full(active.size, hi), np.full(active.size, lo), tol
-                    )
-            n_anti += int(anti.sum())
-            t[rows] = tt
+    # Both ends first (they give the direction), then each chunk's bisection.
+    for start in range(0, n, chunk):
+        rows = idx[start : start + chunk]
+        values = setter.space.sample(seed, rows)
+        f = _indicator(setter, values, rows, seed, a_idx, month, threads=threads)
+        parts.append((rows, values, f, f(lo), f(hi)))
+        out = evaluate(config, space0, space0.sample(seed, rows), rows, seed, threads=threads)
+        p_run += float(np.sum(out.payback[:, a_idx] <= month))
+    p_lo = sum(float(p[3].sum()) for p in parts) / n
+    p_hi = sum(float(p[4].sum()) for p in parts) / n
+    direction = "increasing" if p_hi >= p_lo else "decreasing"
+    for rows, _values, f, at_lo, at_hi in parts:
+        tt = np.empty(rows.size)
+        if direction == "increasing":
+            tt[at_lo] = lo
+            tt[~at_hi & ~at_lo] = np.inf
+            anti = at_lo & ~at_hi
+            tt[anti] = np.inf
+            active = np.flatnonzero(~at_lo & at_hi)
+            if active.size:
+                tt[active] = _bisect(
+                    lambda x, r, f=f, active=active: f(x, active[r]), np.full(active.size, lo), np.full(active.size, hi), tol
+                )
+        else:
+            tt[at_hi] = hi
+            tt[~at_lo & ~at_hi] = -np.inf
+            anti = at_hi & ~at_lo
+            tt[anti] = -np.inf
+            active = np.flatnonzero(at_lo & ~at_hi)
+            if active.size:
+                tt[active] = _bisect(
+                    lambda x, r, f=f, active=active: f(x, active[r]), np.full(active.size, hi), np.full(active.size, lo), tol
+                )
+        n_anti += int(anti.sum())
+        t[rows] = tt
     p_run /= n
     value, mcse, ci_low, ci_high = _order_statistic(t, probability, direction)
     label = f"P(payback ≤ {month}) for {actor}"
@@ -594,8 +593,7 @@ def breakeven(
         )
     p_at_value = math.nan
     if math.isfinite(value):
-        with numba_threads(threads):
-            p_at_value = sum(float(f(value).sum()) for _, _, f, _, _ in parts) / n
+        p_at_value = sum(float(f(value).sum()) for _, _, f, _, _ in parts) / n
     switch, base_payback = switching_value(config, parameter, month, actor=actor, setter=setter)
     if not math.isfinite(switch):
         det = (

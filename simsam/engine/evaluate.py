@@ -5,7 +5,6 @@ Running many draws in chunks (here or on a cluster) is :mod:`simsam.engine.run`.
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +14,7 @@ from .accounting import potential
 from .inputs import kernel_arguments
 from .sampling import ParameterSpace, Sample, check_rows
 
-__all__ = ["evaluate", "engine_of", "ModelOutput", "numba_threads", "DEFAULT_CHUNK_DRAWS", "AUTO_PERSON_MAX"]
+__all__ = ["evaluate", "engine_of", "default_threads", "ModelOutput", "DEFAULT_CHUNK_DRAWS", "AUTO_PERSON_MAX"]
 
 DEFAULT_CHUNK_DRAWS = 20_000
 
@@ -71,6 +70,7 @@ def evaluate(
     seed: int,
     *,
     engine: str | None = None,
+    threads: int | None = None,
     blocks: int | None = None,
     monthly: bool = False,
 ) -> ModelOutput:
@@ -88,6 +88,10 @@ def evaluate(
     engine : {"person", "aggregate", "expected"}, optional
         Override the config's cohort path, e.g. ``"expected"`` for a tornado
         whose bars should not carry cohort noise.
+    threads : int, optional
+        Kernel threads (default :func:`default_threads`); results do not depend on it.
+    blocks : int, optional
+        Kernel work blocks (default ``8 · threads``); results do not depend on it.
     monthly : bool
         Also keep the cumulative net benefit after every month.
 
@@ -100,39 +104,19 @@ def evaluate(
     draws = np.asarray(draws, dtype=np.int64)
     sample = Sample(space, values)
     check_rows(config, sample, draws)
-    arrays, options = kernel_arguments(config, sample, draws, seed)
-    sim = config.simulation
-    payback, net_benefit, revenue, *cumulative = simulate_cohorts(
-        *arrays,
-        config.project.participants,
-        sim.horizon_months,
-        {"person": PERSON, "aggregate": AGGREGATE, "expected": EXPECTED}[engine or engine_of(config)],
-        blocks=blocks,
-        monthly=monthly,
-        **options,
-    )
-    cost = arrays[3]
+    inputs = kernel_arguments(config, sample, draws, seed)
+    path = {"person": PERSON, "aggregate": AGGREGATE, "expected": EXPECTED}[engine or engine_of(config)]
+    threads = default_threads() if threads is None else threads
+    res = simulate_cohorts(inputs, path, threads=threads, blocks=blocks, monthly=monthly)
     cohort_potential = potential(config, sample) * 12 * config.project.participants
     with np.errstate(divide="ignore", invalid="ignore"):
-        utilised = revenue[:, -1, 0] / cohort_potential
-    return ModelOutput(payback, net_benefit, revenue, cost, utilised, cumulative[0] if monthly else None)
+        utilised = res.revenue[:, -1, 0] / cohort_potential
+    return ModelOutput(res.payback, res.net_benefit, res.revenue, inputs.cost, utilised, res.cumulative)
 
 
-@contextlib.contextmanager
-def numba_threads(threads: int | None):
-    """Run the kernels on ``threads`` threads, restoring the previous count after.
-
-    The count is kept as numba's setting (``numba.set_num_threads``), which
-    :func:`simsam.kernels.cohort.simulate_cohorts` reads for its thread pool.
-    """
-    if threads is None:
-        yield
-        return
+def default_threads() -> int:
+    """Threads the kernel uses when a caller does not say: every core numba may use
+    (``NUMBA_NUM_THREADS``, which the environment may set; else the CPU count)."""
     import numba
 
-    old = numba.get_num_threads()
-    numba.set_num_threads(threads)
-    try:
-        yield
-    finally:
-        numba.set_num_threads(old)
+    return int(numba.config.NUMBA_NUM_THREADS)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..config.model import Config
+from ..kernels.types import CohortInputs
 from . import streams as rnd
 from .accounting import attributable, flow_table, project_cost
 from .sampling import Sample
@@ -127,17 +128,14 @@ def with_society(per_actor: np.ndarray, axis: int) -> np.ndarray:
     return np.concatenate([per_actor, per_actor.sum(axis=axis, keepdims=True)], axis=axis)
 
 
-def kernel_arguments(config: Config, sample: Sample, draws: np.ndarray, seed: int) -> tuple[tuple, dict]:
+def kernel_arguments(config: Config, sample: Sample, draws: np.ndarray, seed: int) -> CohortInputs:
     """The cohort kernel's inputs for a sample of draws.
 
     Returns
     -------
-    arrays : tuple
-        ``(shares, trans, rel, cost, rate, keys)`` as
-        :func:`simsam.kernels.cohort.simulate_cohorts` takes them positionally;
-        ``rel`` and ``cost`` have society as their last actor.
-    options : dict
-        Its timing, counterfactual and group keywords.
+    CohortInputs
+        What :func:`simsam.kernels.cohort.simulate_cohorts` takes; ``rel`` and
+        ``cost`` have society as their last actor.
     """
     flows = flow_table(config, sample)
     rel = with_society(attributable(config, sample, flows), axis=2)
@@ -150,19 +148,18 @@ def kernel_arguments(config: Config, sample: Sample, draws: np.ndarray, seed: in
         exit_shares[:, states.index(k)] = shares[:, j]
     timing = project_timing(config)
     groups = participant_groups(config)
-    arrays = (
-        exit_shares if groups is None else group_shares(config, sample, exit_shares),
-        transition_matrix(config, sample),
-        rel,
-        cost,
-        sample[config.simulation.discount_rate],
-        rnd.draw_keys(seed, COHORT_STREAM, np.asarray(draws, dtype=np.int64)),
-    )
-    options = dict(
+    return CohortInputs(
+        shares=exit_shares if groups is None else group_shares(config, sample, exit_shares),
+        trans=transition_matrix(config, sample),
+        rel=rel,
+        cost=cost,
+        rate=sample[config.simulation.discount_rate],
+        keys=rnd.draw_keys(seed, COHORT_STREAM, np.asarray(draws, dtype=np.int64)),
+        participants=config.project.participants,
+        horizon=config.simulation.horizon_months,
         exit_months=timing.exit_months,
         cost_months=timing.cost_months,
         drop_off=sample[config.counterfactual.drop_off] if config.counterfactual is not None else None,
         drop_from=timing.drop_from,
         groups=groups,
     )
-    return arrays, options

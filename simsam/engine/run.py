@@ -19,7 +19,7 @@ from ..config.build import build_config
 from ..config.loading import RawConfig
 from ..config.model import Config
 from ..errors import ConfigError
-from .evaluate import ModelOutput, evaluate, numba_threads
+from .evaluate import ModelOutput, evaluate
 from .sampling import ParameterSpace
 
 __all__ = ["Chunk", "chunk_ranges", "compute_chunk", "config_of_raw", "run_chunks", "in_flight", "dask_client"]
@@ -61,8 +61,7 @@ def compute_chunk(config: Config | RawConfig, start: int, stop: int, first_draw:
     space = ParameterSpace.from_config(cfg)
     idx = np.arange(first_draw + start, first_draw + stop, dtype=np.int64)
     values = space.sample(seed, idx)
-    with numba_threads(threads):
-        out = evaluate(cfg, space, values, idx, seed)
+    out = evaluate(cfg, space, values, idx, seed, threads=threads)
     return Chunk(start, stop, out, values)
 
 

@@ -43,15 +43,16 @@ exit state number 0, and its moves numbers 1, 2, ... in order.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
-import numba
 import numpy as np
 
 from ._jit import jit
 from .binomial import binomial
 from .rng import substream, uniform
+from .types import CohortInputs, CohortResults
 
-__all__ = ["simulate_cohorts", "PERSON", "AGGREGATE", "EXPECTED", "PAYBACK_RTOL", "PAYBACK_ATOL"]
+__all__ = ["simulate_cohorts", "CohortInputs", "CohortResults", "PERSON", "AGGREGATE", "EXPECTED", "PAYBACK_RTOL", "PAYBACK_ATOL"]
 
 #: How a draw's cohort is simulated (the ``engine`` argument).
 PERSON, AGGREGATE, EXPECTED = 0, 1, 2
@@ -63,6 +64,34 @@ PAYBACK_ATOL = 1e-6
 
 #: Participants whose exit states are drawn in one vectorised loop (the size of the person path's scratch).
 BATCH = 256
+
+
+class _Arrays(NamedTuple):
+    """The inputs as the compiled drivers read them: contiguous, defaults filled in."""
+
+    shares: np.ndarray  # (draw, group, state)
+    trans: np.ndarray  # (draw, state, state)
+    keys: np.ndarray  # (draw,) uint64
+    rel: np.ndarray  # (draw, state, actor)
+    cost: np.ndarray  # (draw, actor)
+    rate: np.ndarray  # (draw,)
+    exit_months: np.ndarray  # (participant,) int
+    exit_counts: np.ndarray  # (month, group): exits per month and group
+    groups: np.ndarray  # (participant,) int
+    cost_months: np.ndarray  # (horizon + 1,)
+    drop_off: np.ndarray  # (draw,)
+    participants: int
+    horizon: int
+    drop_from: int
+
+
+class _Out(NamedTuple):
+    """Preallocated results the drivers write into (see :class:`CohortResults`)."""
+
+    payback: np.ndarray
+    net_benefit: np.ndarray
+    revenue: np.ndarray
+    cumulative: np.ndarray  # (draw, actor, month), or month 0 when not asked for
 
 
 # The kernels index the draw's rows (``table[d, i, j]``) rather than take views
@@ -317,9 +346,7 @@ def _expected_occupancy(occ, shares, trans, d, exit_counts, horizon):
 
 
 @jit
-def _results(
-    occ, curves, yearly, cum, d, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly
-):
+def _results(occ, curves, yearly, cum, d, x, out):
     """Draw ``d``'s results per actor: payback month (NaN if none), net benefit and revenue per year.
 
     Flows are linear in the occupancy, so the discounting is done once per
@@ -338,10 +365,12 @@ def _results(
     of month ``t`` (1-based) is weighted ``(1 − drop_off)^floor((t − 1 − drop_from) / 12)``
     from month ``drop_from + 1`` on (1 before).
     """
+    rel, cost, horizon, cost_months, drop_from = x.rel, x.cost, x.horizon, x.cost_months, x.drop_from
+    payback, net_benefit, revenue, monthly = out.payback, out.net_benefit, out.revenue, out.cumulative
     n_states, n_actors = rel.shape[1], rel.shape[2]
     years = horizon // 12
-    step = (1.0 + rate[d]) ** (-1.0 / 12.0)
-    keep = 1.0 - drop_off[d]
+    step = (1.0 + x.rate[d]) ** (-1.0 / 12.0)
+    keep = 1.0 - x.drop_off[d]
     weight = 1.0
     decay = 1.0
     spent = cost_months[0]
@@ -410,107 +439,48 @@ def _block_scratch(shares, rel, horizon):
 
 
 @jit
-def _simulate_person(
-    b,
-    n_blocks,
-    shares,
-    trans,
-    keys,
-    participants,
-    exit_months,
-    groups,
-    rel,
-    cost,
-    rate,
-    horizon,
-    cost_months,
-    drop_off,
-    drop_from,
-    payback,
-    net_benefit,
-    revenue,
-    monthly,
-):
-    n_draws, n_groups, n_states = shares.shape
-    occ, curve, year, cum = _block_scratch(shares, rel, horizon)
-    rows, survive = np.empty((2 + n_groups + n_states, n_states)), np.empty((n_states, horizon))
+def _simulate_person(b, n_blocks, x, out):
+    n_draws, n_groups, n_states = x.shares.shape
+    occ, curve, year, cum = _block_scratch(x.shares, x.rel, x.horizon)
+    rows, survive = np.empty((2 + n_groups + n_states, n_states)), np.empty((n_states, x.horizon))
     batch, moving = np.empty((3, BATCH)), np.empty(BATCH, dtype=np.int64)
     for d in range(b * n_draws // n_blocks, (b + 1) * n_draws // n_blocks):
-        _person_occupancy(occ, rows, survive, batch, moving, shares, trans, d, keys[d], participants, horizon, exit_months, groups)
-        _results(
-            occ, curve, year, cum, d, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly
+        _person_occupancy(
+            occ, rows, survive, batch, moving, x.shares, x.trans, d, x.keys[d], x.participants, x.horizon, x.exit_months, x.groups
         )
+        _results(occ, curve, year, cum, d, x, out)
 
 
 @jit
-def _simulate_aggregate(
-    b,
-    n_blocks,
-    shares,
-    trans,
-    keys,
-    exit_counts,
-    rel,
-    cost,
-    rate,
-    horizon,
-    cost_months,
-    drop_off,
-    drop_from,
-    payback,
-    net_benefit,
-    revenue,
-    monthly,
-):
-    n_draws = shares.shape[0]
-    occ, curve, year, cum = _block_scratch(shares, rel, horizon)
+def _simulate_aggregate(b, n_blocks, x, out):
+    n_draws = x.shares.shape[0]
+    occ, curve, year, cum = _block_scratch(x.shares, x.rel, x.horizon)
     for d in range(b * n_draws // n_blocks, (b + 1) * n_draws // n_blocks):
-        _aggregate_occupancy(occ, shares, trans, d, keys[d], exit_counts, horizon)
-        _results(
-            occ, curve, year, cum, d, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly
-        )
+        _aggregate_occupancy(occ, x.shares, x.trans, d, x.keys[d], x.exit_counts, x.horizon)
+        _results(occ, curve, year, cum, d, x, out)
 
 
 @jit
-def _simulate_expected(
-    b,
-    n_blocks,
-    shares,
-    trans,
-    exit_counts,
-    rel,
-    cost,
-    rate,
-    horizon,
-    cost_months,
-    drop_off,
-    drop_from,
-    payback,
-    net_benefit,
-    revenue,
-    monthly,
-):
-    n_draws = shares.shape[0]
-    occ, curve, year, cum = _block_scratch(shares, rel, horizon)
+def _simulate_expected(b, n_blocks, x, out):
+    n_draws = x.shares.shape[0]
+    occ, curve, year, cum = _block_scratch(x.shares, x.rel, x.horizon)
     for d in range(b * n_draws // n_blocks, (b + 1) * n_draws // n_blocks):
-        _expected_occupancy(occ, shares, trans, d, exit_counts, horizon)
-        _results(
-            occ, curve, year, cum, d, rel, cost, rate, horizon, cost_months, drop_off, drop_from, payback, net_benefit, revenue, monthly
-        )
+        _expected_occupancy(occ, x.shares, x.trans, d, x.exit_counts, x.horizon)
+        _results(occ, curve, year, cum, d, x, out)
 
 
-def _in_blocks(driver, n_blocks, threads, *args):
-    """``driver(b, n_blocks, *args)`` for every block ``b``, on ``threads`` threads."""
+def _in_blocks(driver, n_blocks, threads, x, out):
+    """``driver(b, n_blocks, x, out)`` for every block ``b``, on ``threads`` threads."""
     threads = min(threads, n_blocks)
     if threads <= 1:
         for b in range(n_blocks):
-            driver(b, n_blocks, *args)
+            driver(b, n_blocks, x, out)
         return
     from concurrent.futures import ThreadPoolExecutor
 
     pool = ThreadPoolExecutor(threads, thread_name_prefix="simsam")
     try:
-        for done in [pool.submit(driver, b, n_blocks, *args) for b in range(n_blocks)]:
+        for done in [pool.submit(driver, b, n_blocks, x, out) for b in range(n_blocks)]:
             done.result()
     finally:
         # On Ctrl-C (or an error) the blocks not yet started are dropped, not run.
@@ -518,131 +488,76 @@ def _in_blocks(driver, n_blocks, threads, *args):
 
 
 def simulate_cohorts(
-    shares,
-    trans,
-    rel,
-    cost,
-    rate,
-    keys,
-    participants,
-    horizon,
-    engine,
-    blocks=None,
-    *,
-    exit_months=None,
-    cost_months=None,
-    drop_off=None,
-    drop_from=0,
-    groups=None,
-    monthly=False,
-):
+    inputs: CohortInputs, engine: int, *, threads: int = 1, blocks: int | None = None, monthly: bool = False
+) -> CohortResults:
     """Simulate one cohort per draw and compute each actor's results.
 
     Parameters
     ----------
-    shares : ndarray, shape ``(draw, state)`` or ``(draw, group, state)``
-        Exit-state shares (sum to 1), per participant group if 3-D.
-    trans : ndarray, shape ``(draw, state, state)``
-        Monthly transition probabilities ``from → to``, zero diagonal, rows sum ≤ 1.
-    rel : ndarray, shape ``(draw, state, actor)``
-        Relative flow of one participant-month, kr per month (include society as
-        a column to get its results).
-    cost : ndarray, shape ``(draw, actor)``
-        Uplifted project cost, kr, falling at month 0 (or per ``cost_months``).
-    rate : ndarray, shape ``(draw,)``
-        Discount rate per year; month ``t`` is weighted ``(1 + rate)^(−t/12)``.
-    keys : ndarray of uint64, shape ``(draw,)``
-        Random stream key of each draw (unused for the expected cohort).
-    participants : int
-    horizon : int
-        Months; a multiple of 12.
+    inputs : CohortInputs
+        The draws' arrays and the cohort's shape (see :class:`CohortInputs`).
     engine : int
         :data:`PERSON` or :data:`AGGREGATE` (sampled cohort, by participant or
         by counts), or :data:`EXPECTED` (the Markov cohort trace).
+    threads : int
+        Threads that run the blocks (results do not depend on it).
     blocks : int, optional
-        Number of parallel work blocks (results do not depend on it).
-    exit_months : ndarray of int, shape ``(participants,)``, optional
-        Month index (0-based, ``< horizon``) in which each participant exits and
-        starts contributing flows; default all 0 (NyttoSam: month 1 is
-        everyone's first month after exit).
-    cost_months : ndarray, shape ``(horizon + 1,)``, optional
-        Share of the cost falling in month ``t`` (index 0: the undiscounted lump
-        at month 0); default ``[1, 0, ..., 0]``.
-    drop_off : ndarray, shape ``(draw,)``, optional
-        Yearly decay of the effect: month ``t``'s flow is weighted
-        ``(1 − drop_off)^floor((t − 1 − drop_from) / 12)`` for ``t > drop_from``;
-        default 0 (no decay).
-    drop_from : int
-        Month after which drop-off years are counted.
-    groups : ndarray of int, shape ``(participants,)``, optional
-        Each participant's group (row of a 3-D ``shares``); default all 0.
+        Number of work blocks (default ``8 · threads``; results do not depend on it).
+    monthly : bool
+        Also return the cumulative net benefit after every month.
 
     Returns
     -------
-    payback : ndarray, shape ``(draw, actor)``
-        First month with net benefit ≥ 0, NaN if not within the horizon.
-    net_benefit : ndarray, shape ``(draw, actor, year)``
-        Cumulative discounted net benefit at the end of each year, kr.
-    revenue : ndarray, shape ``(draw, actor, year)``
-        Undiscounted cohort flow within each year, kr.
-    cumulative : ndarray, shape ``(draw, actor, month)``
-        Only with ``monthly=True``: the cumulative net benefit after every
-        month, kr (what a portfolio of projects adds up month by month).
+    CohortResults
     """
-    shares = np.asarray(shares, dtype=np.float64)
+    x = inputs
+    shares = np.asarray(x.shares, dtype=np.float64)
     if shares.ndim == 2:
         shares = shares[:, None, :]
     n_draws, n_groups, n_states = shares.shape
-    n_actors = rel.shape[2]
+    n_actors = x.rel.shape[2]
+    participants, horizon = int(x.participants), int(x.horizon)
     years = horizon // 12
-    participants, horizon = int(participants), int(horizon)
-    groups = np.zeros(participants, dtype=np.int64) if groups is None else np.ascontiguousarray(groups, dtype=np.int64)
+    groups = np.zeros(participants, dtype=np.int64) if x.groups is None else np.ascontiguousarray(x.groups, dtype=np.int64)
     if groups.shape != (participants,) or (participants and (groups.min() < 0 or groups.max() >= n_groups)):
         raise ValueError("groups must hold one group index in [0, group) per participant")
-    if exit_months is None:
-        exit_months = np.zeros(participants, dtype=np.int64)
-    exit_months = np.ascontiguousarray(exit_months, dtype=np.int64)
+    exit_months = np.zeros(participants, dtype=np.int64) if x.exit_months is None else np.ascontiguousarray(x.exit_months, dtype=np.int64)
     if exit_months.shape != (participants,) or (participants and (exit_months.min() < 0 or exit_months.max() >= horizon)):
         raise ValueError("exit_months must hold one month in [0, horizon) per participant")
     exit_counts = np.bincount(exit_months * n_groups + groups, minlength=horizon * n_groups).astype(np.float64).reshape(horizon, n_groups)
-    if cost_months is None:
+    if x.cost_months is None:
         cost_months = np.zeros(horizon + 1)
         cost_months[0] = 1.0
-    cost_months = np.ascontiguousarray(cost_months, dtype=np.float64)
+    else:
+        cost_months = np.ascontiguousarray(x.cost_months, dtype=np.float64)
     if cost_months.shape != (horizon + 1,):
         raise ValueError("cost_months must have horizon + 1 entries")
-    drop_off = np.zeros(n_draws) if drop_off is None else np.ascontiguousarray(drop_off, dtype=np.float64)
-    threads = numba.get_num_threads()  # as set by simsam.engine.evaluate.numba_threads
-    if blocks is None:
-        blocks = 8 * threads
-    blocks = max(1, min(blocks, n_draws))
-    payback = np.empty((n_draws, n_actors))
-    net_benefit = np.empty((n_draws, n_actors, years))
-    revenue = np.empty((n_draws, n_actors, years))
-    cumulative = np.empty((n_draws, n_actors, horizon if monthly else 0))
+    drop_off = np.zeros(n_draws) if x.drop_off is None else np.ascontiguousarray(x.drop_off, dtype=np.float64)
+    threads = max(1, int(threads))
+    blocks = max(1, min(8 * threads if blocks is None else blocks, n_draws))
+    out = _Out(
+        np.empty((n_draws, n_actors)),
+        np.empty((n_draws, n_actors, years)),
+        np.empty((n_draws, n_actors, years)),
+        np.empty((n_draws, n_actors, horizon if monthly else 0)),
+    )
     if n_draws:
-        shares = np.ascontiguousarray(shares, dtype=np.float64)
-        trans = np.ascontiguousarray(trans, dtype=np.float64)
-        keys = np.ascontiguousarray(keys, dtype=np.uint64)
-        common = (
-            np.ascontiguousarray(rel, dtype=np.float64),
-            np.ascontiguousarray(cost, dtype=np.float64),
-            np.ascontiguousarray(rate, dtype=np.float64),
-            horizon,
+        arrays = _Arrays(
+            np.ascontiguousarray(shares, dtype=np.float64),
+            np.ascontiguousarray(x.trans, dtype=np.float64),
+            np.ascontiguousarray(x.keys, dtype=np.uint64),
+            np.ascontiguousarray(x.rel, dtype=np.float64),
+            np.ascontiguousarray(x.cost, dtype=np.float64),
+            np.ascontiguousarray(x.rate, dtype=np.float64),
+            exit_months,
+            exit_counts,
+            groups,
             cost_months,
             drop_off,
-            int(drop_from),
-            payback,
-            net_benefit,
-            revenue,
-            cumulative,
+            participants,
+            horizon,
+            int(x.drop_from),
         )
-        if engine == EXPECTED:
-            _in_blocks(_simulate_expected, blocks, threads, shares, trans, exit_counts, *common)
-        elif engine == AGGREGATE:
-            _in_blocks(_simulate_aggregate, blocks, threads, shares, trans, keys, exit_counts, *common)
-        else:
-            _in_blocks(_simulate_person, blocks, threads, shares, trans, keys, participants, exit_months, groups, *common)
-    if monthly:
-        return payback, net_benefit, revenue, cumulative
-    return payback, net_benefit, revenue
+        driver = {EXPECTED: _simulate_expected, AGGREGATE: _simulate_aggregate}.get(engine, _simulate_person)
+        _in_blocks(driver, blocks, threads, arrays, out)
+    return CohortResults(out.payback, out.net_benefit, out.revenue, out.cumulative if monthly else None)

@@ -126,6 +126,8 @@ class ConfigModel:
     engine : {"expected", "person", "aggregate"}
     chunk_runs : int
         Runs per call of the engine, to bound memory (and per task on a cluster).
+    threads : int or None
+        Kernel threads in this process (default: every core).
     client : dask.distributed.Client or None
         Run the chunks as tasks there (see :func:`target_chunk`); the values
         are the same as in this process, to the bit.
@@ -138,13 +140,16 @@ class ConfigModel:
     engine: str
     chunk_runs: int = DEFAULT_CHUNK_DRAWS
     client: Any = None
+    threads: int | None = None
 
     @classmethod
-    def create(cls, config: Config, target: Target, *, cohort: str = "expected", seed: int | None = None, client=None) -> ConfigModel:
+    def create(
+        cls, config: Config, target: Target, *, cohort: str = "expected", seed: int | None = None, client=None, threads: int | None = None
+    ) -> ConfigModel:
         space = ParameterSpace.from_config(config)
         check_space(space)
         seed = config.simulation.seed if seed is None else int(seed)
-        return cls(config, space, target, seed, cohort_engine(config, cohort), client=client)
+        return cls(config, space, target, seed, cohort_engine(config, cohort), client=client, threads=threads)
 
     def run(self, values: np.ndarray, draws: np.ndarray) -> np.ndarray:
         """The target at given input values.
@@ -167,7 +172,7 @@ class ConfigModel:
         parts = [slice(start, start + self.chunk_runs) for start in range(0, values.shape[0], self.chunk_runs)]
         if self.client is None:
             for part in parts:
-                out = evaluate(self.config, self.space, values[part], draws[part], self.seed, engine=self.engine)
+                out = evaluate(self.config, self.space, values[part], draws[part], self.seed, engine=self.engine, threads=self.threads)
                 y[part] = self.target.of_output(out)
         else:
             self._run_on_cluster(values, draws, parts, y)
@@ -208,5 +213,6 @@ def target_chunk(raw, values: np.ndarray, draws: np.ndarray, seed: int, engine: 
     from ...engine.run import config_of_raw
 
     config = config_of_raw(raw)
-    out = evaluate(config, ParameterSpace.from_config(config), values, draws, seed, engine=engine)
+    # One thread per task: a cluster's workers each run one task per core.
+    out = evaluate(config, ParameterSpace.from_config(config), values, draws, seed, engine=engine, threads=1)
     return target.of_output(out)

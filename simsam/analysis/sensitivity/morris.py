@@ -32,7 +32,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...config.model import Config
-from ...engine.evaluate import numba_threads
 from .model import ConfigModel, design_columns, group_names, unit_problem
 from .output import sensitivity_dataset
 from .targets import Target
@@ -163,7 +162,7 @@ def run_morris(
         One row per group, sorted by ``mu_star``: ``mu_star``,
         ``mu_star_conf``, ``sigma`` and ``mu`` (target units per unit of the grid).
     """
-    model = ConfigModel.create(config, target, cohort=cohort, seed=seed, client=client)
+    model = ConfigModel.create(config, target, cohort=cohort, seed=seed, client=client, threads=threads)
     space = model.space
     names, groups = design_columns(space, cohort)
     problem = unit_problem(names, groups)
@@ -181,8 +180,7 @@ def run_morris(
         runs.append(y)
         return y
 
-    with numba_threads(threads):
-        res = morris_analysis(f, problem, trajectories=trajectories, levels=levels, seed=model.seed, conf_level=conf_level)
+    res = morris_analysis(f, problem, trajectories=trajectories, levels=levels, seed=model.seed, conf_level=conf_level)
     y = runs[0]
     attrs = {
         "sample_size": res.trajectories,

@@ -42,7 +42,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...config.model import Config
-from ...engine.evaluate import numba_threads
 from .model import ConfigModel, design_columns, group_names, unit_problem
 from .output import sensitivity_dataset
 from .targets import Target
@@ -248,7 +247,7 @@ def run_sobol(
     xarray.Dataset
         One row per group, sorted by ST: ``S1``, ``S1_conf``, ``ST``, ``ST_conf``.
     """
-    model = ConfigModel.create(config, target, cohort=cohort, seed=seed, client=client)
+    model = ConfigModel.create(config, target, cohort=cohort, seed=seed, client=client, threads=threads)
     space = model.space
     names, groups = design_columns(space, cohort)
     problem = unit_problem(names, groups)
@@ -260,8 +259,7 @@ def run_sobol(
         runs.append(y)
         return y
 
-    with numba_threads(threads):
-        res = sobol_analysis(f, problem, n=n, seed=model.seed, conf_level=conf_level, resamples=resamples)
+    res = sobol_analysis(f, problem, n=n, seed=model.seed, conf_level=conf_level, resamples=resamples)
     y = runs[0]
     attrs = {
         "sample_size": res.n,

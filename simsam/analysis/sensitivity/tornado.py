@@ -22,7 +22,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...config.model import Config
-from ...engine.evaluate import numba_threads
 from ...engine.sampling import ParameterSpace
 from .model import ConfigModel
 from .output import sensitivity_dataset
@@ -144,10 +143,9 @@ def run_tornado(config: Config, *, target: Target, low: float = 5.0, high: float
         One row per bar, sorted by swing: ``low_value``, ``high_value``,
         ``low``, ``high``, ``base``, ``swing``.
     """
-    model = ConfigModel.create(config, target, cohort="expected")
+    model = ConfigModel.create(config, target, cohort="expected", threads=threads)
     design = one_way_design(model.space, low, high)
-    with numba_threads(threads):
-        y = model.run(design.values, np.arange(design.values.shape[0]))
+    y = model.run(design.values, np.arange(design.values.shape[0]))
     bars = tornado_bars(y)
     attrs = {
         "sample_size": len(design.names),
