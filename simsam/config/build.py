@@ -299,7 +299,10 @@ def _named_tables(node: Node, key: str) -> list[tuple[str, Node]]:
 
 
 def build_config(raw: RawConfig) -> Config:
-    """Validate merged tables and build the typed :class:`Config`.
+    """Validate merged tables and build the typed :class:`Config`, one section at a time.
+
+    Sections are read in a fixed order (actors first: every other section names
+    them), so that the first problem found is always the same one.
 
     Raises
     ------
@@ -308,21 +311,51 @@ def build_config(raw: RawConfig) -> Config:
     """
     top = Node(raw.data, "", raw.origins)
     top.expect(SECTIONS, what="section")
+    actors = _actors(top)
+    meta = _meta(top)
+    simulation, timing = _simulation(top)
+    economy = _economy(top, actors)
+    benefits = _benefits(top, actors)
+    resources = _resources(top, actors)
+    project = _project(top, actors, simulation.horizon_months)
+    if timing is None:  # a config that describes the project's timing is evaluated on it
+        timing = "project" if project.exit_months is not None or project.cost_months is not None else "nyttosam"
+    simulation = replace(simulation, timing=timing)
+    before = _before(top, benefits, resources)
+    outcomes = _outcomes(top, raw, actors, benefits, resources, before.resources)
+    transitions = _transitions(top, outcomes.states)
+    counterfactual = _counterfactual(top)
+    groups = _groups(top, outcomes.states, project.participants)
+    sections = (actors, meta, simulation, economy, benefits, resources, project, before, outcomes, transitions, raw)
+    correlations = _correlations(top, Config(*sections, counterfactual=counterfactual, groups=groups))
+    scenarios = _scenarios(top, raw)
+    top.finish()
+    return Config(*sections, scenarios, correlations, counterfactual, groups)
 
-    actors_node = top.table("actors")
+
+def _actors(top: Node) -> dict[str, str]:
+    """``[actors]``: id → label, in config order; ``society`` is reserved for their sum."""
+    node = top.table("actors")
     actors = {}
-    for a in actors_node.keys():
-        label = actors_node.string(a)
+    for a in node.keys():
+        label = node.string(a)
         if a == SOCIETY:
-            raise actors_node.error(a, "'society' is the sum over all actors and cannot be an actor")
+            raise node.error(a, "'society' is the sum over all actors and cannot be an actor")
         actors[a] = label
     if not actors:
-        raise top.error("actors", "no actors: list them as id = \"label\"")
+        raise top.error("actors", 'no actors: list them as id = "label"')
+    return actors
 
-    meta_node = top.table("meta", {})
-    meta_node.keys()  # free-form documentation: every key is welcome
-    meta = dict(meta_node.data)
 
+def _meta(top: Node) -> dict[str, Any]:
+    """``[meta]``: free-form documentation of the config; every key is welcome."""
+    node = top.table("meta", {})
+    node.keys()
+    return dict(node.data)
+
+
+def _simulation(top: Node) -> tuple[Simulation, str | None]:
+    """``[simulation]``, and its ``timing`` if given (its default depends on ``[project]``)."""
     sim = top.table("simulation", {})
     sim.expect(SIMULATION_KEYS)
     horizon = sim.integer("horizon_months", 60, lo=12, hi=1200)
@@ -338,7 +371,11 @@ def build_config(raw: RawConfig) -> Config:
     )
     timing = sim.string("timing", choices=("nyttosam", "project")) if sim.has("timing") else None
     sim.finish()
+    return simulation, timing
 
+
+def _economy(top: Node, actors: dict[str, str]) -> Economy:
+    """``[economy]``: uplift, payroll tax, income tax rates by receiving actor, wages, the employer and the individual."""
     eco = top.table("economy")
     eco.expect(ECONOMY_KEYS)
     tax = eco.table("income_tax", {})
@@ -359,7 +396,11 @@ def build_config(raw: RawConfig) -> Config:
         individual=_actor(eco, "individual", actors),
     )
     eco.finish()
+    return economy
 
+
+def _benefits(top: Node, actors: dict[str, str]) -> dict[str, Benefit]:
+    """``[benefits.ID]``: monthly amount (kr), payer, taxable."""
     benefits = {}
     for bid, b in _named_tables(top, "benefits"):
         b.expect(BENEFIT_KEYS)
@@ -371,7 +412,11 @@ def build_config(raw: RawConfig) -> Config:
             taxable=b.boolean("taxable", True),
         )
         b.finish()
+    return benefits
 
+
+def _resources(top: Node, actors: dict[str, str]) -> dict[str, Resource]:
+    """``[resources.ID]``: unit cost (kr), unit, payer or payer split, uplift."""
     resources = {}
     for rid, r in _named_tables(top, "resources"):
         r.expect(RESOURCE_KEYS)
@@ -384,7 +429,11 @@ def build_config(raw: RawConfig) -> Config:
             uplift=r.boolean("uplift", True),
         )
         r.finish()
+    return resources
 
+
+def _project(top: Node, actors: dict[str, str], horizon: int) -> Project:
+    """``[project]``: participants, cost (kr), cost split, exits and cost schedule."""
     proj = top.table("project")
     proj.expect(PROJECT_KEYS)
     project = Project(
@@ -394,22 +443,26 @@ def build_config(raw: RawConfig) -> Config:
     )
     project = replace(project, exit_months=_exit_months(proj, project.participants, horizon), cost_months=_cost_months(proj, horizon))
     proj.finish()
-    if timing is None:  # a config that describes the project's timing is evaluated on it
-        timing = "project" if project.exit_months is not None or project.cost_months is not None else "nyttosam"
-    simulation = replace(simulation, timing=timing)
+    return project
 
+
+def _before(top: Node, benefits: dict[str, Benefit], resources: dict[str, Resource]) -> Before:
+    """``[before]``: the BEFORE income mix and resource basket (quantity per month)."""
     bef = top.table("before")
     bef.expect(BEFORE_KEYS)
-    before_income = _shares(bef, "income", benefits, "benefit", "at_most_one", allow_independent=True)
+    income = _shares(bef, "income", benefits, "benefit", "at_most_one", allow_independent=True)
     res_node = bef.table("resources", {})
-    before_resources = {}
+    basket = {}
     for rid in res_node.keys():
         if rid not in resources:
             raise unknown_key_error(res_node.at(rid), rid, resources, what="resource", source=res_node.source(res_node.at(rid)))
-        before_resources[rid] = res_node.quantity(rid, domain=NONNEG)
+        basket[rid] = res_node.quantity(rid, domain=NONNEG)
     bef.finish()
-    before = Before(before_income, before_resources)
+    return Before(income, basket)
 
+
+def _outcomes(top: Node, raw: RawConfig, actors, benefits, resources, before_resources) -> Outcomes:
+    """``[outcomes]``: the states (typfall) and their exit shares (fixed, Dirichlet, or from a follow-up file)."""
     out = top.table("outcomes")
     out.expect(OUTCOMES_KEYS)
     states_node = out.table("states")
@@ -419,23 +472,23 @@ def build_config(raw: RawConfig) -> Config:
     if not states:
         raise states_node.error(None, "no outcome states: add at least one [outcomes.states.NAME]")
     shares_raw = out.raw("shares", None)
-    if (
-        isinstance(shares_raw, dict)
-        and shares_raw.get("dist") == "dirichlet"
-        and ("counts_file" in shares_raw or "counts_map" in shares_raw)
-    ):
+    is_dirichlet = isinstance(shares_raw, dict) and shares_raw.get("dist") == "dirichlet"
+    if is_dirichlet and ("counts_file" in shares_raw or "counts_map" in shares_raw):
         shares = _shares_from_followup(out.table("shares"), states, raw)
     else:
         shares = _shares(out, "shares", states, "state", "one", allow_independent=False, required=True)
     out.finish()
-    outcomes = Outcomes(shares, states)
+    return Outcomes(shares, states)
 
-    trans_node = top.table("transitions", {})
+
+def _transitions(top: Node, states: dict[str, State]) -> dict[str, dict[str, Quantity]]:
+    """``[transitions]``: monthly probabilities from → to; a row's probabilities sum to at most 1."""
+    node = top.table("transitions", {})
     transitions: dict[str, dict[str, Quantity]] = {}
-    for origin in trans_node.keys():
+    for origin in node.keys():
         if origin not in states:
-            raise unknown_key_error(trans_node.at(origin), origin, states, what="state", source=trans_node.source(trans_node.at(origin)))
-        row_node = trans_node.table(origin)
+            raise unknown_key_error(node.at(origin), origin, states, what="state", source=node.source(node.at(origin)))
+        row_node = node.table(origin)
         row = {}
         for dest in row_node.keys():
             if dest not in states:
@@ -446,46 +499,7 @@ def build_config(raw: RawConfig) -> Config:
         _check_row_bound(row.values(), row_node.path, row_node.source(row_node.path), "outgoing probabilities")
         if row:
             transitions[origin] = row
-
-    counterfactual = _counterfactual(top)
-    groups = _groups(top, states, project.participants)
-    correlations = _correlations(
-        top,
-        Config(
-            actors,
-            meta,
-            simulation,
-            economy,
-            benefits,
-            resources,
-            project,
-            before,
-            outcomes,
-            transitions,
-            raw,
-            counterfactual=counterfactual,
-            groups=groups,
-        ),
-    )
-    scenarios = _scenarios(top, raw)
-    top.finish()
-    return Config(
-        actors,
-        meta,
-        simulation,
-        economy,
-        benefits,
-        resources,
-        project,
-        before,
-        outcomes,
-        transitions,
-        raw,
-        scenarios,
-        correlations,
-        counterfactual,
-        groups,
-    )
+    return transitions
 
 
 def _groups(top: Node, states: dict, participants: int) -> dict[str, Group]:
