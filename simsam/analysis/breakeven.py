@@ -62,7 +62,7 @@ from ..config.model import SOCIETY, Config, Shares
 from ..engine.sampling import ParameterSpace
 from ..errors import ConfigError, unknown_key_error
 
-__all__ = ["write_breakeven_files", "InputSetter", "input_setter", "BreakEven", "breakeven", "switching_value", "breakeven_text"]
+__all__ = ["write_breakeven_files", "InputSetter", "input_setter", "BreakEven", "breakeven", "switching_value"]
 
 #: Inputs whose natural range is [0, 1] (a fixed one's default search range).
 UNIT_INPUTS = (
@@ -271,7 +271,7 @@ def _first_item(tables: dict, path: str) -> str:
     return next(k for s, k in tables.values() if s.path == path)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BreakEven:
     """A break-even analysis of one input for one actor.
 
@@ -602,9 +602,30 @@ def breakeven(
         )
         message = f"{message}; {det}" if message else det
     return BreakEven(
-        parameter, actor, int(month), float(probability), float(setter.base), float(lo), float(hi), value, mcse, ci_low, ci_high,
-        direction, p_lo, p_hi, p_run, p_at_value, switch, base_payback, n, seed, n_anti, message, t,
-    )  # fmt: skip
+        parameter=parameter,
+        actor=actor,
+        month=int(month),
+        probability=float(probability),
+        base_value=float(setter.base),
+        low=float(lo),
+        high=float(hi),
+        value=value,
+        mcse=mcse,
+        ci_low=ci_low,
+        ci_high=ci_high,
+        direction=direction,
+        p_low=p_lo,
+        p_high=p_hi,
+        p_run=p_run,
+        p_at_value=p_at_value,
+        switching_value=switch,
+        base_payback=base_payback,
+        draws=n,
+        seed=seed,
+        nonmonotone_draws=n_anti,
+        message=message,
+        thresholds=t,
+    )
 
 
 def _order_statistic(t: np.ndarray, p: float, direction: str) -> tuple[float, float, float, float]:
@@ -628,35 +649,6 @@ def _order_statistic(t: np.ndarray, p: float, direction: str) -> tuple[float, fl
     lo2, hi2 = at(k - 1.96 * h), at(k + 1.96 * h)
     mcse = abs(hi1 - lo1) / 2 if math.isfinite(lo1) and math.isfinite(hi1) else math.inf
     return value, mcse, min(lo2, hi2), max(lo2, hi2)
-
-
-def breakeven_text(result: BreakEven) -> str:
-    """What ``simsam breakeven`` prints."""
-    r = result
-    draws = f"{r.draws:,}".replace(",", " ")
-    lines = [
-        f"Break-even of {r.parameter} for {r.actor}: payback within {r.month} months with probability {r.probability:g}",
-        f"({draws} draws on common random numbers, seed {r.seed}; search range [{r.low:g}, {r.high:g}]; value in the config "
-        f"{r.base_value:.4g})",
-        "",
-        f"P(payback ≤ {r.month}): {r.p_run:.3f} as the config stands; {r.p_low:.3f} with the input at {r.low:g}, {r.p_high:.3f} "
-        f"at {r.high:g}",
-    ]
-    if math.isfinite(r.value):
-        lines.append(
-            f"Break-even value: {r.value:.4g} (MC s.e. {r.mcse:.2g}; 95% interval {r.ci_low:.4g}–{r.ci_high:.4g}); "
-            f"measured there: P = {r.p_at_value:.3f}"
-        )
-    if math.isfinite(r.switching_value):
-        change = f", {100 * r.switching_change:+.1f}% from the config's value" if math.isfinite(r.switching_change) else ""
-        lines.append(f"Deterministic switching value (expected cohort, other inputs at medians): {r.switching_value:.4g}{change}")
-    base = f"{r.base_payback:.0f} months" if math.isfinite(r.base_payback) else "not within the horizon"
-    lines.append(f"Deterministic payback at the config's value: {base}")
-    if r.nonmonotone_draws:
-        lines.append(f"Note: {r.nonmonotone_draws} draws respond against the overall direction (counted as never reaching payback)")
-    if r.message:
-        lines.append(f"No value: {r.message}")
-    return "\n".join(lines)
 
 
 def write_breakeven_files(result, folder: Path) -> list[str]:

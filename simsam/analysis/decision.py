@@ -60,7 +60,6 @@ __all__ = [
     "input_groups",
     "check_input_names",
     "decision_analysis",
-    "decision_text",
     "write_decision_files",
 ]
 
@@ -444,71 +443,6 @@ def decision_analysis(ds, config: Config | None = None, *, evppi: Sequence[str] 
     )
     out.attrs["evppi_method"] = "regression on natural cubic splines (tensor product for two inputs, additive for more), knots by GCV"
     return out
-
-
-def _silent(ds, actor) -> bool:
-    sel = ds.sel(actor=actor)
-    return actor != "society" and float(abs(sel["expected_net_benefit"]).max()) < 1e-3 and float(abs(sel["evpi_total"]).max()) < 1e-3
-
-
-def decision_text(dec, top: int = 10, year: int | None = None) -> str:
-    """What ``simsam decision`` prints: acceptability per actor, EVPI, and the EVPPI ranking.
-
-    EVPI and EVPPI are those of the decision judged after ``year`` years (default: the horizon).
-    """
-    horizon = int(dec.attrs.get("horizon_months", dec.sizes["month"]))
-    years = dec["year"].values.tolist()
-    last = years[-1] if year is None else int(year)
-    labels = dict(zip(dec["actor"].values.tolist(), dec["actor_label"].values.tolist())) if "actor_label" in dec.coords else {}
-    months = [m for m in range(12, horizon + 1, 12)]
-    header = ["actor"] + [f"P(≤{m})" for m in months] + [f"E[NB {last} y], Mkr", "EVPI, Mkr", "per participant, kr"]
-    rows = []
-    silent = []
-    for actor in dec["actor"].values.tolist():
-        if _silent(dec, actor):
-            silent.append(labels.get(actor, actor))
-            continue
-        s = dec.sel(actor=actor)
-        rows.append(
-            [labels.get(actor, actor)]
-            + [f"{float(s.acceptability.sel(month=m)):.2f}" for m in months]
-            + [
-                f"{float(s.expected_net_benefit.sel(year=last)) / 1e6:.2f}",
-                f"{float(s.evpi.sel(year=last)) / 1e6:.3f}",
-                f"{float(s.evpi_per_participant.sel(year=last)):,.0f}".replace(",", " "),
-            ]
-        )
-    grid = [header] + rows
-    widths = [max(len(r[i]) for r in grid) for i in range(len(header))]
-    draws = f"{dec.attrs.get('draws', '?'):,}".replace(",", " ") if isinstance(dec.attrs.get("draws"), int) else dec.attrs.get("draws", "?")
-    lines = [f"{dec.attrs.get('name', '')}: decision analysis of {draws} draws (invest vs not, judged after {last} years for EVPI)", ""]
-    for i, r in enumerate(grid):
-        lines.append("  ".join(x.ljust(w) if j == 0 else x.rjust(w) for j, (x, w) in enumerate(zip(r, widths))).rstrip())
-        if i == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    if silent:
-        lines.append(f"Not shown (no flows and no cost): {', '.join(silent)}")
-    if dec.sizes.get("input", 0):
-        soc = dec.sel(actor="society", year=last)
-        order = np.argsort(-soc["evppi"].values)[:top]
-        lines += [
-            "",
-            f"Society: value of learning each input before deciding (EVPPI, after {last} years; EVPI {float(soc.evpi) / 1e6:.3f} Mkr):",
-        ]
-        w = max(len(str(dec["input"].values[i])) for i in order)
-        for i in order:
-            e = soc.isel(input=i)
-            lines.append(
-                f"  {str(e.input.values):<{w}}  {float(e.evppi) / 1e6:7.3f} Mkr  {float(e.evppi_per_participant):9,.0f} "
-                f"kr/participant  R² {float(e.evppi_r2):.2f}".replace(
-                    ",", " "
-                )
-            )
-    lines.append("")
-    lines.append(
-        "EVPI/EVPPI: value of perfect information on the inputs (each draw's expected cohort); P(≤m): this cohort, chance included."
-    )
-    return "\n".join(lines)
 
 
 def write_decision_files(dec, folder: Path) -> list[str]:

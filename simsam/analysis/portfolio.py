@@ -97,7 +97,6 @@ back" in month 1, as any actor without cost and flows does).
 from __future__ import annotations
 
 import fnmatch
-import math
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -116,7 +115,6 @@ __all__ = [
     "load_portfolio",
     "run_portfolio",
     "portfolio_summary",
-    "portfolio_text",
     "write_portfolio",
     "DEFAULT_SHARED",
 ]
@@ -628,86 +626,6 @@ def portfolio_summary(ds):
     table = pd.DataFrame.from_dict(rows, orient="index", columns=COLUMNS)
     table.index = pd.MultiIndex.from_tuples(table.index, names=["entity", "actor", "metric"])
     return table
-
-
-def _mkr(x: float) -> str:
-    return f"{x / 1e6:.2f}" if math.isfinite(x) else "–"
-
-
-def _month(x: float, horizon: int) -> str:
-    return f"{x:.0f}" if math.isfinite(x) else f">{horizon}"
-
-
-def portfolio_text(ds, table) -> str:
-    """The printed report: inputs shared, per project and for the budget (society), P(at least k)."""
-    horizon = int(ds.attrs["horizon_months"])
-    years = int(ds.sizes["year"])
-    months = ds["month"].values.tolist()
-    draws = f"{ds.attrs['draws']:,}".replace(",", " ")
-    names = ds["project"].values.tolist()
-    lines = [
-        f"{ds.attrs['name']}: {len(names)} projects, {draws} draws (seed {ds.attrs['seed']}), all starting together, horizon "
-        f"{horizon} months"
-    ]
-    status = ds["input_status"].values
-    params = ds["parameter"].values.tolist()
-    for what, label in (
-        (SHARED, "Shared (same value in every project)"),
-        (COUPLED, "Coupled (restated differently: same quantile, own distribution)"),
-        (INDEPENDENT, "Drawn per project (restated differently, restated = independent)"),
-    ):
-        hit = [n for j, n in enumerate(params) if (status[:, j] == what).any()]
-        if hit:
-            lines.append(f"{label}: {len(hit)}: {', '.join(hit)}")
-    lines.append(
-        f"Project-specific (independent across projects): {sum((status[:, j] == SPECIFIC).any() for j in range(len(params)))} "
-        "inputs; cohorts independent"
-    )
-    header = ["", "cost, Mkr", f"net benefit {years} y, Mkr", "payback, months"] + [f"P(≤{m})" for m in months]
-    sub = ["", "mean", "median [90% interval]", "median [90% int.]"] + [""] * len(months)
-    grid = [header, sub]
-    for entity in names + [PORTFOLIO]:
-        part = table.loc[entity].loc[SOCIETY]
-        nb, pb = part.loc[f"net_benefit_{years}y"], part.loc["payback_months"]
-        label = f"{entity} ({ds['project_label'].sel(project=entity).item()})" if entity != PORTFOLIO else "portfolio (sum)"
-        grid.append(
-            [
-                label,
-                _mkr(part.loc["cost", "mean"]),
-                f"{_mkr(nb['median'])} [{_mkr(nb['p05'])}, {_mkr(nb['p95'])}]",
-                f"{_month(pb['median'], horizon)} [{_month(pb['p05'], horizon)}, {_month(pb['p95'], horizon)}]",
-                *[f"{part.loc[f'p_payback_{m}', 'mean']:.2f}" for m in months],
-            ]
-        )
-    widths = [max(len(r[i]) for r in grid) for i in range(len(header))]
-    lines.append("")
-    lines.append("Society:")
-    for i, r in enumerate(grid):
-        lines.append("  ".join(x.ljust(w) if j == 0 else x.rjust(w) for j, (x, w) in enumerate(zip(r, widths))).rstrip())
-        if i == 1:
-            lines.append("  ".join("-" * w for w in widths))
-    lines.append("")
-    lines.append("P(at least k projects pay back for society within m months):")
-    ks = ds["k"].values.tolist()
-    kw = max(len(str(k)) for k in ks)
-    lines.append("  " + "k".rjust(kw) + "  " + "  ".join(f"m={m}".rjust(7) for m in months))
-    for k in ks:
-        cells = [f"{table.loc[(PORTFOLIO, SOCIETY, f'p_at_least_{k}_within_{m}'), 'mean']:.3f}".rjust(7) for m in months]
-        lines.append("  " + str(k).rjust(kw) + "  " + "  ".join(cells))
-    if len(names) > 1:
-        w = max(len(n) for n in names)
-        for actor in (SOCIETY, "kommun"):
-            if actor not in ds["actor"].values.tolist():
-                continue
-            corr = ds["correlation_net_benefit"].sel(actor=actor).values
-            lines.append("")
-            lines.append(
-                f"Correlation (Spearman) of the {years}-year net benefit between projects, {ds['actor_label'].sel(actor=actor).item()}:"
-            )
-            lines.append("  " + " " * w + "  " + "  ".join(n[:8].rjust(8) for n in names))
-            for i, n in enumerate(names):
-                lines.append("  " + n.ljust(w) + "  " + "  ".join(f"{c:+.2f}".rjust(8) for c in corr[i]))
-    return "\n".join(lines)
 
 
 def write_portfolio(ds, table, folder) -> Path:

@@ -55,7 +55,6 @@ __all__ = [
     "config_variants",
     "compare",
     "compare_summary",
-    "compare_text",
     "write_compare",
     "write_compare_files",
     "REFERENCE",
@@ -298,65 +297,6 @@ def compare_summary(ds) -> pd.DataFrame:
     table = pd.DataFrame.from_dict(rows, orient="index", columns=SUMMARY_COLUMNS)
     table.index = pd.MultiIndex.from_tuples(table.index, names=["contrast", "actor", "metric"])
     return table
-
-
-def _silent(ds, actor: str) -> bool:
-    """An actor with no flows and no cost in any variant (e.g. the employer)."""
-    if actor == SOCIETY:
-        return False
-    sel = ds.sel(actor=actor)
-    return float(abs(sel["net_benefit"]).max()) < 1e-3 and float(abs(sel["cost"]).max()) < 1e-3
-
-
-def compare_text(ds, table: pd.DataFrame) -> str:
-    """The printed table: per contrast and actor, the paired differences and P(better)."""
-    horizon = int(ds.attrs["horizon_months"])
-    years = int(ds.sizes["year"])
-    ref = ds.attrs["reference"]
-    labels = dict(zip(ds["actor"].values.tolist(), ds["actor_label"].values.tolist()))
-    vlabels = dict(zip(ds["variant"].values.tolist(), ds["variant_label"].values.tolist()))
-    draws = f"{ds.attrs['draws']:,}".replace(",", " ")
-    lines = [f"{ds.attrs['name']}: {draws} paired draws (seed {ds.attrs['seed']}), reference {ref} ({vlabels[ref]})"]
-    if ds.attrs.get("actors_left_out"):
-        lines.append(f"Actors not in every variant, left out (society is each variant's own total): {ds.attrs['actors_left_out']}")
-    header = ["actor", f"Δ net benefit {years} y, Mkr", "P(higher)", "Δ payback, months", "P(earlier)", f"P(≤{horizon}) ref → variant"]
-    sub = ["", "median [90% interval]", "", "median [90% int.]", "", ""]
-    contrasts, actors = table.index.get_level_values("contrast"), table.index.get_level_values("actor")
-    for c in ds["contrast"].values.tolist():
-        rows = []
-        silent = []
-        for actor in ds["actor"].values.tolist():
-            if _silent(ds, actor):
-                silent.append(labels.get(actor, actor))
-                continue
-            part = table[(contrasts == c) & (actors == actor)].droplevel(["contrast", "actor"])
-            nb, pb, pr = part.loc[f"net_benefit_{years}y"], part.loc["payback_months"], part.loc[f"p_payback_{horizon}"]
-            rows.append(
-                [
-                    labels.get(actor, actor) + (" (sum)" if actor == SOCIETY else ""),
-                    f"{nb['median'] / 1e6:+.2f} [{nb['p05'] / 1e6:+.2f}, {nb['p95'] / 1e6:+.2f}]",
-                    f"{nb['p_better']:.2f}",
-                    f"{pb['median']:+.0f} [{pb['p05']:+.0f}, {pb['p95']:+.0f}]",
-                    f"{pb['p_better']:.2f}",
-                    f"{pr['reference_mean']:.2f} → {pr['variant_mean']:.2f}",
-                ]
-            )
-        grid = [header, sub] + rows
-        widths = [max(len(r[i]) for r in grid) for i in range(len(header))]
-        lines += ["", f"{c} ({vlabels[c]}) − {ref}:"]
-        for i, r in enumerate(grid):
-            lines.append("  ".join(x.ljust(w) if j == 0 else x.rjust(w) for j, (x, w) in enumerate(zip(r, widths))).rstrip())
-            if i == 1:
-                lines.append("  ".join("-" * w for w in widths))
-        soc = table[(contrasts == c) & (actors == SOCIETY)].droplevel(["contrast", "actor"]).loc[f"net_benefit_{years}y"]
-        lines.append(
-            f"Society: mean Δ net benefit after {years} years {soc['mean'] / 1e6:+.3f} Mkr (paired MC s.e. {soc['mcse'] / 1e6:.3f}); "
-            f"P(variant better) {soc['p_better']:.2f}"
-        )
-        if silent:
-            lines.append(f"Not shown (no flows and no cost): {', '.join(silent)}")
-    lines.append(f"\nPayback not reached within {horizon} months counts as {horizon + 1} in Δ payback.")
-    return "\n".join(lines)
 
 
 def write_compare(ds, table: pd.DataFrame, folder) -> Path:

@@ -35,8 +35,9 @@ def _compare_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_compare(args) -> int:
-    from ..analysis.scenarios import compare, compare_summary, compare_text, config_variants, variants_of, write_compare
+    from ..analysis.scenarios import compare, compare_summary, config_variants, variants_of, write_compare
     from ..config import load_config
+    from ..report.tables import compare_text
 
     configs = [load_config(p) for p in args.configs]
     if len(configs) == 1:
@@ -102,8 +103,9 @@ def _breakeven_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_breakeven(args) -> int:
-    from ..analysis.breakeven import breakeven, breakeven_text, write_breakeven_files
+    from ..analysis.breakeven import breakeven, write_breakeven_files
     from ..config import load_config
+    from ..report.tables import breakeven_text
     from ..util import atomic_folder
 
     cfg = load_config(args.config)
@@ -162,7 +164,8 @@ def _load_run(source: Path, draws, seed):
 
 
 def cmd_decision(args) -> int:
-    from ..analysis.decision import check_input_names, decision_analysis, decision_text, write_decision_files
+    from ..analysis.decision import check_input_names, decision_analysis, write_decision_files
+    from ..report.tables import decision_text
     from ..results import simulate
     from ..util import atomic_folder
 

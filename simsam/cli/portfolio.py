@@ -23,7 +23,8 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_portfolio(args) -> int:
-    from ..analysis.portfolio import load_portfolio, portfolio_summary, portfolio_text, run_portfolio, write_portfolio
+    from ..analysis.portfolio import load_portfolio, portfolio_summary, run_portfolio, write_portfolio
+    from ..report.tables import portfolio_text
 
     portfolio = load_portfolio(args.file)
     out = args.out if args.out is not None else Path("results") / f"portfolio-{args.file.stem}"

@@ -68,8 +68,9 @@ def _options(args):
 
 def cmd_sensitivity(args) -> int:
     from ..analysis.sensitivity.options import CLUSTER_METHODS, prepare, run_sensitivity
-    from ..analysis.sensitivity.output import ranking_text, write_sensitivity
+    from ..analysis.sensitivity.output import write_sensitivity
     from ..config import load_config
+    from ..report.tables import ranking_text
 
     options = _options(args).checked()  # options alone: before the config is read
     cfg = load_config(args.config)

@@ -30,6 +30,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ..config.model import SOCIETY
+from ..results import NO_FLOW_KR, actors_with_flows
 from .describe import config_of, input_value, parameter_label
 from .formatting import Formatter
 from .text import T, actor_label, target_label, target_unit
@@ -110,7 +112,6 @@ STYLE = {
 }
 
 FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
-_ZERO = 1e-3  # kr: below this in every draw, an actor has no flows (rounding leaves ±1e-10)
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -163,23 +164,12 @@ def active_actors(ds) -> list[str]:
     Actors with only zeros (an employer whose subsidy exactly buys the lower
     productivity, a SEEKAMU actor the config never books) say nothing in a figure.
     """
-    out = []
-    for actor in ds["actor"].values.tolist():
-        if actor == "society":
-            continue
-        rev = (
-            np.nan_to_num(np.abs(ds["revenue"].sel(actor=actor).values))
-            if "revenue" in ds
-            else np.abs(ds["annual_revenue"].sel(actor=actor).values)
-        )
-        if np.nanmax(rev, initial=0) >= _ZERO or np.nanmax(np.abs(ds["cost"].sel(actor=actor).values), initial=0) >= _ZERO:
-            out.append(actor)
-    return out + (["society"] if "society" in ds["actor"].values.tolist() else [])
+    return actors_with_flows(ds, ("revenue", "annual_revenue", "cost"))
 
 
 def cost_bearing_actors(ds) -> list[str]:
     """Actors that carry a share of the project cost in some draw, and society."""
-    return [a for a in active_actors(ds) if a == "society" or np.nanmax(ds["cost"].sel(actor=a).values, initial=0) >= _ZERO]
+    return [a for a in active_actors(ds) if a == SOCIETY or np.nanmax(ds["cost"].sel(actor=a).values, initial=0) >= NO_FLOW_KR]
 
 
 # -- acceptability curve ---------------------------------------------------------------------------

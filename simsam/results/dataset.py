@@ -31,7 +31,7 @@ from ..engine.evaluate import DEFAULT_CHUNK_DRAWS, ModelOutput, engine_of
 from ..engine.run import run_chunks
 from ..engine.sampling import ParameterSpace
 
-__all__ = ["VARIABLES", "build_dataset", "simulate", "config_of_results"]
+__all__ = ["VARIABLES", "NO_FLOW_KR", "actors_with_flows", "build_dataset", "simulate", "config_of_results"]
 
 _KR = {"units": "kr"}
 
@@ -171,3 +171,39 @@ def config_of_results(ds) -> Config:
     """Rebuild the config a result Dataset was made from (its ``config`` attribute)."""
     raw = RawConfig(json.loads(ds.attrs["config"]), {}, ds.attrs.get("config_text", ""), None, ())
     return build_config(raw)
+
+
+#: kr: an actor whose flows and cost stay below this in every draw has none
+#: (the employer's exactly offsetting items leave ±1e-10 kr of rounding).
+NO_FLOW_KR = 1e-3
+
+
+def actors_with_flows(ds, variables=("revenue", "cost")) -> list[str]:
+    """The actors of ``ds`` with a flow or a cost in some draw, then society (always).
+
+    An actor without any (the employer under NyttoSam's reading, an actor of the
+    base config the project never touches) "pays back in month 1" by
+    definition; tables and figures leave it out and say so.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset or ResultsFile
+        Anything with an ``actor`` coordinate whose ``ds.sel(actor=a)[v].values``
+        are the actor's values (a result, compare or decision Dataset).
+    variables : sequence of str
+        The variables that count (kr); those ``ds`` does not have are skipped.
+
+    Returns
+    -------
+    list of str
+        Actor ids in the Dataset's order, society last.
+    """
+    present = [v for v in variables if v in ds]
+    out = []
+    for actor in [str(a) for a in ds["actor"].values]:
+        if actor == SOCIETY:
+            continue
+        sel = ds.sel(actor=actor)
+        if any(np.nanmax(np.abs(np.asarray(sel[v].values, dtype=float)), initial=0.0) >= NO_FLOW_KR for v in present):
+            out.append(actor)
+    return out + [SOCIETY]

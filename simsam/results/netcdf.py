@@ -100,6 +100,9 @@ class ResultsFile(_OpenFile):
     def __getitem__(self, name):
         return _Column(self._whole(name), ())
 
+    def __contains__(self, name) -> bool:
+        return name in self._file.variables
+
     def sel(self, actor: str):
         return _ActorView(self, self._actors.index(actor))
 

@@ -10,7 +10,6 @@ name the method, target, actor, sample size and how the runs were made.
 
 from __future__ import annotations
 
-import math
 import os
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import numpy as np
 from ..._version import __version__
 from ...config.model import Config
 
-__all__ = ["COLUMNS", "EXTRA_COLUMNS", "sensitivity_dataset", "write_sensitivity", "read_sensitivity", "ranking_text"]
+__all__ = ["COLUMNS", "EXTRA_COLUMNS", "sensitivity_dataset", "write_sensitivity", "read_sensitivity"]
 
 #: The contract's columns per method (CONTRACT.md), in CSV order.
 COLUMNS = {
@@ -152,70 +151,4 @@ def read_sensitivity(path: str | os.PathLike):
 
     return read_netcdf(path, "sensitivity.nc")
 
-
-def _num(x: float) -> str:
-    if not math.isfinite(x):
-        return "–"
-    if x != 0 and (abs(x) >= 1e5 or abs(x) < 1e-3):
-        return f"{x:.3e}"
-    return f"{x:.4g}"
-
-
-def ranking_text(ds, top: int | None = None) -> str:
-    """The ranking as an aligned text table, most important first.
-
-    ``top`` limits the rows shown (all by default).
-    """
-    a = ds.attrs
-    method = a["method"]
-    size = f"{a['sample_size']:,}".replace(",", " ")
-    runs = f"{a['evaluations']:,}".replace(",", " ")
-    what = {"tornado": "one-way (tornado)", "prcc": "PRCC", "sobol": "Sobol indices", "morris": "Morris screening"}[method]
-    design = {
-        "tornado": f"inputs at p{a.get('low_percentile', 5):g}/p{a.get('high_percentile', 95):g}, the rest at base",
-        "prcc": f"{size} draws",
-        "sobol": f"N = {size}",
-        "morris": f"{size} trajectories, {a.get('levels', 4)} levels",
-    }[method]
-    last = f"base {_num(float(a['base']))}" if method == "tornado" else f"seed {a.get('seed', '–')}"
-    lines = [f"{what} of {a['target_description']}", f"{a['name']}: {a['cohort']} cohort, {design}, {runs} model runs, {last}"]
-    if "payback_not_reached" in a and float(a["payback_not_reached"]) > 0:
-        share = 100 * float(a["payback_not_reached"])
-        lines.append(f"payback not reached within the horizon in {share:.1f} % of runs (counted as month {a['horizon_months'] + 1})")
-    if a.get("note"):
-        lines.append(str(a["note"]))
-    header = ["rank", "parameter"]
-    rows = []
-    n = ds.sizes["parameter"] if top is None else min(top, ds.sizes["parameter"])
-    for i in range(n):
-        row = ds.isel(parameter=i)
-        v = {k: float(row[k]) for k in COLUMNS[method] + EXTRA_COLUMNS[method]}
-        if method == "tornado":
-            cells = [_num(v["low_value"]), _num(v["high_value"]), _num(v["low"]), _num(v["high"]), _num(v["swing"])]
-        elif method == "prcc" and math.isnan(v["prcc"]):
-            cells = ["–", "–", "–"]
-        elif method == "prcc":
-            cells = [f"{v['prcc']:+.3f}", f"[{v['prcc_low']:+.3f}, {v['prcc_high']:+.3f}]", f"{v['p_value']:.2g}"]
-        elif method == "sobol" and math.isnan(v["ST"]):
-            cells = ["–", "–"]
-        elif method == "sobol":
-            cells = [f"{v['S1']:.3f} ± {v['S1_conf']:.3f}", f"{v['ST']:.3f} ± {v['ST_conf']:.3f}"]
-        else:
-            cells = [f"{_num(v['mu_star'])} ± {_num(v['mu_star_conf'])}", _num(v["mu"]), _num(v["sigma"])]
-        rows.append([str(i + 1), str(row["parameter"].values)] + cells)
-    header += {
-        "tornado": ["input low", "input high", "target low", "target high", "swing"],
-        "prcc": ["PRCC", "95% interval", "p-value"],
-        "sobol": ["S1 ± 95%", "ST ± 95%"],
-        "morris": ["mu* ± 95%", "mu", "sigma"],
-    }[method]
-    table = [header] + rows
-    widths = [max(len(r[c]) for r in table) for c in range(len(header))]
-    for k, r in enumerate(table):
-        lines.append("  ".join(c.ljust(w) if j == 1 else c.rjust(w) for j, (c, w) in enumerate(zip(r, widths))).rstrip())
-        if k == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    if n < ds.sizes["parameter"]:
-        lines.append(f"... {ds.sizes['parameter'] - n} more in sensitivity.csv")
-    return "\n".join(lines)
 
