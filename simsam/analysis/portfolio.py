@@ -105,7 +105,7 @@ from pathlib import Path
 import numpy as np
 
 from .._version import __version__
-from ..config.model import SOCIETY, Config
+from ..config.model import SOCIETY, SOCIETY_LABEL, Config
 from ..engine import streams as rnd
 from ..errors import ConfigError, type_name, unknown_key_error
 
@@ -527,7 +527,7 @@ def run_portfolio(portfolio: Portfolio, draws: int | None = None, seed: int | No
             "project_b": np.array(names, dtype=str),
             "draw": draw_index,
             "actor": np.array(actors, dtype=str),
-            "actor_label": ("actor", [labels.get(a, "Samhället") for a in actors]),
+            "actor_label": ("actor", [labels.get(a, SOCIETY_LABEL) for a in actors]),
             "year": np.arange(1, years + 1),
             "month": np.array(months),
             "k": np.array(ks),

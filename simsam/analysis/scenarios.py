@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from .._version import __version__
-from ..config.model import SOCIETY, Config
+from ..config.model import SOCIETY, Config, actor_labels
 from ..errors import ConfigError, unknown_key_error
 
 __all__ = [
@@ -217,7 +217,7 @@ def compare(
         contrast=np.array(others, dtype=str),
         variant_label=("variant", [labels[n] for n in names]),
         contrast_label=("contrast", [labels[n] for n in others]),
-        actor_label=("actor", [ref.actors.get(a, "Samhället") for a in actors]),
+        actor_label=("actor", [actor_labels(ref)[a] for a in actors]),
     )
     ds.attrs.update(
         title=f"simsam comparison: {', '.join(names[1:])} against {ref_name}",

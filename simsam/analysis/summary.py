@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..config.model import SOCIETY
+
 __all__ = ["Summary", "summarize", "summary_of", "summary_json", "headline", "PAYBACK_MONTHS"]
 
 PAYBACK_MONTHS = (12, 36, 60)
@@ -144,7 +146,7 @@ def summary_of(ds) -> Summary:
             rows[(actor, f"net_benefit_{y}y")] = _continuous(nb[:, i])
         for i, y in enumerate(years):
             rows[(actor, f"p_net_benefit_positive_{y}y")] = _probability(nb[:, i] > 0)
-        if actor == "society":
+        if actor == SOCIETY:
             rows[(actor, "utilised_potential")] = _continuous(ds["utilised_potential"].values)
     return Summary({key: {**nan, **row} for key, row in rows.items()})
 

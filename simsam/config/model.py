@@ -35,7 +35,14 @@ __all__ = [
     "Scenario",
 ]
 
+#: The sum over all actors: an actor id no config may use, and its label in data files.
 SOCIETY = "society"
+SOCIETY_LABEL = "Samhället"
+
+
+def actor_labels(config: Config) -> dict[str, str]:
+    """Actor id → label for every actor of ``config`` and society (last)."""
+    return {**config.actors, SOCIETY: SOCIETY_LABEL}
 
 
 @dataclass(frozen=True, eq=False)

@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 
 from ..analysis.summary import Summary
+from ..config.model import SOCIETY
 from .text import actor_label
 
 __all__ = ["write_summary_xlsx", "KR_FORMAT"]
@@ -127,7 +128,7 @@ def write_summary_xlsx(ds, summary, path, lang: str = "sv") -> Path:
     book = _Book(tmp)
 
     # 1. key figures for society
-    soc = "society" if "society" in actors else actors[-1]
+    soc = SOCIETY if SOCIETY in actors else actors[-1]
     soc_metrics = set(summary.metrics(soc))
     key = [
         (h["revenue"], "annual_revenue", None),

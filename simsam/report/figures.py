@@ -148,7 +148,7 @@ def _sv_numbers(axis, f: Formatter, scale: float = 1.0, decimals: int | None = N
 def _actor_style(ds, actor: str) -> dict:
     if actor == "society":
         return {"color": "black", "linestyle": "-", "marker": "o", "linewidth": 2.4}
-    actors = [a for a in ds["actor"].values.tolist() if a != "society"]
+    actors = [a for a in ds["actor"].values.tolist() if a != SOCIETY]
     i = actors.index(actor) % len(_PALETTE) if actor in actors else 0
     return {"color": _PALETTE[i], "linestyle": _DASHES[i], "marker": _MARKERS[i], "linewidth": 1.6}
 
@@ -222,7 +222,7 @@ def acceptability_curve(ds, *, lang: str = "sv", actors=None, marks=(12, 36, 60)
             style = _actor_style(ds, actor)
             y = data.sel(actor=actor).values
             ax.plot(data["month"].values, y, drawstyle="steps-post", markevery=list(marks), markersize=5.5,
-                    markerfacecolor="white" if actor != "society" else "black", label=actor_label(actor, lang, ds), zorder=3, **style)
+                    markerfacecolor="white" if actor != SOCIETY else "black", label=actor_label(actor, lang, ds), zorder=3, **style)
         ax.set_xlim(0, horizon + 0.5)
         ax.set_ylim(-0.02, 1.02)
         ax.set_xticks(np.arange(0, horizon + 1, 12 if horizon >= 24 else 3))
@@ -249,7 +249,7 @@ class PaybackHistogram:
     horizon: int
 
 
-def payback_histogram_data(ds, actor: str = "society", bin_months: int = 3) -> PaybackHistogram:
+def payback_histogram_data(ds, actor: str = SOCIETY, bin_months: int = 3) -> PaybackHistogram:
     """Payback months binned (``(a, b]`` bins of ``bin_months``), plus the share not reached within the horizon.
 
     ``shares.sum() + not_reached`` is 1; the median counts "not reached" as later than the horizon (NaN when it is).
@@ -268,7 +268,7 @@ def payback_histogram_data(ds, actor: str = "society", bin_months: int = 3) -> P
     return PaybackHistogram(actor, edges, shares, not_reached, median if np.isfinite(median) else np.nan, horizon)
 
 
-def payback_histogram(ds, *, lang: str = "sv", actor: str = "society", bin_months: int = 3) -> Figure:
+def payback_histogram(ds, *, lang: str = "sv", actor: str = SOCIETY, bin_months: int = 3) -> Figure:
     """Histogram of an actor's payback months, with the share not reached within the horizon as its own bar."""
     t, f = T[lang], Formatter(lang)
     data = payback_histogram_data(ds, actor, bin_months)
@@ -311,7 +311,7 @@ def payback_histogram(ds, *, lang: str = "sv", actor: str = "society", bin_month
         _title(
             fig,
             t["payback_hist_title"].format(
-                actor=actor_label(actor, lang, ds).lower() if actor == "society" else actor_label(actor, lang, ds)
+                actor=actor_label(actor, lang, ds).lower() if actor == SOCIETY else actor_label(actor, lang, ds)
             ),
         )
     fig.simsam_data = data
@@ -319,7 +319,7 @@ def payback_histogram(ds, *, lang: str = "sv", actor: str = "society", bin_month
 
 
 # -- fan chart of cumulative net benefit ------------------------------------------------------------
-def fan_data(ds, actor: str = "society", quantiles=FAN_QUANTILES) -> xr.DataArray:
+def fan_data(ds, actor: str = SOCIETY, quantiles=FAN_QUANTILES) -> xr.DataArray:
     """Quantiles of cumulative net benefit at months 0, 12, …, shape ``(quantile, month)``, kr.
 
     Month 0 is minus the cost (paid once, at the start); month ``12·y`` is
@@ -353,7 +353,7 @@ def _draw_fan(ax, data: xr.DataArray, t: dict, f: Formatter, annotate: bool = Tr
                         bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0, "alpha": 0.8})
 
 
-def net_benefit_fan(ds, *, lang: str = "sv", actor: str = "society") -> Figure:
+def net_benefit_fan(ds, *, lang: str = "sv", actor: str = SOCIETY) -> Figure:
     """Fan chart of cumulative net benefit (median, 50 % and 90 % bands) at each year end, from minus the cost at month 0."""
     t, f = T[lang], Formatter(lang)
     data = fan_data(ds, actor)
@@ -365,7 +365,7 @@ def net_benefit_fan(ds, *, lang: str = "sv", actor: str = "society") -> Figure:
         ax.set_ylabel(t["fan_axis"])
         ax.legend(loc="upper left")
         _title(
-            fig, t["fan_title"].format(actor=actor_label(actor, lang, ds).lower() if actor == "society" else actor_label(actor, lang, ds))
+            fig, t["fan_title"].format(actor=actor_label(actor, lang, ds).lower() if actor == SOCIETY else actor_label(actor, lang, ds))
         )
     fig.simsam_data = data
     return fig
@@ -374,8 +374,8 @@ def net_benefit_fan(ds, *, lang: str = "sv", actor: str = "society") -> Figure:
 def net_benefit_fan_actors(ds, *, lang: str = "sv", actors=None, ncols: int = 3) -> Figure:
     """Small multiples: the fan chart of every actor with flows or a cost (society has its own figure)."""
     t, f = T[lang], Formatter(lang)
-    actors = [a for a in active_actors(ds) if a != "society"] if actors is None else list(actors)
-    actors = actors or ["society"]
+    actors = [a for a in active_actors(ds) if a != SOCIETY] if actors is None else list(actors)
+    actors = actors or [SOCIETY]
     data = xr.concat([fan_data(ds, a) for a in actors], dim=xr.DataArray(actors, dims="actor", name="actor"))
     nrows = int(np.ceil(len(actors) / ncols))
     ncols = min(ncols, len(actors))
@@ -428,7 +428,7 @@ def revenue_intervals(ds, *, lang: str = "sv", actors=None) -> Figure:
         span = np.nanmax(np.abs(data.values), initial=1.0) / 1e6
         for y, actor in enumerate(order):
             q = data.sel(actor=actor).values / 1e6
-            strong = actor == "society"
+            strong = actor == SOCIETY
             ax.plot([q[0], q[4]], [y, y], color=ACCENT if not strong else INK, linewidth=1.4, solid_capstyle="butt", zorder=2)
             ax.plot([q[1], q[3]], [y, y], color=ACCENT_MID if not strong else "#8a8a8a", linewidth=7, solid_capstyle="butt", zorder=2)
             ax.plot([q[2]], [y], marker="o", markersize=6.5, color=ACCENT if not strong else INK, markeredgecolor="white", zorder=3)
@@ -439,8 +439,8 @@ def revenue_intervals(ds, *, lang: str = "sv", actors=None) -> Figure:
         for label, actor in zip(ax.get_yticklabels(), order):
             if actor == "society":
                 label.set_fontweight("bold")
-        if "society" in order and len(order) > 1:
-            ax.axhline(order.index("society") + 0.5, color="#bbbbbb", linewidth=0.8)
+        if SOCIETY in order and len(order) > 1:
+            ax.axhline(order.index(SOCIETY) + 0.5, color="#bbbbbb", linewidth=0.8)
         lo, hi = np.nanmin(data.values, initial=0) / 1e6, np.nanmax(data.values, initial=0) / 1e6
         ax.set_xlim(min(lo, 0) - 0.05 * span, max(hi, 0) + 0.22 * span)
         ax.set_ylim(-0.6, len(order) - 0.4)
@@ -457,7 +457,7 @@ def revenue_intervals(ds, *, lang: str = "sv", actors=None) -> Figure:
 
 
 # -- the investment view ---------------------------------------------------------------------------
-def investment_data(ds, actor: str = "society", quantiles=(0.05, 0.5, 0.95)) -> xr.Dataset:
+def investment_data(ds, actor: str = SOCIETY, quantiles=(0.05, 0.5, 0.95)) -> xr.Dataset:
     """Cost (once), revenue in each year, and revenue summed over the horizon: quantiles, kr.
 
     ``revenue_total`` is the sum of the years' (undiscounted) revenue, per draw.
@@ -477,7 +477,7 @@ def investment_data(ds, actor: str = "society", quantiles=(0.05, 0.5, 0.95)) -> 
     )
 
 
-def investment_view(ds, *, lang: str = "sv", actor: str = "society") -> Figure:
+def investment_view(ds, *, lang: str = "sv", actor: str = SOCIETY) -> Figure:
     """Seed 004's investment view with uncertainty: the cost paid once beside the revenue that recurs every year.
 
     Left, as Payoff draws it: cost, revenue in the short term (year 1) and over
@@ -487,7 +487,7 @@ def investment_view(ds, *, lang: str = "sv", actor: str = "society") -> Figure:
     t, f = T[lang], Formatter(lang)
     data = investment_data(ds, actor)
     years = data["year"].values
-    who = actor_label(actor, lang, ds).lower() if actor == "society" else actor_label(actor, lang, ds)
+    who = actor_label(actor, lang, ds).lower() if actor == SOCIETY else actor_label(actor, lang, ds)
 
     def bar(ax, x, q, **kw):
         q = np.asarray(q) / 1e6

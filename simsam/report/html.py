@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..config.model import SOCIETY
 from ..errors import ConfigError
 from . import figures as F
 from .describe import config_of, input_rows, input_value, parameter_label, project_facts, state_rows
@@ -143,7 +144,7 @@ def _key_figures(society: dict, entry: dict, ds, f: Formatter, participants: int
          "per_participant": per(_m(m, "annual_revenue")), "probability": ""},
     ]
     if "revenue" in ds:
-        total = ds["revenue"].sel(actor="society").values.sum(axis=1)
+        total = ds["revenue"].sel(actor=SOCIETY).values.sum(axis=1)
         lo, mid, hi = np.quantile(total, [0.05, 0.5, 0.95])
         rows.append(
             {
@@ -301,7 +302,7 @@ def report_context(ds, summary: dict, figures: dict[str, ReportFigure], sensitiv
     shown = F.active_actors(ds)
     actors = {a: _actor_facts(a, summary["actors"][a], ds, f, horizon, participants) for a in summary["actors"] if a in shown}
     silent = [actor_label(a, lang, ds) for a in summary["actors"] if a not in shown]
-    society = actors.get("society") or _actor_facts("society", summary["actors"]["society"], ds, f, horizon, participants)
+    society = actors.get(SOCIETY) or _actor_facts(SOCIETY, summary["actors"][SOCIETY], ds, f, horizon, participants)
     run = summary["run"]
     return {
         "lang": lang,
@@ -333,10 +334,10 @@ def report_context(ds, summary: dict, figures: dict[str, ReportFigure], sensitiv
             "discount_rate": f.pct((config.get("simulation") or {}).get("discount_rate", 0) or 0),
         },
         "society": society,
-        "key_figures": _key_figures(society, summary["actors"]["society"], ds, f, participants, horizon),
-        "actors": [v for k, v in actors.items() if k != "society"],
-        "cost_actors": [v for k, v in actors.items() if k != "society" and v["has_cost"]],
-        "other_actors": [v for k, v in actors.items() if k != "society" and not v["has_cost"]],
+        "key_figures": _key_figures(society, summary["actors"][SOCIETY], ds, f, participants, horizon),
+        "actors": [v for k, v in actors.items() if k != SOCIETY],
+        "cost_actors": [v for k, v in actors.items() if k != SOCIETY and v["has_cost"]],
+        "other_actors": [v for k, v in actors.items() if k != SOCIETY and not v["has_cost"]],
         "silent": silent,
         "figures": figures,
         "not_reached": f.pct(figures["payback_histogram"].extra.get("not_reached", math.nan)) if "payback_histogram" in figures else "",

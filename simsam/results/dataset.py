@@ -26,7 +26,7 @@ import numpy as np
 from .._version import __version__
 from ..config.build import build_config
 from ..config.loading import RawConfig
-from ..config.model import SOCIETY, Config
+from ..config.model import SOCIETY, Config, actor_labels
 from ..engine.evaluate import DEFAULT_CHUNK_DRAWS, ModelOutput, engine_of
 from ..engine.run import run_chunks
 from ..engine.sampling import ParameterSpace
@@ -63,7 +63,7 @@ def _skeleton(config: Config, space: ParameterSpace, draws: np.ndarray, seed: in
     coords = {
         "draw": (("draw",), np.asarray(draws)),
         "actor": (("actor",), np.array(actors)),
-        "actor_label": (("actor",), np.array([config.actors.get(a, "Samhället") for a in actors])),
+        "actor_label": (("actor",), np.array([actor_labels(config)[a] for a in actors])),
         "year": (("year",), np.arange(1, config.simulation.horizon_months // 12 + 1)),
         "parameter": (("parameter",), np.array(list(space.names), dtype=str)),
         "parameter_group": (("parameter",), np.array(list(space.group_of), dtype=str)),

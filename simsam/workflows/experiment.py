@@ -60,7 +60,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..config.model import Config
+from ..config.model import SOCIETY, Config
 from ..config.nodes import Node
 from ..errors import ConfigError, type_name
 
@@ -250,7 +250,7 @@ def _analysis(node: Node, config: Config, folder: Path, draws: int, seed: int, u
         param = node.string("param")
         month = node.integer("month", lo=1)
         prob = node.fixed("prob")
-        actor = node.string("actor", "society")
+        actor = node.string("actor", SOCIETY)
         rng = None
         if node.has("range"):
             r = node.raw("range")
@@ -424,7 +424,7 @@ def _run(exp: Experiment, a: Analysis, folder: Path, runs: dict, threads):
     write_summaries(ds, summary, folder)
     horizon = exp.config.simulation.horizon_months
     files = sorted(f.name for f in folder.iterdir())  # results.nc and the summaries write_summaries makes
-    return files, "society: " + headline(summary, "society", horizon) + note
+    return files, "society: " + headline(summary, SOCIETY, horizon) + note
 
 
 def _simulate(exp: Experiment, draws: int, runs: dict, threads):
@@ -442,7 +442,7 @@ def _decision(exp: Experiment, a: Analysis, folder: Path, runs: dict, threads):
     dec = decision_analysis(ds, exp.config, evppi=a.options.get("evppi"))
     files = write_decision_files(dec, folder)
     year = int(a.options.get("year", dec["year"].values[-1]))
-    soc = dec.sel(actor="society", year=year)
+    soc = dec.sel(actor=SOCIETY, year=year)
     text = f"society EVPI after {year} years {float(soc.evpi) / 1e6:.3f} Mkr ({float(soc.evpi_per_participant):.0f} kr per participant)"
     if dec.sizes.get("input", 0):
         top = str(soc["evppi"].idxmax().values)
@@ -459,7 +459,7 @@ def _compare(exp: Experiment, a: Analysis, folder: Path, runs: dict, threads):
     years = int(ds.sizes["year"])
     parts = []
     for c in ds["contrast"].values.tolist():
-        row = table.xs((c, "society", f"net_benefit_{years}y"), level=("contrast", "actor", "metric")).iloc[0]
+        row = table.xs((c, SOCIETY, f"net_benefit_{years}y"), level=("contrast", "actor", "metric")).iloc[0]
         parts.append(f"{c}: Δ NB {row['mean'] / 1e6:+.2f} Mkr, P(better) {row['p_better']:.2f}")
     return files, "society after " + f"{years} years: " + "; ".join(parts)
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...config.model import SOCIETY, Config
+from ...config.model import SOCIETY, Config, actor_labels
 from ...errors import ConfigError, unknown_key_error
 
 __all__ = ["Target", "TARGETS", "parse_target"]
@@ -93,7 +93,7 @@ class Target:
     @property
     def description(self) -> str:
         """In words, with the payback convention where it applies."""
-        who = "society" if self.actor == SOCIETY else self.actor
+        who = self.actor
         return {
             "payback_months": f"payback time of {who}, months (not reached within the horizon = {self.horizon_months + 1})",
             "p_payback": f"payback of {who} within {self.month} months (1 = yes, 0 = no; its mean is the probability)",
@@ -194,7 +194,7 @@ def parse_target(text: str, config: Config, actor: str = SOCIETY, *, month: int 
         raise unknown_key_error("--target", text, TARGETS + ("p_payback_36", "net_benefit_5y"), what="target")
     actors = list(config.actors) + [SOCIETY]
     if actor not in actors:
-        raise unknown_key_error("--actor", actor, {**config.actors, SOCIETY: "Samhället"}, what="actor")
+        raise unknown_key_error("--actor", actor, actor_labels(config), what="actor")
     if variable == "utilised_potential" and actor != SOCIETY:
         raise ConfigError("--actor", f"utilised_potential is society's only, not {actor}'s; leave out --actor")
     if variable == "p_payback":
