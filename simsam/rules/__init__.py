@@ -31,8 +31,8 @@ from .prices import INDICES, index_value, index_years, restate
 from .tax import IncomeTax, basic_deduction, income_tax, job_tax_credit
 
 __all__ = [
-    "MONTHS_PER_YEAR",
     "INDICES",
+    "MONTHS_PER_YEAR",
     "IncomeTax",
     "Rules",
     "activity_support_monthly",

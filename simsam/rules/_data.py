@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import itertools
 from pathlib import Path
 from typing import Any, NamedTuple
 
-__all__ = ["CONFIDENCE", "KINDS", "Entry", "Parameter", "Period", "parameters", "parameter"]
+__all__ = ["CONFIDENCE", "KINDS", "Entry", "Parameter", "Period", "parameter", "parameters"]
 
 DATA_DIR = Path(__file__).parent / "data"
 CONFIDENCE = ("primary", "primary-copy", "secondary", "inferred")
@@ -99,7 +100,7 @@ def _day_weighted(start_value: Any, changes, year: int) -> Any:
     bounds = [first] + [d for d, _ in changes] + [end]
     values = [start_value] + [v for _, v in changes]
     total = (end - first).days
-    weights = [(b - a).days / total for a, b in zip(bounds[:-1], bounds[1:])]
+    weights = [(b - a).days / total for a, b in itertools.pairwise(bounds)]
     if isinstance(start_value, (list, tuple)):
         return tuple(sum(w * v[i] for w, v in zip(weights, values)) for i in range(len(start_value)))
     return sum(w * v for w, v in zip(weights, values))
@@ -132,7 +133,9 @@ def _entry(key: str, raw: dict, where: str) -> Entry:
             raise RulesDataError(f"{where}.{key}: in-year changes need a single-year entry")
         if any(not (isinstance(d, _dt.date) and d.year == first) for d, _ in changes):
             raise RulesDataError(f"{where}.{key}: a change's date is not in {first}")
-    return Entry(first, last, _plain(raw["value"]), raw["reference"], raw["confidence"], changes, raw.get("note", ""), raw.get("verified", ""))
+    return Entry(
+        first, last, _plain(raw["value"]), raw["reference"], raw["confidence"], changes, raw.get("note", ""), raw.get("verified", "")
+    )
 
 
 def _plain(value: Any) -> Any:
@@ -194,5 +197,3 @@ def rule_years() -> tuple[int, ...]:
     """Income years that every ``rule`` parameter covers."""
     sets = [set(p.years()) for p in parameters().values() if p.kind == "rule"]
     return tuple(sorted(set.intersection(*sets)))
-
-

@@ -12,16 +12,16 @@ from .model import Rules
 
 __all__ = [
     "MONTHS_PER_YEAR",
-    "guarantee_compensation_monthly",
-    "income_related_compensation_monthly",
-    "sickness_compensation_monthly",
-    "sickness_benefit_monthly",
     "activity_support_monthly",
     "development_allowance_monthly",
-    "wage_subsidy_monthly",
+    "guarantee_compensation_monthly",
+    "income_related_compensation_monthly",
     "payroll_tax_monthly",
+    "sickness_benefit_monthly",
+    "sickness_compensation_monthly",
     "social_assistance_norm",
     "social_assistance_top_up",
+    "wage_subsidy_monthly",
 ]
 
 MONTHS_PER_YEAR = 12
@@ -113,7 +113,9 @@ def activity_support_monthly(rules: Rules, daily_amount=None):
     if daily_amount is None:
         daily = np.asarray(a.daily_without_unemployment_insurance)
     else:
-        daily = np.clip(np.asarray(daily_amount, dtype=float), a.daily_min_with_unemployment_insurance, a.daily_max_with_unemployment_insurance)
+        daily = np.clip(
+            np.asarray(daily_amount, dtype=float), a.daily_min_with_unemployment_insurance, a.daily_max_with_unemployment_insurance
+        )
     return daily * a.paid_days_per_month
 
 

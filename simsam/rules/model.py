@@ -11,25 +11,25 @@ from ..errors import ConfigError
 from ._data import parameter, parameters, rule_years
 
 __all__ = [
-    "Schedule",
+    "ActivitySupport",
     "BasicDeduction",
-    "JobTaxCredit",
-    "SATaxCredit",
     "EarnedIncomeCredit",
-    "StateTax",
+    "GuaranteeCompensation",
+    "JobTaxCredit",
+    "PayrollSegment",
+    "PayrollTax",
     "PensionFee",
     "PublicServiceFee",
     "Rounding",
-    "PayrollSegment",
-    "PayrollTax",
-    "GuaranteeCompensation",
-    "SicknessBenefit",
-    "ActivitySupport",
-    "SocialAssistance",
-    "WageSubsidy",
     "Rules",
-    "rules_for",
+    "SATaxCredit",
+    "Schedule",
+    "SicknessBenefit",
+    "SocialAssistance",
+    "StateTax",
+    "WageSubsidy",
     "available_years",
+    "rules_for",
 ]
 
 
@@ -257,7 +257,9 @@ def _payroll_segments(year: int) -> tuple[PayrollSegment, ...]:
         lo, hi = max(p.start, start), min(p.end + _dt.timedelta(days=1), end)
         if lo < hi:
             f = p.fields
-            out.append(PayrollSegment((hi - lo).days / days, int(f["min_age"]), int(f["max_age"]), float(f["rate"]), float(f["monthly_ceiling"])))
+            out.append(
+                PayrollSegment((hi - lo).days / days, int(f["min_age"]), int(f["max_age"]), float(f["rate"]), float(f["monthly_ceiling"]))
+            )
     return tuple(out)
 
 
@@ -281,7 +283,9 @@ def rules_for(year: int) -> Rules:
     """
     years = available_years()
     if isinstance(year, bool) or not isinstance(year, (int, float)) or int(year) != year or int(year) not in years:
-        raise ConfigError("economy.rules_year", f"no Swedish tax and benefit rules for {year!r}; the rules cover the income years {years[0]}-{years[-1]}")
+        raise ConfigError(
+            "economy.rules_year", f"no Swedish tax and benefit rules for {year!r}; the rules cover the income years {years[0]}-{years[-1]}"
+        )
     year = int(year)
     parameters()  # read the data once
     return Rules(
@@ -296,7 +300,9 @@ def rules_for(year: int) -> Rules:
             float(_v("jobbskatteavdrag.phase_out_start_pbb", year)),
             float(_v("jobbskatteavdrag.phase_out_rate", year)),
         ),
-        sa_tax_credit=SATaxCredit(_schedule("sa_credit", year), bool(_v("sa_credit.ga_deducted", year)), float(_v("sa_credit.floor_rate", year))),
+        sa_tax_credit=SATaxCredit(
+            _schedule("sa_credit", year), bool(_v("sa_credit.ga_deducted", year)), float(_v("sa_credit.floor_rate", year))
+        ),
         earned_income_credit=EarnedIncomeCredit(*(float(_v(f"earned_income_credit.{k}", year)) for k in ("threshold", "rate", "amount"))),
         temporary_work_credit=_schedule("temporary_work_credit", year, base="base", lower="lower"),
         state_tax=StateTax(*(float(_v(f"state_tax.{k}", year)) for k in ("threshold", "rate", "upper_threshold", "upper_rate"))),
@@ -312,7 +318,10 @@ def rules_for(year: int) -> Rules:
             float(_v("income_related_compensation.cap_pbb", year)),
         ),
         sickness_benefit=SicknessBenefit(
-            *(float(_v(f"sickness_benefit.{k}", year)) for k in ("replacement_rate", "sgi_factor", "sgi_cap_pbb", "sgi_floor_pbb", "days_per_year", "daily_rounding"))
+            *(
+                float(_v(f"sickness_benefit.{k}", year))
+                for k in ("replacement_rate", "sgi_factor", "sgi_cap_pbb", "sgi_floor_pbb", "days_per_year", "daily_rounding")
+            )
         ),
         activity_support=ActivitySupport(
             float(_v("activity_support.daily_without_unemployment_insurance", year)),
