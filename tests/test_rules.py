@@ -418,6 +418,8 @@ def test_restate_by_kpi_and_by_wage_index():
     assert restate(1_000, 2016, 2024) == approx(1_000 * 415.01 / 316.43)
     assert restate(1_000, 2016, 2024, index="wage") == approx(1_000 * 41_600 / 32_800)
     np.testing.assert_allclose(restate(np.array([1.0, 2.0]), 2020, 2020), [1.0, 2.0])
+    assert restate(5.0, 2025, 2025) == 5.0  # no index value needed at the same price level
+    assert rules_for(np.int64(2024)) is rules_for(2024) is rules_for(2024.0)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import numbers
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -263,9 +264,8 @@ def _payroll_segments(year: int) -> tuple[PayrollSegment, ...]:
     return tuple(out)
 
 
-@functools.cache
 def rules_for(year: int) -> Rules:
-    """The rules of income year ``year`` (cached).
+    """The rules of income year ``year`` (built once per year, then cached).
 
     Parameters
     ----------
@@ -282,11 +282,15 @@ def rules_for(year: int) -> Rules:
         At ``economy.rules_year`` when the year is outside the table, naming the years available.
     """
     years = available_years()
-    if isinstance(year, bool) or not isinstance(year, (int, float)) or int(year) != year or int(year) not in years:
+    if isinstance(year, bool) or not isinstance(year, numbers.Real) or int(year) != year or int(year) not in years:
         raise ConfigError(
             "economy.rules_year", f"no Swedish tax and benefit rules for {year!r}; the rules cover the income years {years[0]}-{years[-1]}"
         )
-    year = int(year)
+    return _build(int(year))
+
+
+@functools.cache
+def _build(year: int) -> Rules:
     parameters()  # read the data once
     return Rules(
         year=year,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from ..errors import ConfigError
@@ -28,7 +30,8 @@ def index_years(index: str = "kpi") -> tuple[int, ...]:
 def index_value(year, index: str = "kpi", path: str = "meta.price_level") -> float:
     """The index value for ``year``; a ConfigError at ``path`` when there is none."""
     series = _series(index)
-    value = series.value(int(year)) if not isinstance(year, bool) and isinstance(year, (int, float)) and int(year) == year else None
+    whole = not isinstance(year, bool) and isinstance(year, numbers.Real) and int(year) == year
+    value = series.value(int(year)) if whole else None
     if value is None:
         years = series.years()
         raise ConfigError(path, f"no {index} index value for {year!r}; it covers {years[0]}-{years[-1]}")
@@ -53,6 +56,9 @@ def restate(amount, from_year, to_year, index: str = "kpi", path: str = "meta.pr
     Returns
     -------
     ndarray
-        ``amount × I(to_year) / I(from_year)``.
+        ``amount × I(to_year) / I(from_year)``; the amount itself when the years are equal (no
+        index value is needed then).
     """
+    if from_year == to_year:
+        return np.asarray(amount, dtype=float)
     return np.asarray(amount, dtype=float) * (index_value(to_year, index, path) / index_value(from_year, index, path))
