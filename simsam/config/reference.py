@@ -586,7 +586,7 @@ TABLES: tuple[Table, ...] = (
                 "string (a path)",
                 "",
                 NONE,
-                "The mapping TOML of `counts_file`: status codes → outcome states (format in `simsam/evidence.py`).",
+                "The mapping TOML of `counts_file`: status codes → outcome states (format in `simsam/analysis/evidence.py`).",
                 '"../experiments/data/example_sus_map.toml"',
                 context='[outcomes.shares]\ndist = "dirichlet"\ncounts_file = "../experiments/data/example_sus.csv"\n',
             ),
