@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["ConfigError", "type_name", "unknown_key_error"]
+__all__ = ["ConfigError", "ResourceError", "OutputError", "Stopped", "type_name", "unknown_key_error"]
 
 
 class ConfigError(ValueError):
@@ -39,6 +39,40 @@ class ConfigError(ValueError):
             text += f" (in {self.source})"
         # One line, always: the CLI prints it after "error: ".
         return " ".join(text.split())
+
+
+class ResourceError(ConfigError):
+    """A request this machine cannot serve: more memory or disk than is available.
+
+    ``path`` names the option that sets the size (``--draws``, ``--n``); the
+    problem gives the estimate, what is available and what would fit.
+    """
+
+
+class OutputError(ConfigError):
+    """An output that cannot be written: an unwritable place, a full disk, a quota, an I/O error.
+
+    ``path`` is the output folder (as the user named it); nothing is left of
+    the unfinished output, and an earlier result there is untouched.
+    """
+
+
+class Stopped(KeyboardInterrupt):
+    """A stop signal (SIGINT, SIGTERM, SIGHUP) turned into an exception, so that ``finally`` blocks run.
+
+    A :class:`KeyboardInterrupt`, so that code written for Ctrl-C (progress
+    bars, Dask) handles every stop signal the same way.
+
+    Attributes
+    ----------
+    signum : int
+    """
+
+    def __init__(self, signum: int):
+        import signal
+
+        self.signum = int(signum)
+        super().__init__(signal.Signals(signum).name)
 
 
 def type_name(value: Any) -> str:

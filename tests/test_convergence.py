@@ -60,7 +60,8 @@ def test_cli_until_se(tmp_path, capsys):
             ["--until-se", "0.01", "--draws", "500", "--max-draws", "100"],
             "error: --draws: the batch size 500 is more than --max-draws 100\n",
         ),
-        (["--until-se", "x"], "error: --until-se: invalid float value: 'x'\n"),
+        (["--until-se", "x"], "error: --until-se: must be a number, not 'x'\n"),
+        (["--until-se", "nan"], "error: --until-se: must be a finite number, not 'nan'\n"),
     ],
 )
 def test_cli_bad_options(tmp_path, capsys, options, message):

@@ -61,6 +61,7 @@ from ..config.loading import _whole
 from ..config.model import SOCIETY, Config, Shares
 from ..engine.sampling import ParameterSpace
 from ..errors import ConfigError, unknown_key_error
+from ..results.netcdf import write_netcdf
 
 __all__ = ["write_breakeven_files", "InputSetter", "input_setter", "BreakEven", "breakeven", "switching_value"]
 
@@ -659,5 +660,5 @@ def write_breakeven_files(result, folder: Path) -> list[str]:
     clean = {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in row.items()}
     (folder / "breakeven.json").write_text(json.dumps(clean, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     pd.DataFrame([row]).to_csv(folder / "breakeven.csv", index=False, float_format="%.8g")
-    result.to_dataset().to_netcdf(folder / "breakeven.nc", engine="h5netcdf")
+    write_netcdf(result.to_dataset(), folder / "breakeven.nc")
     return ["breakeven.json", "breakeven.csv", "breakeven.nc"]

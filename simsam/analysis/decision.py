@@ -49,6 +49,7 @@ import numpy as np
 from ..config.model import Config
 from ..errors import ConfigError, unknown_key_error
 from ..results import config_of_results
+from ..results.netcdf import write_netcdf
 
 __all__ = [
     "acceptability",
@@ -448,7 +449,7 @@ def decision_analysis(ds, config: Config | None = None, *, evppi: Sequence[str] 
 def write_decision_files(dec, folder: Path) -> list[str]:
     """Write ``decision.nc``, ``acceptability.csv``, ``evpi.csv`` and ``evppi.csv`` into ``folder``."""
     folder = Path(folder)
-    dec.to_netcdf(folder / "decision.nc", engine="h5netcdf")
+    write_netcdf(dec, folder / "decision.nc")
     dec[["acceptability", "acceptability_mcse"]].to_dataframe().drop(columns=["actor_label"], errors="ignore").to_csv(
         folder / "acceptability.csv", float_format="%.6g"
     )

@@ -166,8 +166,10 @@ def evidence_report(fu: FollowUp, counts: dict[str, int], prior: float, config_l
     lines += ["", "BEFORE income mix (status at entry): " + ", ".join(f"{b} {c / n:.3f} ({c})" for b, c in entry.items())]
     if fu.unused_columns:
         lines.append(f"columns not used: {', '.join(fu.unused_columns)}")
+    lines.append(f"read as {fu.encoding}")
     data = {
         "file": fu.file,
+        "encoding": fu.encoding,
         "mapping": str(fu.mapping.path),
         "config": config_label,
         "participants_in_file": len(fu.participants),

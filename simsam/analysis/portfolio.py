@@ -105,9 +105,11 @@ from pathlib import Path
 import numpy as np
 
 from .._version import __version__
+from ..config.loading import decode_toml
 from ..config.model import SOCIETY, SOCIETY_LABEL, Config
 from ..engine import streams as rnd
 from ..errors import ConfigError, type_name, unknown_key_error
+from ..results.netcdf import write_netcdf
 
 __all__ = [
     "Project",
@@ -220,11 +222,11 @@ def load_portfolio(path) -> Portfolio:
     path = Path(path)
     source = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = decode_toml(path.read_bytes(), str(path))
     except FileNotFoundError:
         raise ConfigError("", f"portfolio file '{path}' not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError("", f"cannot read portfolio file '{path}': {exc}") from None
+    except OSError as exc:
+        raise ConfigError("", f"cannot read portfolio file '{path}': {exc.strerror or exc}") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -635,6 +637,6 @@ def write_portfolio(ds, table, folder) -> Path:
     folder = Path(folder)
     with atomic_folder(folder) as tmp:
         encoding = {v: {"zlib": True, "complevel": 4} for v in ds.data_vars if ds[v].dtype.kind == "f"}
-        ds.to_netcdf(tmp / "portfolio.nc", engine="h5netcdf", encoding=encoding)
+        write_netcdf(ds, tmp / "portfolio.nc", encoding=encoding)
         table.to_csv(tmp / "portfolio.csv", float_format="%.6g")
     return folder

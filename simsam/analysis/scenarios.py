@@ -48,6 +48,7 @@ import pandas as pd
 from .._version import __version__
 from ..config.model import SOCIETY, Config, actor_labels
 from ..errors import ConfigError, unknown_key_error
+from ..results.netcdf import write_netcdf
 
 __all__ = [
     "Variant",
@@ -311,6 +312,6 @@ def write_compare(ds, table: pd.DataFrame, folder) -> Path:
 
 def write_compare_files(ds, table: pd.DataFrame, folder: Path) -> list[str]:
     """Write the files of a comparison into an existing folder; return their names."""
-    ds.to_netcdf(folder / "compare.nc", engine="h5netcdf")
+    write_netcdf(ds, folder / "compare.nc")
     table.to_csv(folder / "compare.csv", float_format="%.6g")
     return ["compare.nc", "compare.csv"]

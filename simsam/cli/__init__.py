@@ -1,7 +1,10 @@
 """The ``simsam`` command: thin wrappers around the Python API.
 
-Exit codes: 0 success, 2 bad input (config or arguments), with one line on
-stderr naming what is wrong and no output folder left behind.
+Exit codes: 0 success; 2 bad input (config or arguments), a request too big
+for this machine's memory or disk, or an output that cannot be written — with
+one line on stderr naming what is wrong and no output folder left behind;
+128 + N after signal N (SIGINT 130, SIGTERM 143, SIGHUP 129), with one line
+saying what was kept.
 
 Each subcommand is a :class:`~simsam.cli._common.Command`; a module that adds
 one lists it in its ``COMMANDS`` and is named in :data:`COMMAND_MODULES`.
@@ -13,11 +16,13 @@ pipeline.
 from __future__ import annotations
 
 import importlib
+import signal
 import sys
 
 from .._version import __version__
-from ..errors import ConfigError
-from ._common import Command, Parser
+from ..errors import ConfigError, OutputError, Stopped
+from ..util.signals import stop_on_signals
+from ._common import Command, Parser, Session
 
 __all__ = ["main", "COMMAND_MODULES"]
 
@@ -29,6 +34,7 @@ COMMAND_MODULES = (
     "simsam.cli.report",
     "simsam.cli.evidence",
     "simsam.cli.portfolio",
+    "simsam.cli.clean",
 )
 
 
@@ -51,17 +57,55 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # bad arguments (2), or --help / --version (0)
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
-    try:
-        return commands[args.command].run(args)
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted; no results written", file=sys.stderr)
-        return 130
-    except BrokenPipeError:  # output piped into `head` and the like: not an error
-        import os
+    with stop_on_signals(), Session() as session:
+        try:
+            return commands[args.command].run(args)
+        except OutputError as exc:
+            path = f"--out {exc.path}" if any(str(o) == exc.path for o in session.outs) else exc.path
+            print(f"error: {ConfigError(path, exc.problem, exc.source)}", file=sys.stderr)
+            return 2
+        except ConfigError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        except MemoryError as exc:
+            from ..workflows.plan import out_of_memory_text
 
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+            print(f"error: {ConfigError(*out_of_memory_text(session.plan, exc))}", file=sys.stderr)
+            return 2
+        except Stopped as exc:
+            print(_stopped(exc.signum, session), file=sys.stderr)
+            return 128 + exc.signum
+        except KeyboardInterrupt:  # Ctrl-C where no handler could be installed (not the main thread)
+            print("interrupted; " + _kept(session), file=sys.stderr)
+            return 130
+        except BrokenPipeError:  # output piped into `head` and the like: not an error
+            import os
 
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
+        except OSError as exc:  # a fault outside any output folder (reading an input, the network)
+            from ..util.folders import describe_os_error
+
+            where = f"{exc.filename}: " if exc.filename else ""
+            print(f"error: {where}{describe_os_error(exc)}", file=sys.stderr)
+            return 2
+
+
+def _kept(session: Session) -> str:
+    from ..util.folders import committed
+
+    if not session.outs:
+        return "nothing written"
+    parts = []
+    for out in session.outs:
+        if out in committed():
+            parts.append(f"{out} was written in full")
+        elif session.existed.get(out):
+            parts.append(f"nothing written to {out}; the earlier results there are untouched")
+        else:
+            parts.append(f"nothing written ({out} was not created)")
+    return "; ".join(parts)
+
+
+def _stopped(signum: int, session: Session) -> str:
+    return f"stopped by {signal.Signals(signum).name}: {_kept(session)}"

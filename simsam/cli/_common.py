@@ -1,23 +1,85 @@
-"""What every command shares: the :class:`Command` record, the argument parser and argument checks.
+"""What every command shares: the :class:`Command` record, the argument parser, argument checks, the plan and the output claim.
 
 Each subcommand module lists its commands in ``COMMANDS``; :mod:`simsam.cli`
 collects them. Argument types raise ``argparse.ArgumentTypeError`` (argparse
 prefixes the option's name); checks that need more than one value raise
 :class:`~simsam.errors.ConfigError` naming the option, printed as one line.
+
+A simulating command, once its options and config are checked, calls
+:func:`go` with its plan (:mod:`simsam.workflows.plan`): ``--dry-run`` prints
+the plan and stops; otherwise a plan that does not fit stops the command
+(exit 2), and the output folder is claimed (:func:`simsam.util.folders.claim`)
+for the rest of the command, so that a second run into it stops at once.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import math
+import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError
 
-__all__ = ["Command", "Parser", "positive_int", "seed_arg", "check_out", "check_threads", "slug", "add_run_options"]
+__all__ = [
+    "Command",
+    "Parser",
+    "positive_int",
+    "seed_arg",
+    "finite_number",
+    "check_out",
+    "check_threads",
+    "slug",
+    "add_run_options",
+    "add_dry_run",
+    "go",
+    "Session",
+]
+
+#: Files whose presence marks a folder as simsam's output (which a new run may replace).
+OUTPUT_FILES = (
+    "results.nc",
+    "summary.json",
+    "sensitivity.nc",
+    "compare.nc",
+    "breakeven.json",
+    "decision.nc",
+    "portfolio.nc",
+    "manifest.json",
+    "evidence.toml",
+    "report.html",
+)
 
 
+class Session:
+    """What one ``main()`` call knows beyond its arguments: its plan, its claimed outputs.
+
+    ``main`` opens it; commands reach it through :func:`go` and :func:`check_out`.
+    """
+
+    current: Session | None = None
+
+    def __init__(self):
+        self.plan = None
+        self.outs: list[Path] = []
+        self.existed: dict[Path, bool] = {}
+        self.claims = contextlib.ExitStack()
+
+    def __enter__(self):
+        Session.current = self
+        return self
+
+    def __exit__(self, *exc):
+        Session.current = None
+        self.claims.close()
+
+
+def _session() -> Session:
+    return Session.current or Session()
 @dataclass(frozen=True)
 class Command:
     """One subcommand: its name, one-line help, arguments and what it does (returns the exit code)."""
@@ -36,13 +98,25 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {message}\n")
 
 
+def _whole(text: str) -> int:
+    """A whole number as people write it: ``20000``, ``20_000``, ``2e4`` (not ``2.5``, ``nan``, ``inf``)."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not '{text}'") from None
+    if not math.isfinite(value) or value != math.floor(value):
+        raise argparse.ArgumentTypeError(f"must be a whole number, not '{text}'")
+    return int(value)
+
+
 def positive_int(name):
     # argparse puts the option's name in front of the message: "--draws: must be ...".
     def parse(text):
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be a whole number, not '{text}'") from None
+        value = _whole(text)
         if value < 1:
             raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
         return value
@@ -52,12 +126,20 @@ def positive_int(name):
 
 
 def seed_arg(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, not '{text}'") from None
+    value = _whole(text)
     if not 0 <= value < 2**63:
         raise argparse.ArgumentTypeError(f"must be between 0 and 2**63 - 1, not {value}")
+    return value
+
+
+def finite_number(text):
+    """A finite number (``nan`` and ``inf`` are refused)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, not '{text}'") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, not '{text}'")
     return value
 
 
@@ -70,12 +152,105 @@ def check_threads(threads):
         raise ConfigError("--threads", f"{threads} is more than the {numba.config.NUMBA_NUM_THREADS} threads numba can use here")
 
 
+def _package_folder() -> Path:
+    return Path(__file__).resolve().parents[1]
+
+
 def check_out(out: Path):
+    """Refuse an output folder that a run must not write or replace, before any work.
+
+    A file; a folder below a file; a folder inside the simsam package; the
+    current folder or one above it; an unfinished folder of another run; an
+    existing folder that holds files simsam did not write (a new run replaces
+    its output folder whole, so ``--out configs`` would delete the configs).
+    """
+    from ..util.folders import is_unfinished
+
     if out.exists() and not out.is_dir():
         raise ConfigError("--out", f"'{out}' is a file, not a folder")
     for parent in out.parents:
         if parent.exists() and not parent.is_dir():
             raise ConfigError("--out", f"'{parent}' is a file, so '{out}' cannot be a folder")
+    if not str(out).strip() or out.name in ("", ".", ".."):
+        raise ConfigError("--out", f"'{out}' is not a folder name simsam can write (give a new folder, e.g. results/run1)")
+    resolved = Path(os.path.abspath(out))
+    package = _package_folder()
+    if resolved == package or package in resolved.parents or resolved in package.parents:
+        raise ConfigError("--out", f"'{out}' is inside the simsam package ({package}); choose a folder of your own")
+    if resolved == Path.cwd() or resolved in Path.cwd().parents:
+        raise ConfigError("--out", f"'{out}' is the current folder or above it; a run replaces its output folder whole")
+    if is_unfinished(out):
+        raise ConfigError("--out", f"'{out}' is the unfinished folder of an interrupted run, not a place for results")
+    if out.is_dir():
+        try:
+            names = [p.name for p in out.iterdir()]
+        except OSError as exc:
+            raise ConfigError("--out", f"cannot read '{out}': {exc.strerror}") from None
+        if names and not any(n in OUTPUT_FILES for n in names):
+            example = sorted(names)[0]
+            raise ConfigError(
+                "--out", f"'{out}' holds files simsam did not write (e.g. '{example}'), which a run would replace; choose a new folder"
+            )
+
+
+def check_memory_variable() -> None:
+    from ..util.resources import MEMORY_VARIABLE, parse_bytes
+
+    value = os.environ.get(MEMORY_VARIABLE)
+    if value:
+        try:
+            parse_bytes(value)
+        except ValueError:
+            raise ConfigError(MEMORY_VARIABLE, f"must be a size such as 8G or 500M, not '{value}'") from None
+
+
+def add_dry_run(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dry-run", action="store_true", help="print the plan (draws, chunks, workers, memory, disk, time) and stop")
+
+
+def go(plan, args, *, out: Path | None = None) -> int | None:
+    """Before any work: the ``--dry-run`` plan (its exit code), or the checked plan and the claimed output (None: go on).
+
+    Raises
+    ------
+    ResourceError
+        The plan does not fit the memory or the disk.
+    OutputError
+        Another run writes ``out``, or its place cannot be written.
+    """
+    from ..errors import ResourceError
+    from ..workflows.plan import calibrate, check, plan_text
+
+    check_memory_variable()
+    session = _session()
+    session.plan = plan
+    if getattr(args, "dry_run", False):
+        print(plan_text(plan, calibrate(plan) if plan.rows else None))
+        try:
+            check(plan)
+        except ResourceError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        return 0
+    check(plan)
+    if out is not None:
+        claim_out(out, quiet=getattr(args, "quiet", False))
+    return None
+
+
+def claim_out(out: Path, *, quiet: bool = False) -> None:
+    """Hold ``out``'s lock until the command ends; say what dead runs left there and was removed."""
+    from ..util.folders import claim
+    from ..util.resources import human_bytes
+
+    session = _session()
+    session.existed[out] = out.exists()
+    removed = session.claims.enter_context(claim(out))
+    session.outs.append(out)
+    if removed and not quiet:
+        size = human_bytes(sum(x.bytes for x in removed))
+        names = ", ".join(x.path.name for x in removed)
+        print(f"note: removed {names} ({size}), left in {out.parent} by an interrupted run", file=sys.stderr)
 
 
 def slug(text: str) -> str:
@@ -84,10 +259,11 @@ def slug(text: str) -> str:
 
 
 def add_run_options(p: argparse.ArgumentParser, out_help: str) -> None:
-    """``--draws --seed --out --threads --chunk-draws --quiet``, as every simulating command takes them."""
+    """``--draws --seed --out --threads --chunk-draws --quiet --dry-run``, as every simulating command takes them."""
     p.add_argument("--draws", type=positive_int("--draws"), help="number of draws (default: [simulation] draws)")
     p.add_argument("--seed", type=seed_arg, help="random seed (default: [simulation] seed)")
     p.add_argument("--out", type=Path, help=out_help)
     p.add_argument("--threads", type=positive_int("--threads"), help="threads for the kernel (default: all cores)")
     p.add_argument("--chunk-draws", type=positive_int("--chunk-draws"), help="draws per chunk, to bound memory")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    add_dry_run(p)

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 from ..errors import ConfigError
-from ._common import Command, add_run_options, check_out, check_threads, positive_int, slug
+from ._common import Command, add_dry_run, add_run_options, check_out, check_threads, finite_number, go, positive_int, slug
 
 __all__ = ["COMMANDS"]
 
@@ -38,6 +38,7 @@ def cmd_compare(args) -> int:
     from ..analysis.scenarios import compare, compare_summary, config_variants, variants_of, write_compare
     from ..config import load_config
     from ..report.tables import compare_text
+    from ..workflows.plan import plan_compare
 
     configs = [load_config(p) for p in args.configs]
     if len(configs) == 1:
@@ -49,6 +50,10 @@ def cmd_compare(args) -> int:
     out = args.out or Path("results") / args.configs[0].stem / slug("compare-" + "-".join(v.name for v in variants[1:]))
     check_out(out)
     check_threads(args.threads)
+    draws = args.draws if args.draws is not None else variants[0].config.simulation.draws
+    if (code := go(plan_compare([v.config for v in variants], draws, chunk_draws=args.chunk_draws, out=out, threads=args.threads),
+                   args, out=out)) is not None:  # fmt: skip
+        return code
     ds = compare(variants, args.draws, args.seed, threads=args.threads, chunk_draws=args.chunk_draws)
     table = compare_summary(ds)
     write_compare(ds, table, out)
@@ -96,22 +101,29 @@ def _breakeven_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("config", type=Path)
     p.add_argument("--param", required=True, help="the input, as its dotted config path, e.g. outcomes.shares.work")
     p.add_argument("--month", type=positive_int("--month"), required=True, help="target payback month")
-    p.add_argument("--prob", type=float, required=True, help="target probability of payback within --month")
+    p.add_argument("--prob", type=finite_number, required=True, help="target probability of payback within --month")
     p.add_argument("--actor", default="society", help="an actor of the config, or society (default)")
-    p.add_argument("--range", type=float, nargs=2, metavar=("LOW", "HIGH"), help="values to search (default: the input's support)")
+    p.add_argument("--range", type=finite_number, nargs=2, metavar=("LOW", "HIGH"), help="values to search (default: the input's support)")
     add_run_options(p, "output folder (default: results/<config stem>/breakeven-<param>-<actor>-<month>/)")
 
 
 def cmd_breakeven(args) -> int:
-    from ..analysis.breakeven import breakeven, write_breakeven_files
+    from ..analysis.breakeven import actor_index, breakeven, check_targets, input_setter, write_breakeven_files
     from ..config import load_config
     from ..report.tables import breakeven_text
     from ..util import atomic_folder
+    from ..workflows.plan import plan_breakeven
 
     cfg = load_config(args.config)
     out = args.out or Path("results") / args.config.stem / slug(f"breakeven-{args.param}-{args.actor}-{args.month}")
     check_out(out)
     check_threads(args.threads)
+    check_targets(cfg, args.month, args.prob)  # what breakeven() checks first, before the plan
+    actor_index(cfg, args.actor)
+    input_setter(cfg, args.param, tuple(args.range) if args.range else None)
+    draws = args.draws if args.draws is not None else cfg.simulation.draws
+    if (code := go(plan_breakeven(cfg, draws, chunk_draws=args.chunk_draws, out=out, threads=args.threads), args, out=out)) is not None:
+        return code
     result = breakeven(
         cfg, args.param, args.month, args.prob, actor=args.actor, draws=args.draws, seed=args.seed,
         search_range=tuple(args.range) if args.range else None, chunk_draws=args.chunk_draws, threads=args.threads,
@@ -141,35 +153,49 @@ def _decision_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _load_run(source: Path, draws, seed):
-    """A result Dataset (None for a config, to be run) and its config, and the default output folder."""
+    """The results file (None for a config, to be run), its config and draws, and the default output folder."""
     from ..config import load_config
 
     if source.is_dir() or source.suffix == ".nc":
-        from ..results import config_of_results, read_results
+        from ..results import ResultsFile, config_of_results
+        from ..util.folders import is_unfinished
 
         path = source / "results.nc" if source.is_dir() else source
+        if is_unfinished(path.parent):
+            raise ConfigError("", f"'{path.parent}' is the unfinished folder of an interrupted run, not results (simsam clean removes it)")
         if not path.exists():
             raise ConfigError("", f"no results file '{path}'")
         if draws is not None or seed is not None:
             raise ConfigError("--draws" if draws is not None else "--seed", "applies to a config, not to finished results")
-        try:
-            ds = read_results(path)
-        except (OSError, ValueError) as exc:
-            raise ConfigError("", f"'{path}' is not a simsam results file: {exc}") from None
-        if "config" not in ds.attrs or "payback_months" not in ds:
+        try:  # the sizes and the config first: the plan comes before the draws are read
+            with ResultsFile(path) as results:
+                attrs, n = dict(results.attrs), int(results.sizes.get("draw", 0))
+                complete = "payback_months" in results
+        except (OSError, ValueError, KeyError) as exc:
+            raise ConfigError("", f"'{path}' is not a simsam results file: {' '.join(str(exc).split())}") from None
+        if "config" not in attrs or not complete:
             raise ConfigError("", f"'{path}' is not a simsam results file")
-        return ds, config_of_results(ds), (source if source.is_dir() else source.parent) / "decision"
+        cfg = config_of_results(_Attrs(attrs))
+        return path, cfg, n, (source if source.is_dir() else source.parent) / "decision"
     cfg = load_config(source)
-    return None, cfg, Path("results") / source.stem / "decision"
+    return None, cfg, cfg.simulation.draws if draws is None else draws, Path("results") / source.stem / "decision"
+
+
+class _Attrs:
+    """What :func:`simsam.results.config_of_results` reads of a Dataset: its attributes."""
+
+    def __init__(self, attrs):
+        self.attrs = attrs
 
 
 def cmd_decision(args) -> int:
     from ..analysis.decision import check_input_names, decision_analysis, write_decision_files
     from ..report.tables import decision_text
-    from ..results import simulate
+    from ..results import read_results, simulate
     from ..util import atomic_folder
+    from ..workflows.plan import plan_decision
 
-    ds, cfg, default_out = _load_run(args.source, args.draws, args.seed)
+    path, cfg, draws, default_out = _load_run(args.source, args.draws, args.seed)
     out = args.out or default_out
     check_out(out)
     check_threads(args.threads)
@@ -180,8 +206,16 @@ def cmd_decision(args) -> int:
         raise ConfigError("--no-evppi", "contradicts --evppi")
     groups = [] if args.no_evppi else args.evppi
     check_input_names(cfg, groups or [])  # unknown names: exit 2 before the run
-    if ds is None:
+    plan = plan_decision(cfg, draws, evppi=groups, chunk_draws=args.chunk_draws, out=out, threads=args.threads, simulate=path is None)
+    if (code := go(plan, args, out=out)) is not None:
+        return code
+    if path is None:
         ds = simulate(cfg, draws=args.draws, seed=args.seed, threads=args.threads, chunk_draws=args.chunk_draws)
+    else:
+        try:
+            ds = read_results(path)
+        except (OSError, ValueError) as exc:
+            raise ConfigError("", f"'{path}' is not a simsam results file: {' '.join(str(exc).split())}") from None
     dec = decision_analysis(ds, cfg, evppi=groups, chunk_draws=args.chunk_draws)
     with atomic_folder(out) as tmp:
         files = write_decision_files(dec, tmp)
@@ -199,15 +233,19 @@ def _experiment_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, help="output folder (default: results/experiments/<file stem>/)")
     p.add_argument("--threads", type=positive_int("--threads"), help="threads for the kernel (default: all cores)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    add_dry_run(p)
 
 
 def cmd_experiment(args) -> int:
     from ..workflows.experiment import load_experiment, run_experiment
+    from ..workflows.plan import plan_experiment
 
     exp = load_experiment(args.file)
     out = args.out or Path("results") / "experiments" / args.file.stem
     check_out(out)
     check_threads(args.threads)
+    if (code := go(plan_experiment(exp, out=out, threads=args.threads), args, out=out)) is not None:
+        return code
     echo = (lambda text: None) if args.quiet else print
     manifest = run_experiment(exp, out, threads=args.threads, echo=echo)
     if not args.quiet:

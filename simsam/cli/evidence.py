@@ -13,7 +13,7 @@ import tomllib
 from ..analysis.evidence import evidence_report, snippet
 from ..config.followup import COLUMNS, read_followup, read_mapping
 from ..errors import ConfigError
-from ._common import Command, check_out
+from ._common import Command, check_out, claim_out, finite_number
 
 __all__ = ["COMMANDS"]
 
@@ -26,7 +26,7 @@ def _arguments(p) -> None:
         "--map", type=P, required=True, metavar="MAPPING.toml", help="status codes → benefits ([entry]) and outcome states ([exit])"
     )
     p.add_argument("--config", type=P, help="check names against this config (default: the mapping's config = ..., if any)")
-    p.add_argument("--prior", type=float, default=1.0, help="Dirichlet prior added to every count (default 1: flat)")
+    p.add_argument("--prior", type=finite_number, default=1.0, help="Dirichlet prior added to every count (default 1: flat)")
     p.add_argument("--before-dirichlet", action="store_true", help="write the BEFORE income mix as a Dirichlet of the entry counts")
     p.add_argument("--out", type=P, help="output folder (default: results/evidence-<file stem>/)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
@@ -73,6 +73,7 @@ def _run(args) -> int:
     report, data = evidence_report(fu, counts, args.prior, label)
     from ..util import atomic_folder
 
+    claim_out(out, quiet=args.quiet)
     with atomic_folder(out) as tmp:
         (tmp / "evidence.toml").write_text(text, encoding="utf-8")
         (tmp / "evidence.json").write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

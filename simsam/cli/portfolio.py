@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._common import Command, check_out, positive_int, seed_arg
+from ._common import Command, add_dry_run, check_out, go, positive_int, seed_arg
 
 __all__ = ["COMMANDS"]
 
@@ -20,15 +20,24 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, help="output folder (default: results/portfolio-<file stem>/)")
     p.add_argument("--chunk-draws", type=positive_int("--chunk-draws"), help="draws per chunk, to bound memory (default 20 000)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    add_dry_run(p)
 
 
 def cmd_portfolio(args) -> int:
     from ..analysis.portfolio import load_portfolio, portfolio_summary, run_portfolio, write_portfolio
+    from ..engine.sampling import ParameterSpace
     from ..report.tables import portfolio_text
+    from ..workflows.plan import plan_portfolio
 
     portfolio = load_portfolio(args.file)
     out = args.out if args.out is not None else Path("results") / f"portfolio-{args.file.stem}"
     check_out(out)
+    configs = [p.config for p in portfolio.projects]
+    union = dict.fromkeys(n for c in configs for n in ParameterSpace.from_config(c).names)
+    draws = portfolio.draws if args.draws is None else args.draws
+    plan = plan_portfolio(configs, draws, len(union), chunk_draws=args.chunk_draws, out=out)
+    if (code := go(plan, args, out=out)) is not None:
+        return code
     ds = run_portfolio(portfolio, args.draws, args.seed, chunk_draws=args.chunk_draws)
     table = portfolio_summary(ds)
     write_portfolio(ds, table, out)

@@ -20,8 +20,12 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 def cmd_report(args) -> int:
     import time
 
+    from ..errors import ConfigError
     from ..report.html import build_report
+    from ..util.folders import is_unfinished
 
+    if is_unfinished(args.folder):
+        raise ConfigError("DIR", f"'{args.folder}' is the unfinished folder of an interrupted run, not results (simsam clean removes it)")
     start = time.perf_counter()
     out = build_report(args.folder, lang=args.lang, out=args.out)
     if not args.quiet:

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..errors import ConfigError
-from ._common import Command, check_out, check_threads, positive_int, seed_arg
+from ._common import Command, add_dry_run, check_out, check_threads, finite_number, go, positive_int, seed_arg
 
 __all__ = ["COMMANDS"]
 
@@ -21,7 +21,7 @@ def _run_arguments(run: argparse.ArgumentParser) -> None:
     run.add_argument("--scheduler", help="run chunks on Dask: local:N (N worker processes) or tcp://HOST:PORT (an existing cluster)")
     run.add_argument(
         "--until-se",
-        type=float,
+        type=finite_number,
         metavar="SE",
         help="draw in batches (of --draws, default 1 000) until every P(payback ≤ 12/36/horizon) has MC s.e. ≤ SE",
     )
@@ -29,6 +29,7 @@ def _run_arguments(run: argparse.ArgumentParser) -> None:
         "--max-draws", type=positive_int("--max-draws"), help="with --until-se: stop here even if not converged (default 1 000 000)"
     )
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    add_dry_run(run)
 
 
 def _without_dask_arrays() -> None:
@@ -56,15 +57,17 @@ def _without_dask_arrays() -> None:
 
 def cmd_run(args) -> int:
     from ..config import load_config
-    from ..engine.run import dask_client
+    from ..engine.run import check_scheduler, dask_client
     from ..report.tables import summary_text
     from ..results import ResultsFile
+    from ..workflows.plan import plan_run
     from ..workflows.run_folder import write_run_folder
 
     cfg = load_config(args.config)
     out = args.out if args.out is not None else Path("results") / args.config.stem
     check_out(out)
     check_threads(args.threads)
+    check_scheduler(args.scheduler)
     if args.until_se is not None or args.max_draws is not None:
         if args.scheduler is None:
             _without_dask_arrays()
@@ -73,6 +76,9 @@ def cmd_run(args) -> int:
     from ..util.progress import progress_bar
 
     draws = args.draws if args.draws is not None else cfg.simulation.draws
+    plan = plan_run(cfg, draws, chunk_draws=args.chunk_draws, out=out, scheduler=args.scheduler, threads=args.threads)
+    if (code := go(plan, args, out=out)) is not None:
+        return code
     with dask_client(args.scheduler) as client, progress_bar(draws, desc="simsam run", quiet=args.quiet) as bar:
         # On a terminal the bar suggests smaller chunks (~50 steps); results do not depend on chunking.
         chunk = args.chunk_draws or bar.chunk_draws
@@ -99,16 +105,23 @@ def cmd_validate(args) -> int:
 
 def _run_until_se(args, cfg, out: Path) -> int:
     """``simsam run --until-se SE [--max-draws N]``: batches of ``--draws`` until converged."""
-    from ..analysis.convergence import run_until_se
+    from ..analysis.convergence import DEFAULT_MAX_DRAWS, run_until_se
     from ..analysis.summary import summarize
     from ..engine.run import dask_client
     from ..report.tables import summary_text
+    from ..workflows.plan import plan_run
     from ..workflows.run_folder import write_run
 
     if args.until_se is None:
         raise ConfigError("--max-draws", "only applies with --until-se")
+    if not 0.0 < args.until_se < 0.5:
+        raise ConfigError("--until-se", f"must be a standard error between 0 and 0.5, not {args.until_se:g}")
     if args.max_draws is not None and args.draws is not None and args.draws > args.max_draws:
         raise ConfigError("--draws", f"the batch size {args.draws} is more than --max-draws {args.max_draws}")
+    most = args.max_draws or DEFAULT_MAX_DRAWS
+    plan = plan_run(cfg, most, chunk_draws=args.chunk_draws, out=out, scheduler=args.scheduler, threads=args.threads, until_se=True)
+    if (code := go(plan, args, out=out)) is not None:
+        return code
     with dask_client(args.scheduler) as client:
         ds, conv = run_until_se(
             cfg,

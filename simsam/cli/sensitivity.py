@@ -11,16 +11,9 @@ from pathlib import Path
 
 from ..analysis.sensitivity import METHODS
 from ..errors import ConfigError
-from ._common import Command, check_out, check_threads, positive_int, seed_arg
+from ._common import Command, add_dry_run, check_out, check_threads, finite_number, go, positive_int, seed_arg
 
 __all__ = ["COMMANDS"]
-
-
-def _number(text):
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number, not '{text}'") from None
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
@@ -50,13 +43,14 @@ def _arguments(p: argparse.ArgumentParser) -> None:
         help="expected (Markov trace: parameter uncertainty alone; default for tornado, sobol, morris) or sampled "
         "(cohort randomness too; sobol and morris then report it as the input 'cohort'); prcc default: [simulation] cohort",
     )
-    p.add_argument("--low", type=_number, help="tornado: low percentile of each input (default 5)")
-    p.add_argument("--high", type=_number, help="tornado: high percentile of each input (default 95)")
+    p.add_argument("--low", type=finite_number, help="tornado: low percentile of each input (default 5)")
+    p.add_argument("--high", type=finite_number, help="tornado: high percentile of each input (default 95)")
     p.add_argument("--levels", type=positive_int("--levels"), help="morris: grid levels, an even number (default 4)")
     p.add_argument("--out", type=Path, help="output folder (default: results/<config stem>/sensitivity-<method>/)")
     p.add_argument("--threads", type=positive_int("--threads"), help="threads for the kernel (default: all cores)")
     p.add_argument("--scheduler", help="sobol and morris: run the model on Dask, local:N (N worker processes) or tcp://HOST:PORT")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    add_dry_run(p)
 
 
 def _options(args):
@@ -70,7 +64,9 @@ def cmd_sensitivity(args) -> int:
     from ..analysis.sensitivity.options import CLUSTER_METHODS, prepare, run_sensitivity
     from ..analysis.sensitivity.output import write_sensitivity
     from ..config import load_config
+    from ..engine.run import check_scheduler
     from ..report.tables import ranking_text
+    from ..workflows.plan import plan_sensitivity
 
     options = _options(args).checked()  # options alone: before the config is read
     cfg = load_config(args.config)
@@ -80,6 +76,10 @@ def cmd_sensitivity(args) -> int:
     check_threads(args.threads)
     if args.scheduler is not None and args.method not in CLUSTER_METHODS:
         raise ConfigError("--scheduler", f"runs the sobol and morris designs on a cluster; {args.method} runs here (drop --scheduler)")
+    check_scheduler(args.scheduler)
+    plan = plan_sensitivity(cfg, options, out=out, scheduler=args.scheduler, threads=args.threads)
+    if (code := go(plan, args, out=out)) is not None:
+        return code
     if args.scheduler is not None:
         from ..engine.run import dask_client
 

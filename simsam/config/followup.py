@@ -15,8 +15,12 @@ file that sets them). ``simsam evidence`` uses it too, to write a config snippet
 and a report. Errors about a file as a whole carry an empty key path: the caller
 names the option (``--map``) or config key (``outcomes.shares.counts_map``) that
 gave the file.
-The CSV (UTF-8, a BOM allowed; comma or semicolon separated; header row first)
----------------------------------------------------------------------------------
+The CSV (comma or semicolon separated; header row first)
+--------------------------------------------------------
+Its encoding is found by :func:`decode_export` and reported: UTF-8 (with or
+without the byte-order mark Excel writes for "CSV UTF-8"), UTF-16 (Excel's
+"Unicode text", with or without a BOM) and Windows-1252 / Latin-1 (what Excel
+on a Swedish Windows writes for plain "CSV"), in that order.
 ==================  ==========================================================
 column              meaning
 ==================  ==========================================================
@@ -58,6 +62,7 @@ Exit months are whole calendar months from the first exit:
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -68,7 +73,18 @@ from pathlib import Path
 
 from ..errors import ConfigError, unknown_key_error
 
-__all__ = ["COLUMNS", "NO_BENEFIT", "EXCLUDE", "Mapping", "Participant", "FollowUp", "BadRows", "read_mapping", "read_followup"]
+__all__ = [
+    "COLUMNS",
+    "NO_BENEFIT",
+    "EXCLUDE",
+    "Mapping",
+    "Participant",
+    "FollowUp",
+    "BadRows",
+    "read_mapping",
+    "read_followup",
+    "decode_export",
+]
 
 #: The columns of a follow-up CSV, in the order written by the example generator.
 COLUMNS = ("id", "entry_date", "exit_date", "entry_status", "exit_status")
@@ -92,20 +108,25 @@ class BadRows(ConfigError):
         ``(line number, what is wrong)``; line 1 is the header.
     """
 
-    def __init__(self, file: str, problems: list[tuple[int, str]]):
+    def __init__(self, file: str, problems: list[tuple[int, str]], encoding: str = "UTF-8"):
         self.file = file
         self.problems = problems
+        self.encoding = encoding
         super().__init__("", self.one_line())
+
+    def _read_as(self) -> str:
+        # A wrong guess between 8-bit encodings shows as mangled status codes: say what was assumed.
+        return "" if self.encoding.startswith("UTF") else f" (read as {self.encoding})"
 
     def one_line(self) -> str:
         n = len(self.problems)
-        return f"{self.file}: {n} bad row{'s' if n != 1 else ''} (nothing imported): " + "; ".join(
+        return f"{self.file}: {n} bad row{'s' if n != 1 else ''} (nothing imported){self._read_as()}: " + "; ".join(
             f"line {i}: {p}" for i, p in self.problems
         )
 
     def __str__(self) -> str:
         n = len(self.problems)
-        head = f"{self.file}: {n} bad row{'s' if n != 1 else ''}, nothing imported:"
+        head = f"{self.file}: {n} bad row{'s' if n != 1 else ''}, nothing imported{self._read_as()}:"
         return "\n".join([head] + [f"  line {i}: {p}" for i, p in self.problems])
 
 
@@ -171,12 +192,15 @@ class FollowUp:
         Every row, in file order (excluded ones too).
     mapping : Mapping
     unused_columns : tuple of str
+    encoding : str
+        How the file was decoded (:func:`decode_export`), e.g. ``"Windows-1252 (Latin-1)"``.
     """
 
     file: str
     participants: tuple[Participant, ...]
     mapping: Mapping
     unused_columns: tuple[str, ...] = ()
+    encoding: str = "UTF-8"
 
     @property
     def included(self) -> tuple[Participant, ...]:
@@ -238,14 +262,16 @@ def read_mapping(path: str | Path, label: str | None = None) -> Mapping:
         empty ``[exit]`` (key paths inside the mapping, its file as source).
     """
 
+    from .loading import decode_toml
+
     path = Path(path)
     label = label or str(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(decode_toml(path.read_bytes(), label))
     except FileNotFoundError:
         raise ConfigError("", f"file '{label}' not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError("", f"cannot read '{label}': {exc}") from None
+    except OSError as exc:
+        raise ConfigError("", f"cannot read '{label}': {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError("", f"{label} is not valid TOML: {exc}") from None
     for key in data:
@@ -264,6 +290,86 @@ def read_mapping(path: str | Path, label: str | None = None) -> Mapping:
     if config is not None and (not isinstance(config, str) or not config):
         raise ConfigError("config", "must be the path of a config file, relative to the mapping", str(path))
     return Mapping(path, columns, entry, exit_, (path.parent / config).resolve() if config else None)
+
+
+#: Characters that are not text: C0 controls but tab, line feed and carriage return; C1 controls (Latin-1's 0x80-0x9F).
+_NOT_TEXT = {c for c in range(0x20) if c not in (9, 10, 13)} | set(range(0x7F, 0xA0))
+
+
+def _first_not_text(text: str) -> int | None:
+    for i, ch in enumerate(text):
+        if ord(ch) in _NOT_TEXT:
+            return i
+    return None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``utf-16-le`` or ``-be`` when every other byte is NUL (ASCII-heavy text without a BOM), else None."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    even, odd = data[0::2].count(0), data[1::2].count(0)
+    half = len(data) // 2
+    if odd > 0.6 * half and even < 0.05 * half:
+        return "utf-16-le"
+    if even > 0.6 * half and odd < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def decode_export(data: bytes, label: str) -> tuple[str, str]:
+    """A follow-up export's bytes as text, and the encoding found.
+
+    Tried in order: a byte-order mark (UTF-8, UTF-16, UTF-32); UTF-16 without
+    one (every other byte NUL); UTF-8; Windows-1252, reported as
+    ``Latin-1 (ISO-8859-1)`` when the file has none of the bytes 0x80-0x9F
+    where the two differ. A decoding that yields control characters (a binary
+    file, a spreadsheet saved as .csv) is refused.
+
+    Returns
+    -------
+    (str, str)
+        The text (without a BOM) and the encoding's name as people know it.
+
+    Raises
+    ------
+    ConfigError
+        No encoding gives text, naming the line of the first byte that is not.
+    """
+    boms = (
+        (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
+        (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+        (codecs.BOM_UTF8, "utf-8-sig", "UTF-8 with BOM"),
+        (codecs.BOM_UTF16_LE, "utf-16", "UTF-16 (little-endian, with BOM)"),
+        (codecs.BOM_UTF16_BE, "utf-16", "UTF-16 (big-endian, with BOM)"),
+    )
+    candidates = [(codec, name) for bom, codec, name in boms if data.startswith(bom)][:1]
+    if not candidates:
+        utf16 = _utf16_without_bom(data)
+        if utf16:
+            candidates.append((utf16, f"UTF-16 ({'little' if utf16.endswith('le') else 'big'}-endian, no BOM)"))
+        latin1 = not any(0x80 <= b <= 0x9F for b in data)
+        candidates += [("utf-8", "UTF-8"), ("cp1252", "Latin-1 (ISO-8859-1)" if latin1 else "Windows-1252")]
+    first_bad = None  # byte offset of the first byte the last (most forgiving) candidate could not read as text
+    for codec, name in candidates:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError as exc:
+            first_bad = exc.start + (len(codecs.BOM_UTF8) if codec == "utf-8-sig" else 0)  # utf-8-sig counts after its BOM
+            continue
+        bad = _first_not_text(text)
+        if bad is None:
+            return text, name
+        first_bad = len(text[:bad].encode(codec))  # with the codec's own BOM, as in the file
+    line, byte = 1, ""
+    if first_bad is not None and first_bad < len(data):
+        line = data.count(b"\n", 0, first_bad) + 1
+        byte = f" has the byte 0x{data[first_bad]:02x}"
+    hint = " (it looks like an Excel workbook)" if data.startswith(b"PK\x03\x04") else ""
+    raise ConfigError(
+        "",
+        f"follow-up file '{label}' is not text in UTF-8, UTF-16 or Windows-1252/Latin-1: line {line}{byte}{hint}; "
+        "save it from Excel as CSV UTF-8",
+    )
 
 
 def _date(text: str, column: str) -> tuple[dt.date | None, str | None]:
@@ -303,13 +409,12 @@ def read_followup(path: str | Path, mapping: Mapping, label: str | None = None) 
     path = Path(path)
     label = label or str(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError("", f"follow-up file '{label}' not found") from None
-    except UnicodeDecodeError:
-        raise ConfigError("", f"follow-up file '{label}' is not UTF-8 text (save it as CSV UTF-8)") from None
     except OSError as exc:
         raise ConfigError("", f"cannot read follow-up file '{label}': {exc.strerror}") from None
+    text, encoding = decode_export(data, label)
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -363,7 +468,7 @@ def read_followup(path: str | Path, mapping: Mapping, label: str | None = None) 
             continue
         rows.append(Participant(f["id"], line, entry, exit_, f["entry_status"], f["exit_status"]))  # type: ignore[arg-type]
     if problems:
-        raise BadRows(label, problems)
+        raise BadRows(label, problems, encoding)
     if not rows:
         raise ConfigError("", f"follow-up file '{label}' has no participants (only a header)")
-    return FollowUp(label, tuple(rows), mapping, unused)
+    return FollowUp(label, tuple(rows), mapping, unused, encoding)

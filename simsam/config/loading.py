@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..errors import ConfigError
 
-__all__ = ["RawConfig", "read_config", "read_config_string"]
+__all__ = ["RawConfig", "read_config", "read_config_string", "decode_toml"]
 
 #: Key paths whose tables replace rather than merge ('*' matches any name).
 WHOLE_TABLES = (
@@ -111,17 +111,41 @@ def _parse(text: str, label: str) -> dict:
         raise ConfigError("", f"{label} is not valid TOML: {exc}") from None
 
 
+def decode_toml(data: bytes, label: str) -> str:
+    """A TOML file's bytes as text: UTF-8, with or without the byte-order mark Windows editors write.
+
+    TOML is UTF-8 by its specification; a BOM (``EF BB BF``, which Notepad
+    and Excel put first) is not TOML, and is dropped here.
+
+    Raises
+    ------
+    ConfigError
+        Not UTF-8, naming the line and the first byte that is not.
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+        line = data.count(b"\n", 0, exc.start) + 1
+        hint = " (UTF-16: save it as UTF-8)" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else " (save it as UTF-8)"
+        raise ConfigError(
+            "", f"'{label}' is not UTF-8 text: line {line} has the byte 0x{data[max(exc.start, start)]:02x}{hint}"
+        ) from None
+
+
 def _read_text(path: Path, label: str, referrer: str, source: str | None = None) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(referrer, f"file '{label}' not found", source) from None
     except IsADirectoryError:
         raise ConfigError(referrer, f"'{label}' is a folder, not a config file", source) from None
-    except UnicodeDecodeError:
-        raise ConfigError(referrer, f"'{label}' is not UTF-8 text", source) from None
     except OSError as exc:
         raise ConfigError(referrer, f"cannot read '{label}': {exc.strerror}", source) from None
+    try:
+        return decode_toml(data, label)
+    except ConfigError as exc:
+        raise ConfigError(referrer, exc.problem, source) from None
 
 
 def _extends_list(data: dict, source: str | None) -> list[str]:
@@ -174,7 +198,7 @@ def read_config(path: str | os.PathLike) -> RawConfig:
 def read_config_string(text: str, folder: str | os.PathLike = ".") -> RawConfig:
     """Like :func:`read_config` for TOML text; ``extends`` is relative to ``folder``."""
     folder = Path(folder).resolve()
-    return _finish(text, folder, None, "the config")
+    return _finish(text.removeprefix("\ufeff"), folder, None, "the config")
 
 
 def _finish(text: str, folder: Path, top: Path | None, label: str) -> RawConfig:

@@ -22,7 +22,7 @@ from ..errors import ConfigError
 from .evaluate import ModelOutput, evaluate
 from .sampling import ParameterSpace
 
-__all__ = ["Chunk", "chunk_ranges", "compute_chunk", "config_of_raw", "run_chunks", "in_flight", "dask_client"]
+__all__ = ["Chunk", "chunk_ranges", "compute_chunk", "config_of_raw", "run_chunks", "in_flight", "dask_client", "check_scheduler"]
 
 
 @dataclass(frozen=True)
@@ -112,21 +112,72 @@ def in_flight(client, submit, items) -> Iterator[tuple]:
     slots = max(2, 2 * sum(client.nthreads().values()))
     pending = iter(items)
     item_of = {}
+    running = {}
 
     def start(item):
         future = submit(item)
         item_of[future.key] = item
+        running[future.key] = future
         return future
 
-    queue = as_completed([start(item) for _, item in zip(range(slots), pending)])
-    for future in queue:
-        result = future.result()
-        item = item_of.pop(future.key)
-        future.release()
-        following = next(pending, None)
-        if following is not None:
-            queue.add(start(following))
-        yield item, result
+    try:
+        queue = as_completed([start(item) for _, item in zip(range(slots), pending)])
+        for future in queue:
+            try:
+                result = future.result()
+            except MemoryError:
+                raise
+            except Exception as exc:
+                if type(exc).__name__ == "KilledWorker":  # distributed.scheduler.KilledWorker
+                    died = f"a Dask worker died {_retries(client)} times running one chunk of work"
+                    raise MemoryError(f"{died}, most likely out of memory") from None
+                raise
+            item = item_of.pop(future.key)
+            running.pop(future.key, None)
+            future.release()
+            following = next(pending, None)
+            if following is not None:
+                queue.add(start(following))
+            yield item, result
+    finally:
+        # Stopped (a signal), an error, or the consumer gone: the cluster must not go on computing.
+        if running:
+            with contextlib.suppress(Exception):
+                client.cancel(list(running.values()), force=True)
+
+
+def _retries(client) -> int:
+    try:
+        import dask
+
+        return int(dask.config.get("distributed.scheduler.allowed-failures")) + 1
+    except Exception:  # noqa: BLE001 - only for the message
+        return 4
+
+
+#: Local Dask workers at most: each is a process with its own memory (about 200 MB before any work).
+MAX_LOCAL_WORKERS = 512
+
+
+def check_scheduler(scheduler: str | None) -> int:
+    """Check ``--scheduler``'s form before any work: the number of local workers, 0 for an address (or none).
+
+    Raises
+    ------
+    ConfigError
+        Neither ``local:N`` (1 ≤ N ≤ :data:`MAX_LOCAL_WORKERS`) nor an address such as ``tcp://HOST:PORT``.
+    """
+    if scheduler is None:
+        return 0
+    if scheduler.startswith("local:"):
+        text = scheduler.removeprefix("local:")
+        workers = int(text) if text.isascii() and text.isdigit() else 0
+        if not 1 <= workers <= MAX_LOCAL_WORKERS:
+            raise ConfigError("--scheduler", f"'{scheduler}': local:N needs a whole number of workers N from 1 to {MAX_LOCAL_WORKERS}")
+        return workers
+    if not scheduler.startswith(("tcp://", "tls://", "inproc://", "ws://", "wss://")) or len(scheduler.split("://", 1)[1]) == 0:
+        raise ConfigError("--scheduler", f"'{scheduler}' is neither local:N nor an address such as tcp://HOST:PORT")
+    return 0
 
 
 @contextlib.contextmanager
@@ -145,15 +196,10 @@ def dask_client(scheduler: str | None, timeout: float = 10.0):
         return
     import logging
 
+    workers = check_scheduler(scheduler)
     from distributed import Client, LocalCluster
 
-    if scheduler.startswith("local:"):
-        try:
-            workers = int(scheduler.removeprefix("local:"))
-        except ValueError:
-            workers = 0
-        if workers < 1:
-            raise ConfigError("--scheduler", f"'{scheduler}': local:N needs a whole number of workers N ≥ 1")
+    if workers:
         logging.getLogger("distributed").setLevel(logging.ERROR)
         with (
             LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
@@ -161,12 +207,10 @@ def dask_client(scheduler: str | None, timeout: float = 10.0):
         ):
             yield client
         return
-    if not scheduler.startswith(("tcp://", "tls://", "inproc://", "ws://", "wss://")):
-        raise ConfigError("--scheduler", f"'{scheduler}' is neither local:N nor an address such as tcp://HOST:PORT")
     try:
         client = Client(scheduler, timeout=timeout)
-    except (OSError, TimeoutError) as exc:
-        raise ConfigError("--scheduler", f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ConfigError("--scheduler", f"cannot reach the Dask scheduler at {scheduler}: {' '.join(str(exc).split())}") from None
     try:
         yield client
     finally:

@@ -1,20 +1,192 @@
 """``results.nc``: streamed chunk by chunk as a run goes (:class:`ResultWriter`), read without xarray
-(:class:`ResultsFile`), or read into memory with xarray (:func:`read_results`).
+(:class:`ResultsFile`), or read into memory with xarray (:func:`read_results`); any Dataset written
+safely with :func:`write_netcdf`.
+
+Why every HDF5 file is written through :class:`GuardedFile`
+-----------------------------------------------------------
+When a write fails inside HDF5 (a full disk, a quota), HDF5 reports it late
+and in the wrong place: as "Exception ignored in ObjectID.__dealloc__" (one
+traceback per object, often a hundred), or from ``close()``. The dataset
+whose close failed stays in HDF5's table of open objects although its file is
+gone, and HDF5's clean-up at interpreter exit (``H5_term_library`` →
+``H5D_close``) then dereferences the freed file: a segmentation fault, exit
+139, after every ``finally`` has run. (h5netcdf's ``__del__``, which repeats a
+failed ``close``, is a second way to the same crash.)
+
+So HDF5 never sees an I/O error: it writes through a Python file object
+(h5py's ``fileobj`` driver) that takes the first OS error, keeps HDF5's
+later writes in memory (HDF5 still reads back what it believes it wrote),
+and reports success. HDF5 closes the file normally; the writer then raises
+the OS error once, naming the file. Writes stop at the next chunk, so what
+is kept in memory is at most a chunk and HDF5's metadata. Before each chunk
+the space for it is reserved and let go (:func:`simsam.util.resources.reserve_space`),
+so a disk or quota that fills up mid-run is found before HDF5 writes into it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import io
 import math
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
 
 from ..config.model import Config
 from ..engine.sampling import ParameterSpace
+from ..util.resources import reserve_space
+from ..util.signals import deferred_signals
 from .dataset import VARIABLES, _skeleton
 
-__all__ = ["ResultWriter", "ResultsFile", "read_netcdf", "read_results"]
+__all__ = ["ResultWriter", "ResultsFile", "GuardedFile", "write_netcdf", "read_netcdf", "read_results"]
+
+#: Bytes reserved beyond a chunk's data, for HDF5's metadata and chunk index (a few kB per chunk).
+METADATA_MARGIN = 256 << 10
+
+
+class GuardedFile(io.RawIOBase):
+    """A file HDF5 writes through without ever seeing an I/O error (see the module docstring).
+
+    Attributes
+    ----------
+    path : Path
+    error : OSError or None
+        The first error, with ``path`` as its file name.
+    """
+
+    def __init__(self, path):
+        super().__init__()
+        self.path = Path(path)
+        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), 0o666)
+        self._pos = 0
+        self._size = 0
+        self._kept: list[tuple[int, bytes]] = []  # (offset, data) written after the first error
+        self.error: OSError | None = None
+
+    def _fail(self, exc: BaseException) -> None:
+        if self.error is None:
+            code = getattr(exc, "errno", None) or errno.EIO
+            self.error = OSError(code, os.strerror(code), str(self.path))
+
+    def readable(self):
+        return True
+
+    def writable(self):
+        return True
+
+    def seekable(self):
+        return True
+
+    def seek(self, offset, whence=io.SEEK_SET):
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._size}[whence]
+        self._pos = base + offset
+        return self._pos
+
+    def tell(self):
+        return self._pos
+
+    # HDF5 calls these from C: nothing may raise out of them (see the module docstring). Stop
+    # signals are held back around every HDF5 call (deferred_signals), so none arrives here.
+
+    def readinto(self, buffer):
+        view = memoryview(buffer).cast("B")
+        n = max(0, min(len(view), self._size - self._pos))
+        try:
+            data = os.pread(self._fd, n, self._pos)
+        except BaseException as exc:  # noqa: BLE001 - see above
+            self._fail(exc)
+            data = b""
+        view[: len(data)] = data
+        view[len(data) : n] = bytes(n - len(data))  # a write that failed: HDF5 reads zeros, or what is kept below
+        for offset, kept in self._kept:
+            lo, hi = max(offset, self._pos), min(offset + len(kept), self._pos + n)
+            if lo < hi:
+                view[lo - self._pos : hi - self._pos] = kept[lo - offset : hi - offset]
+        self._pos += n
+        return n
+
+    def write(self, data):
+        view = memoryview(data).cast("B")
+        if self.error is None:
+            try:
+                done = 0
+                while done < len(view):
+                    done += os.pwrite(self._fd, view[done:], self._pos + done)
+            except BaseException as exc:  # noqa: BLE001 - see above
+                self._fail(exc)
+        if self.error is not None:
+            self._kept.append((self._pos, bytes(view)))
+        self._pos += len(view)
+        self._size = max(self._size, self._pos)
+        return len(view)
+
+    def truncate(self, size=None):
+        size = self._pos if size is None else size
+        if self.error is None:
+            try:
+                os.ftruncate(self._fd, size)
+            except BaseException as exc:  # noqa: BLE001 - see above
+                self._fail(exc)
+        self._size = size
+        return size
+
+    def flush(self):
+        pass
+
+    def fileno(self):
+        return self._fd
+
+    def close(self):
+        if self._fd is not None:
+            try:
+                os.close(self._fd)  # network file systems report write errors here
+            except OSError as exc:
+                self._fail(exc)
+            self._fd = None
+            self._kept = []
+        super().close()
+
+    def check(self) -> None:
+        """Raise the first error, if there was one."""
+        if self.error is not None:
+            raise self.error
+
+
+def _reserve(path: Path, nbytes: int) -> None:
+    """:func:`reserve_space` for a write of ``nbytes`` into ``path`` (the error names the file)."""
+    try:
+        reserve_space(path.parent, nbytes)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
+
+
+def write_netcdf(ds, path, **options) -> None:
+    """``ds.to_netcdf(path, engine="h5netcdf", **options)`` through a :class:`GuardedFile`.
+
+    Raises
+    ------
+    OSError
+        Writing failed (no space, quota, I/O error), with ``path`` as its file name.
+    """
+    path = Path(path)
+    _reserve(path, int(ds.nbytes) + METADATA_MARGIN)
+    target = GuardedFile(path)
+    try:
+        # xarray locks the file with a Dask-distributed lock named after it when a Dask client is
+        # active, and a lock cannot be named after a file object: write as if Dask were synchronous.
+        scheduler = contextlib.nullcontext()
+        if "dask" in sys.modules:
+            import dask
+
+            scheduler = dask.config.set(scheduler="synchronous")
+        with deferred_signals(), scheduler:  # a stop signal inside HDF5 would leave it broken (see the module docstring)
+            ds.to_netcdf(target, engine="h5netcdf", **options)
+    finally:
+        target.close()
+    target.check()
 
 
 class _OpenFile:
@@ -45,9 +217,23 @@ class ResultWriter(_OpenFile):
         self.path = Path(path)
         coords, attrs = _skeleton(config, space, draws, seed, engine)
         sizes = {name: len(values) for name, (dims, values) in coords.items() if dims == (name,)}
+        self._target = GuardedFile(self.path)
+        self._file = None
         # Written with h5netcdf directly, as xarray would (xarray costs half a
         # second of start-up, and its writer imports dask and distributed).
-        self._file = f = h5netcdf.File(self.path, "w")
+        try:
+            with deferred_signals():
+                self._create(h5netcdf, h5py, coords, attrs, sizes, chunk_draws)
+        except BaseException:
+            with contextlib.suppress(Exception), deferred_signals():
+                if self._file is not None:
+                    self._file.close()
+            self._file = None
+            self._target.close()
+            raise
+
+    def _create(self, h5netcdf, h5py, coords, attrs, sizes, chunk_draws) -> None:
+        self._file = f = h5netcdf.File(self._target, "w")
         f.dimensions = sizes
         for name, (dims, values) in coords.items():
             if values.dtype.kind == "U":
@@ -74,9 +260,42 @@ class ResultWriter(_OpenFile):
             self._vars[name] = (var, get)
 
     def write(self, chunk) -> None:
-        """Write a :class:`simsam.engine.run.Chunk` at its draw positions."""
-        for var, get in self._vars.values():
-            var[chunk.start : chunk.stop] = get(chunk.output, chunk.inputs)
+        """Write a :class:`simsam.engine.run.Chunk` at its draw positions.
+
+        Raises
+        ------
+        OSError
+            The disk or quota cannot take the chunk, or an earlier write failed
+            (the file named; the writer should then be closed and the file removed).
+        """
+        self._target.check()
+        values = [(var, np.asarray(get(chunk.output, chunk.inputs))) for var, get in self._vars.values()]
+        _reserve(self.path, sum(v.nbytes for _, v in values) + METADATA_MARGIN)
+        with deferred_signals():
+            for var, v in values:
+                var[chunk.start : chunk.stop] = v
+        self._target.check()
+
+    def __exit__(self, kind, exc, tb):
+        if exc is None:
+            self.close()
+            return
+        try:  # an error is on its way (a failed write, a stop signal): it is the one to report
+            self.close()
+        except (OSError, RuntimeError):
+            pass
+
+    def close(self) -> None:
+        """Close the file; raise the first write error, if any (after closing)."""
+        if self._file is None:
+            return
+        f, self._file = self._file, None
+        try:
+            with deferred_signals():
+                f.close()
+        finally:
+            self._target.close()
+        self._target.check()
 
 
 class ResultsFile(_OpenFile):

@@ -60,9 +60,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ..config.loading import decode_toml
 from ..config.model import SOCIETY, Config
 from ..config.nodes import Node
 from ..errors import ConfigError, type_name
+from ..results.netcdf import write_netcdf
 
 __all__ = ["Experiment", "Analysis", "load_experiment", "run_experiment", "KINDS"]
 
@@ -141,10 +143,10 @@ def load_experiment(path: str | os.PathLike) -> Experiment:
 
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = decode_toml(path.read_bytes(), str(path))
     except FileNotFoundError:
         raise ConfigError("", f"experiment file '{path}' not found") from None
-    except (IsADirectoryError, UnicodeDecodeError, OSError):
+    except (IsADirectoryError, OSError):
         raise ConfigError("", f"cannot read experiment file '{path}'") from None
     try:
         data = tomllib.loads(text)
@@ -420,7 +422,7 @@ def _run(exp: Experiment, a: Analysis, folder: Path, runs: dict, threads):
         note = ""
     runs.setdefault(int(ds.sizes["draw"]), ds)
     summary = summarize(ds)
-    ds.to_netcdf(folder / "results.nc", engine="h5netcdf")
+    write_netcdf(ds, folder / "results.nc")
     write_summaries(ds, summary, folder)
     horizon = exp.config.simulation.horizon_months
     files = sorted(f.name for f in folder.iterdir())  # results.nc and the summaries write_summaries makes

@@ -20,6 +20,7 @@ from ..engine.run import run_chunks
 from ..engine.sampling import ParameterSpace
 from ..report.excel import write_summary_xlsx
 from ..results import ResultsFile, ResultWriter
+from ..results.netcdf import write_netcdf
 from ..util import atomic_folder
 
 __all__ = ["write_run_folder", "run_to_folder", "write_run", "write_summaries"]
@@ -42,7 +43,7 @@ def write_run(ds, folder: str | os.PathLike, summary=None) -> Path:
     folder = Path(folder)
     summary = summarize(ds) if summary is None else summary
     with atomic_folder(folder) as tmp:
-        ds.to_netcdf(tmp / "results.nc", engine="h5netcdf")
+        write_netcdf(ds, tmp / "results.nc")
         write_summaries(ds, summary, tmp)
     return folder
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..._version import __version__
 from ...config.model import Config
+from ...results.netcdf import write_netcdf
 
 __all__ = ["COLUMNS", "EXTRA_COLUMNS", "sensitivity_dataset", "write_sensitivity", "read_sensitivity"]
 
@@ -140,7 +141,7 @@ def write_sensitivity(ds, folder: str | os.PathLike) -> Path:
     names = list(COLUMNS[method] + EXTRA_COLUMNS[method])
     table = ds[names].to_dataframe()[names]
     with atomic_folder(folder) as tmp:
-        ds.to_netcdf(tmp / "sensitivity.nc", engine="h5netcdf")
+        write_netcdf(ds, tmp / "sensitivity.nc")
         table.to_csv(tmp / "sensitivity.csv", float_format="%.6g")
     return folder
 
