@@ -9,6 +9,15 @@ import xarray as xr
 
 DATA = Path(__file__).parent / "data"
 CONFIGS = Path(__file__).parents[1] / "configs"
+ROOT = Path(__file__).parents[1]
+
+
+def simsam_env(**extra) -> dict:
+    """The environment for ``python -m simsam.cli`` in another folder: this checkout's simsam first."""
+    import os
+
+    path = os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    return {**os.environ, "PYTHONPATH": path, **extra}
 
 
 def make_sensitivity(ds, method: str, *, target: str = "net_benefit_5y", actor: str = "society", nan: bool = False) -> xr.Dataset:

@@ -156,13 +156,16 @@ def _package_folder() -> Path:
     return Path(__file__).resolve().parents[1]
 
 
-def check_out(out: Path):
+def check_out(out: Path, writes: str | None = None):
     """Refuse an output folder that a run must not write or replace, before any work.
 
     A file; a folder below a file; a folder inside the simsam package; the
-    current folder or one above it; an unfinished folder of another run; an
-    existing folder that holds files simsam did not write (a new run replaces
-    its output folder whole, so ``--out configs`` would delete the configs).
+    current folder or one above it; a mount point; an unfinished folder of
+    another run; an existing folder that holds files simsam did not write (a
+    new run replaces its output folder whole, so ``--out configs`` would
+    delete the configs), or another command's output (``writes``: the main
+    file this command writes, e.g. ``sensitivity.nc``; a sensitivity written
+    over a run folder would take the run and its analyses with it).
     """
     from ..util.folders import is_unfinished
 
@@ -179,6 +182,8 @@ def check_out(out: Path):
         raise ConfigError("--out", f"'{out}' is inside the simsam package ({package}); choose a folder of your own")
     if resolved == Path.cwd() or resolved in Path.cwd().parents:
         raise ConfigError("--out", f"'{out}' is the current folder or above it; a run replaces its output folder whole")
+    if out.is_dir() and os.path.ismount(out):
+        raise ConfigError("--out", f"'{out}' is a mount point, which a run cannot replace; give a folder inside it")
     if is_unfinished(out):
         raise ConfigError("--out", f"'{out}' is the unfinished folder of an interrupted run, not a place for results")
     if out.is_dir():
@@ -190,6 +195,11 @@ def check_out(out: Path):
             example = sorted(names)[0]
             raise ConfigError(
                 "--out", f"'{out}' holds files simsam did not write (e.g. '{example}'), which a run would replace; choose a new folder"
+            )
+        other = [n for n in OUTPUT_FILES if n in names and n not in (writes, "report.html", "summary.json")]
+        if writes is not None and other and writes not in names:
+            raise ConfigError(
+                "--out", f"'{out}' holds another analysis ({other[0]}), which this one would replace; choose a new folder"
             )
 
 
@@ -245,8 +255,8 @@ def claim_out(out: Path, *, quiet: bool = False) -> None:
 
     session = _session()
     session.existed[out] = out.exists()
+    session.outs.append(out)  # before the claim: a busy folder's message names --out
     removed = session.claims.enter_context(claim(out))
-    session.outs.append(out)
     if removed and not quiet:
         size = human_bytes(sum(x.bytes for x in removed))
         names = ", ".join(x.path.name for x in removed)

@@ -48,7 +48,7 @@ def cmd_compare(args) -> int:
             raise ConfigError("--scenario", "compares the scenarios of one config; with several configs, leave it out")
         variants = config_variants(configs, args.configs)
     out = args.out or Path("results") / args.configs[0].stem / slug("compare-" + "-".join(v.name for v in variants[1:]))
-    check_out(out)
+    check_out(out, "compare.nc")
     check_threads(args.threads)
     draws = args.draws if args.draws is not None else variants[0].config.simulation.draws
     if (code := go(plan_compare([v.config for v in variants], draws, chunk_draws=args.chunk_draws, out=out, threads=args.threads),
@@ -116,7 +116,7 @@ def cmd_breakeven(args) -> int:
 
     cfg = load_config(args.config)
     out = args.out or Path("results") / args.config.stem / slug(f"breakeven-{args.param}-{args.actor}-{args.month}")
-    check_out(out)
+    check_out(out, "breakeven.json")
     check_threads(args.threads)
     check_targets(cfg, args.month, args.prob)  # what breakeven() checks first, before the plan
     actor_index(cfg, args.actor)
@@ -197,7 +197,7 @@ def cmd_decision(args) -> int:
 
     path, cfg, draws, default_out = _load_run(args.source, args.draws, args.seed)
     out = args.out or default_out
-    check_out(out)
+    check_out(out, "decision.nc")
     check_threads(args.threads)
     years = cfg.simulation.horizon_months // 12
     if args.year is not None and args.year > years:
@@ -242,7 +242,7 @@ def cmd_experiment(args) -> int:
 
     exp = load_experiment(args.file)
     out = args.out or Path("results") / "experiments" / args.file.stem
-    check_out(out)
+    check_out(out, "manifest.json")
     check_threads(args.threads)
     if (code := go(plan_experiment(exp, out=out, threads=args.threads), args, out=out)) is not None:
         return code

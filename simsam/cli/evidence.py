@@ -53,7 +53,7 @@ def _run(args) -> int:
         cfg = load_config(config_path)
         mapping.check(cfg.benefits, cfg.states, cfg.name)
     out = args.out if args.out is not None else P("results") / f"evidence-{args.file.stem}"
-    check_out(out)
+    check_out(out, "evidence.toml")
     fu = read_followup(args.file, mapping)
     states = cfg.states if cfg is not None else ()
     counts = fu.outcome_counts(states)

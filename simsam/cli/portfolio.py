@@ -31,7 +31,7 @@ def cmd_portfolio(args) -> int:
 
     portfolio = load_portfolio(args.file)
     out = args.out if args.out is not None else Path("results") / f"portfolio-{args.file.stem}"
-    check_out(out)
+    check_out(out, "portfolio.nc")
     configs = [p.config for p in portfolio.projects]
     union = dict.fromkeys(n for c in configs for n in ParameterSpace.from_config(c).names)
     draws = portfolio.draws if args.draws is None else args.draws

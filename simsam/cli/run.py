@@ -65,7 +65,7 @@ def cmd_run(args) -> int:
 
     cfg = load_config(args.config)
     out = args.out if args.out is not None else Path("results") / args.config.stem
-    check_out(out)
+    check_out(out, "results.nc")
     check_threads(args.threads)
     check_scheduler(args.scheduler)
     if args.until_se is not None or args.max_draws is not None:

@@ -72,7 +72,7 @@ def cmd_sensitivity(args) -> int:
     cfg = load_config(args.config)
     options, target = prepare(cfg, options)
     out = args.out if args.out is not None else Path("results") / args.config.stem / f"sensitivity-{args.method}"
-    check_out(out)
+    check_out(out, "sensitivity.nc")
     check_threads(args.threads)
     if args.scheduler is not None and args.method not in CLUSTER_METHODS:
         raise ConfigError("--scheduler", f"runs the sobol and morris designs on a cluster; {args.method} runs here (drop --scheduler)")

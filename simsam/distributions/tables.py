@@ -199,11 +199,15 @@ def _stored_table(key, build) -> InverseCdfTable | None:
             if len(os.listdir(path.parent)) >= TABLE_CACHE_FILES:
                 return table  # full (e.g. a study sweeping a parameter): keep what is there
             tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            with open(tmp, "wb") as f:
-                np.save(f, np.empty(0) if table is None else np.stack([table.x, table.slope]))
-            os.replace(tmp, path)
+            try:
+                with open(tmp, "wb") as f:
+                    np.save(f, np.empty(0) if table is None else np.stack([table.x, table.slope]))
+                os.replace(tmp, path)
+            except BaseException:
+                tmp.unlink(missing_ok=True)  # a full disk leaves no half-written table behind
+                raise
         except OSError:
-            pass  # a read-only place: tables are rebuilt next time
+            pass  # a read-only place or a full disk: tables are rebuilt next time
     return table
 
 

@@ -5,7 +5,11 @@ Running many draws in chunks (here or on a cluster) is :mod:`simsam.engine.run`.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -99,6 +103,7 @@ def evaluate(
     -------
     ModelOutput
     """
+    _kernel_cache()
     from ..kernels.cohort import AGGREGATE, EXPECTED, PERSON, simulate_cohorts
 
     draws = np.asarray(draws, dtype=np.int64)
@@ -112,6 +117,48 @@ def evaluate(
     with np.errstate(divide="ignore", invalid="ignore"):
         utilised = res.revenue[:, -1, 0] / cohort_potential
     return ModelOutput(res.payback, res.net_benefit, res.revenue, inputs.cost, utilised, res.cumulative)
+
+
+_CACHE_CHECKED = False
+
+
+def _writable(folder: Path) -> bool:
+    """Whether ``folder`` (or the nearest parent it would be made in) may be written."""
+    for p in (folder, *folder.parents):
+        if p.exists():
+            return os.access(p, os.W_OK)
+    return False
+
+
+def _kernel_cache() -> None:
+    """Give numba a writable cache folder before the kernels are compiled (``cache=True``).
+
+    numba caches beside the kernels' sources, else in the user's cache folder
+    (``~/.cache/numba``), and raises "no locator available" when neither can
+    be written: an installed read-only package with a read-only home (a
+    container with a read-only root file system). Then the cache goes to the
+    temporary folder; ``NUMBA_CACHE_DIR``, when set, is always used.
+    """
+    global _CACHE_CHECKED
+    if _CACHE_CHECKED:
+        return
+    _CACHE_CHECKED = True
+    import numba
+
+    if numba.config.CACHE_DIR:
+        return
+    kernels = Path(__file__).parents[1] / "kernels"
+    if _writable(kernels / "__pycache__"):
+        return
+    from numba.misc.appdirs import AppDirs
+
+    if _writable(Path(AppDirs(appname="numba", appauthor=False).user_cache_dir)):
+        return
+    fallback = Path(tempfile.gettempdir()) / f"simsam-numba-{getattr(os, 'getuid', lambda: 0)()}"
+    with contextlib.suppress(OSError):
+        fallback.mkdir(mode=0o700, exist_ok=True)
+    if _writable(fallback):
+        numba.config.CACHE_DIR = str(fallback)
 
 
 def default_threads() -> int:

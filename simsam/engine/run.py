@@ -10,6 +10,7 @@ bit-identical to a single-process run.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -155,6 +156,31 @@ def _retries(client) -> int:
         return 4
 
 
+@contextlib.contextmanager
+def _terminal_signals_ignored():
+    """Start worker processes that ignore SIGINT and SIGHUP: only this process stops a run.
+
+    Ctrl-C and a closed terminal signal the whole process group. The workers
+    would each die with a traceback of their own; ignoring the signals (a
+    disposition child processes inherit) leaves it to this process, which
+    cancels their chunks and closes the cluster. SIGTERM still ends them.
+    A signal in the second or two this takes is lost.
+    """
+    import signal
+    import threading
+
+    names = [n for n in ("SIGINT", "SIGHUP") if hasattr(signal, n)]
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {n: signal.signal(getattr(signal, n), signal.SIG_IGN) for n in names}
+    try:
+        yield
+    finally:
+        for n, handler in previous.items():
+            signal.signal(getattr(signal, n), handler)
+
+
 #: Local Dask workers at most: each is a process with its own memory (about 200 MB before any work).
 MAX_LOCAL_WORKERS = 512
 
@@ -200,11 +226,14 @@ def dask_client(scheduler: str | None, timeout: float = 10.0):
     from distributed import Client, LocalCluster
 
     if workers:
-        logging.getLogger("distributed").setLevel(logging.ERROR)
-        with (
-            LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
-            Client(cluster) as client,
-        ):
+        # A run that stops cancels its chunks in flight, which the scheduler (here) and the
+        # workers (their own processes, configured from the environment) log as warnings
+        # and errors; what goes wrong reaches the client as an exception and is reported once.
+        logging.getLogger("distributed").setLevel(logging.CRITICAL)
+        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "critical")
+        with _terminal_signals_ignored():
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        with cluster, Client(cluster) as client:
             yield client
         return
     try:
