@@ -105,7 +105,7 @@ def cmd_validate(args) -> int:
 
 def _run_until_se(args, cfg, out: Path) -> int:
     """``simsam run --until-se SE [--max-draws N]``: batches of ``--draws`` until converged."""
-    from ..analysis.convergence import DEFAULT_MAX_DRAWS, run_until_se
+    from ..analysis.convergence import DEFAULT_BATCH, DEFAULT_MAX_DRAWS, run_until_se
     from ..analysis.summary import summarize
     from ..engine.run import dask_client
     from ..report.tables import summary_text
@@ -119,7 +119,8 @@ def _run_until_se(args, cfg, out: Path) -> int:
     if args.max_draws is not None and args.draws is not None and args.draws > args.max_draws:
         raise ConfigError("--draws", f"the batch size {args.draws} is more than --max-draws {args.max_draws}")
     most = args.max_draws or DEFAULT_MAX_DRAWS
-    plan = plan_run(cfg, most, chunk_draws=args.chunk_draws, out=out, scheduler=args.scheduler, threads=args.threads, until_se=True)
+    plan = plan_run(cfg, most, chunk_draws=args.chunk_draws, out=out, scheduler=args.scheduler, threads=args.threads, until_se=True,
+                    batch=args.draws or DEFAULT_BATCH)  # fmt: skip
     if (code := go(plan, args, out=out)) is not None:
         return code
     with dask_client(args.scheduler) as client:

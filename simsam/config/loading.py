@@ -125,12 +125,10 @@ def decode_toml(data: bytes, label: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-        line = data.count(b"\n", 0, exc.start) + 1
+        at = exc.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)  # utf-8-sig counts after the BOM
+        line = data.count(b"\n", 0, at) + 1
         hint = " (UTF-16: save it as UTF-8)" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else " (save it as UTF-8)"
-        raise ConfigError(
-            "", f"'{label}' is not UTF-8 text: line {line} has the byte 0x{data[max(exc.start, start)]:02x}{hint}"
-        ) from None
+        raise ConfigError("", f"'{label}' is not UTF-8 text: line {line} has the byte 0x{data[at]:02x}{hint}") from None
 
 
 def _read_text(path: Path, label: str, referrer: str, source: str | None = None) -> str:

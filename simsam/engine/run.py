@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -231,7 +232,9 @@ def dask_client(scheduler: str | None, timeout: float = 10.0):
         # and errors; what goes wrong reaches the client as an exception and is reported once.
         logging.getLogger("distributed").setLevel(logging.CRITICAL)
         os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "critical")
-        with _terminal_signals_ignored():
+        with _terminal_signals_ignored(), warnings.catch_warnings():
+            # "Port 8787 is already in use": another user's cluster on a shared node; any free port does.
+            warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
         with cluster, Client(cluster) as client:
             yield client

@@ -278,7 +278,13 @@ def claim(final, *, wait: bool = False):
     except OSError as exc:
         raise OutputError(str(final), f"cannot write in '{final.parent}': {describe_os_error(exc)} (nothing was written)") from None
     if lock is None:
-        raise _busy(final, _read_owner(_lock_path(final)))
+        owner = {}
+        for _ in range(10):  # the holder writes its name just after taking the lock
+            owner = _read_owner(_lock_path(final))
+            if owner:
+                break
+            time.sleep(0.02)
+        raise _busy(final, owner)
     _HELD[key] = lock
     try:
         lock.removed = _remove_stale(final)

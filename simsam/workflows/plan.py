@@ -26,7 +26,7 @@ participant groups ``G`` and the accounting's flow items ``I``:
   ``3A + 2AY + 1 + P`` and the draw index.
 
 Each command adds what it holds beyond that (documented with its function
-below). The estimates are upper bounds of what NumPy allocates: the tests
+below), and :data:`BASE_BYTES` for what is not an array of draws. The estimates are upper bounds of what NumPy allocates: the tests
 (``tests/test_plan.py``) measure every command's peak with ``tracemalloc`` and
 require estimate ≥ measured and estimate ≤ 3 × measured. What Python and the
 libraries already occupy (a few hundred MB) is not in the estimate: it is
@@ -69,6 +69,8 @@ __all__ = [
     "out_of_memory_text",
 ]
 
+#: What a command holds beyond the arrays counted here (the config, tables and frames of its results), bytes.
+BASE_BYTES = 8_000_000
 #: Resident size of one Dask worker process with simsam imported (measured: 150-190 MB), bytes.
 WORKER_BYTES = 200_000_000
 #: Bytes of an output that do not grow with the draws: coordinates, attributes (the config's text), the summaries
@@ -230,6 +232,7 @@ def plan_run(
     scheduler: str | None = None,
     threads: int | None = None,
     until_se: bool = False,
+    batch: int | None = None,
 ) -> Plan:
     """``simsam run``: draws stream to ``results.nc`` a chunk at a time.
 
@@ -238,10 +241,11 @@ def plan_run(
     variables small enough to be read whole). With a local Dask cluster, each
     worker evaluates a chunk and the client holds up to two finished chunks per
     worker. ``until_se``: the batches are held in memory and concatenated
-    (twice the results), then summarised; ``draws`` is then ``--max-draws``.
+    (twice the results), then summarised; ``draws`` is then ``--max-draws``,
+    and chunks are at most a ``batch``.
     """
     s = Shape.of(config)
-    chunk = max(1, min(int(chunk_draws or DEFAULT_CHUNK_DRAWS), draws))
+    chunk = max(1, min(int(chunk_draws or DEFAULT_CHUNK_DRAWS), draws, int(batch or draws)))
     words, parallel, local = _workers(scheduler, threads)
 
     def chunks_in_flight(c: int) -> int:
@@ -254,8 +258,8 @@ def plan_run(
     def memory(n: int) -> int:
         c = min(chunk, n)
         if until_se:
-            return chunks_in_flight(c) + 2 * n * output_row(s) + summary_bytes(s, n)
-        return max(chunks_in_flight(c), summary_bytes(s, n))
+            return BASE_BYTES + chunks_in_flight(c) + 2 * n * output_row(s) + summary_bytes(s, n)
+        return BASE_BYTES + max(chunks_in_flight(c), summary_bytes(s, n))
 
     def disk(n: int) -> int:
         c = min(chunk, n)
@@ -333,7 +337,7 @@ def plan_sensitivity(config: Config, options, *, out: Path | None = None, schedu
         return min(rows_of(n), DEFAULT_CHUNK_DRAWS) * chunk_row(s)
 
     def memory(n: int) -> int:
-        return held(n) + chunk_bytes(n)
+        return BASE_BYTES + held(n) + chunk_bytes(n)
 
     rows = rows_of(size)
     return Plan(
@@ -375,7 +379,7 @@ def plan_compare(configs: Sequence[Config], draws: int, *, chunk_draws: int | No
 
     def memory(n: int) -> int:
         held = (v + 1) * (output_row(s) + 8) + v * per_variant + 2 * (v - 1) * per_contrast
-        return n * held + min(chunk, n) * chunk_row(s)
+        return BASE_BYTES + n * held + min(chunk, n) * chunk_row(s)
 
     def disk(n: int) -> int:
         return n * (v * per_variant + (v - 1) * per_contrast) + FILE_FIXED
@@ -410,7 +414,7 @@ def plan_breakeven(config: Config, draws: int, *, chunk_draws: int | None = None
     chunk = max(1, min(int(chunk_draws or DEFAULT_CHUNK_DRAWS), draws))
 
     def memory(n: int) -> int:
-        return n * (16 * (s.parameters + 1) + 64) + 2 * min(chunk, n) * chunk_row(s)
+        return BASE_BYTES + n * (16 * (s.parameters + 1) + 64) + 2 * min(chunk, n) * chunk_row(s)
 
     def disk(n: int) -> int:
         return 16 * n + FILE_FIXED
@@ -471,7 +475,7 @@ def plan_decision(config: Config, draws: int, *, evppi: Sequence[str] | None = N
 
     def memory(n: int) -> int:
         held = (output_row(s) + 8) + 8 * 7 * s.actors * s.years + 8 * 3 * basis
-        return n * held + min(chunk, n) * chunk_row(s)
+        return BASE_BYTES + n * held + min(chunk, n) * chunk_row(s)
 
     rows = (draws if simulate else 0) + (draws if sampled else 0)
     return Plan(
@@ -498,8 +502,8 @@ def plan_portfolio(configs: Sequence[Config], draws: int, parameters: int, *, ch
     """``simsam portfolio``: every project's results per draw, on the union of actors and inputs.
 
     Per draw and project: payback, cost, revenue and net benefit
-    (``2A + 2AY``) and the inputs; the budget's sums and payback; a chunk's
-    monthly cumulative net benefit ``A·M``. ``portfolio.nc`` is compressed: the
+    (``2A + 2AY``) and the inputs; the budget's sums and payback; per draw
+    of a chunk, four ``A·M`` arrays of monthly cumulative net benefit. ``portfolio.nc`` is compressed: the
     estimate is its uncompressed size (an upper bound).
     """
     shapes = [Shape.of(c) for c in configs]
@@ -510,11 +514,13 @@ def plan_portfolio(configs: Sequence[Config], draws: int, parameters: int, *, ch
     per_project = 8 * (2 * a + 2 * a * y + parameters) + 8 * a  # and the NaN-masked payback copy
 
     def chunk_bytes(c: int) -> int:
-        return c * (8 * a * m + max(chunk_row(x, monthly=True) for x in shapes))
+        # The chunk's summed monthly net benefit, a project's monthly results, the selection of its
+        # actors' columns (a copy) and the budget's payback search over it: four (draw, actor, month) arrays.
+        return c * (4 * 8 * a * m + max(chunk_row(x, monthly=True) for x in shapes))
 
     def memory(n: int) -> int:
         held = n_p * per_project + 8 * (3 * a + a * y) + 8 * 8
-        return n * held + chunk_bytes(min(chunk, n))
+        return BASE_BYTES + n * held + chunk_bytes(min(chunk, n))
 
     def disk(n: int) -> int:
         return n * (n_p * (8 * (3 * a + 2 * a * y + parameters)) + 8 * (2 * a + a * y + 4)) + FILE_FIXED
