@@ -247,15 +247,19 @@ def test_a_second_run_stops_at_once(tmp_path):
 # --- full disks and I/O errors -----------------------------------------------------------------------------------------
 
 
+def tmpfs(folder: Path, options: str):
+    """Mount a tmpfs at ``folder`` where the machine allows it; yield it, or None (the tests then inject the fault)."""
+    folder.mkdir()
+    ok = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True).returncode == 0
+    yield folder if ok else None
+    if ok:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
 @pytest.fixture
 def small_disk(tmp_path):
-    """A 16 MB tmpfs where the machine allows mounting one, else None (the tests then inject ENOSPC)."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    ok = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)], capture_output=True).returncode == 0
-    yield mount if ok else None
-    if ok:
-        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+    """A 16 MB tmpfs, or None (ENOSPC injected)."""
+    yield from tmpfs(tmp_path / "disk", "size=16m")
 
 
 def fill(folder: Path) -> None:
@@ -392,6 +396,18 @@ def test_other_writes_that_fail_are_one_line(tmp_path, capsys, monkeypatch):
 # --- unwritable places ---------------------------------------------------------------------------------------------------
 
 
+def fail_open_in(folder: Path, code: int, monkeypatch) -> None:
+    """Inject: opening (creating) a file in ``folder`` fails with ``code``, as on a read-only or forbidden place."""
+    real = os.open
+
+    def refused(path, *a, **k):
+        if str(path).startswith(str(folder)):
+            raise OSError(code, os.strerror(code), str(path))
+        return real(path, *a, **k)
+
+    monkeypatch.setattr(folders.os, "open", refused)
+
+
 def _unprivileged():
     """How to run a command without the right to ignore permissions: (prefix, how), or None."""
     if os.geteuid() != 0:
@@ -413,14 +429,7 @@ def test_out_under_a_folder_without_write_permission(tmp_path, capsys, monkeypat
                                    str(locked / "x")], capture_output=True, text=True, env=simsam_env())  # fmt: skip
             code, err = proc.returncode, proc.stderr
         else:  # injected: the lock file cannot be created there
-            real = os.open
-
-            def denied(path, *a, **k):
-                if str(path).startswith(str(locked)):
-                    raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
-                return real(path, *a, **k)
-
-            monkeypatch.setattr(folders.os, "open", denied)
+            fail_open_in(locked, errno.EACCES, monkeypatch)
             code, err = main(["run", str(CONFIG), "--draws", "20", "--out", str(locked / "x")]), capsys.readouterr().err
         assert code == 2
         assert err == f"error: --out {locked / 'x'}: cannot write in '{locked}': permission denied (nothing was written)\n"
@@ -431,27 +440,15 @@ def test_out_under_a_folder_without_write_permission(tmp_path, capsys, monkeypat
 
 @pytest.fixture
 def read_only_folder(tmp_path):
-    """A folder on a read-only file system (a read-only tmpfs) where mounting is allowed, else None."""
-    mount = tmp_path / "ro"
-    mount.mkdir()
-    ok = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,ro", "tmpfs", str(mount)], capture_output=True).returncode == 0
-    yield mount if ok else None
-    if ok:
-        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+    """A folder on a read-only file system (a read-only tmpfs), or None (EROFS injected)."""
+    yield from tmpfs(tmp_path / "ro", "size=1m,ro")
 
 
 def test_out_on_a_read_only_file_system(read_only_folder, tmp_path, capsys, monkeypatch):
     place = read_only_folder or tmp_path / "ro-injected"
     if read_only_folder is None:
         place.mkdir()
-        real = os.open
-
-        def read_only(path, *a, **k):
-            if str(path).startswith(str(place)):
-                raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
-            return real(path, *a, **k)
-
-        monkeypatch.setattr(folders.os, "open", read_only)
+        fail_open_in(place, errno.EROFS, monkeypatch)
     assert main(["run", str(CONFIG), "--draws", "20", "--out", str(place / "x")]) == 2
     expected = f"error: --out {place / 'x'}: cannot write in '{place}': read-only file system (nothing was written)\n"
     assert capsys.readouterr().err == expected

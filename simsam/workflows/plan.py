@@ -223,6 +223,28 @@ def _workers(scheduler: str | None, threads: int | None) -> tuple[str, int, int]
 # --- the commands ------------------------------------------------------------------------------------------------
 
 
+def _draws_plan(command: str, draws: int, rows: int, chunk: int, memory, disk, chunk_memory: int, work: tuple[Work, ...],
+                out: Path | None, threads: int | None, **more) -> Plan:  # fmt: skip
+    """The plan of a command sized by ``--draws`` that runs its chunks in this process."""
+    return Plan(
+        command=command,
+        option="--draws",
+        size=draws,
+        rows=rows,
+        chunk=chunk,
+        workers=_workers(None, threads)[0],
+        memory=memory(draws),
+        chunk_memory=chunk_memory,
+        disk=disk(draws),
+        out=out,
+        work=work,
+        memory_of=memory,
+        disk_of=disk,
+        threads=threads,
+        **more,
+    )
+
+
 def plan_run(
     config: Config,
     draws: int,
@@ -384,22 +406,8 @@ def plan_compare(configs: Sequence[Config], draws: int, *, chunk_draws: int | No
     def disk(n: int) -> int:
         return n * (v * per_variant + (v - 1) * per_contrast) + FILE_FIXED
 
-    return Plan(
-        command="compare",
-        option="--draws",
-        size=draws,
-        rows=v * draws,
-        chunk=chunk,
-        workers=_workers(None, threads)[0],
-        memory=memory(draws),
-        chunk_memory=chunk * chunk_row(s),
-        disk=disk(draws),
-        out=out,
-        work=tuple(Work(c, draws) for c in configs),
-        memory_of=memory,
-        disk_of=disk,
-        threads=threads,
-    )
+    work = tuple(Work(c, draws) for c in configs)
+    return _draws_plan("compare", draws, v * draws, chunk, memory, disk, chunk * chunk_row(s), work, out, threads)
 
 
 def plan_breakeven(config: Config, draws: int, *, chunk_draws: int | None = None, out: Path | None = None,
@@ -419,22 +427,8 @@ def plan_breakeven(config: Config, draws: int, *, chunk_draws: int | None = None
     def disk(n: int) -> int:
         return 16 * n + FILE_FIXED
 
-    return Plan(
-        command="breakeven",
-        option="--draws",
-        size=draws,
-        rows=BREAKEVEN_RUNS * draws,
-        chunk=chunk,
-        workers=_workers(None, threads)[0],
-        memory=memory(draws),
-        chunk_memory=2 * chunk * chunk_row(s),
-        disk=disk(draws),
-        out=out,
-        work=(Work(config, BREAKEVEN_RUNS * draws),),
-        memory_of=memory,
-        disk_of=disk,
-        threads=threads,
-    )
+    rows = BREAKEVEN_RUNS * draws
+    return _draws_plan("breakeven", draws, rows, chunk, memory, disk, 2 * chunk * chunk_row(s), (Work(config, rows),), out, threads)
 
 
 def _evppi_columns(space: ParameterSpace, groups: Sequence[str] | None) -> int:
@@ -478,23 +472,9 @@ def plan_decision(config: Config, draws: int, *, evppi: Sequence[str] | None = N
         return BASE_BYTES + n * held + min(chunk, n) * chunk_row(s)
 
     rows = (draws if simulate else 0) + (draws if sampled else 0)
-    return Plan(
-        command="decision",
-        option="--draws",
-        size=draws,
-        rows=rows,
-        chunk=chunk,
-        workers=_workers(None, threads)[0],
-        memory=memory(draws),
-        chunk_memory=chunk * chunk_row(s),
-        disk=FILE_FIXED,
-        out=out,
-        work=tuple(w for w in (Work(config, draws) if simulate else None, Work(config, draws, "expected") if sampled else None) if w),
-        memory_of=memory,
-        disk_of=lambda n: FILE_FIXED,
-        hint_memory=", or leave some inputs out of EVPPI (--evppi)" if basis > 12 else "",
-        threads=threads,
-    )
+    work = tuple(w for w in (Work(config, draws) if simulate else None, Work(config, draws, "expected") if sampled else None) if w)
+    return _draws_plan("decision", draws, rows, chunk, memory, lambda n: FILE_FIXED, chunk * chunk_row(s), work, out, threads,
+                       hint_memory=", or leave some inputs out of EVPPI (--evppi)" if basis > 12 else "")  # fmt: skip
 
 
 def plan_portfolio(configs: Sequence[Config], draws: int, parameters: int, *, chunk_draws: int | None = None,
@@ -525,21 +505,8 @@ def plan_portfolio(configs: Sequence[Config], draws: int, parameters: int, *, ch
     def disk(n: int) -> int:
         return n * (n_p * (8 * (3 * a + 2 * a * y + parameters)) + 8 * (2 * a + a * y + 4)) + FILE_FIXED
 
-    return Plan(
-        command="portfolio",
-        option="--draws",
-        size=draws,
-        rows=n_p * draws,
-        chunk=chunk,
-        workers=_workers(None, None)[0],
-        memory=memory(draws),
-        chunk_memory=chunk_bytes(chunk),
-        disk=disk(draws),
-        out=out,
-        work=tuple(Work(c, draws) for c in configs),
-        memory_of=memory,
-        disk_of=disk,
-    )
+    work = tuple(Work(c, draws) for c in configs)
+    return _draws_plan("portfolio", draws, n_p * draws, chunk, memory, disk, chunk_bytes(chunk), work, out, None)
 
 
 def plan_experiment(exp, *, out: Path | None = None, threads: int | None = None) -> Plan:
