@@ -19,7 +19,7 @@ from simsam.workflows.run_folder import write_run
 from .helpers import DATA
 
 
-def test_dataset_contract(engine_config):
+def test_result_dataset_has_the_documented_variables_dims_and_attrs(engine_config):
     ds = simsam.simulate(engine_config, draws=300, seed=2)
     dims = {
         "payback_months": ("draw", "actor"),
@@ -100,7 +100,7 @@ DISTS = [
 
 
 @pytest.mark.parametrize("spec,reference", DISTS, ids=[d[0].split('"')[1] + str(i) for i, d in enumerate(DISTS)])
-def test_sampled_distributions(spec, reference):
+def test_sampled_inputs_match_their_distribution(spec, reference):
     """Moments within Monte Carlo error and a KS test against the distribution
     built by hand from the config's parameters (lognormal and beta by moments)."""
     import tomllib
