@@ -215,6 +215,9 @@ def ndtri(u) -> np.ndarray:
     ``statistics.NormalDist.inv_cdf``; it agrees with ``scipy.special.ndtri``
     within a few ulps (tested), and spares a run importing scipy.special.
     ``u`` in [0, 1]; 0 and 1 give ∓inf.
+
+    >>> float(ndtri(0.975)), float(ndtri(0.5)), float(ndtri(0.0))
+    (1.9599639845400536, 0.0, -inf)
     """
     u = np.asarray(u, dtype=np.float64)
     q = u - 0.5

@@ -60,6 +60,11 @@ _ACRONYMS = {"fk": "FK", "af": "AF"}
 
 
 def lower_first(text: str) -> str:
+    """``text`` with its first letter in lower case, for use inside a sentence; acronyms and proper names keep theirs.
+
+    >>> lower_first("Försörjningsstöd"), lower_first("FK-handläggning"), lower_first("Försäkringskassan")
+    ('försörjningsstöd', 'FK-handläggning', 'Försäkringskassan')
+    """
     # Lower-case a leading capital unless the word is an acronym or proper name (two capitals).
     return text[:1].lower() + text[1:] if text[:1].isupper() and not text[1:2].isupper() and text.split(" ")[0] not in PROPER else text
 
@@ -165,6 +170,11 @@ def input_value(x, path: str, config: dict, f: Formatter, *, approx: bool = Fals
 
     ``approx`` rounds to about three significant figures (for sampled values);
     ``per=False`` leaves out "per månad" and the like.
+
+    >>> input_value(9000, "benefits.social_assistance.monthly", {}, Formatter("sv"))
+    '9 000 kr per månad'
+    >>> input_value(0.25, "outcomes.states.work.employment_rate", {}, Formatter("en"))
+    '25%'
     """
     u = _units(path, config, f)
     if approx and u.approx is not None:
@@ -249,7 +259,14 @@ _FIXED_LABELS = {
 
 
 def parameter_label(path: str, config: dict, lang: str = "sv") -> str:
-    """An input's dotted config path in words, e.g. ``benefits.social_assistance.monthly`` → "Försörjningsstöd, belopp per månad"."""
+    """An input's dotted config path in words, with the config's labels (Swedish) or the ids in words (English).
+
+    >>> config = {"benefits": {"social_assistance": {"label": "Försörjningsstöd"}}}
+    >>> parameter_label("benefits.social_assistance.monthly", config)
+    'Försörjningsstöd per månad'
+    >>> parameter_label("benefits.social_assistance.monthly", config, "en")
+    'Social assistance per month'
+    """
     sv = lang == "sv"
     if " ~ " in path:  # a correlated group of inputs (simsam sensitivity)
         return " ~ ".join(parameter_label(p.strip(), config, lang) for p in path.split(" ~ "))

@@ -9,6 +9,9 @@ the Dataset (the acceptability curve at 36 months is the summary's
 >>> fig = acceptability_curve(ds, lang="en")                     # doctest: +SKIP
 >>> fig.savefig("payback.svg")                                   # doctest: +SKIP
 
+(Skipped as a test: it reads the folder ``simsam run configs/samverkansteamet.toml``
+writes and writes a file; tests/test_figures.py draws every figure.)
+
 Style: one accent hue whose tints differ in lightness (bands and bars stay
 apart in grayscale), lines told apart by dash pattern and marker as well as
 colour, axis labels with units, Swedish decimal commas in Swedish figures.
