@@ -99,6 +99,8 @@ def test_screenshot_is_a_rendered_page_with_figures(rendered):
     near = np.abs(pixels - accent).sum(axis=2) < 40
     assert near.sum() > 2000, near.sum()
     # and the figures themselves are not blank
-    for png in sorted(rendered["figures"].glob("*.png")):
+    pngs = sorted(rendered["figures"].glob("*.png"))
+    assert pngs, "the report has no figures"
+    for png in pngs:
         figure = np.asarray(Image.open(png).convert("L"), dtype=float)
         assert figure.std() > 10, png.name

@@ -67,9 +67,11 @@ def test_run_default_out_is_results_stem(tmp_path, monkeypatch):
     assert (tmp_path / "results" / "hand" / "results.nc").exists()
 
 
-def test_validate(capsys):
+def test_validate_prints_one_line_with_the_counts(capsys):
+    """engine.toml by hand: 9 uncertain scalars (uplift, wage, social assistance, project cost, work's employment
+    rate, subsidy and primary-care change, improved's activity support, improved → work) and 3 Dirichlet shares."""
     assert main(["validate", str(DATA / "engine.toml")]) == 0
-    assert capsys.readouterr().out.startswith("ok: engine: 7 actors, 3 outcome states, 81 participants")
+    assert capsys.readouterr().out == "ok: engine: 7 actors, 3 outcome states, 81 participants, 12 uncertain inputs\n"
 
 
 def test_results_file_summary_is_the_dataset_summary(tmp_path, monkeypatch):

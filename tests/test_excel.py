@@ -76,7 +76,7 @@ def test_all_metrics_sheet_is_summary_csv(run):
             assert (value is None and math.isnan(expected)) or value == pytest.approx(expected)
 
 
-def test_english_workbook(run, tmp_path):
+def test_english_workbook_has_english_sheets_and_run_facts(run, tmp_path):
     ds, summary, _ = run
     path = write_summary_xlsx(ds, summary, tmp_path / "en.xlsx", lang="en")
     wb = load_workbook(path)

@@ -87,8 +87,9 @@ def test_payback_histogram_shows_not_reached(run):
         reached = ds["payback_months"].sel(actor=actor).values
         # the share paid back within 36 months is the bins up to 36
         assert h.shares[h.edges[1:] <= 36].sum() == pytest.approx(summary.loc[(actor, "p_payback_36"), "mean"], abs=1e-12)
-        if np.isfinite(h.median):
-            assert h.median == summary.loc[(actor, "payback_months"), "median"]
+        # Society pays back in most draws; AF, whose cost share is never recovered here, has no median (NaN in both).
+        assert np.isfinite(h.median) == (actor == "society")
+        np.testing.assert_equal(h.median, summary.loc[(actor, "payback_months"), "median"])
         heights = [p.get_height() for p in fig.axes[0].patches]
         np.testing.assert_allclose(heights[:-1], 100 * h.shares)
         assert heights[-1] == pytest.approx(100 * h.not_reached)
@@ -170,7 +171,7 @@ def test_bands_differ_in_lightness():
     assert min(np.diff(levels)) > 0.1
 
 
-def test_english_labels(run):
+def test_acceptability_curve_labels_in_english_and_swedish(run):
     ds, _ = run
     fig = F.acceptability_curve(ds, lang="en")
     assert fig.axes[0].get_xlabel() == "Months after exit"
@@ -215,7 +216,7 @@ def test_save_figure_writes_png_and_svg(tmp_path):
     assert F.png_data_uri(path=png).startswith("data:image/png;base64,iVBOR")
 
 
-def test_nan_payback_data():
+def test_figure_data_when_no_draw_pays_back():
     ds = minimal_dataset()
     assert float(F.acceptability_data(ds).max()) == 0.0
     h = F.payback_histogram_data(ds)

@@ -126,7 +126,7 @@ def test_actor_tables_equal_summary_json(run_folder, report_sv):
     assert payback["stat"][1:] == ["–"] * 6  # no cost share, no payback time
 
 
-def test_probability_statements(run_folder, report_sv):
+def test_payback_probability_sentences_quote_summary_json(run_folder, report_sv):
     summary = json.loads((run_folder / "summary.json").read_text(encoding="utf-8"))
     f = Formatter("sv")
     text = text_of(report_sv)

@@ -79,7 +79,11 @@ def check_out(out: Path):
 
 
 def slug(text: str) -> str:
-    """``text`` as a folder name: every character but letters, digits and ``-_.`` becomes ``-``."""
+    """``text`` as a folder name: every character but letters, digits and ``-_.`` becomes ``-``.
+
+    >>> slug("compare-arbete plus/10")
+    'compare-arbete-plus-10'
+    """
     return "".join(c if c.isalnum() or c in "-_." else "-" for c in text)
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "parameter_label",
     "describe_value",
     "input_value",
+    "input_span",
     "InputRow",
     "input_rows",
     "StateRow",
@@ -60,6 +61,11 @@ _ACRONYMS = {"fk": "FK", "af": "AF"}
 
 
 def lower_first(text: str) -> str:
+    """``text`` with its first letter in lower case, for use inside a sentence; acronyms and proper names keep theirs.
+
+    >>> lower_first("Försörjningsstöd"), lower_first("FK-handläggning"), lower_first("Försäkringskassan")
+    ('försörjningsstöd', 'FK-handläggning', 'Försäkringskassan')
+    """
     # Lower-case a leading capital unless the word is an acronym or proper name (two capitals).
     return text[:1].lower() + text[1:] if text[:1].isupper() and not text[1:2].isupper() and text.split(" ")[0] not in PROPER else text
 
@@ -91,8 +97,10 @@ def value_kind(path: str, config: dict) -> tuple[str, str]:
         return "qty", f"per_month:{unit}"
     if parts[0] == "transitions":
         return "share", "month"
-    if path == "simulation.discount_rate":
+    if path in ("simulation.discount_rate", "counterfactual.drop_off"):
         return "share", "year"
+    if parts[0] == "groups" and len(parts) >= 3 and parts[2] == "shift":
+        return "factor", ""  # a logit shift: a plain number, not a share
     return "share", ""
 
 
@@ -160,16 +168,38 @@ def _units(path: str, config: dict, f: Formatter) -> _Units:
     return _Units(percent, f"{sp}%" if sv else "%", per)
 
 
-def input_value(x, path: str, config: dict, f: Formatter, *, approx: bool = False, per: bool = True) -> str:
+def input_value(x, path: str, config: dict, f: Formatter, *, approx: bool = False, per: bool = True, exact: bool = False) -> str:
     """One value of an input with its unit, e.g. ``9 000 kr per månad`` or ``25 %``.
 
     ``approx`` rounds to about three significant figures (for sampled values);
+    ``exact`` writes six (a fixed value as the config states it: 37.5 %, not 38 %);
     ``per=False`` leaves out "per månad" and the like.
+
+    >>> input_value(9000, "benefits.social_assistance.monthly", {}, Formatter("sv"))
+    '9 000 kr per månad'
+    >>> input_value(0.25, "outcomes.states.work.employment_rate", {}, Formatter("en"))
+    '25%'
+    >>> input_value(0.375, "before.income.sickness_benefit", {}, Formatter("en"), exact=True)
+    '37.5%'
     """
     u = _units(path, config, f)
-    if approx and u.approx is not None:
+    if exact:
+        kind, _ = value_kind(path, config)
+        scale = {"share": 100.0, "mkr": 1e-6}.get(kind, 1.0)
+        u = _Units(lambda v: f.significant(v * scale, 6), u.unit, u.per, u.plural)
+    elif approx and u.approx is not None:
         u = _Units(u.approx, u.unit, u.per, u.plural)
     return u.one(float(x), per=per)
+
+
+def input_span(lo, hi, path: str, config: dict, f: Formatter) -> str:
+    """An interval of an input's values with its unit written once, e.g. ``4 882–6 243 kr`` or ``61–87 %``.
+
+    >>> input_span(4881.5, 6242.7, "benefits.activity_support.monthly", {}, Formatter("en"))
+    '4,882–6,243 kr'
+    """
+    u = _units(path, config, f)
+    return _Units(u.number, u.unit, u.per, u.plural).span(float(lo), float(hi), f.lang)
 
 
 def _quote(text: str, lang: str) -> str:
@@ -249,7 +279,14 @@ _FIXED_LABELS = {
 
 
 def parameter_label(path: str, config: dict, lang: str = "sv") -> str:
-    """An input's dotted config path in words, e.g. ``benefits.social_assistance.monthly`` → "Försörjningsstöd, belopp per månad"."""
+    """An input's dotted config path in words, with the config's labels (Swedish) or the ids in words (English).
+
+    >>> config = {"benefits": {"social_assistance": {"label": "Försörjningsstöd"}}}
+    >>> parameter_label("benefits.social_assistance.monthly", config)
+    'Försörjningsstöd per månad'
+    >>> parameter_label("benefits.social_assistance.monthly", config, "en")
+    'Social assistance per month'
+    """
     sv = lang == "sv"
     if " ~ " in path:  # a correlated group of inputs (simsam sensitivity)
         return " ~ ".join(parameter_label(p.strip(), config, lang) for p in path.split(" ~ "))

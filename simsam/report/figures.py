@@ -4,10 +4,14 @@ Every figure is drawn from a ``*_data`` function that a test can compare with
 the Dataset (the acceptability curve at 36 months is the summary's
 ``p_payback_36``); the Figure carries the same object as ``fig.simsam_data``.
 
->>> from simsam.results import read_results                     # doctest: +SKIP
->>> ds = read_results("results/samverkansteamet")                # doctest: +SKIP
->>> fig = acceptability_curve(ds, lang="en")                     # doctest: +SKIP
->>> fig.savefig("payback.svg")                                   # doctest: +SKIP
+>>> import simsam
+>>> ds = simsam.simulate(simsam.load_config("configs/samverkansteamet.toml"), draws=200, seed=1)
+>>> fig = acceptability_curve(ds, lang="en")       # or a run folder's: simsam.results.read_results(DIR)
+>>> fig.axes[0].get_xlabel()
+'Months after exit'
+>>> fig.savefig("payback.svg")                     # doctest: +SKIP
+
+(The last line is skipped as a test only because it writes a file.)
 
 Style: one accent hue whose tints differ in lightness (bands and bars stay
 apart in grayscale), lines told apart by dash pattern and marker as well as
