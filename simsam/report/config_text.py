@@ -26,6 +26,7 @@ from ..distributions import Distribution, Quantity
 from ..engine.sampling import ParameterSpace
 from .describe import describe_value, input_span, input_value
 from .formatting import Formatter
+from .tables import text_table
 
 __all__ = ["UncertainInput", "uncertain_inputs", "unit_of", "config_text"]
 
@@ -146,14 +147,8 @@ def uncertain_inputs(cfg: Config, f: Formatter | None = None) -> list[UncertainI
 
 # -- the text ---------------------------------------------------------------------------------------------------
 def _table(header: list[str], rows: list[list[str]], indent: str = "  ") -> list[str]:
-    """An aligned text table, left-aligned, the last column free (long words)."""
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    lines = []
-    for i, row in enumerate([header, *rows]):
-        lines.append((indent + "  ".join(c.ljust(w) for c, w in zip(row, widths))).rstrip())
-        if i == 0:
-            lines.append((indent + "  ".join("-" * w for w in widths)).rstrip())
-    return lines
+    """A left-aligned text table under ``header`` (:func:`simsam.report.tables.text_table`)."""
+    return text_table([header, *rows], left=None, indent=indent)
 
 
 def _value(q: Quantity, raw: dict, f: Formatter) -> str:

@@ -23,18 +23,20 @@ from ..results import actors_with_flows
 __all__ = ["text_table", "summary_text", "compare_text", "decision_text", "breakeven_text", "ranking_text", "portfolio_text"]
 
 
-def text_table(rows: Sequence[Sequence[str]], *, head: int = 1, left: Sequence[int] = (0,)) -> list[str]:
+def text_table(rows: Sequence[Sequence[str]], *, head: int = 1, left: Sequence[int] | None = (0,), indent: str = "") -> list[str]:
     """The lines of an aligned table: ``head`` header rows, a rule of dashes, then the body.
 
-    Columns in ``left`` are left-aligned, the others right-aligned (numbers);
-    cells are separated by two spaces and trailing blanks are trimmed.
+    Columns in ``left`` are left-aligned (``None``: every column), the others
+    right-aligned (numbers); cells are separated by two spaces, each line starts
+    with ``indent``, and trailing blanks are trimmed.
     """
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    left = range(len(widths)) if left is None else left
     lines = []
     for i, row in enumerate(rows):
-        lines.append("  ".join(c.ljust(w) if j in left else c.rjust(w) for j, (c, w) in enumerate(zip(row, widths))).rstrip())
+        lines.append((indent + "  ".join(c.ljust(w) if j in left else c.rjust(w) for j, (c, w) in enumerate(zip(row, widths)))).rstrip())
         if i == head - 1:
-            lines.append("  ".join("-" * w for w in widths))
+            lines.append(indent + "  ".join("-" * w for w in widths))
     return lines
 
 
