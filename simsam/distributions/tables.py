@@ -91,7 +91,7 @@ class InverseCdfTable:
             table of ``n`` intervals costs ``2n + 1`` of them, as a build of
             ``n`` intervals straight away. (The shipped configs' PERTs need 512.)
         """
-        from scipy.special import ndtr
+        from scipy.special import ndtr  # ~0.3 s: only while building a table (a stored one needs none)
 
         def exact(z):
             lower = z < 0
@@ -178,7 +178,7 @@ def table_cache_dir() -> Path | None:
 
 
 def _table_file(key) -> Path | None:
-    import hashlib
+    import hashlib  # only when a table is stored or looked up
 
     folder = table_cache_dir()
     if folder is None:
