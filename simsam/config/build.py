@@ -780,6 +780,13 @@ def _prices(raw: RawConfig, config: Config) -> Prices:
     target = rules_year if rules_year is not None else files.get(None)
     if target is None:
         return Prices(None, files, {})
+    for label, value in raw.own_price_levels.items():
+        if int(value) != target:  # its amounts must be restatable, at least by KPI
+            try:
+                index_value(int(value), "kpi", "meta.price_level")
+            except ConfigError as exc:
+                problem = f"{exc.problem}, needed to restate this file's amounts to {target} kronor"
+                raise ConfigError("meta.price_level", problem, label) from None
     restated = {}
     for q, index in _amounts(config):
         level = raw.price_level_of(q.path)
@@ -883,7 +890,7 @@ def _scenarios(top: Node, raw: RawConfig) -> dict[str, Scenario]:
         origins = {k: v for k, v in raw.origins.items() if not (k == "scenarios" or k.startswith("scenarios."))}
         merged = _merge(copy.deepcopy(plain), copy.deepcopy(overrides), origins, prefix)
         try:
-            config = build_config(RawConfig(merged, origins, raw.text, raw.path, raw.files))
+            config = build_config(raw.with_layer(merged, origins, prefix, overrides))
         except ConfigError as exc:
             # A key the scenario set (source = the scenario): name it under scenarios.NAME.
             source = None if exc.source in (None, prefix) else exc.source

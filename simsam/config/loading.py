@@ -67,6 +67,16 @@ class RawConfig:
     price_levels: dict = field(default_factory=dict)
     own_price_levels: dict = field(default_factory=dict)
 
+    def with_layer(self, data: dict, origins: dict, label: str, layer: dict) -> RawConfig:
+        """These tables with ``layer`` (an override or a scenario, labelled ``label`` in ``origins``)
+        merged over them as ``data``: the layer's own price level is its ``[meta] price_level``, or
+        the top file's (its keys are written as if in the top file)."""
+        meta = layer.get("meta")
+        own = meta.get("price_level") if isinstance(meta, dict) else None
+        levels = {**self.price_levels, label: own if own is not None else self.price_levels.get(None)}
+        owns = {**self.own_price_levels, **({label: own} if own is not None else {})}
+        return RawConfig(data, origins, self.text, self.path, self.files, levels, owns)
+
     def price_level_of(self, dotted: str):
         """The price level of the file that set the key ``dotted`` (the top file's for a key
         of no known file, e.g. one a scenario or an override set)."""
