@@ -508,14 +508,15 @@ def _benefits(top: Node, actors: dict[str, str], rules: Rules | None) -> dict[st
             if key not in parameters:
                 raise b.error(key, f"missing: rule {rule!r} needs it")
         monthly = b.quantity("monthly", domain=NONNEG) if b.has("monthly") else None
-        if monthly is None and rule is None:
+        is_top_up = b.boolean("top_up", False)
+        norm = b.quantity("norm", domain=NONNEG) if b.has("norm") else None
+        if monthly is None and rule is None and not (is_top_up and norm is not None):
             raise b.error("monthly", "missing: give the amount (kr per month), or a rule that sets it from the rules year")
-        if monthly is None and rules is None:
+        if monthly is None and rule is not None and rules is None:
             raise b.error("rule", f"{rule!r} takes its amount from the rules year: set economy.rules_year (or give monthly)")
         taxable = b.boolean("taxable", True)
         default_taxed_as = "compensation" if rule == "guarantee_compensation" else "benefit"
         taxed_as = b.string("taxed_as", default_taxed_as, choices=("benefit", "compensation"))
-        is_top_up = b.boolean("top_up", False)
         if is_top_up and taxable:
             raise b.error("top_up", "a means-tested top-up is untaxed: set taxable = false")
         if is_top_up and top_up is not None:
@@ -533,7 +534,7 @@ def _benefits(top: Node, actors: dict[str, str], rules: Rules | None) -> dict[st
             taxed_as=taxed_as,  # type: ignore[arg-type]
             price_index=b.string("price_index", "kpi", choices=PRICE_INDICES),  # type: ignore[arg-type]
             top_up=is_top_up,
-            norm=b.quantity("norm", domain=NONNEG) if b.has("norm") else None,
+            norm=norm,
             take_up=b.quantity("take_up", 1.0, UNIT),
         )
         b.finish()
