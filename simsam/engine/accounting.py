@@ -20,12 +20,12 @@ over actors — equals production value minus uplifted resources.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from ..config.model import Config
 from ..rules import (
-    IncomeTax,
     activity_support_monthly,
     development_allowance_monthly,
     guarantee_compensation_monthly,
@@ -141,17 +141,26 @@ def _constant(x: np.ndarray) -> bool:
     return x.size == 0 or bool(np.all(x == x.flat[0]))
 
 
-def _monthly_tax(rules, work, other, sa, municipal, regional) -> IncomeTax:
-    """:func:`simsam.rules.income_tax` on monthly incomes (× 12), the components per month (÷ 12).
+class MonthlyTax(NamedTuple):
+    """The parts of one person type's income tax that are booked, kr per month."""
+
+    kommun: np.ndarray
+    region: np.ndarray
+    stat: np.ndarray
+    total: np.ndarray
+
+
+def _monthly_tax(rules, work, other, sa, municipal, regional) -> MonthlyTax:
+    """:func:`simsam.rules.income_tax` on monthly incomes (× 12), the booked parts per month (÷ 12).
 
     When every input is the same in all draws (fixed inputs), the law is applied once and the
-    result has shape ``(1,)``, which broadcasts.
+    result has shape ``(1,)``, which broadcasts (elementwise, so the values are the same).
     """
     args = [work, other, sa, municipal, regional]
     if all(_constant(a) for a in args):
         args = [a[:1] for a in args]
     t = income_tax(rules, args[0] * 12, args[1] * 12, args[2] * 12, args[3], args[4])
-    return IncomeTax(*(c / 12 for c in t))
+    return MonthlyTax(t.kommun / 12, t.region / 12, t.stat / 12, t.total / 12)
 
 
 def flow_table(config: Config, sample: Sample) -> FlowTable:
@@ -251,7 +260,10 @@ def flow_table(config: Config, sample: Sample) -> FlowTable:
             types.append((np.maximum(rest, 0.0), None))
 
         taxable = np.zeros(n)
-        taxes = {}  # a type's taxable incomes → its IncomeTax (sweden) or flat tax, kr per month
+        taxes = {}  # a type's taxable incomes → its MonthlyTax (sweden) or flat tax, kr per month
+        # Weighted sums over the types, written once per situation: kommun, region, stat, individ.
+        booked = np.zeros((4, n)) if sweden else None
+        top_paid = np.zeros(n) if top is not None else None
         for weight, b in types:
             benefit = config.benefits[b] if b is not None else None
             if benefit is not None and benefit is not top:
@@ -274,16 +286,19 @@ def flow_table(config: Config, sample: Sample) -> FlowTable:
                     taxes[key] = total_rate * (gross + taxed)
             tax = taxes[key]
             if sweden:
-                f[:, col[municipal], it["income_tax"]] += weight * tax.kommun
-                f[:, col[regional], it["income_tax"]] += weight * tax.region
-                f[:, col[state_actor], it["income_tax"]] += weight * tax.stat
-                f[:, ind, it["income_tax"]] -= weight * tax.total
+                booked += weight * np.stack(tax if tax.total.shape == (n,) else [np.broadcast_to(c, (n,)) for c in tax])
             if top is not None:
                 net = gross + received - (tax.total if sweden else tax)
                 gap = np.maximum(0.0, norm - net)
-                paid = weight * (gap if benefit is top else gap * take_up)
-                f[:, col[top.payer], ben] -= paid
-                f[:, ind, ben] += paid
+                top_paid += weight * (gap if benefit is top else gap * take_up)
+        if sweden:
+            f[:, col[municipal], it["income_tax"]] += booked[0]
+            f[:, col[regional], it["income_tax"]] += booked[1]
+            f[:, col[state_actor], it["income_tax"]] += booked[2]
+            f[:, ind, it["income_tax"]] -= booked[3]
+        if top is not None:
+            f[:, col[top.payer], ben] -= top_paid
+            f[:, ind, ben] += top_paid
 
         if not sweden:
             taxable = taxable + gross
