@@ -20,6 +20,8 @@ from simsam.config import override
 from simsam.engine.accounting import ITEMS, REAL_ITEMS, flow_table
 from simsam.engine.sampling import ParameterSpace, Sample
 
+from .helpers import fixed_sample
+
 DATA = Path(__file__).parent / "data"
 CONFIGS = Path(__file__).parents[1] / "configs"
 ACTORS = ["kommun", "region", "fk", "af", "stat", "individ", "arbetsgivare"]
@@ -84,11 +86,6 @@ def monthly(x):
 @pytest.fixture(scope="module")
 def sweden():
     return simsam.load_config(DATA / "sweden.toml")
-
-
-def fixed_sample(cfg, n=1):
-    space = ParameterSpace.from_config(cfg)
-    return Sample(space, np.tile(space.base_values(), (n, 1)))
 
 
 def flows_of(cfg):
