@@ -1,6 +1,6 @@
 """The NyttoSam accounting: one participant-month's flows per situation and actor.
 
-MODEL.md §2. With full-time monthly wage ``w``, employment rate ``e``, payroll
+docs/method.md §2.3. With full-time monthly wage ``w``, employment rate ``e``, payroll
 tax ``p`` and wage subsidy ``s``, the wage cost is ``wc = w·e·(1+p)``, and
 
 * the employer gets the production value ``wc·(1−s)`` (real) and the subsidy
@@ -10,6 +10,13 @@ tax ``p`` and wage subsidy ``s``, the wage cost is ``wc = w·e·(1+p)``, and
   and the taxable benefits, split by receiving actor (kommun, region, ...);
 * each benefit is paid by its payer;
 * each resource costs its payer(s) ``quantity · unit_cost · uplift`` (real).
+
+That is ``tax_rules = "flat"``. Under ``"sweden"`` (docs/method.md §2.6) the income tax is the
+law's of ``economy.rules_year`` per person type (a benefit of the mix, or its rest), the
+state-financed credits booked to the state, the subsidy is computed on the wage up to the year's
+ceiling (the production stays ``wc·(1−s)``), and a means-tested benefit (``top_up``) fills each
+type's net income up to its norm. Every amount is restated to the results' price level
+(``config.prices``, §2.7).
 
 Flows are booked by *item*. Each financial item (wage, payroll tax, income tax,
 benefits, wage subsidy) sums to zero over the actors; the real items
@@ -166,8 +173,8 @@ def _monthly_tax(rules, work, other, sa, municipal, regional) -> MonthlyTax:
 def flow_table(config: Config, sample: Sample) -> FlowTable:
     """Flows of one participant-month in BEFORE and in each outcome state.
 
-    Under ``tax_rules = "flat"`` (MODEL.md §2) the income tax is the ``income_tax`` rates on the
-    gross wage plus the taxable benefits. Under ``"sweden"`` (MODEL.md §5) each situation's
+    Under ``tax_rules = "flat"`` (docs/method.md §2.3) the income tax is the ``income_tax`` rates on the
+    gross wage plus the taxable benefits. Under ``"sweden"`` (§2.6) each situation's
     income mix is a set of *person types*: one per benefit of the mix (its share of the
     participants, with the situation's work and that benefit) and one for the mix's rest (work
     only); each type's income tax is the law's for a year in that situation
@@ -225,33 +232,7 @@ def flow_table(config: Config, sample: Sample) -> FlowTable:
     for si, (_, income, state) in enumerate(situations):
         f = flows[:, si]
         mix = sample.shares(income)
-        gross = np.zeros(n)
-        if state is not None:
-            wage = amount(state.wage if state.wage is not None else eco.wage)
-            employment = sample[state.employment_rate]
-            gross = wage * employment
-            if eco.payroll_tax is not None:
-                payroll_rate = sample[eco.payroll_tax]
-                payroll = gross * payroll_rate
-                wage_cost = gross * (1 + payroll_rate)
-            else:
-                payroll = _payroll(config, sample, gross)
-                wage_cost = gross + payroll
-            share = sample[state.wage_subsidy]
-            subsidy = wage_cost * share
-            # NyttoSam's reading: the subsidy share buys exactly the productivity the employer
-            # does not get, whatever a ceiling lets the payer pay.
-            production = wage_cost - subsidy
-            if sweden and state.subsidy_ceiling != "none" and state.subsidy_payer is not None:
-                subsidy = _capped_subsidy(config, sample, wage, employment, share, state.subsidy_ceiling)
-            f[:, col[eco.employer], it["wage"]] -= gross
-            f[:, ind, it["wage"]] += gross
-            f[:, col[eco.employer], it["payroll_tax"]] -= payroll
-            f[:, col[eco.payroll_tax_to], it["payroll_tax"]] += payroll
-            if state.subsidy_payer is not None:
-                f[:, col[state.subsidy_payer], it["wage_subsidy"]] -= subsidy
-                f[:, col[eco.employer], it["wage_subsidy"]] += subsidy
-            f[:, col[eco.employer], it["production"]] += production
+        gross = _book_work(f, config, sample, state, amount, col) if state is not None else np.zeros(n)
 
         # Person types: one per benefit of the mix, then the mix's rest (no benefit).
         types = [(mix[:, j], b) for j, b in enumerate(income.keys)]
@@ -313,6 +294,40 @@ def flow_table(config: Config, sample: Sample) -> FlowTable:
                 f[:, col[a], it["resources"]] -= share * cost
 
     return FlowTable((BEFORE,) + tuple(s.id for s in states), actors, flows)
+
+
+def _book_work(f: np.ndarray, config: Config, sample: Sample, state, amount, col: dict) -> np.ndarray:
+    """Book a state's work into ``f`` (shape ``(draw, actor, item)``): wage, payroll tax, wage
+    subsidy and production. Returns the gross wage ``w·e``, kr per month, shape ``(draw,)``."""
+    eco = config.economy
+    it = {name: i for i, name in enumerate(ITEMS)}
+    employer, ind = col[eco.employer], col[eco.individual]
+    wage = amount(state.wage if state.wage is not None else eco.wage)
+    employment = sample[state.employment_rate]
+    gross = wage * employment
+    if eco.payroll_tax is not None:
+        payroll_rate = sample[eco.payroll_tax]
+        payroll = gross * payroll_rate
+        wage_cost = gross * (1 + payroll_rate)
+    else:
+        payroll = _payroll(config, sample, gross)
+        wage_cost = gross + payroll
+    share = sample[state.wage_subsidy]
+    subsidy = wage_cost * share
+    # NyttoSam's reading: the subsidy share buys exactly the productivity the employer does not
+    # get, whatever a ceiling lets the payer pay (so the production is the same under every rule set).
+    production = wage_cost - subsidy
+    if eco.tax_rules == "sweden" and state.subsidy_ceiling != "none" and state.subsidy_payer is not None:
+        subsidy = _capped_subsidy(config, sample, wage, employment, share, state.subsidy_ceiling)
+    f[:, employer, it["wage"]] -= gross
+    f[:, ind, it["wage"]] += gross
+    f[:, employer, it["payroll_tax"]] -= payroll
+    f[:, col[eco.payroll_tax_to], it["payroll_tax"]] += payroll
+    if state.subsidy_payer is not None:
+        f[:, col[state.subsidy_payer], it["wage_subsidy"]] -= subsidy
+        f[:, employer, it["wage_subsidy"]] += subsidy
+    f[:, employer, it["production"]] += production
+    return gross
 
 
 def _capped_subsidy(config: Config, sample: Sample, wage, employment, share, ceiling: str) -> np.ndarray:
