@@ -11,6 +11,14 @@ DATA = Path(__file__).parent / "data"
 CONFIGS = Path(__file__).parents[1] / "configs"
 
 
+def fixed_sample(cfg, n: int = 1):
+    """A Sample of ``n`` identical draws, every input at its base value (median, Dirichlet mean)."""
+    from simsam.engine.sampling import ParameterSpace, Sample
+
+    space = ParameterSpace.from_config(cfg)
+    return Sample(space, np.tile(space.base_values(), (n, 1)))
+
+
 def make_sensitivity(ds, method: str, *, target: str = "net_benefit_5y", actor: str = "society", nan: bool = False) -> xr.Dataset:
     """A sensitivity Dataset in the format of ``simsam sensitivity`` (CONTRACT.md), with made-up indices.
 

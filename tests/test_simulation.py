@@ -121,7 +121,7 @@ def test_uncertain_row_checked_in_every_draw():
     (or a design point) beyond that is still caught before the kernel runs."""
     text = (DATA / "hand.toml").read_text() + "\n[transitions]\n"
     text += 'improved = { work = { dist = "uniform", low = 0.2, high = 0.3 }, other = { dist = "uniform", low = 0.6, high = 0.7 } }\n'
-    text = text.replace("[outcomes.states.improved]", "[outcomes.states.other]\n\n[outcomes.states.improved]")
+    text = text.replace("[outcomes.states.improved]", "[outcomes.states.other]\nincome = {}\n\n[outcomes.states.improved]")
     cfg = simsam.loads(text, DATA)
     space = ParameterSpace.from_config(cfg)
     values = np.tile(space.base_values(), (4, 1))

@@ -31,10 +31,17 @@ def _compare_arguments(p: argparse.ArgumentParser) -> None:
         help="a config with [scenarios.*], or two or more configs (compared with the first)",
     )
     p.add_argument("--scenario", action="append", metavar="NAME", help="a scenario to compare with the base (repeatable; default: all)")
+    p.add_argument(
+        "--price-level",
+        type=positive_int("--price-level"),
+        metavar="YYYY",
+        help="restate every variant's kronor to this year's by KPI (default: the latest price level of the variants)",
+    )
     add_run_options(p, "output folder (default: results/<config stem>/compare-<names>/)")
 
 
 def cmd_compare(args) -> int:
+    from ..analysis.prices import common_price_level, price_note
     from ..analysis.scenarios import compare, compare_summary, config_variants, variants_of, write_compare
     from ..config import load_config
     from ..report.tables import compare_text
@@ -49,10 +56,12 @@ def cmd_compare(args) -> int:
     out = args.out or Path("results") / args.configs[0].stem / slug("compare-" + "-".join(v.name for v in variants[1:]))
     check_out(out)
     check_threads(args.threads)
-    ds = compare(variants, args.draws, args.seed, threads=args.threads, chunk_draws=args.chunk_draws)
+    common_price_level({v.name: v.config.prices.level for v in variants}, args.price_level, what="variant")  # exit 2 before the runs
+    ds = compare(variants, args.draws, args.seed, threads=args.threads, chunk_draws=args.chunk_draws, price_level=args.price_level)
     table = compare_summary(ds)
     write_compare(ds, table, out)
     if not args.quiet:
+        print(price_note(ds, "variant"))
         print(compare_text(ds, table))
         print(f"\nwrote {out}/compare.nc, compare.csv")
     return 0

@@ -19,20 +19,29 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=seed_arg, help="random seed (default: [portfolio] seed, or 1)")
     p.add_argument("--out", type=Path, help="output folder (default: results/portfolio-<file stem>/)")
     p.add_argument("--chunk-draws", type=positive_int("--chunk-draws"), help="draws per chunk, to bound memory (default 20 000)")
+    p.add_argument(
+        "--price-level",
+        type=positive_int("--price-level"),
+        metavar="YYYY",
+        help="restate every project's kronor to this year's by KPI (default: the latest price level of the projects)",
+    )
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
 
 def cmd_portfolio(args) -> int:
     from ..analysis.portfolio import load_portfolio, portfolio_summary, run_portfolio, write_portfolio
+    from ..analysis.prices import common_price_level, price_note
     from ..report.tables import portfolio_text
 
     portfolio = load_portfolio(args.file)
     out = args.out if args.out is not None else Path("results") / f"portfolio-{args.file.stem}"
     check_out(out)
-    ds = run_portfolio(portfolio, args.draws, args.seed, chunk_draws=args.chunk_draws)
+    common_price_level({p.name: p.config.prices.level for p in portfolio.projects}, args.price_level)  # exit 2 before the runs
+    ds = run_portfolio(portfolio, args.draws, args.seed, chunk_draws=args.chunk_draws, price_level=args.price_level)
     table = portfolio_summary(ds)
     write_portfolio(ds, table, out)
     if not args.quiet:
+        print(price_note(ds, "project"))
         print(portfolio_text(ds, table))
         print(f"\nwrote {out}/portfolio.nc, portfolio.csv")
     return 0

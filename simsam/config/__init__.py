@@ -50,4 +50,4 @@ def override(config: Config, table: dict, label: str = "override") -> Config:
     """
     origins = dict(config.raw.origins)
     merged = _merge(copy.deepcopy(config.raw.data), copy.deepcopy(table), origins, label)
-    return build_config(RawConfig(merged, origins, config.raw.text, config.raw.path, config.raw.files))
+    return build_config(config.raw.with_layer(merged, origins, label, table))
