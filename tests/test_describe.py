@@ -73,8 +73,10 @@ def test_benefits_show_label_payer_taxable_use_and_the_config_amount(capsys):
         "PERT between 4,850 and 7,940 kr per month, most likely 4,850 kr",
     ]
     assert benefits["social_assistance"][1:5] == ["Försörjningsstöd", "kommun", "no", "before"]
-    assert benefits["sickness_compensation"][-1] == "8,860 kr per month"  # a fixed amount
-    assert benefits["activity_compensation"][-1] == "uniform between 7,750 and 8,680 kr per month"
+    # base: rule = "guarantee_compensation", age = 30 (the amount comes from the rules year)
+    assert benefits["sickness_compensation"][-1] == "rule guarantee_compensation (age 30 years)"
+    # base: rule = "guarantee_compensation", age = { dist = "uniform", low = 19, high = 30 }
+    assert benefits["activity_compensation"][-1] == "rule guarantee_compensation (age uniform between 19 and 30 years)"
     # The base's development allowance is in no income mix: listed, but not an input of a run.
     assert benefits["development_allowance"][1:5] == ["Utvecklingsersättning", "af", "no", "–"]
     assert "benefits.development_allowance.monthly" not in text
@@ -84,7 +86,7 @@ def test_resources_show_unit_payer_uplift_and_unit_cost(capsys):
     text = _describe(CONFIGS / "samverkansteamet.toml", capsys)
     resources = _rows(text, "Resources (7, 6 in the BEFORE basket)")
     assert resources["primary_care_visit"] == [
-        "primary_care_visit", "Läkarbesök, primärvård", "besök", "region", "yes", "yes", "1,650 kr per visit",  # unit_cost = 1650
+        "primary_care_visit", "Läkarbesök, primärvård", "besök", "region", "yes", "yes", "2,093 kr per visit",  # base: unit_cost = 2093
     ]
     assert resources["case_handling_kommun"][2:6] == ["timme", "kommun", "yes", "yes"]
     assert resources["emergency_visit"][5] == "–"  # in the base, not in this config's BEFORE basket
@@ -104,7 +106,8 @@ def test_economy_and_before_keep_the_config_precision(capsys):
     text = _describe(CONFIGS / "samverkansteamet.toml", capsys)
     economy = _rows(text, "Economy")
     assert economy["income_tax"][1] == "kommun 21.6%, region 11.48%"  # income_tax = { kommun = 0.216, region = 0.1148 }
-    assert economy["payroll_tax"][1] == "31.42%, to stat"  # base: payroll_tax = 0.3142
+    # base: no payroll_tax (the rules year's arbetsgivaravgift), payroll_tax_to = "stat"; samverkansteamet: rules_year = 2016
+    assert economy["payroll_tax"][1] == "the 2016 rules' arbetsgivaravgift (full rate), to stat"
     assert economy["average_wage"][1] == "32,800 kr per month"
     assert economy["uplift"][1] == "1.25"
     before = _section(text, "BEFORE")

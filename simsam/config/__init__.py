@@ -25,8 +25,10 @@ def load_config(path: str | os.PathLike) -> Config:
     >>> cfg = load_config("configs/samverkansteamet.toml")    # extends base/sweden.toml
     >>> cfg.benefits["activity_support"].monthly.describe()  # this file's 2016 level, not the base's
     'pert(min 4850, mode 4850, max 7940)'
-    >>> cfg.economy.payroll_tax.value                        # from the base
-    0.3142
+    >>> cfg.economy.uplift.value                             # from the base
+    1.25
+    >>> cfg.economy.tax_rules, cfg.economy.rules_year        # the base's rules, this file's year
+    ('sweden', 2016)
     """
     return build_config(read_config(path))
 

@@ -158,6 +158,45 @@ def _value(q: Quantity, raw: dict, f: Formatter) -> str:
     return describe_value(_spec(q.dist), q.path, raw, f)
 
 
+def _price_lines(cfg: Config) -> list[str]:
+    """The kronor the results are in, and the files whose amounts are restated to them."""
+    prices = cfg.prices
+    if prices.level is None:
+        return []
+    out = [f"results in {prices.level} kronor"]
+    top = cfg.raw.path.name if cfg.raw.path else "the config"
+    written = {str(file or top): year for file, year in prices.files.items() if year is not None}
+    if written:
+        levels = ", ".join(f"{file} {year}" for file, year in written.items())
+        out.append(f"amounts written in: {levels} kronor (restated by KPI or the wage index)")
+    return out
+
+
+def _payroll(e, raw: dict, f: Formatter) -> str:
+    if e.payroll_tax is not None:
+        return _value(e.payroll_tax, raw, f)
+    return f"the {e.rules_year} rules' arbetsgivaravgift" + (f" at age {_value(e.age, raw, f)}" if e.age is not None else " (full rate)")
+
+
+def _tax_rules(e) -> str:
+    if e.tax_rules == "sweden":
+        return f"Swedish income tax of {e.rules_year} (grundavdrag, jobbskatteavdrag, state tax; credits paid by the state)"
+    return "flat: the rates below on gross taxable income"
+
+
+def _benefit_amount(b, raw: dict, f: Formatter) -> str:
+    """A benefit's amount: as written, or the rule that sets it; the top-up's norm and take-up."""
+    if b.monthly is not None:
+        text = _value(b.monthly, raw, f)
+    else:
+        params = ", ".join(f"{k} {_value(q, raw, f)}" for k, q in b.parameters.items())
+        text = f"rule {b.rule}" + (f" ({params})" if params else "")
+    if b.top_up:
+        norm = _value(b.norm, raw, f) if b.norm is not None else "the amount"
+        text += f"; top-up to the norm {norm}, take-up {_value(b.take_up, raw, f)}"
+    return text
+
+
 def _percent(x: float, f: Formatter) -> str:
     """A fixed share as the config states it, in per cent: 0.338 → ``33.8%`` (Formatter.pct would round to 34 %)."""
     return f.significant(100 * x, 6) + (f"{f.space}%" if f.lang == "sv" else "%")
@@ -228,9 +267,9 @@ def config_text(cfg: Config, lang: str = "en") -> str:
     lines: list[str] = []
     files = cfg.raw.files
     lines.append(cfg.name + (f" ({files[0]}" + (f", extending {', '.join(files[1:])}" if len(files) > 1 else "") + ")" if files else ""))
-    for key in ("source", "price_level"):
-        if key in cfg.meta:
-            lines.append(f"{key.replace('_', ' ')}: {cfg.meta[key]}")
+    if "source" in cfg.meta:
+        lines.append(f"source: {cfg.meta['source']}")
+    lines += _price_lines(cfg)
 
     lines += ["", f"Actors ({len(cfg.actors)}; society is their sum)"]
     lines += _table(["id", "label"], [[a, label] for a, label in cfg.actors.items()])
@@ -242,7 +281,8 @@ def config_text(cfg: Config, lang: str = "en") -> str:
         [
             ["wage", _value(e.wage, raw, f)],
             ["average_wage", _value(e.average_wage, raw, f)],
-            ["payroll_tax", f"{_value(e.payroll_tax, raw, f)}, to {e.payroll_tax_to}"],
+            ["payroll_tax", f"{_payroll(e, raw, f)}, to {e.payroll_tax_to}"],
+            ["tax_rules", _tax_rules(e)],
             ["income_tax", ", ".join(f"{a} {_value(q, raw, f)}" for a, q in e.income_tax.items()) or "none"],
             ["uplift", _value(e.uplift, raw, f)],
             ["employer, individual", f"{e.employer}, {e.individual}"],
@@ -255,7 +295,7 @@ def config_text(cfg: Config, lang: str = "en") -> str:
     lines += _table(
         ["id", "label", "payer", "taxable", "used in", "monthly"],
         [
-            [b.id, b.label, b.payer, "yes" if b.taxable else "no", ", ".join(used[b.id]) or "–", _value(b.monthly, raw, f)]
+            [b.id, b.label, b.payer, "yes" if b.taxable else "no", ", ".join(used[b.id]) or "–", _benefit_amount(b, raw, f)]
             for b in cfg.benefits.values()
         ],
     )

@@ -75,7 +75,7 @@ PROPER = {"Försäkringskassan", "Arbetsförmedlingen"}
 
 # -- what unit a config value is in ----------------------------------------------------------------
 def value_kind(path: str, config: dict) -> tuple[str, str]:
-    """``(kind, unit word)`` of a config path: kinds ``mkr``, ``kr``, ``qty``, ``share``, ``rate``, ``factor``, ``count``."""
+    """``(kind, unit word)`` of a config path: kinds ``mkr``, ``kr``, ``qty``, ``share``, ``rate``, ``factor``, ``count``, ``age``."""
     parts = path.split(".")
     if path == "project.cost":
         return "mkr", ""
@@ -85,8 +85,12 @@ def value_kind(path: str, config: dict) -> tuple[str, str]:
         return "factor", ""
     if parts[0] == "economy" and parts[-1] in ("wage", "average_wage"):
         return "kr", "month"
-    if parts[0] == "benefits" and parts[-1] == "monthly":
+    if parts[0] == "benefits" and parts[-1] in ("monthly", "norm", "housing"):
         return "kr", "month"
+    if parts[0] == "benefits" and parts[-1] == "sgi":
+        return "kr", "year"  # sjukpenninggrundande inkomst
+    if parts[-1] == "age" and parts[0] in ("benefits", "economy"):
+        return "age", ""
     if parts[0] == "outcomes" and parts[-1] == "wage":
         return "kr", "month"
     if parts[0] == "resources" and parts[-1] == "unit_cost":
@@ -147,6 +151,8 @@ def _units(path: str, config: dict, f: Formatter) -> _Units:
         per = ""
         if unit == "month":
             per = per_month
+        elif unit == "year":
+            per = " per år" if sv else " per year"
         elif unit.startswith("per:"):
             u = unit[4:]
             per = f" per {(_UNITS_SV if sv else _UNITS_EN).get(u, (u, u))[0]}"
@@ -159,6 +165,8 @@ def _units(path: str, config: dict, f: Formatter) -> _Units:
         return _Units(lambda x: f.significant(x, 3), "", "")
     if kind == "count":
         return _Units(f.number, "", "")
+    if kind == "age":
+        return _Units(lambda x: f.significant(x, 3), " år" if sv else " years", "", approx=lambda x: f.number(x, 0))
     per = {"month": per_month, "year": " per år" if sv else " per year"}.get(unit, "")
 
     def percent(x):
