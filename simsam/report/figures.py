@@ -33,7 +33,7 @@ from matplotlib.patches import Patch
 from ..config.model import SOCIETY
 from ..results import NO_FLOW_KR, actors_with_flows
 from .describe import config_of, input_value, parameter_label
-from .formatting import Formatter
+from .formatting import MINUS, Formatter
 from .text import T, actor_label, target_label, target_unit
 
 __all__ = [
@@ -119,10 +119,31 @@ def _figure(width: float, height: float) -> Figure:
     return fig
 
 
+def tick_decimals(values, most: int = 6) -> int:
+    """The fewest decimals that write every value in ``values`` exactly (2.5 needs one, 0.25 two, 1e6 none).
+
+    Derived from the values themselves, not from the step's order of magnitude: a
+    step of 2.5 or 0.25 (matplotlib's 1-2-2.5-5 steps) needs one more decimal than
+    its power of ten, and rounding it away prints 2.5 as "2".
+    """
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    if not x.size:
+        return 0
+    tol = 1e-9 * max(1.0, float(np.abs(x).max()))
+    for d in range(most + 1):
+        if np.all(np.abs(np.round(x, d) - x) <= tol):
+            return d
+    return most
+
+
 class _NumberFormatter(ticker.Formatter):
     """Tick labels with the language's decimal sign and a real minus, values divided by ``scale``.
 
-    The decimals follow the tick spacing (set once per axis draw through ``set_locs``).
+    The decimals are the fewest that write every tick of the axis exactly
+    (:func:`tick_decimals`, set once per axis draw through ``set_locs``), and at
+    least ``decimals`` when given: a tick label always reads as its tick's value.
+    Never an offset or a power of ten (kronor are not read in scientific notation).
     """
 
     def __init__(self, f: Formatter, scale: float = 1.0, decimals: int | None = None, suffix: str = ""):
@@ -131,13 +152,22 @@ class _NumberFormatter(ticker.Formatter):
 
     def set_locs(self, locs):
         super().set_locs(locs)
-        steps = np.abs(np.diff(np.asarray(locs, dtype=float))) / self.scale
-        step = steps[steps > 0].min() if steps.size and (steps > 0).any() else 1.0
-        self._auto = 0 if step >= 1 else int(min(3, np.ceil(-np.log10(step) - 1e-9)))
+        locs = np.asarray(locs, dtype=float)
+        lo, hi = self.axis.get_view_interval() if self.axis is not None else (-np.inf, np.inf)
+        lo, hi = min(lo, hi), max(lo, hi)
+        pad = 1e-9 * max(abs(lo), abs(hi), 1.0) if np.isfinite(lo) and np.isfinite(hi) else 0.0
+        shown = locs[(locs >= lo - pad) & (locs <= hi + pad)] if locs.size else locs
+        self._auto = tick_decimals((shown if shown.size else locs) / self.scale)
 
     def __call__(self, value, pos=None):
-        decimals = self.decimals if self.decimals is not None else self._auto
+        decimals = max(self.decimals or 0, self._auto)
         return self.f.number(value / self.scale, decimals) + self.suffix
+
+    def value_of(self, label: str) -> float:
+        """The number a tick label shows (the inverse of ``__call__``, for tests)."""
+        text = label.removesuffix(self.suffix).replace(MINUS, "-").replace("\u00a0", "").replace(" ", "").replace("\u2009", "")
+        text = text.replace(",", ".") if self.f.lang == "sv" else text.replace(",", "")
+        return float(text) * self.scale
 
 
 def _sv_numbers(axis, f: Formatter, scale: float = 1.0, decimals: int | None = None, suffix: str = ""):
