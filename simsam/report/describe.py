@@ -17,6 +17,8 @@ from .text import actor_definite, actor_label
 
 __all__ = [
     "config_of",
+    "Timing",
+    "timing_of",
     "lower_first",
     "parameter_label",
     "describe_value",
@@ -36,6 +38,64 @@ def config_of(ds) -> dict:
         return json.loads(text) if text else {}
     except (TypeError, ValueError):
         return {}
+
+
+@dataclass(frozen=True)
+class Timing:
+    """When months count from and when the cost falls, as the engine reads the config (docs/method.md §5).
+
+    Attributes
+    ----------
+    project : bool
+        Months count from the project's start (``timing = "project"``), not from each participant's exit.
+    cost_months : int
+        The cost is spread evenly over project months 1 … ``cost_months`` (0: all at month 0).
+    cost_years : tuple of float
+        Yearly shares of the cost (``cost_schedule = [...]``), else empty.
+    exits_over : int
+        Participants exit evenly over the first ``exits_over`` months (0: all at month 0).
+    exit_months : tuple of int
+        Each participant's exit month when the config lists them, else empty.
+    """
+
+    project: bool = False
+    cost_months: int = 0
+    cost_years: tuple = ()
+    exits_over: int = 0
+    exit_months: tuple = ()
+
+    @property
+    def cost_spread(self) -> bool:
+        """Whether the cost falls over several months rather than all at once at the start."""
+        return self.project and (self.cost_months > 1 or len(self.cost_years) > 0)
+
+    @property
+    def cost_at_start(self) -> float:
+        """The share of the cost paid at month 0 (before any flow)."""
+        return 0.0 if self.project and (self.cost_months > 0 or self.cost_years) else 1.0
+
+    @property
+    def staggered(self) -> bool:
+        """Whether participants exit at different months of the project."""
+        return self.project and (self.exits_over > 1 or len(set(self.exit_months)) > 1)
+
+
+def timing_of(config: dict) -> Timing:
+    """The :class:`Timing` of a merged config dict (``timing`` defaults as in ``config/build.py``)."""
+    project = config.get("project") or {}
+    schedule = project.get("cost_schedule")
+    exits = project.get("exits")
+    exit_months = project.get("exit_months")
+    timing = (config.get("simulation") or {}).get("timing")
+    if timing is None:
+        timing = "project" if (schedule is not None or exits is not None or exit_months is not None) else "nyttosam"
+    if timing != "project":
+        return Timing()
+    months = int(schedule.get("over_months", 0)) if isinstance(schedule, dict) else 0
+    years = tuple(float(v) for v in schedule) if isinstance(schedule, list) else ()
+    over = int(exits.get("over_months", 0)) if isinstance(exits, dict) else 0
+    listed = tuple(int(v) for v in exit_months) if isinstance(exit_months, list) else ()
+    return Timing(True, months, years, over, listed)
 
 
 def _get(config: dict, path: str):

@@ -32,9 +32,9 @@ from matplotlib.patches import Patch
 
 from ..config.model import SOCIETY
 from ..results import NO_FLOW_KR, actors_with_flows
-from .describe import config_of, input_value, parameter_label
+from .describe import config_of, input_value, parameter_label, timing_of
 from .formatting import MINUS, Formatter
-from .text import T, actor_label, target_label, target_unit
+from .text import T, actor_label, figure_words, target_label, target_unit
 
 __all__ = [
     "active_actors",
@@ -170,9 +170,49 @@ class _NumberFormatter(ticker.Formatter):
         return float(text) * self.scale
 
 
+def fit_texts(ax, texts, rounds: int = 3, pad_px: float = 6.0) -> None:
+    """Widen ``ax``'s x limits until every text (anchored in data coordinates) lies inside the axes.
+
+    Value labels at the ends of bars would otherwise run into the axis's tick
+    labels or out of the figure. A text of ``w`` pixels anchored at ``a`` and
+    running left fits when ``(a − lo)·W/(hi − lo) ≥ w``: the limits are solved
+    for directly, on the laid-out figure (one draw per round, the layout may move).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    texts = [t for t in texts if t.get_text().strip()]
+    if not texts:
+        return
+    fig = ax.figure
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    for _ in range(rounds):
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        box = ax.get_window_extent(renderer)
+        lo, hi = ax.get_xlim()
+        if all(box.x0 - 0.5 <= t.get_window_extent(renderer).x0 and t.get_window_extent(renderer).x1 <= box.x1 + 0.5 for t in texts):
+            return
+        width, new_lo, new_hi = box.width, lo, hi
+        for t in texts:
+            # a margin for the text's width at another resolution (hinting makes it not quite proportional to the dpi)
+            w, a = 1.04 * t.get_window_extent(renderer).width + pad_px, t.get_position()[0]
+            if w >= width:
+                continue
+            if t.get_ha() == "right":  # (a − lo)·W/(hi − lo) ≥ w  →  lo ≤ (a·W − w·hi)/(W − w)
+                new_lo = min(new_lo, (a * width - w * new_hi) / (width - w))
+            elif t.get_ha() == "left":  # (hi − a)·W/(hi − lo) ≥ w  →  hi ≥ (a·W − w·lo)/(W − w)
+                new_hi = max(new_hi, (a * width - w * new_lo) / (width - w))
+        ax.set_xlim(new_lo, new_hi)
+
+
 def _sv_numbers(axis, f: Formatter, scale: float = 1.0, decimals: int | None = None, suffix: str = ""):
     """Use :class:`_NumberFormatter` on ``axis``."""
     axis.set_major_formatter(_NumberFormatter(f, scale, decimals, suffix))
+
+
+def _words(ds, lang: str) -> dict:
+    """The figures' labels in ``lang`` for this run's timing (months from the project start, a spread cost)."""
+    return figure_words(lang, timing_of(config_of(ds)))
 
 
 def _actor_style(ds, actor: str) -> dict:
@@ -229,7 +269,7 @@ def acceptability_curve(ds, *, lang: str = "sv", actors=None, marks=(12, 36, 60)
     Actors without a share of the cost are left out by default (with no cost
     their "payback" is month 1 whenever the first month's flow is not negative).
     """
-    t, f = T[lang], Formatter(lang)
+    t, f = _words(ds, lang), Formatter(lang)
     data = acceptability_data(ds, actors)
     horizon = int(data["month"].values[-1])
     marks = [m for m in marks if m <= horizon]
@@ -300,7 +340,7 @@ def payback_histogram_data(ds, actor: str = SOCIETY, bin_months: int = 3) -> Pay
 
 def payback_histogram(ds, *, lang: str = "sv", actor: str = SOCIETY, bin_months: int = 3) -> Figure:
     """Histogram of an actor's payback months, with the share not reached within the horizon as its own bar."""
-    t, f = T[lang], Formatter(lang)
+    t, f = _words(ds, lang), Formatter(lang)
     data = payback_histogram_data(ds, actor, bin_months)
     h = data.horizon
     width = data.edges[1] - data.edges[0] if data.edges.size > 1 else bin_months
@@ -352,12 +392,15 @@ def payback_histogram(ds, *, lang: str = "sv", actor: str = SOCIETY, bin_months:
 def fan_data(ds, actor: str = SOCIETY, quantiles=FAN_QUANTILES) -> xr.DataArray:
     """Quantiles of cumulative net benefit at months 0, 12, …, shape ``(quantile, month)``, kr.
 
-    Month 0 is minus the cost (paid once, at the start); month ``12·y`` is
-    ``net_benefit`` at the end of year ``y``. The Dataset has no monthly values,
-    so the chart joins the yearly points with straight lines.
+    Month 0 is minus the part of the cost paid at the start: the whole cost under
+    the NyttoSam timing, nothing when a cost schedule spreads it over the
+    project's months (docs/method.md §5); month ``12·y`` is ``net_benefit`` at
+    the end of year ``y``. The Dataset has no monthly values, so the chart joins
+    the yearly points with straight lines.
     """
     nb = ds["net_benefit"].sel(actor=actor).values  # (draw, year)
-    values = np.concatenate([-ds["cost"].sel(actor=actor).values[:, None], nb], axis=1)
+    at_start = timing_of(config_of(ds)).cost_at_start
+    values = np.concatenate([-at_start * ds["cost"].sel(actor=actor).values[:, None] + 0.0, nb], axis=1)
     months = np.concatenate([[0], 12 * ds["year"].values])
     q = np.quantile(values, quantiles, axis=0) if values.shape[0] else np.full((len(quantiles), months.size), np.nan)
     return xr.DataArray(q, dims=("quantile", "month"), coords={"quantile": list(quantiles), "month": months}, name="net_benefit",
@@ -375,7 +418,8 @@ def _draw_fan(ax, data: xr.DataArray, t: dict, f: Formatter, annotate: bool = Tr
     ax.set_xlim(m[0] - 1.5, m[-1] + 1.5)
     _sv_numbers(ax.yaxis, f)
     if annotate:
-        for i in (0, m.size - 1):
+        start = data.sel(quantile=0.5).values[0]
+        for i in (0, m.size - 1) if abs(start) >= NO_FLOW_KR else (m.size - 1,):  # nothing paid at month 0: no label there
             v = data.sel(quantile=0.5).values[i]
             above = i > 0 and v >= 0
             ax.annotate(f.mkr(v), (m[i], v / 1e6), textcoords="offset points", xytext=(7, -4) if i == 0 else (-7, 8 if above else -12),
@@ -385,7 +429,7 @@ def _draw_fan(ax, data: xr.DataArray, t: dict, f: Formatter, annotate: bool = Tr
 
 def net_benefit_fan(ds, *, lang: str = "sv", actor: str = SOCIETY) -> Figure:
     """Fan chart of cumulative net benefit (median, 50 % and 90 % bands) at each year end, from minus the cost at month 0."""
-    t, f = T[lang], Formatter(lang)
+    t, f = _words(ds, lang), Formatter(lang)
     data = fan_data(ds, actor)
     with rc_context(STYLE):
         fig = _figure(7.2, 3.8)
@@ -393,7 +437,7 @@ def net_benefit_fan(ds, *, lang: str = "sv", actor: str = SOCIETY) -> Figure:
         _draw_fan(ax, data, t, f)
         ax.set_xlabel(t["fan_month_axis"])
         ax.set_ylabel(t["fan_axis"])
-        ax.legend(loc="upper left")
+        fig.legend(loc="outside lower center", ncol=3)
         _title(
             fig, t["fan_title"].format(actor=actor_label(actor, lang, ds).lower() if actor == SOCIETY else actor_label(actor, lang, ds))
         )
@@ -403,7 +447,7 @@ def net_benefit_fan(ds, *, lang: str = "sv", actor: str = SOCIETY) -> Figure:
 
 def net_benefit_fan_actors(ds, *, lang: str = "sv", actors=None, ncols: int = 3) -> Figure:
     """Small multiples: the fan chart of every actor with flows or a cost (society has its own figure)."""
-    t, f = T[lang], Formatter(lang)
+    t, f = _words(ds, lang), Formatter(lang)
     actors = [a for a in active_actors(ds) if a != SOCIETY] if actors is None else list(actors)
     actors = actors or [SOCIETY]
     data = xr.concat([fan_data(ds, a) for a in actors], dim=xr.DataArray(actors, dims="actor", name="actor"))
@@ -447,7 +491,7 @@ def revenue_interval_data(ds, actors=None, quantiles=FAN_QUANTILES) -> xr.DataAr
 
 def revenue_intervals(ds, *, lang: str = "sv", actors=None) -> Figure:
     """NyttoSam's "intäkter på aktörsnivå" with uncertainty: each actor's first-year revenue, median with 50 % and 90 % intervals."""
-    t, f = T[lang], Formatter(lang)
+    t, f = _words(ds, lang), Formatter(lang)
     data = revenue_interval_data(ds, actors)
     names = data["actor"].values.tolist()
     order = names[::-1]  # first actor at the top, society at the bottom
@@ -514,7 +558,7 @@ def investment_view(ds, *, lang: str = "sv", actor: str = SOCIETY) -> Figure:
     the horizon; right, the revenue of each year against the cost. Bars are
     medians, whiskers 90 % intervals.
     """
-    t, f = T[lang], Formatter(lang)
+    t, f = _words(ds, lang), Formatter(lang)
     data = investment_data(ds, actor)
     years = data["year"].values
     who = actor_label(actor, lang, ds).lower() if actor == SOCIETY else actor_label(actor, lang, ds)
@@ -546,17 +590,9 @@ def investment_view(ds, *, lang: str = "sv", actor: str = SOCIETY) -> Figure:
         for y in years:
             bar(right, int(y), data["revenue"].sel(year=y).values, color=ACCENT_MID, edgecolor=ACCENT)
         cost_median = float(data["cost"].sel(quantile=0.5)) / 1e6
-        right.axhline(cost_median, color=COST, linestyle=(0, (5, 2)), linewidth=1.3)
-        right.annotate(
-            t["cost_line"],
-            (years[0] - 0.4, cost_median),
-            textcoords="offset points",
-            xytext=(0, 3),
-            ha="left",
-            va="bottom",
-            fontsize=8,
-            color=COST,
-        )
+        # The cost line is named in a legend below the panels: a label on the line would run through the bars.
+        right.axhline(cost_median, color=COST, linestyle=(0, (5, 2)), linewidth=1.3, label=f"{t['cost_line']}: {f.mkr(cost_median * 1e6)}")
+        fig.legend(loc="outside lower right", fontsize=8)
         right.set_xticks(years)
         right.set_xticklabels([t["year_n"].format(y=int(y)) for y in years])
         right.set_title(t["investment_right"], fontsize=9.5)
@@ -596,9 +632,15 @@ def sensitivity_data(sens, top: int | None = 12):
     return table.head(top) if top else table
 
 
+#: Characters per line of an input's name beside a bar: longer names wrap, so the bars keep most of the width.
+LABEL_WIDTH = 34
+
+
 def _labels(table, ds, sens, lang):
+    import textwrap
+
     config = config_of(ds) if ds is not None else config_of(sens)
-    return [parameter_label(str(p), config, lang) for p in table.index]
+    return [textwrap.fill(parameter_label(str(p), config, lang), LABEL_WIDTH, max_lines=3, placeholder=" …") for p in table.index]
 
 
 def _target_axis(sens, lang, ds):
@@ -615,8 +657,10 @@ def _value_formatter(unit: str, f: Formatter):
     return (1.0, "")
 
 
-def _barh_figure(n: float) -> Figure:
-    return _figure(7.2, 1.3 + 0.36 * max(n, 1))
+def _barh_figure(n: float, labels=()) -> Figure:
+    """A figure for ``n`` rows of horizontal bars; rows grow when a wrapped label has three lines."""
+    lines = max((str(label).count("\n") + 1 for label in labels), default=1)
+    return _figure(7.2, 1.3 + (0.36 if lines <= 2 else 0.5) * max(n, 1))
 
 
 def _title(fig: Figure, text: str) -> None:
@@ -632,7 +676,7 @@ def tornado_chart(sens, *, ds=None, lang: str = "sv", top: int = 12) -> Figure:
     scale, suffix = _value_formatter(unit, f)
     base = float(np.nanmedian(table["base"])) if len(table) else 0.0
     with rc_context(STYLE):
-        fig = _barh_figure(len(table))
+        fig = _barh_figure(len(table), labels)
         ax = fig.subplots()
         y = np.arange(len(table))[::-1]
         low = (table["low"].to_numpy() - base) / scale
@@ -641,19 +685,34 @@ def tornado_chart(sens, *, ds=None, lang: str = "sv", top: int = 12) -> Figure:
         ax.barh(y, high, left=base / scale, color=ACCENT, edgecolor=ACCENT, height=0.62, label=t["tornado_high"])
         ax.axvline(base / scale, color=INK, linewidth=1.0)
         config = config_of(ds) if ds is not None else config_of(sens)
+        widest = float(np.nanmax(np.abs(np.r_[low, high, 0.0])))
+        tiny = 1e-3 * widest if widest > 0 else 1e-12
+        texts = []
         for yi, lv, hv, lo_in, hi_in, path in zip(y, low, high, table["low_value"], table["high_value"], table.index):
-            for v, x_in in ((lv, lo_in), (hv, hi_in)):
-                if np.isfinite(v) and np.isfinite(x_in):
-                    text = input_value(x_in, str(path), config, f, approx=True, per=False)
-                    ax.text(base / scale + v, yi, f" {text} ", va="center", ha="left" if v >= 0 else "right", fontsize=7.5, color="#444444")
+            words = [input_value(x, str(path), config, f, approx=True, per=False) if np.isfinite(x) else "" for x in (lo_in, hi_in)]
+            lv, hv = (v if np.isfinite(v) else 0.0 for v in (lv, hv))
+            x0 = base / scale
+            if abs(lv) < tiny and abs(hv) < tiny:  # no swing: one label, not two on top of each other
+                texts.append(ax.text(x0, yi, f" {t['tornado_none']} ", va="center", ha="left", fontsize=7.5, color="#444444"))
+            elif lv * hv > 0 or abs(lv) < tiny or abs(hv) < tiny:  # both on one side: one label at the longer bar's end
+                end = lv if abs(lv) >= abs(hv) else hv
+                both = " / ".join(w for w in words if w)
+                texts.append(ax.text(x0 + end, yi, f" {both} ", va="center", ha="left" if end >= 0 else "right", fontsize=7.5,
+                                     color="#444444"))
+            else:
+                for v, w in ((lv, words[0]), (hv, words[1])):
+                    if w:
+                        texts.append(ax.text(x0 + v, yi, f" {w} ", va="center", ha="left" if v >= 0 else "right", fontsize=7.5,
+                                             color="#444444"))
         ax.set_yticks(y)
         ax.set_yticklabels(labels)
         ax.set_xlabel(f"{target[:1].upper() + target[1:]}{',' if suffix else ''}{suffix}")
         _sv_numbers(ax.xaxis, f)
-        ax.margins(x=0.18)
+        ax.margins(x=0.05)
         ax.grid(axis="y", visible=False)
         fig.legend(loc="outside lower center", ncol=2)
         _title(fig, t["tornado_title"].format(target=target))
+        fit_texts(ax, texts)
     fig.simsam_data = table
     return fig
 
@@ -665,7 +724,7 @@ def prcc_chart(sens, *, ds=None, lang: str = "sv", top: int = 12) -> Figure:
     labels = _labels(table, ds, sens, lang)
     target, _ = _target_axis(sens, lang, ds)
     with rc_context(STYLE):
-        fig = _barh_figure(len(table))
+        fig = _barh_figure(len(table), labels)
         ax = fig.subplots()
         y = np.arange(len(table))[::-1]
         r = table["prcc"].to_numpy()
@@ -696,7 +755,7 @@ def sobol_chart(sens, *, ds=None, lang: str = "sv", top: int = 12) -> Figure:
     labels = _labels(table, ds, sens, lang)
     target, _ = _target_axis(sens, lang, ds)
     with rc_context(STYLE):
-        fig = _barh_figure(len(table) * 1.25)
+        fig = _barh_figure(len(table) * 1.25, labels)
         ax = fig.subplots()
         y = np.arange(len(table))[::-1].astype(float)
         h = 0.36
@@ -735,7 +794,7 @@ def morris_chart(sens, *, ds=None, lang: str = "sv", top: int = 12) -> Figure:
     target, unit = _target_axis(sens, lang, ds)
     scale, suffix = _value_formatter(unit, f)
     with rc_context(STYLE):
-        fig = _barh_figure(len(table))
+        fig = _barh_figure(len(table), labels)
         ax = fig.subplots()
         y = np.arange(len(table))[::-1]
         ax.barh(y, table["mu_star"] / scale, xerr=table["mu_star_conf"] / scale if "mu_star_conf" in table else None, height=0.62,

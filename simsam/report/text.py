@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["T", "actor_label", "actor_definite", "target_label", "target_unit", "METHOD_NAMES"]
+__all__ = ["T", "figure_words", "actor_label", "actor_definite", "target_label", "target_unit", "METHOD_NAMES"]
 
 #: Short labels by language.
 T = {
@@ -47,6 +47,7 @@ T = {
         "tornado_low": "Indata lågt",
         "tornado_high": "Indata högt",
         "tornado_base": "Basvärde",
+        "tornado_none": "ingen påverkan",
         "prcc_title": "Partiella rangkorrelationer (PRCC) med {target}",
         "prcc_axis": "PRCC (−1 till 1)",
         "sobol_title": "Sobolindex för {target}",
@@ -93,6 +94,7 @@ T = {
         "tornado_low": "Input low",
         "tornado_high": "Input high",
         "tornado_base": "Base value",
+        "tornado_none": "no effect",
         "prcc_title": "Partial rank correlations (PRCC) with {target}",
         "prcc_axis": "PRCC (−1 to 1)",
         "sobol_title": "Sobol indices for {target}",
@@ -106,6 +108,45 @@ T = {
         "society": "society",
     },
 }
+
+#: Labels that follow the project's timing (``timing = "project"``, a cost schedule): key → (sv, en).
+_TIMING = {
+    "month_axis": ("Månader från projektstart", "Months from the project's start"),
+    "fan_month_axis": (
+        "Månader från projektstart (värden vid varje årsskifte)",
+        "Months from the project's start (values at each year end)",
+    ),
+    "payback_hist_axis": ("Återbetalningstid, månader från projektstart", "Payback time, months from the project's start"),
+}
+_SPREAD = {
+    "cost_once": ("Kostnad\n(över {span})", "Cost\n(over {span})"),
+    "cost_line": ("Kostnaden (median), fördelad över {span_long}", "The cost (median), spread over {span_long}"),
+    "investment_title": ("Investeringsperspektivet för {{actor}}: kostnaden över {span_long}, intäkten varje år",
+                         "The investment view for {{actor}}: the cost over {span_long}, the revenue every year"),
+}
+
+
+def figure_words(lang: str, timing=None) -> dict:
+    """:data:`T` for ``lang``, with the labels that depend on the timing (a :class:`simsam.report.describe.Timing`) replaced.
+
+    Months count from the project's start under ``timing = "project"``; a cost
+    spread over months is not "paid once".
+    """
+    words = dict(T[lang])
+    i = 0 if lang == "sv" else 1
+    if timing is not None and timing.project:
+        words.update({k: v[i] for k, v in _TIMING.items()})
+    if timing is not None and timing.cost_spread:
+        if timing.cost_years:
+            n = len(timing.cost_years)
+            span = f"{n} år" if lang == "sv" else f"{n} year{'s' if n != 1 else ''}"
+            span_long = span
+        else:
+            m = timing.cost_months
+            span, span_long = (f"{m} mån", f"{m} månader") if lang == "sv" else (f"{m} months", f"{m} months")
+        words.update({k: v[i].format(span=span, span_long=span_long) for k, v in _SPREAD.items()})
+    return words
+
 
 # (table label, definite form in running text) for the usual NyttoSam actors.
 _ACTORS = {
