@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._common import Command, check_out, positive_int, seed_arg
+from ._common import Command, add_lang, check_out, language, positive_int, seed_arg
 
 __all__ = ["COMMANDS"]
 
@@ -20,6 +20,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, help="output folder (default: results/portfolio-<file stem>/)")
     p.add_argument("--chunk-draws", type=positive_int("--chunk-draws"), help="draws per chunk, to bound memory (default 20 000)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    add_lang(p)
 
 
 def cmd_portfolio(args) -> int:
@@ -33,7 +34,7 @@ def cmd_portfolio(args) -> int:
     table = portfolio_summary(ds)
     write_portfolio(ds, table, out)
     if not args.quiet:
-        print(portfolio_text(ds, table))
+        print(portfolio_text(ds, table, language(args, portfolio.projects[0].config)))
         print(f"\nwrote {out}/portfolio.nc, portfolio.csv")
     return 0
 

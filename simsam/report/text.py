@@ -9,7 +9,19 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["T", "figure_words", "actor_label", "actor_definite", "target_label", "target_unit", "METHOD_NAMES"]
+from ..analysis.summary import TOTALS
+
+__all__ = [
+    "T",
+    "figure_words",
+    "metric_label",
+    "total_label",
+    "actor_label",
+    "actor_definite",
+    "target_label",
+    "target_unit",
+    "METHOD_NAMES",
+]
 
 #: Short labels by language.
 T = {
@@ -271,3 +283,32 @@ def target_unit(target: str | None, units: str | None = None) -> str:
     if any(k in target for k in ("revenue", "benefit", "cost")):
         return "kr"
     return ""
+
+
+def metric_label(metric: str, lang: str = "sv") -> str:
+    """A summary metric in words: ``net_benefit_5y`` → "Nettonytta efter 5 år" / "Net benefit after 5 years"."""
+    sv = lang == "sv"
+    fixed = {
+        "payback_months": ("Återbetalningstid, mån", "Payback time, months"),
+        "p_payback_not_reached": ("P(ej återbetald inom horisonten)", "P(not paid back within the horizon)"),
+        "annual_revenue": ("Intäkt första året", "First-year revenue"),
+        "cost": ("Kostnad", "Cost"),
+        "utilised_potential": ("Utnyttjad potential", "Utilised potential"),
+    }
+    if metric in fixed:
+        return fixed[metric][0 if sv else 1]
+    if m := re.fullmatch(r"p_payback_(\d+)", metric):
+        return f"P(återbetald inom {m[1]} mån)" if sv else f"P(paid back within {m[1]} months)"
+    if m := re.fullmatch(r"net_benefit_(\d+)y", metric):
+        n = int(m[1])
+        return f"Nettonytta efter {n} år" if sv else f"Net benefit after {n} year{'s' if n != 1 else ''}"
+    if m := re.fullmatch(r"p_net_benefit_positive_(\d+)y", metric):
+        n = int(m[1])
+        return f"P(positiv nettonytta efter {n} år)" if sv else f"P(positive net benefit after {n} year{'s' if n != 1 else ''})"
+    return metric
+
+
+def total_label(name: str, lang: str = "sv") -> str:
+    """The label of a total of actors (:data:`simsam.analysis.summary.TOTALS`): "Staten totalt" / "State total"."""
+    _, sv, en = TOTALS[name]
+    return sv if lang == "sv" else en

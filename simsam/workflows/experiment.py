@@ -37,7 +37,7 @@ The file::
     [[analysis]]
     kind = "sensitivity"        # runs ``simsam sensitivity`` with these options
     method = "tornado"          # tornado | prcc | sobol | morris
-    # target, actor, month, year, n, cohort, low, high, levels
+    # target, actor, month, year, n, cohort, low, high (quantiles 0–1, default 0.05 and 0.95), levels
 
 Every analysis may also set ``name`` (its subfolder; default its kind, made
 unique) and ``draws`` (default the experiment's). The whole file is checked,
@@ -292,9 +292,13 @@ def _sensitivity_options(node: Node, config: Config, seed: int, draws: int) -> d
     for key in ("month", "year", "n", "levels"):
         if node.has(key):
             kw[key] = node.integer(key, lo=1)
-    for key in ("low", "high"):
+    for key in ("low", "high"):  # quantiles as probabilities 0–1, as on the command line
         if node.has(key):
-            kw[key] = node.fixed(key)
+            value = node.fixed(key)
+            if not 0 <= value <= 1:
+                raise node.error(key, f"{value:g} is not a probability: give the quantile between 0 and 1 ({value / 100:g} for p{value:g})"
+                                 if value > 1 else f"must be a probability between 0 and 1, not {value:g}")
+            kw[key] = 100 * value
     if kw["method"] == "prcc" and "n" not in kw:
         kw["n"] = draws
     options, target = prepare(config, SensitivityOptions(**kw), name=node.at)
