@@ -174,6 +174,8 @@ def test_decision_command(tmp_path, capsys):
         "economy.wage+project.cost",
         "--out",
         str(out),
+        "--lang",
+        "en",
     ]
     assert main(argv) == 0
     text = capsys.readouterr().out

@@ -382,7 +382,8 @@ def test_command_writes_dataset_and_csv(tmp_path, capsys, method, options):
     config = write_hand(tmp_path)
     out = tmp_path / "out"
     code = main(
-        ["sensitivity", str(config), "--method", method, "--target", "net_benefit", "--actor", "kommun", "--seed", "4", "--out", str(out)]
+        ["sensitivity", str(config), "--method", method, "--target", "net_benefit", "--actor", "kommun", "--seed", "4", "--out", str(out),
+         "--lang", "en"]
         + options
     )
     assert code == 0

@@ -394,13 +394,24 @@ def _input_words(name: str, config: dict, lang: str, parameter_label) -> str:
 
 
 # -- simsam breakeven ------------------------------------------------------------------------------
-def _value_of(x: float, path: str, config: dict | None, lang: str) -> str:
-    """An input's value with its unit when the config is known (``6,5 mkr``, ``31 %``), else four significant figures."""
+def _value_of(x: float, path: str, config: dict | None, lang: str, precise: bool = False) -> str:
+    """An input's value with its unit when the config is known (``6,5 mkr``, ``31 %``), else four significant figures.
+
+    ``precise`` (a break-even value, quoted): shares with one decimal (``30,6 %``), mkr with two.
+    """
     if not math.isfinite(x):
         return "–"
     if config:
+        from .describe import value_kind
+
+        f = _f(lang)
+        kind, unit = value_kind(path, config)
+        if precise and kind == "share" and not unit:
+            return f.pct(x, 1)
+        if precise and kind == "mkr":
+            return f.mkr(x, 2)
         try:
-            return input_value(x, path, config, _f(lang), per=False)
+            return input_value(x, path, config, f, per=False)
         except (KeyError, TypeError, ValueError):
             pass
     return _num(x, lang)
@@ -414,7 +425,7 @@ def breakeven_text(result, lang: str = "sv", config: dict | None = None) -> str:
     r = result
     f = _f(lang)
     sv = lang == "sv"
-    v = lambda x: _value_of(x, r.parameter, config, lang)  # noqa: E731 - a short local formatter
+    v = lambda x: _value_of(x, r.parameter, config, lang, precise=True)  # noqa: E731 - a short local formatter
     who = actor_label(r.actor, lang) if r.actor != SOCIETY else _W[lang]["society"]
     draws = _count(int(r.draws), lang)
     p = f.decimal(r.probability, 2)
@@ -437,7 +448,7 @@ def breakeven_text(result, lang: str = "sv", config: dict | None = None) -> str:
             f"{v(r.low)}, {f.decimal(r.p_high, 3)} at {v(r.high)}",
         ]
     if math.isfinite(r.value):
-        se = _value_of(r.mcse, r.parameter, config, lang)
+        se = _value_of(r.mcse, r.parameter, config, lang, precise=True)
         lines.append(
             (f"Brytpunkt: {v(r.value)} (MC-standardfel {se}; 95 %-intervall {v(r.ci_low)} till {v(r.ci_high)}); uppmätt där: "
              f"P = {f.decimal(r.p_at_value, 3)}") if sv else
