@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import io
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -637,8 +638,6 @@ LABEL_WIDTH = 34
 
 
 def _labels(table, ds, sens, lang):
-    import textwrap
-
     config = config_of(ds) if ds is not None else config_of(sens)
     return [textwrap.fill(parameter_label(str(p), config, lang), LABEL_WIDTH, max_lines=3, placeholder=" …") for p in table.index]
 
@@ -853,3 +852,91 @@ def png_data_uri(fig: Figure | None = None, *, path=None, dpi: int = 200) -> str
         fig.savefig(buf, format="png", dpi=dpi, facecolor="white", metadata={"Software": None})
         raw = buf.getvalue()
     return "data:image/png;base64," + base64.b64encode(raw).decode("ascii")
+
+
+# -- scenarios (simsam compare) ---------------------------------------------------------------------
+def compare_data(table, actor: str = SOCIETY, metric: str | None = None):
+    """Paired differences per contrast for one actor: a DataFrame indexed by contrast with ``median, p05, p95, p_better``, kr.
+
+    ``table`` is ``compare.csv`` read with pandas (columns ``contrast, actor, metric, …``);
+    ``metric`` defaults to the last year's net benefit.
+    """
+    if metric is None:
+        years = sorted(int(m[len("net_benefit_"):-1]) for m in set(table["metric"]) if m.startswith("net_benefit_") and m.endswith("y"))
+        metric = f"net_benefit_{years[-1]}y"
+    rows = table[(table["actor"] == actor) & (table["metric"] == metric)]
+    return rows.set_index("contrast")[["median", "p05", "p95", "p_better"]]
+
+
+def compare_chart(table, labels: dict, *, lang: str = "sv", actor: str = SOCIETY, ds=None) -> Figure:
+    """Each scenario against the base: the paired difference in the last year's net benefit (median, 90 % interval), with P(better)."""
+    t, f = T[lang], Formatter(lang)
+    data = compare_data(table, actor)
+    years = sorted(int(m[len("net_benefit_"):-1]) for m in set(table["metric"]) if m.startswith("net_benefit_") and m.endswith("y"))
+    names = list(data.index)
+    with rc_context(STYLE):
+        fig = _figure(7.2, 1.2 + 0.5 * max(len(names), 1))
+        ax = fig.subplots()
+        ax.axvline(0, color=INK, linewidth=0.9)
+        texts = []
+        for y, name in enumerate(names[::-1]):
+            row = data.loc[name] / np.array([1e6, 1e6, 1e6, 1.0])
+            ax.plot([row["p05"], row["p95"]], [y, y], color=ACCENT, linewidth=1.6, solid_capstyle="butt")
+            ax.plot([row["median"]], [y], marker="o", markersize=7, color=ACCENT, markeredgecolor="white")
+            label = f" {f.mkr(data.loc[name, 'median'])}, P({t['better']}) {f.prob(data.loc[name, 'p_better'])} "
+            texts.append(ax.text(max(row["p95"], row["median"]), y, label, va="center", ha="left", fontsize=8))
+
+        ax.set_yticks(range(len(names)))
+        ax.set_yticklabels([textwrap.fill(str(labels.get(n, n)), LABEL_WIDTH) for n in names[::-1]])
+        ax.set_ylim(-0.6, len(names) - 0.4)
+        who = actor_label(actor, lang, ds).lower() if actor == SOCIETY else actor_label(actor, lang, ds)
+        ax.set_xlabel(t["compare_axis"].format(y=years[-1], actor=who))
+        _sv_numbers(ax.xaxis, f)
+        ax.grid(axis="y", visible=False)
+        ax.margins(x=0.05)
+        _title(fig, t["compare_title"])
+        fit_texts(ax, texts)
+    fig.simsam_data = data
+    return fig
+
+
+# -- value of information (simsam decision) ---------------------------------------------------------
+def evppi_data(dec, year: int, actor: str = SOCIETY, top: int = 8):
+    """The ``top`` largest EVPPIs of ``actor`` after ``year`` years, largest first: a Series of kr indexed by input."""
+    import pandas as pd
+
+    s = dec.sel(actor=actor, year=year)
+    values = pd.Series(s["evppi"].values, index=[str(i) for i in dec["input"].values]).sort_values(ascending=False)
+    return values.head(top)
+
+
+def evppi_chart(dec, year: int, *, lang: str = "sv", actor: str = SOCIETY, top: int = 8, ds=None) -> Figure:
+    """The value of learning each input before deciding (EVPPI), largest first, against the EVPI (the upper limit)."""
+    t, f = T[lang], Formatter(lang)
+    data = evppi_data(dec, year, actor, top)
+    evpi = float(dec["evpi"].sel(actor=actor, year=year))
+    config = config_of(ds) if ds is not None else config_of(dec)
+    labels = [textwrap.fill(" + ".join(parameter_label(p.strip(), config, lang) for p in str(name).split("+")), LABEL_WIDTH,
+                            max_lines=3, placeholder=" …") for name in data.index]
+    scale = 1e6 if max(evpi, float(data.max() if len(data) else 0)) >= 1e5 else 1e3
+    unit = ("mkr" if lang == "sv" else "Mkr") if scale == 1e6 else ("tkr" if lang == "sv" else "thousand kr")
+    with rc_context(STYLE):
+        fig = _barh_figure(len(data), labels)
+        ax = fig.subplots()
+        y = np.arange(len(data))[::-1]
+        ax.barh(y, data.to_numpy() / scale, color=ACCENT_MID, edgecolor=ACCENT, height=0.62)
+        ax.axvline(evpi / scale, color=COST, linestyle=(0, (5, 2)), linewidth=1.3, label=f"EVPI: {f.money(evpi)}")
+        texts = [ax.text(v / scale, yi, f" {f.money(v)} ", va="center", ha="left", fontsize=7.5, color="#444444")
+                 for yi, v in zip(y, data.to_numpy())]
+        ax.set_yticks(y)
+        ax.set_yticklabels(labels)
+        ax.set_xlabel(t["evppi_axis"].format(y=year, unit=unit))
+        ax.set_xlim(0, max(evpi, float(data.max() if len(data) else 0), 1.0) / scale * 1.05)
+        _sv_numbers(ax.xaxis, f)
+        ax.grid(axis="y", visible=False)
+        fig.legend(loc="outside lower center")
+        who = actor_label(actor, lang, ds).lower() if actor == SOCIETY else actor_label(actor, lang, ds)
+        _title(fig, t["evppi_title"].format(actor=who))
+        fit_texts(ax, texts)
+    fig.simsam_data = data
+    return fig

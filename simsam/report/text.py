@@ -71,6 +71,11 @@ T = {
         "morris_sigma": "σ (samspel, icke-linjäritet)",
         "ci95": "95 %-konfidensintervall",
         "society": "samhället",
+        "better": "bättre",
+        "compare_title": "Scenarierna mot grundfallet, parade dragningar",
+        "compare_axis": "Skillnad i nettonytta efter {y} år för {actor}, mkr (scenario − grundfall)",
+        "evppi_title": "Värdet av bättre kunskap före beslutet ({actor})",
+        "evppi_axis": "EVPPI efter {y} år, {unit}",
     },
     "en": {
         "month_axis": "Months after exit",
@@ -118,6 +123,11 @@ T = {
         "morris_sigma": "σ (interactions, non-linearity)",
         "ci95": "95% confidence interval",
         "society": "society",
+        "better": "better",
+        "compare_title": "The scenarios against the base case, paired draws",
+        "compare_axis": "Difference in net benefit after {y} years for {actor}, Mkr (scenario − base)",
+        "evppi_title": "The value of knowing more before deciding ({actor})",
+        "evppi_axis": "EVPPI after {y} years, {unit}",
     },
 }
 
