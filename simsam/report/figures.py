@@ -501,14 +501,17 @@ def revenue_intervals(ds, *, lang: str = "sv", actors=None) -> Figure:
         ax = fig.subplots()
         ax.axvline(0, color=INK, linewidth=0.9)
         span = np.nanmax(np.abs(data.values), initial=1.0) / 1e6
+        texts = []
         for y, actor in enumerate(order):
             q = data.sel(actor=actor).values / 1e6
             strong = actor == SOCIETY
             ax.plot([q[0], q[4]], [y, y], color=ACCENT if not strong else INK, linewidth=1.4, solid_capstyle="butt", zorder=2)
             ax.plot([q[1], q[3]], [y, y], color=ACCENT_MID if not strong else "#8a8a8a", linewidth=7, solid_capstyle="butt", zorder=2)
             ax.plot([q[2]], [y], marker="o", markersize=6.5, color=ACCENT if not strong else INK, markeredgecolor="white", zorder=3)
-            ax.text(q[4] + 0.02 * span, y, f.mkr(data.sel(actor=actor).values[2]), va="center", ha="left", fontsize=8.5,
-                    fontweight="bold" if strong else "normal")
+            # The median's label beside the interval, on the side away from the zero line (a label across it reads badly).
+            left = q[4] < 0
+            texts.append(ax.text(q[0] - 0.02 * span if left else q[4] + 0.02 * span, y, f.mkr(data.sel(actor=actor).values[2]),
+                                 va="center", ha="right" if left else "left", fontsize=8.5, fontweight="bold" if strong else "normal"))
         ax.set_yticks(range(len(order)))
         ax.set_yticklabels([actor_label(a, lang, ds) for a in order])
         for label, actor in zip(ax.get_yticklabels(), order):
@@ -517,7 +520,7 @@ def revenue_intervals(ds, *, lang: str = "sv", actors=None) -> Figure:
         if SOCIETY in order and len(order) > 1:
             ax.axhline(order.index(SOCIETY) + 0.5, color="#bbbbbb", linewidth=0.8)
         lo, hi = np.nanmin(data.values, initial=0) / 1e6, np.nanmax(data.values, initial=0) / 1e6
-        ax.set_xlim(min(lo, 0) - 0.05 * span, max(hi, 0) + 0.22 * span)
+        ax.set_xlim(min(lo, 0) - 0.05 * span, max(hi, 0) + 0.05 * span)
         ax.set_ylim(-0.6, len(order) - 0.4)
         ax.set_xlabel(t["revenue_axis"])
         _sv_numbers(ax.xaxis, f)
@@ -527,6 +530,7 @@ def revenue_intervals(ds, *, lang: str = "sv", actors=None) -> Figure:
                    Line2D([], [], color=ACCENT, marker="o", linewidth=0, markeredgecolor="white", markersize=6.5, label=t["median"])]
         fig.legend(handles=handles, loc="outside lower center", ncol=3)
         _title(fig, t["revenue_title"])
+        fit_texts(ax, texts)
     fig.simsam_data = data
     return fig
 
@@ -925,8 +929,9 @@ def evppi_chart(dec, year: int, *, lang: str = "sv", actor: str = SOCIETY, top: 
         ax = fig.subplots()
         y = np.arange(len(data))[::-1]
         ax.barh(y, data.to_numpy() / scale, color=ACCENT_MID, edgecolor=ACCENT, height=0.62)
-        ax.axvline(evpi / scale, color=COST, linestyle=(0, (5, 2)), linewidth=1.3, label=f"EVPI: {f.money(evpi)}")
-        texts = [ax.text(v / scale, yi, f" {f.money(v)} ", va="center", ha="left", fontsize=7.5, color="#444444")
+        kr = lambda x: f"{f.significant(x, 3)}{f.space}kr" if abs(x) >= 1 else f"0{f.space}kr"  # noqa: E731 - as the report's text
+        ax.axvline(evpi / scale, color=COST, linestyle=(0, (5, 2)), linewidth=1.3, label=f"EVPI: {kr(evpi)}")
+        texts = [ax.text(v / scale, yi, f" {kr(v)} ", va="center", ha="left", fontsize=7.5, color="#444444")
                  for yi, v in zip(y, data.to_numpy())]
         ax.set_yticks(y)
         ax.set_yticklabels(labels)
