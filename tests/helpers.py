@@ -115,3 +115,30 @@ def figure_problems(fig) -> list[str]:
         if min(A.x1, B.x1) - max(A.x0, B.x0) > 0.5 and min(A.y1, B.y1) - max(A.y0, B.y0) > 0.5:
             out.append(f"{a!r} overlaps {b!r}")
     return out
+
+
+def small_experiment(tmp: Path, *, draws: int = 400, sobol_n: int = 64, config: Path | None = None) -> Path:
+    """``experiments/samverkansteamet.toml`` run into ``tmp/experiment`` with at most ``draws`` draws and Sobol ``n``.
+
+    Every analysis of the shipped experiment is kept (run, decision, compare,
+    three break-even values, tornado, PRCC, Sobol); its config is the real one
+    (an absolute path), or ``config``. Returns the experiment folder.
+    """
+    import json
+    import re
+    import tomllib
+
+    from simsam.workflows.experiment import load_experiment, run_experiment
+
+    source = Path(__file__).parents[1] / "experiments" / "samverkansteamet.toml"
+    text = source.read_text(encoding="utf-8")
+    rel = tomllib.loads(text)["config"]
+    target = config if config is not None else (source.parent / rel).resolve()
+    text = re.sub(r'^config\s*=\s*".*"$', f"config = {json.dumps(Path(target).as_posix())}", text, count=1, flags=re.MULTILINE)
+    text = re.sub(r"^(\s*draws\s*=\s*)(\d+)", lambda m: m.group(1) + str(min(int(m.group(2)), draws)), text, flags=re.MULTILINE)
+    text = re.sub(r"^(\s*n\s*=\s*)(\d+)", lambda m: m.group(1) + str(min(int(m.group(2)), sobol_n)), text, flags=re.MULTILINE)
+    path = tmp / "samverkansteamet.toml"
+    path.write_text(text, encoding="utf-8")
+    out = tmp / "experiment"
+    run_experiment(load_experiment(path), out, threads=1, echo=lambda _: None)
+    return out

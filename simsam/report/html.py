@@ -534,7 +534,7 @@ def _manifest_section(analyses, summary: dict, ds, f: Formatter) -> dict:
         "versions": manifest.get("versions") or {"simsam": run.get("simsam_version", ds.attrs.get("simsam_version", ""))},
         "git": manifest.get("git"),
         "started": manifest.get("started", ""),
-        "experiment": (manifest.get("experiment") or {}),
+        "experiment": {"name": "", "file": "", **(manifest.get("experiment") or {})},
         "analyses": [
             {"name": a.get("name", ""), "kind": a.get("kind", ""), "draws": f.number(a.get("draws", 0) or 0),
              "seconds": f.decimal(float(a.get("seconds", 0) or 0), 1)}
