@@ -66,7 +66,7 @@ def figure_problems(fig) -> list[str]:
       value (no "2" for 2.5, no "−0,2" for −0.25);
     * numeric tick labels set as text equal their tick's value;
     * no two drawn texts (titles, axis and tick labels, legend entries, value
-      labels) overlap by more than half a pixel.
+      labels) overlap by more than half a pixel, and none runs off the figure.
     """
     import itertools
 
@@ -80,7 +80,8 @@ def figure_problems(fig) -> list[str]:
     renderer = canvas.get_renderer()
     out, hidden = [], set()
     for ax in fig.axes:
-        if not ax.get_visible():
+        if not ax.get_visible():  # an empty place of a grid: nothing in it is drawn
+            hidden.update(id(t) for t in ax.findobj(Text))
             continue
         for axis in (ax.xaxis, ax.yaxis):
             drawn = axis._update_ticks()  # the ticks matplotlib draws (inside the view)
@@ -103,6 +104,7 @@ def figure_problems(fig) -> list[str]:
                 if abs(shown - value) > 1e-9 * max(1.0, abs(value)):
                     out.append(f"tick label {label!r} at {value:g}")
     boxes = []
+    page = fig.bbox
     for t in fig.findobj(Text):
         if id(t) in hidden or not t.get_visible() or not t.get_text().strip():
             continue
@@ -111,6 +113,8 @@ def figure_problems(fig) -> list[str]:
         box = t.get_window_extent(renderer)
         if box.width > 0 and box.height > 0:
             boxes.append((t.get_text(), box))
+            if box.x0 < page.x0 - 1 or box.x1 > page.x1 + 1 or box.y0 < page.y0 - 1 or box.y1 > page.y1 + 1:
+                out.append(f"{t.get_text()!r} runs off the figure")
     for (a, A), (b, B) in itertools.combinations(boxes, 2):
         if min(A.x1, B.x1) - max(A.x0, B.x0) > 0.5 and min(A.y1, B.y1) - max(A.y0, B.y0) > 0.5:
             out.append(f"{a!r} overlaps {b!r}")

@@ -158,7 +158,8 @@ def test_counterfactual_correlations_and_groups_are_among_the_assumptions(timing
     assert settings["Undanträngning (displacement)"].startswith("likformig mellan 0 och 20 %")
     assert settings["Avtagande effekt (drop-off)"].startswith("10 % (fast värde) per år")
     assert settings["Optimismjustering av kostnaden (optimism bias)"].startswith("15 % (fast värde)")
-    assert settings["Rangkorrelationer (Spearman)"] == "”Arbete: tjänstgöringsgrad” och ”Arbete: lönebidrag (andel av lönekostnaden)”: −0,40"
+    assert settings["Rangkorrelationer (Spearman)"] == ("”Arbete: tjänstgöringsgrad” och ”Arbete: lönebidrag (andel av "
+                                                       "lönekostnaden)”: −0,40")
     assert settings["Deltagargrupper"].startswith("”Långvarigt sjukskrivna” 40 % av deltagarna (utfallsandelarna förskjutna på logitskalan")
     # the config's name and assumptions per language
     text = text_of(report)

@@ -405,16 +405,19 @@ def fan_data(ds, actor: str = SOCIETY, quantiles=FAN_QUANTILES) -> xr.DataArray:
     months = np.concatenate([[0], 12 * ds["year"].values])
     q = np.quantile(values, quantiles, axis=0) if values.shape[0] else np.full((len(quantiles), months.size), np.nan)
     return xr.DataArray(q, dims=("quantile", "month"), coords={"quantile": list(quantiles), "month": months}, name="net_benefit",
-                        attrs={"units": "kr", "actor": actor})
+                        attrs={"units": "kr", "actor": actor, "draws": int(values.shape[0])})
 
 
 def _draw_fan(ax, data: xr.DataArray, t: dict, f: Formatter, annotate: bool = True, marker_size: float = 4.5):
     m = data["month"].values
     q = {float(k): data.sel(quantile=k).values / 1e6 for k in data["quantile"].values}
     ax.axhline(0, color=INK, linewidth=0.9, zorder=2)
-    ax.fill_between(m, q[0.05], q[0.95], color=ACCENT_LIGHT, linewidth=0, zorder=1, label=t["band90"])
-    ax.fill_between(m, q[0.25], q[0.75], color=ACCENT_MID, linewidth=0, zorder=1, label=t["band50"])
-    ax.plot(m, q[0.5], color=ACCENT, linewidth=2.0, marker="o", markersize=marker_size, zorder=3, label=t["median"])
+    single = bool(data.attrs.get("draws", 2) == 1)  # one calculation: no bands to draw, and none to name
+    if not single:
+        ax.fill_between(m, q[0.05], q[0.95], color=ACCENT_LIGHT, linewidth=0, zorder=1, label=t["band90"])
+        ax.fill_between(m, q[0.25], q[0.75], color=ACCENT_MID, linewidth=0, zorder=1, label=t["band50"])
+    ax.plot(m, q[0.5], color=ACCENT, linewidth=2.0, marker="o", markersize=marker_size, zorder=3,
+            label=t["calculation"] if single else t["median"])
     ax.set_xticks(m)
     ax.set_xlim(m[0] - 1.5, m[-1] + 1.5)
     _sv_numbers(ax.yaxis, f)
@@ -467,12 +470,19 @@ def net_benefit_fan_actors(ds, *, lang: str = "sv", actors=None, ncols: int = 3)
             ax.tick_params(labelsize=7.5)
         for ax in axes[len(actors):]:
             ax.set_visible(False)
-        for ax in axes[(nrows - 1) * ncols:]:
-            ax.set_xlabel(t["month_axis"], fontsize=8)
+        # The lowest drawn panel of each column carries the month axis (above an empty place, its own tick labels).
+        for col in range(ncols):
+            drawn = [i for i in range(col, len(actors), ncols)]
+            if drawn:
+                axes[drawn[-1]].xaxis.set_tick_params(labelbottom=True)
+                axes[drawn[-1]].set_xlabel(t["month_axis"], fontsize=8)
         for ax in axes[::ncols]:
             ax.set_ylabel(t["mkr_axis"], fontsize=8)
-        handles = [Patch(color=ACCENT_LIGHT, label=t["band90"]), Patch(color=ACCENT_MID, label=t["band50"]),
-                   Line2D([], [], color=ACCENT, marker="o", markersize=3, linewidth=2, label=t["median"])]
+        line = Line2D([], [], color=ACCENT, marker="o", markersize=3, linewidth=2, label=t["median"])
+        handles = [Patch(color=ACCENT_LIGHT, label=t["band90"]), Patch(color=ACCENT_MID, label=t["band50"]), line]
+        if ds.sizes.get("draw", 2) == 1:
+            line.set_label(t["calculation"])
+            handles = [line]
         fig.legend(handles=handles, loc="outside lower center", ncol=3)
         _title(fig, t["fan_actors_title"])
     fig.simsam_data = data
@@ -528,6 +538,9 @@ def revenue_intervals(ds, *, lang: str = "sv", actors=None) -> Figure:
         handles = [Line2D([], [], color=ACCENT, linewidth=1.4, label=t["interval90"]),
                    Line2D([], [], color=ACCENT_MID, linewidth=7, label=t["interval50"]),
                    Line2D([], [], color=ACCENT, marker="o", linewidth=0, markeredgecolor="white", markersize=6.5, label=t["median"])]
+        if ds.sizes.get("draw", 2) == 1:  # one calculation: a value per actor, no intervals
+            handles = handles[2:]
+            handles[0].set_label(t["calculation"])
         fig.legend(handles=handles, loc="outside lower center", ncol=3)
         _title(fig, t["revenue_title"])
         fit_texts(ax, texts)
@@ -667,7 +680,9 @@ def _barh_figure(n: float, labels=()) -> Figure:
 
 
 def _title(fig: Figure, text: str) -> None:
-    fig.suptitle(text, x=0.01, ha="left", fontsize=10.5, fontweight="bold")
+    """The figure's title, left-aligned, wrapped to the figure's width (a long title would run off the figure)."""
+    width = max(20, int(fig.get_figwidth() * 10.5))  # characters of 10.5-point bold per inch, a little to spare
+    fig.suptitle(textwrap.fill(text, width), x=0.01, ha="left", fontsize=10.5, fontweight="bold")
 
 
 def tornado_chart(sens, *, ds=None, lang: str = "sv", top: int = 12) -> Figure:

@@ -554,11 +554,13 @@ def _draw(ds, lang: str, sensitivity: dict, folder: Path, dpi: int, extra: dict 
     drawings = {
         "investment": lambda: F.investment_view(ds, lang=lang),
         "net_benefit_society": lambda: F.net_benefit_fan(ds, lang=lang),
-        "payback_histogram": lambda: F.payback_histogram(ds, lang=lang),
+        "payback_histogram": lambda: F.payback_histogram(ds, lang=lang),  # (left out for one draw: one bar of 100 %)
         "revenue_by_actor": lambda: F.revenue_intervals(ds, lang=lang),
         "acceptability": lambda: F.acceptability_curve(ds, lang=lang),
         "net_benefit_actors": lambda: F.net_benefit_fan_actors(ds, lang=lang),
     }
+    if ds.sizes.get("draw", 2) == 1:
+        del drawings["payback_histogram"]
     for key, sens in sensitivity.items():
         drawings[f"sensitivity_{key}"] = lambda sens=sens: F.sensitivity_chart(sens, ds=ds, lang=lang)
     for key, draw in extra.items():
