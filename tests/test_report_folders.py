@@ -200,3 +200,11 @@ def test_few_draws_say_the_numbers_are_rough(tmp_path):
     text = text_of(report)
     assert "Beräkningen bygger på bara 100 dragningar" in text
     assert "slumpfelet i en sannolikhet högst ±0,10 (två standardfel)" in text  # 1/√100: a bound, not the estimate at 0 or 1
+
+
+def test_one_random_draw_is_not_called_a_point_estimate(tmp_path):
+    """One draw of an uncertain config is one random outcome, not NyttoSam's fixed-value calculation."""
+    _, report = _report(tmp_path, CONFIGS / "samverkansteamet.toml", 1)
+    text = text_of(report)
+    assert "med en enda slumpdragning" in text and "en enda dragning av de osäkra värdena" in text
+    assert "fasta värden" not in text and "slumpfelet" not in text and "90 %-intervall" not in text

@@ -545,6 +545,8 @@ class InputRow:
 
 def _sampled_range(values: np.ndarray, path: str, config: dict, f: Formatter) -> str:
     lo, hi = np.quantile(values, [0.05, 0.95])
+    if values.size < 2 or lo == hi:  # one draw: its value, not a range
+        return _units(path, config, f).one(float(lo), per=False)
     return _units(path, config, f).span(float(lo), float(hi), f.lang)
 
 
@@ -607,6 +609,8 @@ def _compact(spec, path: str, config: dict, sampled: dict, f: Formatter) -> str:
     if path in sampled:
         x = sampled[path]
         lo, mid, hi = np.quantile(x, [0.05, 0.5, 0.95])
+        if x.size < 2 or lo == hi:  # one draw (or a value that never varies): no range to give
+            return u.one(float(mid), per=False)
         return f"{u.one(float(mid), per=False)} ({u.span(float(lo), float(hi), f.lang)})"
     return _value_words(spec, path, config, f)
 

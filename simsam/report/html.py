@@ -115,7 +115,10 @@ def _m(metrics: dict, name: str, column: str = "median") -> float:
 
 
 def _money_cell(f: Formatter, metrics: dict, name: str) -> dict:
-    return {"median": f.mkr(_m(metrics, name)), "interval": f.interval(_m(metrics, name, "p05"), _m(metrics, name, "p95"), f.mkr)}
+    lo, hi = _m(metrics, name, "p05"), _m(metrics, name, "p95")
+    if math.isfinite(lo) and math.isfinite(hi) and abs(hi - lo) < 0.5:  # the same in every draw: no interval to give
+        return {"median": f.mkr(_m(metrics, name)), "interval": "fast värde" if f.lang == "sv" else "fixed"}
+    return {"median": f.mkr(_m(metrics, name)), "interval": f.interval(lo, hi, f.mkr)}
 
 
 def _payback_months(metrics: dict) -> list[int]:
@@ -703,6 +706,8 @@ def report_context(ds, summary: dict, figures: dict[str, ReportFigure], sensitiv
             "draws": f.number(draws),
             "n_draws": draws,
             "one_draw": draws == 1,
+            # every input fixed (NyttoSam's point estimate), or a single random draw of uncertain inputs
+            "point": draws == 1 and ds.sizes.get("parameter", 0) == 0,
             "few_draws": 1 < draws < 1000,
             "figure_draws": f.number(ds.sizes["draw"]) if ds.sizes.get("draw", 0) < draws else "",
             "seed": run.get("seed", ""),
