@@ -177,7 +177,8 @@ def fit_texts(ax, texts, rounds: int = 3, pad_px: float = 6.0) -> None:
     Value labels at the ends of bars would otherwise run into the axis's tick
     labels or out of the figure. A text of ``w`` pixels anchored at ``a`` and
     running left fits when ``(a − lo)·W/(hi − lo) ≥ w``: the limits are solved
-    for directly, on the laid-out figure (one draw per round, the layout may move).
+    for directly, on the laid-out figure (one layout per round, without
+    rendering: the layout may move when the limits do).
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -187,7 +188,7 @@ def fit_texts(ax, texts, rounds: int = 3, pad_px: float = 6.0) -> None:
     fig = ax.figure
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     for _ in range(rounds):
-        canvas.draw()
+        fig.draw_without_rendering()  # the layout and the text sizes, without drawing a pixel
         renderer = canvas.get_renderer()
         box = ax.get_window_extent(renderer)
         lo, hi = ax.get_xlim()
