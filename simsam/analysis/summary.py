@@ -247,26 +247,41 @@ def _clean(x):
     return None if isinstance(x, float) and not math.isfinite(x) else x
 
 
-def headline(summary, actor: str, horizon: int) -> str:
+#: The words of :func:`headline` by language.
+_HEADLINE = {
+    "en": {"over": "over {h}", "not": "median not reached within {h} months", "to": " to ", "months": "months",
+           "median": "median {m} months (90% interval {lo}{sep}{hi})", "text": "payback within {h} months with probability {p}, {median}",
+           "none": "bears no share of the cost: nothing to pay back"},
+    "sv": {"over": "över {h}", "not": "medianen inte inom {h} månader", "to": " till ", "months": "månader",
+           "median": "median {m} månader (90 %-intervall {lo}{sep}{hi})",
+           "text": "återbetald inom {h} månader med sannolikheten {p}, {median}",
+           "none": "bär ingen del av kostnaden: inget att betala tillbaka"},
+}
+
+
+def headline(summary, actor: str, horizon: int, lang: str = "en") -> str:
     """The sentence an evaluator quotes, e.g. "payback within 60 months with probability 0.83, ...".
 
-    ``summary`` is a :class:`Summary` or :func:`summarize`'s DataFrame.
+    ``summary`` is a :class:`Summary` or :func:`summarize`'s DataFrame; ``lang``
+    ``"en"`` (``summary.json``'s) or ``"sv"`` (decimal comma).
     """
     summary = Summary.of(summary)
+    w = _HEADLINE[lang]
     if actor in summary.no_cost:
-        return "bears no share of the cost: nothing to pay back"
+        return w["none"]
     p = summary(actor, f"p_payback_{horizon}")
     row = summary.rows[(actor, "payback_months")]
 
     def month(x):
-        return f"{x:.0f}" if math.isfinite(x) else f"over {horizon}"
+        return f"{x:.0f}" if math.isfinite(x) else w["over"].format(h=horizon)
 
     if not math.isfinite(row["median"]):
-        median = f"median not reached within {horizon} months"
+        median = w["not"].format(h=horizon)
     else:
-        sep = "–" if math.isfinite(row["p95"]) else " to "
-        median = f"median {month(row['median'])} months (90% interval {month(row['p05'])}{sep}{month(row['p95'])})"
-    return f"payback within {horizon} months with probability {p:.2f}, {median}"
+        sep = "–" if math.isfinite(row["p95"]) else w["to"]
+        median = w["median"].format(m=month(row["median"]), lo=month(row["p05"]), sep=sep, hi=month(row["p95"]))
+    probability = f"{p:.2f}" if lang == "en" else f"{p:.2f}".replace(".", ",")
+    return w["text"].format(h=horizon, p=probability, median=median)
 
 
 def summary_json(ds, summary) -> dict:

@@ -153,22 +153,7 @@ def _rows_with_totals(actors: list[str], totals: dict) -> list[tuple[str, bool]]
 
 def society_headline(summary, horizon: int, lang: str = "sv") -> str:
     """The sentence an evaluator quotes, in ``lang``: "Samhället: återbetald inom 60 månader med sannolikheten 0,92, ..."."""
-    summary = Summary.of(summary)
-    if lang == "en":
-        return "Society: " + headline(summary, SOCIETY, horizon)
-    p = summary(SOCIETY, f"p_payback_{horizon}")
-    row = summary.rows[(SOCIETY, "payback_months")]
-    f = _f("sv")
-
-    def month(x):
-        return f"{x:.0f}" if math.isfinite(x) else f"över {horizon}"
-
-    if not math.isfinite(row["median"]):
-        median = f"medianen inte inom {horizon} månader"
-    else:
-        sep = "–" if math.isfinite(row["p95"]) else " till "
-        median = f"median {month(row['median'])} månader (90 %-intervall {month(row['p05'])}{sep}{month(row['p95'])})"
-    return f"Samhället: återbetald inom {horizon} månader med sannolikheten {f.decimal(p, 2)}, {median}"
+    return f"{_W[lang]['society']}: {headline(summary, SOCIETY, horizon, lang)}"
 
 
 # -- simsam run ------------------------------------------------------------------------------------
