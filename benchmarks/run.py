@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SUITE = ("kernel_speed", "aggregate_scaling", "end_to_end", "sobol_speed", "startup")
+SUITE = ("kernel_speed", "aggregate_scaling", "end_to_end", "sobol_speed", "startup", "report_build")
 
 
 def main(argv=None) -> int:
