@@ -32,7 +32,7 @@ from .helpers import CONFIGS, DATA
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 WINDOW = (1240, 1754)  # A4 at 150 dpi: the first screen
-PAGE = (1240, 16000)  # the whole report, for the screenshots a person looks at
+PAGE = (1240, 20000)  # the whole report, for the screenshots a person looks at
 SCREENSHOTS = Path(__file__).parents[1] / "results" / "screenshots"
 
 #: case → (config or experiment, draws, language, the sections (ids) its folder holds).

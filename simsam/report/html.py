@@ -562,8 +562,8 @@ def _draw(ds, lang: str, sensitivity: dict, folder: Path, dpi: int, extra: dict 
         "acceptability": lambda: F.acceptability_curve(ds, lang=lang),
         "net_benefit_actors": lambda: F.net_benefit_fan_actors(ds, lang=lang),
     }
-    if ds.sizes.get("draw", 2) == 1:
-        del drawings["payback_histogram"]
+    if ds.sizes.get("draw", 2) == 1:  # one calculation: a histogram of one value and a 0-or-1 "probability" curve say nothing
+        del drawings["payback_histogram"], drawings["acceptability"]
     for key, sens in sensitivity.items():
         drawings[f"sensitivity_{key}"] = lambda sens=sens: F.sensitivity_chart(sens, ds=ds, lang=lang)
     for key, draw in extra.items():
