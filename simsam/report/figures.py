@@ -465,9 +465,11 @@ def net_benefit_fan_actors(ds, *, lang: str = "sv", actors=None, ncols: int = 3)
             _draw_fan(ax, data.sel(actor=actor), t, f, annotate=False, marker_size=3)
             ax.set_title(actor_label(actor, lang, ds), fontsize=9.5)
             final = data.sel(actor=actor, quantile=0.5).values[-1]
-            ax.text(
-                0.98, 0.04, f"{f.mkr(final)}", transform=ax.transAxes, ha="right", va="bottom", fontsize=8, color=ACCENT, fontweight="bold"
-            )
+            # The last median's value in the corner the curve does not end in (bottom right when it ends high).
+            lo, hi = ax.get_ylim()
+            high = (final / 1e6 - lo) > 0.5 * (hi - lo)
+            ax.text(0.98, 0.04 if high else 0.96, f"{f.mkr(final)}", transform=ax.transAxes, ha="right", va="bottom" if high else "top",
+                    fontsize=8, color=ACCENT, fontweight="bold")
             ax.tick_params(labelsize=7.5)
         for ax in axes[len(actors):]:
             ax.set_visible(False)

@@ -518,6 +518,15 @@ def _portfolio_section(path: Path, f: Formatter) -> dict:
     return {"rows": rows, "months": months, "years": last, "at_least": at_least, "name": path.name}
 
 
+def _analysis_draws(a: dict, f: Formatter) -> str:
+    """How many draws an analysis of the manifest used: the tornado none, Sobol and Morris their own ``n``."""
+    options = a.get("options") or {}
+    if a.get("kind") == "sensitivity" and options.get("method") in ("tornado", "sobol", "morris"):
+        n = options.get("n")
+        return f.missing if options["method"] == "tornado" or n is None else f"N = {f.number(n)}"
+    return f.number(a.get("draws", 0) or 0)
+
+
 def _manifest_section(analyses, summary: dict, ds, f: Formatter) -> dict:
     """How the numbers were made: config and its hash, seed, draws, versions, git commit, each analysis."""
     import hashlib
@@ -539,7 +548,7 @@ def _manifest_section(analyses, summary: dict, ds, f: Formatter) -> dict:
         "started": manifest.get("started", ""),
         "experiment": {"name": "", "file": "", **(manifest.get("experiment") or {})},
         "analyses": [
-            {"name": a.get("name", ""), "kind": a.get("kind", ""), "draws": f.number(a.get("draws", 0) or 0),
+            {"name": a.get("name", ""), "kind": a.get("kind", ""), "draws": _analysis_draws(a, f),
              "seconds": f.decimal(float(a.get("seconds", 0) or 0), 1)}
             for a in manifest.get("analyses", [])
         ],
