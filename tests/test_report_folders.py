@@ -208,3 +208,24 @@ def test_one_random_draw_is_not_called_a_point_estimate(tmp_path):
     text = text_of(report)
     assert "med en enda slumpdragning" in text and "en enda dragning av de osäkra värdena" in text
     assert "fasta värden" not in text and "slumpfelet" not in text and "90 %-intervall" not in text
+
+
+def test_a_portfolio_in_the_folder_is_in_the_report(tmp_path):
+    """A portfolio folder inside a run folder (``simsam portfolio ... --out RUN/portfolio``): its projects and whole budget."""
+    from pathlib import Path
+
+    root = Path(__file__).parents[1]
+    ds = simsam.simulate(simsam.load_config(CONFIGS / "samverkansteamet.toml"), draws=100, seed=3)
+    folder = write_run(ds, tmp_path / "run")
+    assert main(["portfolio", str(root / "experiments" / "portfolio_seeds.toml"), "--draws", "100", "--out", str(folder / "portfolio"),
+                 "--quiet"]) == 0
+    report = build_report(folder, lang="sv", dpi=DPI)
+    html = report.read_text(encoding="utf-8")
+    assert '<section id="portfolj">' in html and '<a href="#portfolj">Portföljen</a>' in html
+    table = pd.read_csv(folder / "portfolio" / "portfolio.csv")
+    rows = parse(report).tables["portfolio-portfolio"]
+    whole = table[(table.entity == "portfolio") & (table.actor == "society") & (table.metric == "net_benefit_5y")].iloc[0]
+    f = Formatter("sv")
+    assert rows["portfolio"][0] == "Hela portföljen" and rows["portfolio"][2].startswith(f.mkr(whole["median"]))
+    projects = [e for e in dict.fromkeys(table.entity) if e != "portfolio"]
+    assert [k for k in rows if k not in ("Projekt", "portfolio")] == projects
