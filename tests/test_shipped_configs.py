@@ -170,6 +170,8 @@ def test_bas_two_valuations_compare_paired(tmp_path, capsys):
                 "3",
                 "--out",
                 str(out),
+                "--lang",
+                "en",
             ]
         )
         == 0

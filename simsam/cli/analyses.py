@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 from ..errors import ConfigError
-from ._common import Command, add_run_options, check_out, check_threads, positive_int, slug
+from ._common import Command, add_lang, add_run_options, check_out, check_threads, language, positive_int, probability, slug
 
 __all__ = ["COMMANDS"]
 
@@ -30,7 +30,13 @@ def _compare_arguments(p: argparse.ArgumentParser) -> None:
         metavar="CONFIG",
         help="a config with [scenarios.*], or two or more configs (compared with the first)",
     )
-    p.add_argument("--scenario", action="append", metavar="NAME", help="a scenario to compare with the base (repeatable; default: all)")
+    p.add_argument(
+        "--scenario",
+        action="extend",
+        nargs="+",
+        metavar="NAME",
+        help="scenarios to compare with the base: --scenario A B, or repeated (default: all)",
+    )
     p.add_argument(
         "--price-level",
         type=positive_int("--price-level"),
@@ -38,6 +44,7 @@ def _compare_arguments(p: argparse.ArgumentParser) -> None:
         help="restate every variant's kronor to this year's by KPI (default: the latest price level of the variants)",
     )
     add_run_options(p, "output folder (default: results/<config stem>/compare-<names>/)")
+    add_lang(p)
 
 
 def cmd_compare(args) -> int:
@@ -62,9 +69,18 @@ def cmd_compare(args) -> int:
     write_compare(ds, table, out)
     if not args.quiet:
         print(price_note(ds, "variant"))
-        print(compare_text(ds, table))
+        lang = language(args, configs[0])
+        print(compare_text(ds, table, lang, labels=_scenario_labels(configs[0], lang)))
         print(f"\nwrote {out}/compare.nc, compare.csv")
     return 0
+
+
+def _scenario_labels(cfg, lang: str) -> dict[str, str]:
+    """The scenarios' labels in ``lang`` (a label may be given per language)."""
+    from ..config.model import reader_text
+
+    tables = (cfg.raw.data.get("scenarios") or {}) if cfg.raw is not None else {}
+    return {name: str(reader_text(t.get("label", name), lang)) for name, t in tables.items() if isinstance(t, dict)}
 
 
 def _scenarios_arguments(p: argparse.ArgumentParser) -> None:
@@ -105,10 +121,11 @@ def _breakeven_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("config", type=Path)
     p.add_argument("--param", required=True, help="the input, as its dotted config path, e.g. outcomes.shares.work")
     p.add_argument("--month", type=positive_int("--month"), required=True, help="target payback month")
-    p.add_argument("--prob", type=float, required=True, help="target probability of payback within --month")
+    p.add_argument("--prob", type=probability("--prob"), required=True, help="target probability (0–1) of payback within --month")
     p.add_argument("--actor", default="society", help="an actor of the config, or society (default)")
     p.add_argument("--range", type=float, nargs=2, metavar=("LOW", "HIGH"), help="values to search (default: the input's support)")
     add_run_options(p, "output folder (default: results/<config stem>/breakeven-<param>-<actor>-<month>/)")
+    add_lang(p)
 
 
 def cmd_breakeven(args) -> int:
@@ -128,7 +145,7 @@ def cmd_breakeven(args) -> int:
     with atomic_folder(out) as tmp:
         write_breakeven_files(result, tmp)
     if not args.quiet:
-        print(breakeven_text(result))
+        print(breakeven_text(result, language(args, cfg), config=cfg.raw.data))
         print(f"\nwrote {out}/breakeven.json, breakeven.csv, breakeven.nc")
     return 0
 
@@ -147,6 +164,7 @@ def _decision_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-evppi", action="store_true", help="skip EVPPI")
     p.add_argument("--year", type=positive_int("--year"), help="the year the printed EVPI and EVPPI judge by (default: the horizon)")
     add_run_options(p, "output folder (default: results/<config stem>/decision/, or DIR/decision/ for a run's folder)")
+    add_lang(p)
 
 
 def _load_run(source: Path, draws, seed):
@@ -195,7 +213,7 @@ def cmd_decision(args) -> int:
     with atomic_folder(out) as tmp:
         files = write_decision_files(dec, tmp)
     if not args.quiet:
-        print(decision_text(dec, year=args.year))
+        print(decision_text(dec, year=args.year, lang=language(args, cfg)))
         print(f"\nwrote {out}/" + ", ".join(files))
     return 0
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._common import Command, check_out, positive_int, seed_arg
+from ._common import Command, add_lang, check_out, language, positive_int, seed_arg
 
 __all__ = ["COMMANDS"]
 
@@ -26,6 +26,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
         help="restate every project's kronor to this year's by KPI (default: the latest price level of the projects)",
     )
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    add_lang(p)
 
 
 def cmd_portfolio(args) -> int:
@@ -42,7 +43,7 @@ def cmd_portfolio(args) -> int:
     write_portfolio(ds, table, out)
     if not args.quiet:
         print(price_note(ds, "project"))
-        print(portfolio_text(ds, table))
+        print(portfolio_text(ds, table, language(args, portfolio.projects[0].config)))
         print(f"\nwrote {out}/portfolio.nc, portfolio.csv")
     return 0
 

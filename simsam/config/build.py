@@ -21,6 +21,7 @@ from .correlations import Correlations, build_correlations, parse_pair
 from .loading import RawConfig, _lookup, _merge
 from .model import (
     BENEFIT_RULES,
+    LANGUAGES,
     SOCIETY,
     Before,
     Benefit,
@@ -37,6 +38,7 @@ from .model import (
     Shares,
     Simulation,
     State,
+    reader_text,
 )
 from .nodes import Node, check_number, parse_quantity, type_name
 
@@ -394,10 +396,32 @@ def _actors(top: Node) -> dict[str, str]:
 
 
 def _meta(top: Node) -> dict[str, Any]:
-    """``[meta]``: free-form documentation of the config; every key is welcome."""
+    """``[meta]``: free-form documentation of the config; every key is welcome.
+
+    Only ``language`` (the default language of tables and reports) is checked, and
+    a ``name`` or ``description`` given per language (``{ sv = "...", en = "..." }``).
+    """
     node = top.table("meta", {})
     node.keys()
+    if node.has("language"):
+        node.string("language", choices=LANGUAGES)
+    for key in ("name", "description"):
+        _reader_text(node, key)
     return dict(node.data)
+
+
+def _reader_text(node: Node, key: str) -> None:
+    """A text for readers: a string, or a table of strings by language (``{ sv = "...", en = "..." }``)."""
+    value = node.raw(key, None)
+    if value is None or isinstance(value, str):
+        return
+    if not isinstance(value, dict) or not value:
+        raise node.error(key, f"must be a string or a table of strings by language ({', '.join(LANGUAGES)}), not {type_name(value)}")
+    for lang, text in value.items():
+        if lang not in LANGUAGES:
+            raise ConfigError(f"{node.at(key)}.{lang}", f"is not a language: use {' or '.join(LANGUAGES)}")
+        if not isinstance(text, str):
+            raise ConfigError(f"{node.at(key)}.{lang}", f"must be a string, not {type_name(text)}")
 
 
 def _simulation(top: Node) -> tuple[Simulation, str | None]:
@@ -879,8 +903,11 @@ def _scenarios(top: Node, raw: RawConfig) -> dict[str, Scenario]:
     out = {}
     for name in node.keys():
         t = node.table(name)
-        label = t.string("label", name)
-        description = t.string("description", "")
+        _reader_text(t, "label")
+        _reader_text(t, "description")
+        language = (top.raw("meta", {}) or {}).get("language")
+        label = reader_text(t.raw("label", name), language)
+        description = reader_text(t.raw("description", ""), language)
         overrides = {k: v for k, v in t.data.items() if k not in SCENARIO_KEYS}
         t.keys()  # every other key is a section of the config, checked by building it below
         prefix = t.path

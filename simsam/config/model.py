@@ -21,6 +21,9 @@ from .loading import RawConfig
 
 __all__ = [
     "SOCIETY",
+    "SOCIETY_LABEL",
+    "LANGUAGES",
+    "reader_text",
     "Config",
     "Counterfactual",
     "Group",
@@ -42,6 +45,23 @@ __all__ = [
 #: The sum over all actors: an actor id no config may use, and its label in data files.
 SOCIETY = "society"
 SOCIETY_LABEL = "Samhället"
+
+#: Languages of the texts meant for readers: ``[meta] language`` (the default of tables and reports) and
+#: the per-language form of ``[meta] name``, ``description``, ``assumptions`` and scenario labels.
+LANGUAGES = ("sv", "en")
+
+
+def reader_text(value, lang: str | None = None):
+    """A text for readers in ``lang``: ``value`` itself, or from a table by language (``{ sv = ..., en = ... }``).
+
+    Falls back to Swedish, then to the first language given. Works for strings and
+    for lists (``assumptions``); ``None`` gives ``""``.
+    """
+    if isinstance(value, dict) and value and set(value) <= set(LANGUAGES):
+        for key in (lang, "sv", *value):
+            if key in value:
+                return value[key]
+    return "" if value is None else value
 
 
 def actor_labels(config: Config) -> dict[str, str]:
@@ -438,7 +458,7 @@ class Config:
     @property
     def name(self) -> str:
         if "name" in self.meta:
-            return str(self.meta["name"])
+            return str(reader_text(self.meta["name"], self.meta.get("language")))
         return self.raw.path.stem if self.raw.path else "config"
 
     @property

@@ -227,15 +227,33 @@ TABLES: tuple[Table, ...] = (
     Table(
         "meta",
         "Documentation of the config; nothing in it changes a result but `price_level`. The report shows `name`, `source`, "
-        "`price_level`, `assumptions` and any other key whose value is a string or a number.",
+        "`price_level`, `assumptions` and any other key whose value is a string or a number. Only `price_level`, `language` and "
+        "the per-language form of `name` and `description` are checked.",
         (
             Key(
                 "name",
-                "string",
+                "string, or table language → string",
                 "",
                 "(the file's stem)",
-                "Name in printed tables, reports and the results' attributes.",
+                "Name in printed tables, reports and the results' attributes; per language as "
+                '`{ sv = "...", en = "..." }` (the report picks its language\'s, tables `language`\'s).',
                 '"Samverkansteamet"',
+            ),
+            Key(
+                "language",
+                '`"sv"` or `"en"`',
+                "",
+                "(Swedish)",
+                "Default language of printed tables, the workbook and the report (`--lang` overrides it).",
+                '"en"',
+            ),
+            Key(
+                "description",
+                "string, or table language → string",
+                "",
+                NONE,
+                "What the project is, for the report's first page.",
+                '{ sv = "Arbetslivsinriktad rehabilitering", en = "Vocational rehabilitation" }',
             ),
             Key("source", "string", "", NONE, "Where the figures come from.", '"Payoff\'s evaluation (seeds/002)"'),
             Key(
@@ -252,10 +270,11 @@ TABLES: tuple[Table, ...] = (
             ),
             Key(
                 "assumptions",
-                "array of strings",
+                "array of strings, or table language → array of strings",
                 "",
                 NONE,
-                "The assumptions behind the inputs, one per string.",
+                "The assumptions behind the inputs, one per string; per language as `{ sv = [...], en = [...] }` "
+                "(the report shows its language's, else the Swedish, and says so).",
                 '["Outcome counts from SUS."]',
             ),
             Key("KEY", "any", "", NONE, "Any other key is kept as written.", '"any text"', sample="note"),
@@ -855,8 +874,22 @@ TABLES: tuple[Table, ...] = (
         "A named variant of the config, run paired with it by `simsam compare CONFIG`. Every key but `label` and "
         "`description` overrides the config as an extending file would.",
         (
-            Key("label", "string", "", "(the table's name)", "Name in tables and reports.", '"Arbete +10 procentenheter"'),
-            Key("description", "string", "", '""', "What the scenario changes and why.", '"Average wage subsidy 30 % instead of 50 %."'),
+            Key(
+                "label",
+                "string, or table language → string",
+                "",
+                "(the table's name)",
+                'Name in tables and reports; per language as `{ sv = "...", en = "..." }`.',
+                '"Arbete +10 procentenheter"',
+            ),
+            Key(
+                "description",
+                "string, or table language → string",
+                "",
+                '""',
+                "What the scenario changes and why.",
+                '"Average wage subsidy 30 % instead of 50 %."',
+            ),
             Key(
                 "SECTION.KEY",
                 "any config table or key",
