@@ -565,10 +565,32 @@ def assumption_rows(ds, f: Formatter) -> list[tuple[str, str]]:
                 parts.append(f"{_group_name(config, gid, f.lang)} {share} of the participants{how}")
         rows.append(("Deltagargrupper" if sv else "Groups of participants", "; ".join(parts)))
     rules_year = ds.attrs.get("rules_year") if hasattr(ds, "attrs") else None
-    if ds.attrs.get("tax_rules") or rules_year:
-        year = rules_year or ds.attrs.get("tax_rules")
-        rows.append(("Skatteregler" if sv else "Tax rules", f"skatteregler för inkomståret {year}" if sv else
-                     f"tax rules of income year {year}"))
+    tax_rules = ds.attrs.get("tax_rules") if hasattr(ds, "attrs") else None
+    if tax_rules == "sweden":
+        rows.append(("Skatteregler" if sv else "Tax rules", (
+            f"inkomstskatt enligt reglerna för inkomståret {rules_year} (grundavdrag, jobbskatteavdrag, statlig skatt; "
+            "skattereduktionerna betalas av staten)" if sv else
+            f"income tax by the rules of income year {rules_year} (basic deduction, earned income tax credit, state tax; "
+            "the credits are paid by the state)")))
+    elif tax_rules == "flat":
+        rows.append(("Skatteregler" if sv else "Tax rules", (
+            "proportionella skattesatser på bruttoinkomsten (utan grundavdrag och jobbskatteavdrag), som i NyttoSam" if sv else
+            "proportional rates on gross income (no basic deduction or earned income tax credit), as in NyttoSam")
+            + (f"; förmåner enligt reglerna för {rules_year}" if sv and rules_year else
+               f"; benefits by the rules of {rules_year}" if rules_year else "")))
+    for bid, b in (config.get("benefits") or {}).items():
+        if not (isinstance(b, dict) and b.get("top_up")):
+            continue
+        name = _name(config, "benefits", bid, f.lang)  # it opens the sentence
+        norm = describe_value(b["norm"], f"benefits.{bid}.norm", config, f) if "norm" in b else None
+        take_up = describe_value(b.get("take_up", 1.0), f"benefits.{bid}.take_up", config, f)
+        if sv:
+            text = (f"{name} är behovsprövat: den vars inkomst efter skatt och andra ersättningar är lägre än normen"
+                    f"{f' ({norm})' if norm else ''} får mellanskillnaden, obeskattad; andelen berättigade som tar emot det: {take_up}")
+        else:
+            text = (f"{name} is means-tested: anyone whose income after tax and other benefits is below the norm"
+                    f"{f' ({norm})' if norm else ''} receives the difference, untaxed; share of those entitled who receive it: {take_up}")
+        rows.append(("Behovsprövat stöd" if sv else "Means-tested support", text))
     if ds.attrs.get("price_level"):
         level = ds.attrs["price_level"]
         rows.append(("Prisnivå" if sv else "Price level", f"{level} års priser" if sv else f"{level} prices"))

@@ -700,7 +700,8 @@ def report_context(ds, summary: dict, figures: dict[str, ReportFigure], sensitiv
         "title": str(reader_text(meta.get("name"), lang) or run.get("name") or ds.attrs.get("name", "simsam")),
         "meta": {
             "source": meta.get("source", ""),
-            "price_level": meta.get("price_level", ""),
+            # The kronor the results are in (amounts are restated to it), else what the config says of itself.
+            "price_level": ds.attrs.get("price_level") or meta.get("price_level", ""),
             "assumptions": texts["assumptions"],
             "assumptions_language": texts["assumptions_language"],
             "description": texts["description"],
