@@ -11,7 +11,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+#: The committed results (README's figures): written only on request, ``run.py --update``.
 RESULTS = ROOT / "benchmarks" / "results"
+#: Every other run's results: an ignored folder (.gitignore), so benchmarking leaves a checkout clean.
+LOCAL = RESULTS / "local"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # tests.reference: the NumPy twin of the kernel
 
@@ -48,7 +51,8 @@ def best_of(fn, repeat: int) -> float:
 
 
 def write(name: str, result: dict, out: str | None = None) -> Path:
-    path = Path(out) if out else RESULTS / f"{name}.json"
+    """Write ``result`` as JSON to ``out``, by default ``benchmarks/results/local/<name>.json`` (ignored by git)."""
+    path = Path(out) if out else LOCAL / f"{name}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"benchmark": name, **result, "machine": machine()}, indent=2) + "\n")
     return path

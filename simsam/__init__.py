@@ -5,9 +5,14 @@ payback time for a project as point estimates; simsam gives them as
 distributions, from the same accounting, per actor and for society.
 
 >>> import simsam
->>> cfg = simsam.load_config("configs/samverkansteamet.toml")  # doctest: +SKIP
->>> ds = simsam.simulate(cfg, draws=10_000, seed=1)              # doctest: +SKIP
->>> simsam.summarize(ds)                                         # doctest: +SKIP
+>>> cfg = simsam.load_config("configs/samverkansteamet.toml")
+>>> cfg.name, cfg.project.participants, list(cfg.outcomes.states)
+('Samverkansteamet', 81, ['work', 'improved', 'not_improved'])
+>>> ds = simsam.simulate(cfg, draws=1_000, seed=1)
+>>> table = simsam.summarize(ds)          # pandas, index (actor, metric)
+>>> p = table.loc[("society", "p_payback_60"), "mean"]
+>>> bool(p == (ds.payback_months.sel(actor="society") <= 60).mean())   # the share of draws paid back by month 60
+True
 """
 
 from __future__ import annotations

@@ -25,6 +25,11 @@ class ConfigError(ValueError):
     source : str, optional
         The file the value came from, when it is not the file the user named
         (a base config reached through ``extends``).
+
+    Examples
+    --------
+    >>> print(ConfigError("economy.wage", "must be a number, not a string", "base/sweden.toml"))
+    economy.wage: must be a number, not a string (in base/sweden.toml)
     """
 
     def __init__(self, path: str, problem: str, source: str | None = None):
@@ -87,6 +92,13 @@ def unknown_key_error(path: str, key: str, valid: Iterable[str], what: str = "ke
 
     ``valid`` may be a mapping of ids to labels (the actors): a label written
     where its id belongs suggests the id. Case is ignored when suggesting.
+
+    Examples
+    --------
+    >>> print(unknown_key_error("economy.wgae", "wgae", ["wage", "average_wage"]))
+    economy.wgae: unknown key 'wgae' (did you mean 'wage'?)
+    >>> print(unknown_key_error("project.cost_split.Kommun", "Kommun", {"kommun": "Kommun", "fk": "Försäkringskassan"}, what="actor"))
+    project.cost_split.Kommun: unknown actor 'Kommun' (did you mean 'kommun'?)
     """
     labels = valid if isinstance(valid, Mapping) else {}
     valid = [v for v in valid]

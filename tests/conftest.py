@@ -48,3 +48,11 @@ def make_config(tmp_path):
 def engine_config():
     """Uncertain inputs of every kind, Dirichlet shares, uncertain transitions (tests/data/engine.toml)."""
     return simsam.load_config(DATA / "engine.toml")
+
+
+@pytest.fixture(scope="session")
+def experiment_folder(tmp_path_factory):
+    """The shipped experiment (experiments/samverkansteamet.toml) with 400 draws and Sobol n = 64: every kind of analysis."""
+    from .helpers import small_experiment
+
+    return small_experiment(tmp_path_factory.mktemp("experiment"), draws=400, sobol_n=64)

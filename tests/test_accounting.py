@@ -12,6 +12,8 @@ import simsam
 from simsam.engine.accounting import ITEMS, REAL_ITEMS, flow_table, potential, project_cost
 from simsam.engine.sampling import ParameterSpace, Sample
 
+from .helpers import fixed_sample
+
 DATA = Path(__file__).parent / "data"
 ACTORS = ["kommun", "region", "fk", "af", "stat", "individ", "arbetsgivare"]
 
@@ -19,11 +21,6 @@ ACTORS = ["kommun", "region", "fk", "af", "stat", "individ", "arbetsgivare"]
 @pytest.fixture(scope="module")
 def hand():
     return simsam.load_config(DATA / "hand.toml")
-
-
-def fixed_sample(cfg, n=1):
-    space = ParameterSpace.from_config(cfg)
-    return Sample(space, np.tile(space.base_values(), (n, 1)))
 
 
 # Worked by hand from tests/data/hand.toml (kr per participant-month):

@@ -426,7 +426,7 @@ def test_cli_validate_exit_2(make_config, capsys, edits, regex, source):
 # --- files the user names ------------------------------------------------------------------------------------
 
 
-def test_missing_file(tmp_path, capsys):
+def test_missing_config_file_is_one_line_exit_2(tmp_path, capsys):
     missing = tmp_path / "nope.toml"
     with pytest.raises(simsam.ConfigError, match="^" + re.escape(f"file '{missing}' not found") + "$") as info:
         simsam.load_config(missing)

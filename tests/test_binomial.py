@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+import mpmath as mp
 import numba
 import numpy as np
 import pytest
@@ -130,7 +131,6 @@ def test_distribution_matches_scipy(n, p):
 
 
 def test_log_factorial_correction_against_mpmath():
-    mp = pytest.importorskip("mpmath")
     mp.mp.dps = 40
     for k in list(range(60)) + [99, 1000, 12345, 10**6, 10**9]:
         exact = mp.loggamma(k + 1) - (k + mp.mpf(0.5)) * mp.log(k + 1) + (k + 1) - mp.log(2 * mp.pi) / 2
@@ -140,7 +140,7 @@ def test_log_factorial_correction_against_mpmath():
         assert abs(got - float(exact)) < 4e-13, k
 
 
-def _exact_log_ratio(mp, n, p, k, m):
+def _exact_log_ratio(n, p, k, m):
     lf = lambda j: mp.loggamma(j + 1)  # noqa: E731
     return lf(m) + lf(n - m) - lf(k) - lf(n - k) + (k - m) * (mp.log(p) - mp.log(1 - p))
 
@@ -151,7 +151,6 @@ _GRID = [(1000, 0.01), (20, 0.5), (50, 0.3), (1500, 0.5), (3 * 10**5, 0.005), (1
 @pytest.mark.parametrize("n,p", _GRID)
 def test_exact_test_log_ratio_against_mpmath(n, p):
     """BTRS's final test: ``log f(k)/f(m)`` to ~1e-12 (relative to |k − m|) whatever ``n``."""
-    mp = pytest.importorskip("mpmath")
     mp.mp.dps = 40
     m = math.floor((n + 1) * p)
     r = p / (1.0 - p)
@@ -161,14 +160,13 @@ def test_exact_test_log_ratio_against_mpmath(n, p):
             if 0 <= k <= n:
                 got = kernel._log_pmf_ratio(n, k, m, r)
                 assert got == ref._log_pmf_ratio(n, k, m, r)
-                exact = float(_exact_log_ratio(mp, n, p, k, m))
+                exact = float(_exact_log_ratio(n, p, k, m))
                 assert abs(got - exact) <= 1e-12 * (1.0 + abs(exact)) + 1e-13 * dist, (k, got, exact)
 
 
 @pytest.mark.parametrize("n,p", _GRID)
 def test_squeeze_brackets_the_log_ratio(n, p):
     """Where BTRS uses the squeeze (15 < |k − m| < npq/2 − 1), its bounds hold."""
-    mp = pytest.importorskip("mpmath")
     mp.mp.dps = 40
     npq = n * p * (1.0 - p)
     m = math.floor((n + 1) * p)
@@ -179,7 +177,7 @@ def test_squeeze_brackets_the_log_ratio(n, p):
         t = -km * km / (2.0 * npq)
         for k in (m - km, m + km):
             if 0 <= k <= n:
-                exact = float(_exact_log_ratio(mp, n, p, k, m))
+                exact = float(_exact_log_ratio(n, p, k, m))
                 assert t - rho < exact < t + rho, (k, exact, t, rho)
 
 

@@ -73,6 +73,8 @@ def test_not_bracketed_says_so(hand, capsys, tmp_path):
                 "5",
                 "--out",
                 str(out),
+                "--lang",
+                "en",
             ]
         )
         == 0
@@ -123,10 +125,12 @@ def test_cli_writes_json_csv_netcdf(tmp_path, capsys):
         "4",
         "--out",
         str(out),
+        "--lang",
+        "en",
     ]
     assert main(argv) == 0
     text = capsys.readouterr().out
-    assert "Break-even value: 0.3371" in text and "Deterministic switching value (expected cohort, other inputs at medians): 0.3371" in text
+    assert "Break-even value: 33.7%" in text and "Deterministic switching value (expected cohort, other inputs at medians): 33.7%" in text
     row = json.loads((out / "breakeven.json").read_text())
     assert row["switching_value"] == pytest.approx(SHARE_36, abs=1e-8) and row["parameter"] == "outcomes.shares.work"
     assert (
@@ -149,7 +153,8 @@ def test_cli_writes_json_csv_netcdf(tmp_path, capsys):
             "--range: outcomes.shares.work is a share: the range must lie within [0, 1], not [0.2, 1.5]",
         ),
         (["--param", "outcomes.shares.work", "--range", "0.5", "0.2"], "--range: LOW must be below HIGH, not 0.5 and 0.2"),
-        (["--param", "outcomes.shares.work", "--prob", "1.5"], "--prob: must be a probability strictly between 0 and 1, not 1.5"),
+        (["--param", "outcomes.shares.work", "--prob", "1.5"], "--prob: 1.5 is above 1: give the probability as a share between 0 and 1 "
+         "(0.015 for 1.5 %)"),
         (["--param", "outcomes.shares.work", "--month", "61"], "--month: must be between 1 and the horizon (60), not 61"),
         (["--param", "outcomes.shares.work", "--actor", "Kommun"], "--actor: unknown actor 'Kommun' (did you mean 'kommun'?)"),
     ],

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
+import pytest
 
 import simsam
 from simsam.cli import main
@@ -20,8 +22,16 @@ def test_run_writes_results_and_prints_table(tmp_path, capsys):
     )
     assert code == 0
     text = capsys.readouterr().out
-    assert "Society: payback within 60 months with probability" in text
-    assert "Arbetsförmedlingen" in text and "P(≤36)" in text
+    # Swedish by default: headers, actor names and "Samhället" agree; cost and the 1-year net benefit beside the rest
+    assert "Samhället: återbetald inom 60 månader med sannolikheten" in text
+    head = text.splitlines()[2]
+    for column in ("aktör", "kostnad, mkr", "intäkt år 1, mkr", "nettonytta 1 år, mkr", "nettonytta 5 år, mkr", "återbetalning, mån",
+                   "P(≤36)"):
+        assert column in head, column
+    assert "Arbetsförmedlingen" in text and "Society" not in text and "e+" not in text
+    rows = {line.split("  ")[0]: line for line in text.splitlines()}
+    assert rows["Staten"].rstrip().endswith("—") and "Staten totalt" in rows  # stat bears no cost: nothing to pay back
+    assert "— = bär ingen del av kostnaden" in text
     ds = read_results(out)
     assert ds.sizes["draw"] == 400 and ds.attrs["seed"] == 5
     same = simsam.simulate(simsam.load_config(DATA / "engine.toml"), draws=400, seed=5)
@@ -29,11 +39,17 @@ def test_run_writes_results_and_prints_table(tmp_path, capsys):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["actors"]["kommun"]["label"] == "Kommun"
     csv = (out / "summary.csv").read_text().splitlines()
-    assert csv[0] == "actor,metric,mean,mcse,median,median_mcse,p05,p05_mcse,p95,p95_mcse"
+    assert csv[0] == "actor,metric,mean,mcse,median,median_mcse,p05,p05_mcse,p95,p95_mcse,no_cost"
+    # the employer bears no cost: nothing to pay back, flagged, and no "month 1 with probability 1"
+    employer = [line.split(",") for line in csv if line.startswith("arbetsgivare,")]
+    assert {row[-1] for row in employer} == {"1"}
+    assert all(row[2:-1] == [""] * 8 for row in employer if row[1].startswith("p_payback") or row[1] == "payback_months")
+    assert summary["actors"]["arbetsgivare"]["no_cost"] is True and summary["actors"]["kommun"]["no_cost"] is False
+    assert summary["actors"]["arbetsgivare"]["headline"] == "bears no share of the cost: nothing to pay back"
 
 
 def test_run_summary_files_match_summarize(tmp_path):
-    """summary.csv (written without pandas) and summary.json hold summarize()'s numbers."""
+    """summary.csv (written without pandas) and summary.json hold summarize()'s numbers, summary.csv to the bit."""
     import pandas as pd
 
     out = tmp_path / "out"
@@ -41,7 +57,9 @@ def test_run_summary_files_match_summarize(tmp_path):
     want = simsam.summarize(read_results(out))
     got = pd.read_csv(out / "summary.csv", index_col=[0, 1])
     assert got.index.equals(want.index) and list(got.columns) == list(want.columns)
-    np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), rtol=5e-6, atol=1e-300, equal_nan=True)
+    numbers = [c for c in want.columns if c != "no_cost"]
+    np.testing.assert_array_equal(got[numbers].to_numpy(), want[numbers].to_numpy())  # full precision, not six digits
+    assert (got["no_cost"].astype(bool) == want["no_cost"]).all()
     facts = json.loads((out / "summary.json").read_text())
     assert facts["actors"]["society"]["metrics"]["cost"]["median"] == want.loc[("society", "cost"), "median"]
 
@@ -67,9 +85,11 @@ def test_run_default_out_is_results_stem(tmp_path, monkeypatch):
     assert (tmp_path / "results" / "hand" / "results.nc").exists()
 
 
-def test_validate(capsys):
+def test_validate_prints_one_line_with_the_counts(capsys):
+    """engine.toml by hand: 9 uncertain scalars (uplift, wage, social assistance, project cost, work's employment
+    rate, subsidy and primary-care change, improved's activity support, improved → work) and 3 Dirichlet shares."""
     assert main(["validate", str(DATA / "engine.toml")]) == 0
-    assert capsys.readouterr().out.startswith("ok: engine: 7 actors, 3 outcome states, 81 participants")
+    assert capsys.readouterr().out == "ok: config engine: 7 actors, 3 outcome states, 81 participants, 12 uncertain inputs\n"
 
 
 def test_results_file_summary_is_the_dataset_summary(tmp_path, monkeypatch):
@@ -85,3 +105,72 @@ def test_results_file_summary_is_the_dataset_summary(tmp_path, monkeypatch):
         monkeypatch.setattr(ResultsFile, "WHOLE_BYTES", whole_bytes)
         with ResultsFile(out / "results.nc") as results:
             assert summary_of(results).frame().equals(want)
+
+
+def test_tables_in_the_configs_language_or_lang(tmp_path, capsys):
+    """--lang en prints English; [meta] language = "en" makes English the default; --lang sv wins over it."""
+    args = ["--draws", "100", "--seed", "5", "--threads", "1"]
+    assert main(["run", str(DATA / "engine.toml"), "--out", str(tmp_path / "a"), "--lang", "en", *args]) == 0
+    text = capsys.readouterr().out
+    assert "Society: payback within 60 months with probability" in text and "State total" in text and "Samhället" not in text
+    english = (DATA / "engine.toml").read_text(encoding="utf-8") + '\n[meta]\nlanguage = "en"\n'
+    (tmp_path / "en.toml").write_text(english, encoding="utf-8")
+    assert main(["run", str(tmp_path / "en.toml"), "--out", str(tmp_path / "b"), *args]) == 0
+    assert "Society: payback within" in capsys.readouterr().out
+    assert main(["run", str(tmp_path / "en.toml"), "--out", str(tmp_path / "c"), "--lang", "sv", *args]) == 0
+    assert "Samhället: återbetald" in capsys.readouterr().out
+    (tmp_path / "de.toml").write_text(english.replace('language = "en"', 'language = "de"'), encoding="utf-8")
+    assert main(["validate", str(tmp_path / "de.toml")]) == 2
+    assert capsys.readouterr().err == "error: meta.language: unknown value 'de'; expected one of: sv, en\n"
+
+
+def test_validate_says_what_kind_of_file_it_is(capsys):
+    root = Path(__file__).parents[1]
+    assert main(["validate", str(root / "experiments" / "samverkansteamet.toml")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("ok: experiment samverkansteamet: config Samverkansteamet, seed 1, 10000 draws, 9 analyses: run, decision, "
+                          "compare")
+    assert main(["validate", str(root / "experiments" / "portfolio_seeds.toml")]) == 0
+    assert capsys.readouterr().out.startswith("ok: portfolio ")
+    assert main(["validate", str(CONFIGS / "spaaret.toml")]) == 0
+    assert capsys.readouterr().out.startswith("ok: config ")
+
+
+def test_validate_an_experiment_with_a_mistake_names_it(tmp_path, capsys):
+    root = Path(__file__).parents[1]
+    text = (root / "experiments" / "samverkansteamet.toml").read_text(encoding="utf-8").replace("prob = 0.8", "prob = 80", 1)
+    text = text.replace('config = "../configs/', f'config = "{root / "configs"}/')
+    (tmp_path / "exp.toml").write_text(text, encoding="utf-8")
+    assert main(["validate", str(tmp_path / "exp.toml")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: analysis[3].prob") and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["breakeven", "C", "--param", "project.cost", "--month", "36", "--prob", "80"],
+         "--prob: 80 is above 1: give the probability as a share between 0 and 1 (0.8 for 80 %)"),
+        (["breakeven", "C", "--param", "project.cost", "--month", "36", "--prob", "-0.1"],
+         "--prob: must be a probability between 0 and 1, not -0.1"),
+        (["sensitivity", "C", "--method", "tornado", "--high", "95"],
+         "--high: 95 is above 1: give the probability as a share between 0 and 1 (0.95 for 95 %)"),
+    ],
+)
+def test_probabilities_are_shares_everywhere(argv, message, capsys):
+    argv = [str(CONFIGS / "samverkansteamet.toml") if a == "C" else a for a in argv]
+    assert main(argv) == 2
+    assert capsys.readouterr().err.strip() == f"error: {message}"
+
+
+def test_compare_takes_several_scenarios_after_one_option(tmp_path, capsys):
+    """`--scenario A B` as the README writes it, and repeated `--scenario A --scenario B`, compare the same scenarios."""
+    import xarray as xr
+
+    config = str(CONFIGS / "samverkansteamet.toml")
+    common = ["--draws", "60", "--seed", "3", "--threads", "1", "--quiet"]
+    assert main(["compare", config, "--scenario", "arbete_plus10", "lonebidrag_30", "--out", str(tmp_path / "a"), *common]) == 0
+    assert main(["compare", config, "--scenario", "arbete_plus10", "--scenario", "lonebidrag_30", "--out", str(tmp_path / "b"),
+                 *common]) == 0
+    a, b = (xr.open_dataset(tmp_path / x / "compare.nc") for x in "ab")
+    assert a["contrast"].values.tolist() == b["contrast"].values.tolist() == ["arbete_plus10", "lonebidrag_30"]

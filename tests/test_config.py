@@ -39,9 +39,9 @@ def test_same_as_the_single_file(tmp_path):
     assert read_config(whole).data == read_config(MINIMAL).data
 
 
-def test_validate_ok(capsys):
+def test_validate_prints_ok_and_the_counts(capsys):
     assert main(["validate", str(MINIMAL)]) == 0
-    assert capsys.readouterr().out == "ok: minimal: 7 actors, 3 outcome states, 81 participants, 7 uncertain inputs\n"
+    assert capsys.readouterr().out == "ok: config minimal: 7 actors, 3 outcome states, 81 participants, 7 uncertain inputs\n"
 
 
 # --- extends: key-by-key merge, whole replacement of distributions and share tables ---------------------

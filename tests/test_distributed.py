@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import distributed  # noqa: F401 - a hard dependency: if it is broken, these tests must fail, not skip
 import numpy as np
 import pytest
 import xarray as xr
@@ -15,8 +16,6 @@ from simsam.cli import main
 from simsam.engine.run import compute_chunk, dask_client
 
 from .helpers import DATA
-
-distributed = pytest.importorskip("distributed")
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,8 @@
 against scipy.stats, the adaptive inverse-CDF tables, and that loading and
 sampling a config never imports scipy.stats (its import takes ~1 s)."""
 
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -101,7 +103,9 @@ def test_truncated_normal_uses_scipy_stats():
     assert dist.support == (0.0, np.inf)
 
 
-TABULATED_CASES = [(c, i) for c, i in zip(CASES, IDS) if c[0] in ("beta", "pert", "gamma")]
+# Beta, PERT and gamma cases but beta(0.05, 0.05), which no table of TABLE_NODES intervals can follow (U-shaped,
+# density infinite at both ends): tests/test_simulation.py checks that it is refused and its ppf is the exact one.
+TABULATED_CASES = [(c, i) for c, i in zip(CASES, IDS) if c[0] in ("beta", "pert", "gamma") and i != "beta-0.05-0.05"]
 
 
 @pytest.mark.parametrize("kind, params", [c for c, _ in TABULATED_CASES], ids=[i for _, i in TABULATED_CASES])
@@ -110,11 +114,7 @@ def test_adaptive_table_is_within_tolerance(kind, params):
     TABLE_TOLERANCE of the range at 10⁴ random uniforms and in the far tails."""
     dist = _dist(kind, params)
     table = dist.table
-    if table is None:  # e.g. beta(0.05, 0.05): refused, the exact ppf is used
-        u = np.array([1e-9, 0.3, 0.7])
-        np.testing.assert_array_equal(dist.ppf(u), dist.frozen.ppf(u))
-        return
-    assert table.x.size - 1 <= TABLE_NODES
+    assert table is not None and table.x.size - 1 <= TABLE_NODES
     rng = np.random.default_rng(2)
     tails = 10 ** rng.uniform(-15.9, -1, 2000)
     u = np.concatenate([rng.random(10_000), tails, 1 - tails, [2.0**-53, 1 - 2.0**-53]])
@@ -245,3 +245,110 @@ def test_second_run_needs_no_scipy_special(tmp_path):
     second = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     assert first.stdout.strip().splitlines()[-1] == "['scipy.special']"
     assert second.stdout.strip().splitlines()[-1] == "[]"
+
+
+# --- where tables are stored ------------------------------------------------------------
+
+
+def test_tables_are_stored_in_the_user_cache_dir_not_the_package(tmp_path, monkeypatch):
+    """Without SIMSAM_CACHE_DIR, tables go to platformdirs' per-user cache directory + tables, never below simsam/."""
+    import platformdirs
+
+    import simsam
+    from simsam.distributions import table_cache_dir
+
+    monkeypatch.delenv("SIMSAM_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # the Linux convention; other platforms ignore it
+    folder = table_cache_dir()
+    assert folder == Path(platformdirs.user_cache_dir("simsam")) / "tables"
+    assert Path(simsam.__file__).parent not in folder.parents
+    if sys.platform.startswith("linux"):
+        assert folder == tmp_path / "simsam" / "tables"
+
+
+def test_simsam_cache_dir_wins_and_empty_stores_nothing(tmp_path, monkeypatch):
+    from simsam.distributions import tables as d
+
+    monkeypatch.setenv("SIMSAM_CACHE_DIR", str(tmp_path / "mine"))
+    assert d.table_cache_dir() == tmp_path / "mine" / "tables"
+    monkeypatch.setenv("SIMSAM_CACHE_DIR", "")
+    assert d.table_cache_dir() is None
+    monkeypatch.chdir(tmp_path)
+    built = InverseCdfTable.build(_dist("gamma", {"mean": 50.0, "sd": 50.0**0.5}).law)
+    assert d._stored_table(("gamma", (50.0,), 0.0, 1.0), lambda: built) is built
+    assert list(tmp_path.iterdir()) == []  # nothing written anywhere near
+
+
+def test_platformdirs_is_imported_only_when_a_table_is_looked_up():
+    """Importing simsam (`simsam --help`) and loading a config without beta, PERT or gamma inputs do not import platformdirs."""
+    code = (
+        "import sys, simsam; simsam.load_config('tests/data/hand.toml'); "
+        "assert 'platformdirs' not in sys.modules; "
+        "from simsam.distributions import table_cache_dir; table_cache_dir(); print('platformdirs' in sys.modules)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "SIMSAM_CACHE_DIR"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT, env=env)
+    assert done.stdout.strip() == "True"
+
+
+def test_cache_dir_that_is_a_file_builds_in_memory(tmp_path, monkeypatch):
+    """SIMSAM_CACHE_DIR/tables is a file, so no folder can be made there (for root too): the table is built, not stored."""
+    from simsam.distributions import tables as d
+
+    (tmp_path / "tables").write_text("not a folder")
+    monkeypatch.setenv("SIMSAM_CACHE_DIR", str(tmp_path))
+    law = _dist("pert", {"min": 0.1, "mode": 0.25, "max": 0.6}).law
+    table = d._stored_table(("x-file", 1), lambda: InverseCdfTable.build(law))
+    want = InverseCdfTable.build(law)
+    np.testing.assert_array_equal(table.x, want.x)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tables"] and (tmp_path / "tables").read_text() == "not a folder"
+
+
+READ_ONLY_SCRIPT = """
+import os, sys
+import numpy as np
+from simsam.distributions import InverseCdfTable, parse_distribution, table_cache_dir
+
+folder = sys.argv[1]
+assert str(table_cache_dir()).startswith(folder)
+try:
+    open(os.path.join(folder, "probe"), "w")
+except PermissionError:
+    pass
+else:
+    raise SystemExit("the folder is writable: the test would prove nothing")
+dist = parse_distribution({"dist": "pert", "min": 0.1, "mode": 0.25, "max": 0.6}, "x")
+want = InverseCdfTable.build(dist.law)
+assert np.array_equal(dist.table.x, want.x) and np.array_equal(dist.table.slope, want.slope)
+print(sorted(os.path.relpath(os.path.join(d, f), folder) for d, _, files in os.walk(folder) for f in files))
+"""
+
+
+def _unprivileged(command: list[str]) -> list[str]:
+    """Root ignores permission bits: run ``command`` without the capabilities that let it (setpriv, util-linux)."""
+    if getattr(os, "geteuid", lambda: 1)() != 0:
+        return command
+    setpriv = shutil.which("setpriv")
+    assert setpriv, "running as root, a read-only folder needs setpriv (util-linux) to be read-only"
+    return [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner", "--", *command]
+
+
+@pytest.mark.parametrize("with_tables_folder", [False, True], ids=["mkdir-refused", "write-refused"])
+def test_read_only_cache_dir_builds_tables_in_memory(tmp_path, with_tables_folder):
+    """A read-only SIMSAM_CACHE_DIR (its tables/ missing, or there and read-only too): the run's
+    table is built in memory, equal to a fresh build, and nothing is written (no stray temporary file)."""
+    folder = tmp_path / "ro"
+    (folder / "tables").mkdir(parents=True) if with_tables_folder else folder.mkdir()
+    locked = [folder / "tables", folder] if with_tables_folder else [folder]
+    for p in locked:
+        p.chmod(0o555)
+    try:
+        done = subprocess.run(
+            _unprivileged([sys.executable, "-c", READ_ONLY_SCRIPT, str(folder)]),
+            capture_output=True, text=True, cwd=ROOT, env={**os.environ, "SIMSAM_CACHE_DIR": str(folder)},
+        )
+    finally:
+        for p in locked:
+            p.chmod(0o755)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -39,7 +39,14 @@ def test_shipped_config_with_a_bom_validates(tmp_path, capsys):
     text = (CONFIGS / "samverkansteamet.toml").read_text(encoding="utf-8").replace('extends = "', f'extends = "{CONFIGS}/')
     (tmp_path / "s.toml").write_bytes(BOM + text.encode("utf-8"))
     assert main(["validate", str(tmp_path / "s.toml")]) == 0
-    assert capsys.readouterr().out.startswith("ok: Samverkansteamet: ")
+    assert capsys.readouterr().out.startswith("ok: config Samverkansteamet: ")
+
+
+def test_validate_knows_an_experiment_with_a_bom(tmp_path, capsys):
+    exp = (ROOT / "experiments" / "samverkansteamet.toml").read_text(encoding="utf-8")
+    (tmp_path / "e.toml").write_bytes(BOM + exp.replace('config = "../configs/', f'config = "{CONFIGS}/').encode("utf-8"))
+    assert main(["validate", str(tmp_path / "e.toml")]) == 0
+    assert capsys.readouterr().out.startswith("ok: experiment ")
 
 
 def test_mapping_experiment_and_portfolio_files_with_a_bom(tmp_path):

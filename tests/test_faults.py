@@ -383,7 +383,7 @@ def test_other_writes_that_fail_are_one_line(tmp_path, capsys, monkeypatch):
     """summary.xlsx, a sensitivity's files: any OS error while writing an output names the folder and the cause."""
     import simsam.workflows.run_folder as run_folder
 
-    def quota(ds, summary, folder):
+    def quota(ds, summary, folder, lang=None):
         raise OSError(errno.EDQUOT, os.strerror(errno.EDQUOT), str(folder / "summary.csv"))
 
     monkeypatch.setattr(run_folder, "write_summaries", quota)

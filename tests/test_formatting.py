@@ -46,7 +46,7 @@ EN = Formatter("en")
         (lambda: EN.interval(-0.66e6, 15.18e6, EN.mkr), f"{MINUS}0.7 to 15.2 Mkr"),
     ],
 )
-def test_known_numbers(call, expected):
+def test_numbers_are_written_in_swedish_and_english_style(call, expected):
     assert call() == expected
 
 

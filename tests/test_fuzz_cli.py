@@ -136,8 +136,13 @@ def flags(*names):
     return st.lists(st.sampled_from(names), unique=True, max_size=len(names))
 
 
+LANG = option("--lang", st.sampled_from(["sv", "en", "fi", ""]), 0)
+PRICE_LEVEL = option("--price-level", mostly(st.sampled_from(["2016", "2024"]), st.sampled_from(["1800", "3000", "x", "2024.5"])), 0)
+
+
 def run_options(*more):
     return options(
+        LANG,
         option("--draws", WHOLE),
         option("--seed", mostly(st.integers(0, 2**63 - 1).map(str), BAD_WHOLE)),
         option("--out", OUT, present=3),
@@ -154,7 +159,7 @@ SENSITIVITY_N = {"tornado": st.just([]), "prcc": option("--n", mostly(st.integer
 
 def sensitivity(method):
     extra = {
-        "tornado": [option("--low", number(5, 10, 25), 0), option("--high", number(75, 90, 95), 0)],
+        "tornado": [option("--low", number(0.05, 0.1, 0.25), 0), option("--high", number(0.75, 0.9, 0.95), 0)],
         "morris": [option("--levels", mostly(st.sampled_from(["2", "4", "6"]), BAD_WHOLE), 0)],
     }.get(method, [])
     return st.tuples(
@@ -169,9 +174,10 @@ def sensitivity(method):
             option("--year", mostly(st.sampled_from(["1", "3"]), BAD_WHOLE), 0),
             option("--cohort", st.sampled_from(["expected", "sampled", "x"]), 0),
             option("--out", OUT, present=3),
+            LANG,
             *extra,
             # A contradiction now and then: an option the method does not take.
-            option(*{"tornado": ("--levels", st.just("4")), "prcc": ("--low", st.just("5"))}.get(method, ("--low", st.just("5"))), 0),
+            option(*{"tornado": ("--levels", st.just("4")), "prcc": ("--low", st.just("0.05"))}.get(method, ("--low", st.just("0.05"))), 0),
         ),
         flags("--quiet", "--dry-run"),
     )
@@ -187,11 +193,16 @@ COMMANDS = {
         ),
         flags("--quiet", "--dry-run"),
     ),
-    "validate": st.tuples(CONFIG_ARG.map(lambda c: [c]), st.just([]), st.just([])),
+    "validate": st.tuples(
+        st.one_of(CONFIG_ARG, st.sampled_from(["{w}/experiment.toml", "{w}/portfolio.toml", "{w}/map.toml"])).map(lambda c: [c]),
+        st.just([]),
+        st.just([]),
+    ),
+    "describe": st.tuples(CONFIG_ARG.map(lambda c: [c]), options(option("--lang", st.sampled_from(["sv", "en", "fi"]), 0)), st.just([])),
     "sensitivity": mostly(st.sampled_from(["tornado", "prcc", "sobol", "morris"]), st.sampled_from(["bogus", ""])).flatmap(sensitivity),
     "compare": st.tuples(
         st.one_of(CONFIG_ARG.map(lambda c: [c]), st.lists(CONFIG_ARG, min_size=2, max_size=3)),
-        run_options(option("--scenario", mostly(st.just("more_work"), BAD_NAME), 0)),
+        run_options(option("--scenario", mostly(st.just("more_work"), BAD_NAME), 0), PRICE_LEVEL),
         flags("--quiet", "--dry-run"),
     ),
     "scenarios": st.tuples(CONFIG_ARG.map(lambda c: [c]), st.just([]), st.just([])),
@@ -234,7 +245,8 @@ COMMANDS = {
     ),
     "portfolio": st.tuples(
         mostly(st.just("{w}/portfolio.toml"), st.sampled_from(["{w}/config.toml", "{w}/missing.toml"])).map(lambda c: [c]),
-        options(option("--draws", WHOLE), option("--seed", WHOLE, 0), option("--out", OUT, 3), option("--chunk-draws", WHOLE, 0)),
+        options(option("--draws", WHOLE), option("--seed", WHOLE, 0), option("--out", OUT, 3), option("--chunk-draws", WHOLE, 0), LANG,
+                PRICE_LEVEL),  # fmt: skip
         flags("--quiet", "--dry-run"),
     ),
     "clean": st.tuples(st.sampled_from([[], ["{w}"], ["{w}/missing"], ["{w}/config.toml"], ["out"]]), st.just([]), flags("--dry-run")),
@@ -242,7 +254,7 @@ COMMANDS = {
 
 #: How often each command comes up: the slow successes (a portfolio, an experiment: 0.3-0.4 s) less often.
 WEIGHTS = {"run": 3, "sensitivity": 3, "breakeven": 3, "compare": 2, "decision": 2, "evidence": 2, "portfolio": 1, "experiment": 1,
-           "validate": 1, "scenarios": 1, "clean": 1}  # fmt: skip
+           "validate": 1, "describe": 1, "scenarios": 1, "clean": 1}  # fmt: skip
 argv_cases = st.sampled_from([n for n, w in WEIGHTS.items() for _ in range(w)]).flatmap(lambda n: st.tuples(st.just(n), COMMANDS[n]))
 
 
@@ -253,7 +265,7 @@ def _argv(name, parts, world: Path) -> list[str]:
 
 def _out_of(name: str, argv: list[str], cwd: Path) -> Path | None:
     """The output folder the command writes (its --out, or its default under results/)."""
-    if name in ("validate", "scenarios", "clean"):
+    if name in ("validate", "describe", "scenarios", "clean"):
         return None
     if "--out" in argv:
         return cwd / argv[argv.index("--out") + 1]
@@ -308,7 +320,7 @@ def check_case(name: str, argv: list[str], world: Path, cwd: Path, capsys) -> in
 
 
 @settings(
-    max_examples=520, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    max_examples=500, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
 @given(case=argv_cases)
 def test_generated_command_lines_never_crash(case, world, tmp_path_factory, capsys):

@@ -198,7 +198,7 @@ def test_sampled_cohort_matches_markov_in_distribution():
 
 
 @pytest.mark.parametrize("n,p", [(7, 0.3), (81, 0.02), (1000, 0.01), (10**6, 0.013), (500, 0.7), (10**5, 0.95), (40, 0.5)])
-def test_binomial_sampler(n, p):
+def test_binomial_sampler_matches_scipy_moments_and_chi_square(n, p):
     """Inversion (n p < 10) and BTRS: moments and a chi-square test against scipy."""
     key = rnd.stream_key(17, f"binomial-{n}-{p}")
     draws, c = [], 0

@@ -180,7 +180,7 @@ def test_cli_writes_files_and_prints_table(tmp_path, capsys):
         tmp_path, [(CONFIGS / "spaaret.toml", ""), (CONFIGS / "bas_trelleborg.toml", 'name = "bas"')], head="[portfolio]\nk = [1, 2]"
     )
     out = tmp_path / "out"
-    assert main(["portfolio", str(path), "--draws", "200", "--seed", "3", "--out", str(out)]) == 0
+    assert main(["portfolio", str(path), "--draws", "200", "--seed", "3", "--out", str(out), "--lang", "en"]) == 0
     text = capsys.readouterr().out
     assert "P(at least k projects pay back for society within m months)" in text and "portfolio (sum)" in text
     assert sorted(p.name for p in out.iterdir()) == ["portfolio.csv", "portfolio.nc"]

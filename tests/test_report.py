@@ -77,7 +77,9 @@ def parse(path) -> Tables:
 
 
 def text_of(path) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8")).replace("\u00a0", " ").split())
+    import html
+
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8"))).replace("\u00a0", " ").split())
 
 
 # -- the report's numbers are summary.json's -----------------------------------------------------------
@@ -123,10 +125,17 @@ def test_actor_tables_equal_summary_json(run_folder, report_sv):
         assert row[1] == f.months(m["payback_months"]["median"], 60)
         assert row[3:6] == [f.prob(m[f"p_payback_{k}"]["mean"]) for k in (12, 36, 60)]
         assert row[6] == f.prob(m["p_payback_not_reached"]["mean"])
-    assert payback["stat"][1:] == ["–"] * 6  # no cost share, no payback time
+    assert payback["stat"][1:] == ["—"] * 6  # no cost share: nothing to pay back
+    # Staten totalt after the state's actors: the per-draw sum of FK, AF and stat
+    total = summary["totals"]["state_total"]
+    assert total["actors"] == ["fk", "af", "stat"]
+    rev = total["metrics"]["annual_revenue"]
+    assert money["state_total"][:2] == ["Staten totalt", f"{f.mkr(rev['median'])} {f.interval(rev['p05'], rev['p95'], f.mkr)}"]
+    order = list(money)
+    assert order.index("state_total") == order.index("stat") + 1
 
 
-def test_probability_statements(run_folder, report_sv):
+def test_payback_probability_sentences_quote_summary_json(run_folder, report_sv):
     summary = json.loads((run_folder / "summary.json").read_text(encoding="utf-8"))
     f = Formatter("sv")
     text = text_of(report_sv)
@@ -145,7 +154,8 @@ def test_report_is_self_contained_swedish_html(run_folder, report_sv):
     assert html.startswith("<!doctype html>") and '<html lang="sv">' in html and '<meta charset="utf-8">' in html
     parsed = parse(report_sv)
     assert len(parsed.images) == len(FIGURES) and all(src.startswith("data:image/png;base64,") for src in parsed.images)
-    assert all(link.startswith("data:") for link in parsed.links)  # nothing fetched from the network or disk
+    # nothing fetched from the network or disk: every link is embedded data or a place in the page itself
+    assert all(link.startswith(("data:", "#")) for link in parsed.links)
     assert "http://" not in html and "https://" not in html
     assert "@media print" in html and "size: A4" in html
     text = text_of(report_sv)
@@ -157,8 +167,13 @@ def test_report_is_self_contained_swedish_html(run_folder, report_sv):
     # the inputs in words, from the config in results.nc
     assert "PERT mellan 5,5 och 7,0 mkr, troligast 6,0 mkr" in text
     assert "likformig mellan 1,2 och 1,3" in text  # the uplift
-    names = {p.name for p in (run_folder / "figures").iterdir()}
+    names = {p.name for p in (run_folder / "figures" / "sv").iterdir()}
     assert names == {f"{n}.{ext}" for n in FIGURES for ext in ("png", "svg")}
+    # a table of contents linking to every section present
+    html_text = report_sv.read_text(encoding="utf-8")
+    links = re.findall(r'<a href="#([^"]+)">', html_text)
+    assert links == ["sammanfattning", "las-rapporten", "aktorer", "kanslighet", "antaganden", "om-berakningen"]
+    assert all(f'<section id="{link}">' in html_text for link in links)
 
 
 @pytest.fixture(scope="module")
@@ -210,10 +225,11 @@ def test_command_english_report_with_sensitivity(folder_with_sensitivity, capsys
     out = folder.parent / "board" / "report-en.html"
     assert main(["report", str(folder), "--lang", "en", "--out", str(out)]) == 0
     assert f"wrote {out}" in capsys.readouterr().out
-    names = {p.name for p in (folder / "figures").iterdir()}
+    names = {p.name for p in (folder / "figures" / "en").iterdir()}
     assert names == {
         f"{n}.{ext}" for n in FIGURES | {f"sensitivity_{m}" for m in ("tornado", "prcc", "sobol", "morris")} for ext in ("png", "svg")
     }
+    assert not (folder / "figures" / "sv").exists()  # the English report wrote only English figures
     assert (folder / "summary.xlsx").exists()  # an older run folder gets its workbook
     html = out.read_text(encoding="utf-8")
     parsed, text = parse(out), text_of(out)
@@ -238,7 +254,9 @@ def test_command_english_report_with_sensitivity(folder_with_sensitivity, capsys
 def test_command_bad_folder(tmp_path, capsys):
     assert main(["report", str(tmp_path / "missing")]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and "no results.nc here" in err and "Traceback" not in err
+    assert err.startswith("error: ") and "no such folder" in err and "Traceback" not in err
+    assert main(["report", str(tmp_path)]) == 2
+    assert "no results.nc here or in a subfolder" in capsys.readouterr().err
     assert not (tmp_path / "missing").exists()
     assert main(["report", str(tmp_path), "--lang", "de"]) == 2
 

@@ -62,7 +62,8 @@ def test_scenarios_are_parsed_and_built(scen_config):
             r"^scenarios\.bad\.outcomes\.states\.work\.wage_subsidi: unknown key 'wage_subsidi' \(did you mean 'wage_subsidy'\?\)$",
         ),
         ('[scenarios.bad]\nlabel = "nothing"', r"^scenarios\.bad: changes nothing: give the tables it overrides"),
-        ("[scenarios.bad]\nlabel = 3\nproject.cost = 1", r"^scenarios\.bad\.label: must be a string, not an integer$"),
+        ("[scenarios.bad]\nlabel = 3\nproject.cost = 1", r"^scenarios\.bad\.label: must be a string or a table of strings "
+                                                    r"by language \(sv, en\), not an integer$"),
         ("[scenarios]\nbad = 1", r"^scenarios\.bad: must be a table, not an integer$"),
         ("[scenarios.bad.scenarios.x.project]\ncost = 1", r"^scenarios\.bad\.scenarios: a scenario cannot declare scenarios of its own$"),
         ("[scenarios.bad.projekt]\ncost = 1", r"^scenarios\.bad\.projekt: unknown section 'projekt' \(did you mean 'project'\?\)$"),
@@ -141,7 +142,7 @@ def test_summary_counts_not_reached_as_horizon_plus_one(tmp_path):
 def test_two_configs_with_different_actors_are_compared_on_the_common_ones(tmp_path, capsys):
     extra = _write(tmp_path, f'extends = "{(DATA / "hand.toml").as_posix()}"\n[actors]\nkyrka = "Kyrkan"\n', "extra.toml")
     out = tmp_path / "out"
-    assert main(["compare", str(DATA / "hand.toml"), str(extra), "--draws", "2", "--out", str(out)]) == 0
+    assert main(["compare", str(DATA / "hand.toml"), str(extra), "--draws", "2", "--out", str(out), "--lang", "en"]) == 0
     text = capsys.readouterr().out
     assert "Actors not in every variant, left out" in text and "extra: kyrka" in text
     ds = xr.open_dataset(out / "compare.nc", engine="h5netcdf")
@@ -166,7 +167,8 @@ def test_configs_with_different_horizons_are_refused(tmp_path, capsys):
 
 def test_compare_command_writes_and_prints(scen_config, tmp_path, capsys):
     out = tmp_path / "cmp"
-    assert main(["compare", str(scen_config.raw.path), "--scenario", "cheap", "--draws", "200", "--seed", "3", "--out", str(out)]) == 0
+    assert main(["compare", str(scen_config.raw.path), "--scenario", "cheap", "--draws", "200", "--seed", "3", "--out", str(out),
+                 "--lang", "en"]) == 0
     text = capsys.readouterr().out
     assert "cheap (cheap) − base:" in text and "P(earlier)" in text and "Society: mean Δ net benefit after 5 years" in text
     ds = xr.open_dataset(out / "compare.nc", engine="h5netcdf").load()

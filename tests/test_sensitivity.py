@@ -372,7 +372,7 @@ def write_hand(tmp_path, **kw) -> Path:
 @pytest.mark.parametrize(
     "method, options",
     [
-        ("tornado", ["--low", "10", "--high", "90"]),
+        ("tornado", ["--low", "0.1", "--high", "0.9"]),
         ("prcc", ["--n", "300"]),
         ("sobol", ["--n", "64"]),
         ("morris", ["--n", "10", "--levels", "6"]),
@@ -382,7 +382,8 @@ def test_command_writes_dataset_and_csv(tmp_path, capsys, method, options):
     config = write_hand(tmp_path)
     out = tmp_path / "out"
     code = main(
-        ["sensitivity", str(config), "--method", method, "--target", "net_benefit", "--actor", "kommun", "--seed", "4", "--out", str(out)]
+        ["sensitivity", str(config), "--method", method, "--target", "net_benefit", "--actor", "kommun", "--seed", "4", "--out", str(out),
+         "--lang", "en"]
         + options
     )
     assert code == 0
@@ -423,10 +424,11 @@ def test_command_default_out_and_defaults(tmp_path, monkeypatch, capsys):
         (["--method", "sobol", "--n", "1000"], r"--n: must be a power of 2 for the Sobol design, not 1000 \(e.g. 512 or 1024\)"),
         (["--method", "morris", "--levels", "3"], "--levels: must be an even number of at least 2, not 3"),
         (["--method", "sobol", "--levels", "4"], "--levels: is for --method morris, not sobol"),
-        (["--method", "tornado", "--low", "96"], "--low: 96 must be below --high 95"),
-        (["--method", "tornado", "--high", "100"], r"--high: must be a percentile between 0 and 100 \(exclusive\), not 100"),
+        (["--method", "tornado", "--low", "0.96"], "--low: 0.96 must be below --high 0.95"),
+        (["--method", "tornado", "--high", "1"], "--high: must be a probability strictly between 0 and 1, not 1"),
+        (["--method", "tornado", "--low", "5"], r"--low: 5 is above 1: give the probability as a share between 0 and 1 \(0.05 for 5 %\)"),
         (["--method", "tornado", "--low", "five"], "--low: must be a number, not 'five'"),
-        (["--method", "prcc", "--low", "10"], "--low: is for --method tornado, not prcc"),
+        (["--method", "prcc", "--low", "0.1"], "--low: is for --method tornado, not prcc"),
         (["--method", "tornado", "--n", "100"], "--n: the tornado runs each input at two percentiles and takes no sample size"),
         (["--method", "tornado", "--cohort", "sampled"], "--cohort: the tornado runs on the expected cohort"),
         (["--method", "sobol", "--cohort", "both"], r"--cohort: invalid choice: 'both'"),

@@ -19,7 +19,7 @@ from simsam.workflows.run_folder import write_run
 from .helpers import DATA
 
 
-def test_dataset_contract(engine_config):
+def test_result_dataset_has_the_documented_variables_dims_and_attrs(engine_config):
     ds = simsam.simulate(engine_config, draws=300, seed=2)
     dims = {
         "payback_months": ("draw", "actor"),
@@ -100,7 +100,7 @@ DISTS = [
 
 
 @pytest.mark.parametrize("spec,reference", DISTS, ids=[d[0].split('"')[1] + str(i) for i, d in enumerate(DISTS)])
-def test_sampled_distributions(spec, reference):
+def test_sampled_inputs_match_their_distribution(spec, reference):
     """Moments within Monte Carlo error and a KS test against the distribution
     built by hand from the config's parameters (lognormal and beta by moments)."""
     import tomllib
@@ -121,7 +121,7 @@ def test_uncertain_row_checked_in_every_draw():
     (or a design point) beyond that is still caught before the kernel runs."""
     text = (DATA / "hand.toml").read_text() + "\n[transitions]\n"
     text += 'improved = { work = { dist = "uniform", low = 0.2, high = 0.3 }, other = { dist = "uniform", low = 0.6, high = 0.7 } }\n'
-    text = text.replace("[outcomes.states.improved]", "[outcomes.states.other]\n\n[outcomes.states.improved]")
+    text = text.replace("[outcomes.states.improved]", "[outcomes.states.other]\nincome = {}\n\n[outcomes.states.improved]")
     cfg = simsam.loads(text, DATA)
     space = ParameterSpace.from_config(cfg)
     values = np.tile(space.base_values(), (4, 1))
@@ -267,12 +267,23 @@ def test_inverse_cdf_table_is_within_tolerance(frozen):
     assert np.max(np.abs(table(u) - exact)) <= TABLE_TOLERANCE * span
 
 
-def test_inverse_cdf_table_refuses_when_inaccurate():
-    """A table that cannot reach the tolerance is not used: the exact ppf is."""
+def test_inverse_cdf_table_refuses_too_few_nodes():
+    """A smooth law that needs 256 intervals is tabulated, but refused (None) when at most 64 are allowed."""
     from simsam.distributions import InverseCdfTable
 
-    assert InverseCdfTable.build(stats.beta(0.3, 0.2), nodes=64) is None
+    law = stats.beta(21, 7)
+    table = InverseCdfTable.build(law)
+    assert table is not None and table.x.size - 1 == 256
+    assert InverseCdfTable.build(law, nodes=64) is None
+
+
+def test_inverse_cdf_table_refuses_u_shaped_beta_and_ppf_is_exact():
+    """A U-shaped beta (density infinite at both ends) misses the tolerance even with
+    TABLE_NODES intervals: no table, and the distribution's ppf is scipy's exact one."""
+    from simsam.distributions import InverseCdfTable
+
+    assert InverseCdfTable.build(stats.beta(0.3, 0.2)) is None
     dist = parse_distribution({"dist": "beta", "a": 0.05, "b": 0.05}, "x")
-    u = np.array([0.1, 0.5, 0.9])
-    if dist.table is None:
-        np.testing.assert_array_equal(dist.ppf(u), stats.beta(0.05, 0.05).ppf(u))
+    assert dist.table is None
+    u = np.array([1e-9, 0.1, 0.5, 0.9, 1 - 1e-9])
+    np.testing.assert_array_equal(dist.ppf(u), stats.beta(0.05, 0.05).ppf(u))

@@ -74,6 +74,8 @@ UNIT_INPUTS = (
     "outcomes.states.*.income.*",
     "before.income.*",
     "transitions.*.*",
+    "benefits.*.take_up",
+    "benefits.*.upper_secondary",
 )
 #: Quantiles standing in for an unbounded end of a support.
 TAIL = 1e-4

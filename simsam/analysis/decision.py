@@ -48,7 +48,7 @@ import numpy as np
 
 from ..config.model import Config
 from ..errors import ConfigError, unknown_key_error
-from ..results import config_of_results
+from ..results import NO_FLOW_KR, config_of_results
 from ..results.netcdf import write_netcdf
 
 __all__ = [
@@ -85,7 +85,8 @@ def acceptability(ds, months: Sequence[int] | None = None):
     Returns
     -------
     xarray.Dataset
-        ``acceptability`` and ``acceptability_mcse``, dims ``(actor, month)``.
+        ``acceptability`` and ``acceptability_mcse``, dims ``(actor, month)``;
+        NaN for an actor that bears no share of the cost in any draw.
     """
     import xarray as xr
 
@@ -94,6 +95,9 @@ def acceptability(ds, months: Sequence[int] | None = None):
     payback = ds["payback_months"].transpose("draw", "actor").values
     n = payback.shape[0]
     p = (payback[:, :, None] <= months[None, None, :]).mean(axis=0)  # NaN (not reached) compares False
+    if "cost" in ds:  # an actor without a share of the cost has nothing to pay back: no curve (not 1 from month 1)
+        no_cost = np.nanmax(np.abs(ds["cost"].transpose("draw", "actor").values), axis=0, initial=0.0) < NO_FLOW_KR
+        p[no_cost] = np.nan
     coords = {"actor": ds["actor"].values, "month": months}
     return xr.Dataset(
         {

@@ -92,6 +92,14 @@ variable                          dims                         meaning
 
 An actor a project does not have has no flows and no cost there (so it "pays
 back" in month 1, as any actor without cost and flows does).
+
+Price levels: each project's results are in the kronor of its own price level (its rules
+year); before they are added, every project's revenue, cost and net benefit are restated by
+KPI to one level, the latest of the projects' (or ``--price-level``), so that kronor of 2016
+and 2024 are never summed (:mod:`simsam.analysis.prices`). A project's payback month is
+unchanged by this; the budget's is computed on the restated sums. The attributes
+``price_level``, ``project_price_levels`` and ``restatement`` and the coordinate
+``project_price_level`` (−1: none stated) say what was done.
 """
 
 from __future__ import annotations
@@ -110,6 +118,7 @@ from ..config.model import SOCIETY, SOCIETY_LABEL, Config
 from ..engine import streams as rnd
 from ..errors import ConfigError, type_name, unknown_key_error
 from ..results.netcdf import write_netcdf
+from .prices import common_price_level, price_attrs
 
 __all__ = [
     "Project",
@@ -398,8 +407,18 @@ def _actor_union(projects: Sequence[Project]) -> list[str]:
     return list(dict.fromkeys(a for p in projects for a in p.config.actors))
 
 
-def run_portfolio(portfolio: Portfolio, draws: int | None = None, seed: int | None = None, *, chunk_draws: int | None = None):
+def run_portfolio(
+    portfolio: Portfolio,
+    draws: int | None = None,
+    seed: int | None = None,
+    *,
+    chunk_draws: int | None = None,
+    price_level: int | None = None,
+):
     """Simulate every project of a portfolio on shared inputs; per-project and budget results.
+
+    Every project's kronor are restated by KPI to one price level before anything is added
+    (:mod:`simsam.analysis.prices`): ``price_level``, or the latest of the projects' levels.
 
     Parameters
     ----------
@@ -409,6 +428,8 @@ def run_portfolio(portfolio: Portfolio, draws: int | None = None, seed: int | No
         Default: the portfolio file's (10 000 and 1 if it names none).
     chunk_draws : int, optional
         Draws per chunk (default as for a run), to bound memory (results do not depend on it).
+    price_level : int, optional
+        The year whose kronor the results are in (``--price-level``).
 
     Returns
     -------
@@ -426,6 +447,7 @@ def run_portfolio(portfolio: Portfolio, draws: int | None = None, seed: int | No
         raise ValueError("draws must be at least 1")
     projects = portfolio.projects
     names = [p.name for p in projects]
+    prices = common_price_level({p.name: p.config.prices.level for p in projects}, price_level, what="project")
     seeds = portfolio.project_seeds(seed)
     spaces = [ParameterSpace.from_config(p.config) for p in projects]
     status = input_status(portfolio, spaces)
@@ -450,13 +472,14 @@ def run_portfolio(portfolio: Portfolio, draws: int | None = None, seed: int | No
         for i, (p, space) in enumerate(zip(projects, spaces)):
             values = space.transform(project_uniforms(space, status[i], seed, seeds[i], p.name, idx))
             out = evaluate(p.config, space, values, idx, seeds[i], monthly=True)
+            k = prices.factors[p.name]  # to the common price level (1.0: already there)
             cols = columns[i]
             payback[i, rows][:, cols] = out.payback
-            revenue[i, rows][:, cols] = out.revenue
-            cost[i, rows][:, cols] = out.cost
-            net_benefit[i, rows][:, cols] = out.net_benefit
+            revenue[i, rows][:, cols] = out.revenue * k
+            cost[i, rows][:, cols] = out.cost * k
+            net_benefit[i, rows][:, cols] = out.net_benefit * k
             inputs[i, rows][:, [parameters.index(n) for n in space.names]] = values
-            cumulative[:, cols] += out.monthly_net_benefit
+            cumulative[:, cols] += out.monthly_net_benefit * k
         budget_payback[rows] = payback_month(cumulative, cost[:, rows].sum(axis=0))
     total_cost = cost.sum(axis=0)
     total_nb = net_benefit.sum(axis=0)
@@ -539,6 +562,8 @@ def run_portfolio(portfolio: Portfolio, draws: int | None = None, seed: int | No
             "project_config": ("project", [str(p.path) for p in projects]),
             "participants": ("project", [int(p.config.project.participants) for p in projects]),
             "project_timing": ("project", [p.config.simulation.timing for p in projects]),
+            "project_price_level": ("project", [-1 if prices.levels[n] is None else int(prices.levels[n]) for n in names]),
+            "project_tax_rules": ("project", [p.config.economy.tax_rules for p in projects]),
         },
         attrs={
             "title": f"simsam portfolio: {portfolio.name}",
@@ -553,6 +578,7 @@ def run_portfolio(portfolio: Portfolio, draws: int | None = None, seed: int | No
             "portfolio_payback_resolution": "month",
             "timing": "all projects start together: every cost at month 0, every cohort's month 1 the first month after exit",
             "simsam_version": __version__,
+            **price_attrs(prices, "project"),
         },
     )
     return ds

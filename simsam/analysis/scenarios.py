@@ -33,6 +33,10 @@ variable                       dims                        meaning
 ``variant`` holds the reference first; ``contrast`` holds the other variants
 (each compared with the reference). ``actor`` holds the actors every variant
 has, then ``society`` (each variant's own sum over all its actors).
+
+Every amount is in the kronor of one price level (attribute ``price_level``): variants at
+another level are restated to it by KPI before the differences are taken
+(:mod:`simsam.analysis.prices`; attributes ``variant_price_levels`` and ``restatement``).
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ from .._version import __version__
 from ..config.model import SOCIETY, Config, actor_labels
 from ..errors import ConfigError, unknown_key_error
 from ..results.netcdf import write_netcdf
+from .prices import common_price_level, price_attrs
 
 __all__ = [
     "Variant",
@@ -63,6 +68,9 @@ __all__ = [
 
 #: The name of a config's own (unchanged) variant.
 REFERENCE = "base"
+
+#: The variables in kronor, restated when a variant is at another price level.
+KR_VARIABLES = ("annual_revenue", "cost", "net_benefit", "revenue")
 
 
 @dataclass(frozen=True)
@@ -136,8 +144,13 @@ def compare(
     threads: int | None = None,
     chunk_draws: int | None = None,
     client=None,
+    price_level: int | None = None,
 ):
     """Run every variant on the same seed and draws; paired differences against the first.
+
+    Variants at different price levels (configs of different rules years, or a scenario that
+    changes the rules year) are first restated to one (:mod:`simsam.analysis.prices`): the
+    latest of their levels, or ``price_level``; the attributes say which.
 
     Parameters
     ----------
@@ -147,6 +160,9 @@ def compare(
         Default: the reference config's ``[simulation]`` values.
     threads, chunk_draws, client
         As for :func:`simsam.simulate` (results do not depend on them).
+    price_level : int, optional
+        The year whose kronor the comparison is in (``--price-level``); default the latest
+        price level of the variants.
 
     Returns
     -------
@@ -156,7 +172,8 @@ def compare(
     Raises
     ------
     ConfigError
-        Variants with different horizons, or fewer than two variants.
+        Variants with different horizons, fewer than two variants, or price levels that cannot
+        be restated to one (:func:`simsam.analysis.prices.common_price_level`).
     """
     import xarray as xr
 
@@ -176,9 +193,13 @@ def compare(
     draws = ref.simulation.draws if draws is None else int(draws)
     seed = ref.simulation.seed if seed is None else int(seed)
     actors, dropped = _common_actors(variants)
+    prices = common_price_level({v.name: v.config.prices.level for v in variants}, price_level, what="variant")
     options = {"threads": threads, "chunk_draws": chunk_draws, **({"client": client} if client is not None else {})}
     runs = [simulate(v.config, draws=draws, seed=seed, **options).sel(actor=actors) for v in variants]
     names = [v.name for v in variants]
+    for i, name in enumerate(names):
+        if prices.factors[name] != 1.0:
+            runs[i] = runs[i].assign({var: runs[i][var] * prices.factors[name] for var in KR_VARIABLES})
 
     def stack(var):
         return xr.concat([r[var] for r in runs], dim=pd.Index(names, name="variant"), coords="minimal", compat="override")
@@ -232,6 +253,7 @@ def compare(
         actors_left_out="; ".join(f"{k}: {', '.join(v)}" for k, v in dropped.items()),
         variant_descriptions="\n".join(f"{v.name}: {v.description}" for v in variants if v.description),
         simsam_version=__version__,
+        **price_attrs(prices, "variant"),
     )
     return ds
 

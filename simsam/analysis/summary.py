@@ -14,23 +14,43 @@ Metrics (rows), per actor including society:
 Columns: ``mean`` (a probability for ``p_*`` rows), ``mcse`` (its Monte Carlo
 standard error), ``median``, ``p05``, ``p95`` and the Monte Carlo standard
 errors of those three quantiles (from the order statistics at ``n·q ± √(n q (1−q))``).
+
+An actor that bears no share of the cost in any draw has nothing to pay back:
+its payback rows are NaN (not "month 1 with probability 1", which the kernel's
+definition would give) and ``summary.csv`` flags it in the column ``no_cost``.
+
+Totals of several actors (:data:`TOTALS`: "Staten totalt", Försäkringskassan +
+Arbetsförmedlingen + the rest of the state, as Payoff's reports show it) are
+summed per draw: revenue, cost, net benefit and its probability of being
+positive. They have no payback time (the results hold each actor's payback
+month, not the monthly flows it would take), and live beside the actors
+(``Summary.totals``, ``summary.json``'s ``totals``), never among them, so that
+society is still the sum of the actors' rows.
 """
 
 from __future__ import annotations
 
 import csv
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..config.model import SOCIETY
+from ..results import NO_FLOW_KR
 
-__all__ = ["Summary", "summarize", "summary_of", "summary_json", "headline", "PAYBACK_MONTHS"]
+__all__ = ["Summary", "summarize", "summary_of", "summary_json", "headline", "PAYBACK_MONTHS", "TOTALS", "TOTAL_METRICS"]
 
 PAYBACK_MONTHS = (12, 36, 60)
 QUANTILES = (0.05, 0.5, 0.95)
 COLUMNS = ["mean", "mcse", "median", "median_mcse", "p05", "p05_mcse", "p95", "p95_mcse"]
+
+#: Totals of several actors, shown beside them: id → (actors summed, Swedish label, English label).
+#: Summed over the actors of a run that have them (at least two, else the total is the actor itself).
+TOTALS = {"state_total": (("fk", "af", "stat"), "Staten totalt", "State total")}
+
+#: What a total has: the per-draw sums of these (payback needs monthly flows the results do not keep).
+TOTAL_METRICS = ("annual_revenue", "cost", "net_benefit", "p_net_benefit_positive")
 
 
 def _quantiles(x: np.ndarray, method: str = "linear") -> dict[str, float]:
@@ -83,13 +103,19 @@ class Summary:
     """
 
     rows: dict
+    #: Actors that bear no share of the cost in any draw (their payback rows are NaN: nothing to pay back).
+    no_cost: frozenset = frozenset()
+    #: Totals of several actors (:data:`TOTALS`): id → {"actors": [...], "rows": {metric: {column: float}}}.
+    totals: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, table) -> Summary:
-        """A Summary from a Summary or from :func:`summarize`'s DataFrame."""
+        """A Summary from a Summary or from :func:`summarize`'s DataFrame (its ``no_cost`` column and ``attrs["totals"]``)."""
         if isinstance(table, Summary):
             return table
-        return cls({key: {c: float(row[c]) for c in COLUMNS} for key, row in table.iterrows()})
+        rows = {key: {c: float(row[c]) for c in COLUMNS} for key, row in table.iterrows()}
+        flagged = frozenset(a for (a, _), row in table.iterrows() if "no_cost" in row and bool(row["no_cost"]))
+        return cls(rows, flagged, dict(getattr(table, "attrs", {}).get("totals", {})))
 
     @property
     def actors(self) -> list[str]:
@@ -110,15 +136,22 @@ class Summary:
 
         table = pd.DataFrame.from_dict(self.rows, orient="index", columns=COLUMNS)
         table.index = pd.MultiIndex.from_tuples(table.index, names=["actor", "metric"])
+        table["no_cost"] = [a in self.no_cost for a in table.index.get_level_values("actor")]
+        table.attrs["totals"] = self.totals
         return table
 
     def to_csv(self, path) -> None:
-        """``summary.csv``: six significant digits, NaN as an empty field (as pandas writes it)."""
+        """``summary.csv``: every number at full precision (``repr``, read back bit for bit), NaN as an empty field.
+
+        The last column, ``no_cost``, is 1 for an actor that bears no share of the
+        cost (its payback rows are empty: nothing to pay back), else 0.
+        """
         with open(path, "w", newline="", encoding="utf-8") as f:
             out = csv.writer(f, lineterminator="\n")
-            out.writerow(["actor", "metric", *COLUMNS])
+            out.writerow(["actor", "metric", *COLUMNS, "no_cost"])
             for (actor, metric), row in self.rows.items():
-                out.writerow([actor, metric, *("" if math.isnan(row[c]) else f"{row[c] + 0.0:.6g}" for c in COLUMNS)])
+                cells = ("" if math.isnan(row[c]) else repr(row[c] + 0.0) for c in COLUMNS)
+                out.writerow([actor, metric, *cells, int(actor in self.no_cost)])
 
 
 def summary_of(ds) -> Summary:
@@ -132,15 +165,24 @@ def summary_of(ds) -> Summary:
     years = [int(y) for y in ds["year"].values]
     nan = dict.fromkeys(COLUMNS, math.nan)
     rows = {}
+    no_cost = set()
     for actor in [str(a) for a in ds["actor"].values]:
         sel = ds.sel(actor=actor)
+        cost = sel["cost"].values
         payback = sel["payback_months"].values
-        rows[(actor, "payback_months")] = _payback(payback, horizon)
-        for m in months:
-            rows[(actor, f"p_payback_{m}")] = _probability(payback <= m)
-        rows[(actor, "p_payback_not_reached")] = _probability(~np.isfinite(payback))
+        if np.nanmax(np.abs(cost), initial=0.0) < NO_FLOW_KR:
+            no_cost.add(actor)  # nothing to pay back: no payback month, no probability of one
+            rows[(actor, "payback_months")] = dict(nan)
+            for m in months:
+                rows[(actor, f"p_payback_{m}")] = dict(nan)
+            rows[(actor, "p_payback_not_reached")] = dict(nan)
+        else:
+            rows[(actor, "payback_months")] = _payback(payback, horizon)
+            for m in months:
+                rows[(actor, f"p_payback_{m}")] = _probability(payback <= m)
+            rows[(actor, "p_payback_not_reached")] = _probability(~np.isfinite(payback))
         rows[(actor, "annual_revenue")] = _continuous(sel["annual_revenue"].values)
-        rows[(actor, "cost")] = _continuous(sel["cost"].values)
+        rows[(actor, "cost")] = _continuous(cost)
         nb = sel["net_benefit"].values
         for i, y in enumerate(years):
             rows[(actor, f"net_benefit_{y}y")] = _continuous(nb[:, i])
@@ -148,7 +190,38 @@ def summary_of(ds) -> Summary:
             rows[(actor, f"p_net_benefit_positive_{y}y")] = _probability(nb[:, i] > 0)
         if actor == SOCIETY:
             rows[(actor, "utilised_potential")] = _continuous(ds["utilised_potential"].values)
-    return Summary({key: {**nan, **row} for key, row in rows.items()})
+    return Summary({key: {**nan, **row} for key, row in rows.items()}, frozenset(no_cost), totals_of(ds))
+
+
+def totals_of(ds) -> dict:
+    """The :data:`TOTALS` of a result Dataset (or ResultsFile) whose actors it has: per-draw sums, summarised.
+
+    Returns
+    -------
+    dict
+        id → ``{"actors": [...], "rows": {metric: {column: float}}}`` with the
+        metrics ``annual_revenue``, ``cost``, ``net_benefit_{y}y`` and
+        ``p_net_benefit_positive_{y}y``; empty when the run has fewer than two of a total's actors.
+    """
+    present = [str(a) for a in ds["actor"].values]
+    years = [int(y) for y in ds["year"].values]
+    nan = dict.fromkeys(COLUMNS, math.nan)
+    out = {}
+    for name, (members, _, _) in TOTALS.items():
+        actors = [a for a in members if a in present]
+        if len(actors) < 2:
+            continue
+        parts = [ds.sel(actor=a) for a in actors]
+        revenue = sum(np.asarray(p["annual_revenue"].values, dtype=float) for p in parts)
+        cost = sum(np.asarray(p["cost"].values, dtype=float) for p in parts)
+        nb = sum(np.asarray(p["net_benefit"].values, dtype=float) for p in parts)
+        rows = {"annual_revenue": _continuous(revenue), "cost": _continuous(cost)}
+        for i, y in enumerate(years):
+            rows[f"net_benefit_{y}y"] = _continuous(nb[:, i])
+        for i, y in enumerate(years):
+            rows[f"p_net_benefit_positive_{y}y"] = _probability(nb[:, i] > 0)
+        out[name] = {"actors": actors, "rows": {m: {**nan, **r} for m, r in rows.items()}}
+    return out
 
 
 def summarize(ds):
@@ -163,7 +236,9 @@ def summarize(ds):
     -------
     pandas.DataFrame
         Index ``(actor, metric)``, columns ``mean, mcse, median, median_mcse,
-        p05, p05_mcse, p95, p95_mcse`` (NaN where a column does not apply).
+        p05, p05_mcse, p95, p95_mcse`` (NaN where a column does not apply) and
+        ``no_cost`` (True for an actor that bears no share of the cost: its
+        payback rows are NaN). ``attrs["totals"]`` holds :func:`totals_of`.
     """
     return summary_of(ds).frame()
 
@@ -172,24 +247,41 @@ def _clean(x):
     return None if isinstance(x, float) and not math.isfinite(x) else x
 
 
-def headline(summary, actor: str, horizon: int) -> str:
+#: The words of :func:`headline` by language.
+_HEADLINE = {
+    "en": {"over": "over {h}", "not": "median not reached within {h} months", "to": " to ", "months": "months",
+           "median": "median {m} months (90% interval {lo}{sep}{hi})", "text": "payback within {h} months with probability {p}, {median}",
+           "none": "bears no share of the cost: nothing to pay back"},
+    "sv": {"over": "över {h}", "not": "medianen inte inom {h} månader", "to": " till ", "months": "månader",
+           "median": "median {m} månader (90 %-intervall {lo}{sep}{hi})",
+           "text": "återbetald inom {h} månader med sannolikheten {p}, {median}",
+           "none": "bär ingen del av kostnaden: inget att betala tillbaka"},
+}
+
+
+def headline(summary, actor: str, horizon: int, lang: str = "en") -> str:
     """The sentence an evaluator quotes, e.g. "payback within 60 months with probability 0.83, ...".
 
-    ``summary`` is a :class:`Summary` or :func:`summarize`'s DataFrame.
+    ``summary`` is a :class:`Summary` or :func:`summarize`'s DataFrame; ``lang``
+    ``"en"`` (``summary.json``'s) or ``"sv"`` (decimal comma).
     """
     summary = Summary.of(summary)
+    w = _HEADLINE[lang]
+    if actor in summary.no_cost:
+        return w["none"]
     p = summary(actor, f"p_payback_{horizon}")
     row = summary.rows[(actor, "payback_months")]
 
     def month(x):
-        return f"{x:.0f}" if math.isfinite(x) else f"over {horizon}"
+        return f"{x:.0f}" if math.isfinite(x) else w["over"].format(h=horizon)
 
     if not math.isfinite(row["median"]):
-        median = f"median not reached within {horizon} months"
+        median = w["not"].format(h=horizon)
     else:
-        sep = "–" if math.isfinite(row["p95"]) else " to "
-        median = f"median {month(row['median'])} months (90% interval {month(row['p05'])}{sep}{month(row['p95'])})"
-    return f"payback within {horizon} months with probability {p:.2f}, {median}"
+        sep = "–" if math.isfinite(row["p95"]) else w["to"]
+        median = w["median"].format(m=month(row["median"]), lo=month(row["p05"]), sep=sep, hi=month(row["p95"]))
+    probability = f"{p:.2f}" if lang == "en" else f"{p:.2f}".replace(".", ",")
+    return w["text"].format(h=horizon, p=probability, median=median)
 
 
 def summary_json(ds, summary) -> dict:
@@ -202,12 +294,21 @@ def summary_json(ds, summary) -> dict:
         actors[actor] = {
             "label": labels.get(actor, actor),
             "headline": headline(summary, actor, horizon),
+            "no_cost": actor in summary.no_cost,
             "metrics": {m: {c: _clean(v) for c, v in summary.rows[(actor, m)].items()} for m in summary.metrics(actor)},
         }
+    totals = {
+        name: {
+            "label": TOTALS[name][1],
+            "actors": total["actors"],
+            "metrics": {m: {c: _clean(v) for c, v in row.items()} for m, row in total["rows"].items()},
+        }
+        for name, total in summary.totals.items()
+    }
     meta = {
         k: ds.attrs[k]
         for k in ("name", "config_file", "seed", "draws", "cohort", "participants", "horizon_months", "simsam_version")
         if k in ds.attrs
     }
     meta = {k: (v.item() if hasattr(v, "item") else v) for k, v in meta.items()}
-    return {"run": meta, "actors": actors}
+    return {"run": meta, "actors": actors, "totals": totals}

@@ -29,6 +29,7 @@ __all__ = ["main", "COMMAND_MODULES"]
 #: Modules whose ``COMMANDS`` become subcommands, in this order.
 COMMAND_MODULES = (
     "simsam.cli.run",
+    "simsam.cli.describe",
     "simsam.cli.sensitivity",
     "simsam.cli.analyses",
     "simsam.cli.report",

@@ -31,6 +31,7 @@ __all__ = [
     "positive_int",
     "seed_arg",
     "finite_number",
+    "probability",
     "check_out",
     "check_threads",
     "slug",
@@ -38,6 +39,8 @@ __all__ = [
     "add_dry_run",
     "go",
     "Session",
+    "add_lang",
+    "language",
 ]
 
 #: Files whose presence marks a folder as simsam's output (which a new run may replace).
@@ -264,7 +267,11 @@ def claim_out(out: Path, *, quiet: bool = False) -> None:
 
 
 def slug(text: str) -> str:
-    """``text`` as a folder name: every character but letters, digits and ``-_.`` becomes ``-``."""
+    """``text`` as a folder name: every character but letters, digits and ``-_.`` becomes ``-``.
+
+    >>> slug("compare-arbete plus/10")
+    'compare-arbete-plus-10'
+    """
     return "".join(c if c.isalnum() or c in "-_." else "-" for c in text)
 
 
@@ -277,3 +284,47 @@ def add_run_options(p: argparse.ArgumentParser, out_help: str) -> None:
     p.add_argument("--chunk-draws", type=positive_int("--chunk-draws"), help="draws per chunk, to bound memory")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     add_dry_run(p)
+
+
+def add_lang(p: argparse.ArgumentParser, what: str = "printed tables") -> None:
+    """``--lang sv|en``: the language of what a command prints (default: the config's ``[meta] language``, else Swedish)."""
+    p.add_argument("--lang", choices=("sv", "en"), help=f"language of the {what} (default: the config's [meta] language, else sv)")
+
+
+def language(args, config=None) -> str:
+    """``--lang`` if given, else ``[meta] language`` of ``config`` (a Config, or a merged config dict), else ``"sv"``."""
+    if getattr(args, "lang", None):
+        return args.lang
+    meta = getattr(config, "meta", None)
+    if meta is None and isinstance(config, dict):
+        meta = config.get("meta")
+    lang = (meta or {}).get("language")
+    return lang if lang in ("sv", "en") else "sv"
+
+
+def probability(name: str, *, percent: bool = False):
+    """An argument type for a probability 0–1 (``percent``: a percentile 0–100, as the tornado's ``--low``/``--high``).
+
+    A value above 1 where a probability is meant says so and names the option:
+    ``--prob: 80 is above 1: give the probability as a share 0–1 (0.8 for 80 %)``.
+    """
+
+    def parse(text):
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a number, not '{text}'") from None
+        if percent:
+            if not 0 <= value <= 100 or value != value:
+                raise argparse.ArgumentTypeError(f"must be a percentile between 0 and 100, not {text}")
+            return value
+        if value != value or value < 0:
+            raise argparse.ArgumentTypeError(f"must be a probability between 0 and 1, not {text}")
+        if value > 1:
+            raise argparse.ArgumentTypeError(
+                f"{text} is above 1: give the probability as a share between 0 and 1 ({value / 100:g} for {value:g} %)"
+            )
+        return value
+
+    parse.__name__ = name
+    return parse

@@ -14,7 +14,20 @@ import json
 from pathlib import Path
 
 from ..errors import ConfigError
-from ._common import Command, add_dry_run, add_run_options, check_out, check_threads, finite_number, go, positive_int, slug
+from ._common import (
+    Command,
+    add_dry_run,
+    add_lang,
+    add_run_options,
+    check_out,
+    check_threads,
+    finite_number,
+    go,
+    language,
+    positive_int,
+    probability,
+    slug,
+)
 
 __all__ = ["COMMANDS"]
 
@@ -30,11 +43,25 @@ def _compare_arguments(p: argparse.ArgumentParser) -> None:
         metavar="CONFIG",
         help="a config with [scenarios.*], or two or more configs (compared with the first)",
     )
-    p.add_argument("--scenario", action="append", metavar="NAME", help="a scenario to compare with the base (repeatable; default: all)")
+    p.add_argument(
+        "--scenario",
+        action="extend",
+        nargs="+",
+        metavar="NAME",
+        help="scenarios to compare with the base: --scenario A B, or repeated (default: all)",
+    )
+    p.add_argument(
+        "--price-level",
+        type=positive_int("--price-level"),
+        metavar="YYYY",
+        help="restate every variant's kronor to this year's by KPI (default: the latest price level of the variants)",
+    )
     add_run_options(p, "output folder (default: results/<config stem>/compare-<names>/)")
+    add_lang(p)
 
 
 def cmd_compare(args) -> int:
+    from ..analysis.prices import common_price_level, price_note
     from ..analysis.scenarios import compare, compare_summary, config_variants, variants_of, write_compare
     from ..config import load_config
     from ..report.tables import compare_text
@@ -50,17 +77,28 @@ def cmd_compare(args) -> int:
     out = args.out or Path("results") / args.configs[0].stem / slug("compare-" + "-".join(v.name for v in variants[1:]))
     check_out(out, "compare.nc")
     check_threads(args.threads)
+    common_price_level({v.name: v.config.prices.level for v in variants}, args.price_level, what="variant")  # exit 2 before the runs
     draws = args.draws if args.draws is not None else variants[0].config.simulation.draws
     if (code := go(plan_compare([v.config for v in variants], draws, chunk_draws=args.chunk_draws, out=out, threads=args.threads),
                    args, out=out)) is not None:  # fmt: skip
         return code
-    ds = compare(variants, args.draws, args.seed, threads=args.threads, chunk_draws=args.chunk_draws)
+    ds = compare(variants, args.draws, args.seed, threads=args.threads, chunk_draws=args.chunk_draws, price_level=args.price_level)
     table = compare_summary(ds)
     write_compare(ds, table, out)
     if not args.quiet:
-        print(compare_text(ds, table))
+        print(price_note(ds, "variant"))
+        lang = language(args, configs[0])
+        print(compare_text(ds, table, lang, labels=_scenario_labels(configs[0], lang)))
         print(f"\nwrote {out}/compare.nc, compare.csv")
     return 0
+
+
+def _scenario_labels(cfg, lang: str) -> dict[str, str]:
+    """The scenarios' labels in ``lang`` (a label may be given per language)."""
+    from ..config.model import reader_text
+
+    tables = (cfg.raw.data.get("scenarios") or {}) if cfg.raw is not None else {}
+    return {name: str(reader_text(t.get("label", name), lang)) for name, t in tables.items() if isinstance(t, dict)}
 
 
 def _scenarios_arguments(p: argparse.ArgumentParser) -> None:
@@ -101,10 +139,11 @@ def _breakeven_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("config", type=Path)
     p.add_argument("--param", required=True, help="the input, as its dotted config path, e.g. outcomes.shares.work")
     p.add_argument("--month", type=positive_int("--month"), required=True, help="target payback month")
-    p.add_argument("--prob", type=finite_number, required=True, help="target probability of payback within --month")
+    p.add_argument("--prob", type=probability("--prob"), required=True, help="target probability (0–1) of payback within --month")
     p.add_argument("--actor", default="society", help="an actor of the config, or society (default)")
     p.add_argument("--range", type=finite_number, nargs=2, metavar=("LOW", "HIGH"), help="values to search (default: the input's support)")
     add_run_options(p, "output folder (default: results/<config stem>/breakeven-<param>-<actor>-<month>/)")
+    add_lang(p)
 
 
 def cmd_breakeven(args) -> int:
@@ -131,7 +170,7 @@ def cmd_breakeven(args) -> int:
     with atomic_folder(out) as tmp:
         write_breakeven_files(result, tmp)
     if not args.quiet:
-        print(breakeven_text(result))
+        print(breakeven_text(result, language(args, cfg), config=cfg.raw.data))
         print(f"\nwrote {out}/breakeven.json, breakeven.csv, breakeven.nc")
     return 0
 
@@ -150,6 +189,7 @@ def _decision_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-evppi", action="store_true", help="skip EVPPI")
     p.add_argument("--year", type=positive_int("--year"), help="the year the printed EVPI and EVPPI judge by (default: the horizon)")
     add_run_options(p, "output folder (default: results/<config stem>/decision/, or DIR/decision/ for a run's folder)")
+    add_lang(p)
 
 
 def _load_run(source: Path, draws, seed):
@@ -220,7 +260,7 @@ def cmd_decision(args) -> int:
     with atomic_folder(out) as tmp:
         files = write_decision_files(dec, tmp)
     if not args.quiet:
-        print(decision_text(dec, year=args.year))
+        print(decision_text(dec, year=args.year, lang=language(args, cfg)))
         print(f"\nwrote {out}/" + ", ".join(files))
     return 0
 

@@ -1,4 +1,4 @@
-"""``simsam report DIR [--lang sv|en] [--out FILE]``: figures and the HTML report of a finished run."""
+"""``simsam report DIR [--lang sv|en] [--out FILE]``: figures and the HTML report of a run or an experiment folder."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ __all__ = ["COMMANDS", "cmd_report"]
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("folder", type=Path, metavar="DIR", help="a run folder (with results.nc) from `simsam run`")
-    parser.add_argument("--lang", choices=("sv", "en"), default="sv", help="language of the report and figures (default: sv)")
-    parser.add_argument("--out", type=Path, help="the HTML file to write (default: DIR/report.html)")
+    parser.add_argument("folder", type=Path, metavar="DIR", help="a run folder (simsam run) or an experiment folder (simsam experiment)")
+    parser.add_argument(
+        "--lang", choices=("sv", "en"), help="language of the report and figures (default: the config's [meta] language, else sv)"
+    )
+    parser.add_argument("--out", type=Path, help="the HTML file to write (default: DIR/report.html, or DIR/report-en.html in English)")
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
 
@@ -27,10 +29,15 @@ def cmd_report(args) -> int:
     if is_unfinished(args.folder):
         raise ConfigError("DIR", f"'{args.folder}' is the unfinished folder of an interrupted run, not results (simsam clean removes it)")
     start = time.perf_counter()
-    out = build_report(args.folder, lang=args.lang, out=args.out)
+    from ..report.html import default_language
+
+    lang = args.lang or default_language(args.folder)
+    out = build_report(args.folder, lang=lang, out=args.out)
     if not args.quiet:
-        print(f"wrote {out} and {args.folder / 'figures'}/ ({time.perf_counter() - start:.1f} s)")
+        print(f"wrote {out} and {args.folder / 'figures' / lang}/ ({time.perf_counter() - start:.1f} s)")
     return 0
 
 
-COMMANDS = (Command("report", "figures and a self-contained HTML report of a finished run", _arguments, cmd_report),)
+COMMANDS = (
+    Command("report", "one self-contained HTML report of a run or experiment folder, every analysis in it", _arguments, cmd_report),
+)

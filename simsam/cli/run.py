@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..errors import ConfigError
-from ._common import Command, add_dry_run, check_out, check_threads, finite_number, go, positive_int, seed_arg
+from ._common import Command, add_dry_run, add_lang, check_out, check_threads, finite_number, go, language, positive_int, seed_arg
 
 __all__ = ["COMMANDS"]
 
@@ -30,6 +30,7 @@ def _run_arguments(run: argparse.ArgumentParser) -> None:
     )
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
     add_dry_run(run)
+    add_lang(run, "printed table and of summary.xlsx")
 
 
 def _without_dask_arrays() -> None:
@@ -82,22 +83,56 @@ def cmd_run(args) -> int:
     with dask_client(args.scheduler) as client, progress_bar(draws, desc="simsam run", quiet=args.quiet) as bar:
         # On a terminal the bar suggests smaller chunks (~50 steps); results do not depend on chunking.
         chunk = args.chunk_draws or bar.chunk_draws
-        summary = write_run_folder(cfg, out, args.draws, args.seed, chunk_draws=chunk, threads=args.threads, client=client, progress=bar)
+        summary = write_run_folder(cfg, out, args.draws, args.seed, chunk_draws=chunk, threads=args.threads, client=client, progress=bar,
+                                   lang=language(args, cfg))
     if not args.quiet:
         with ResultsFile(Path(out) / "results.nc") as results:
-            print(summary_text(results, summary))
+            print(summary_text(results, summary, language(args, cfg)))
         print(f"\nwrote {out}/results.nc, summary.csv, summary.json, summary.xlsx")
     return 0
 
 
+def _kind_of_file(path: Path) -> str:
+    """``"experiment"`` (``[[analysis]]`` tables), ``"portfolio"`` (``[portfolio]`` or ``[[project]]``) or ``"config"``."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return "config"  # the config loader says what is wrong with it
+    if "analysis" in data and "config" in data:
+        return "experiment"
+    if "portfolio" in data or isinstance(data.get("project"), list):
+        return "portfolio"
+    return "config"
+
+
 def cmd_validate(args) -> int:
+    """Check a config, an experiment file or a portfolio file (told apart by their tables) without running anything."""
     from ..config import load_config
     from ..engine.sampling import ParameterSpace
 
+    kind = _kind_of_file(args.config)
+    if kind == "experiment":
+        from ..workflows.experiment import load_experiment
+
+        exp = load_experiment(args.config)
+        kinds = ", ".join(f"{a.kind} ({a.name})" if a.name != a.kind else a.kind for a in exp.analyses)
+        print(f"ok: experiment {exp.name}: config {exp.config.name}, seed {exp.seed}, {exp.draws} draws, "
+              f"{len(exp.analyses)} analyses: {kinds}")
+        return 0
+    if kind == "portfolio":
+        from ..analysis.portfolio import load_portfolio
+
+        portfolio = load_portfolio(args.config)
+        names = ", ".join(p.name for p in portfolio.projects)
+        print(f"ok: portfolio {portfolio.name}: {len(portfolio.projects)} projects ({names}), {portfolio.draws} draws, "
+              f"seed {portfolio.seed}, horizon {portfolio.horizon_months} months")
+        return 0
     cfg = load_config(args.config)
     space = ParameterSpace.from_config(cfg)
     print(
-        f"ok: {cfg.name}: {len(cfg.actors)} actors, {len(cfg.outcomes.states)} outcome states, "
+        f"ok: config {cfg.name}: {len(cfg.actors)} actors, {len(cfg.outcomes.states)} outcome states, "
         f"{cfg.project.participants} participants, {space.size} uncertain inputs"
     )
     return 0
@@ -137,9 +172,9 @@ def _run_until_se(args, cfg, out: Path) -> int:
     ds.attrs["until_se"] = float(args.until_se)
     ds.attrs["converged"] = int(conv.reached)
     summary = summarize(ds)
-    write_run(ds, out, summary)
+    write_run(ds, out, summary, lang=language(args, cfg))
     if not args.quiet:
-        print(summary_text(ds, summary))
+        print(summary_text(ds, summary, language(args, cfg)))
         print(f"\n{conv.text()}")
         print(f"wrote {out}/" + ", ".join(sorted(f.name for f in out.iterdir())))
     return 0
@@ -148,5 +183,10 @@ def _run_until_se(args, cfg, out: Path) -> int:
 
 COMMANDS = (
     Command("run", "simulate a config and write results.nc, summary.csv, summary.json, summary.xlsx", _run_arguments, cmd_run),
-    Command("validate", "check a config without running it", lambda p: p.add_argument("config", type=Path), cmd_validate),
+    Command(
+        "validate",
+        "check a config, an experiment file or a portfolio file without running it",
+        lambda p: p.add_argument("config", type=Path, metavar="FILE", help="a config, an experiment file or a portfolio file"),
+        cmd_validate,
+    ),
 )

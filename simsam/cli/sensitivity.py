@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..analysis.sensitivity import METHODS
 from ..errors import ConfigError
-from ._common import Command, add_dry_run, check_out, check_threads, finite_number, go, positive_int, seed_arg
+from ._common import Command, add_dry_run, add_lang, check_out, check_threads, go, language, positive_int, probability, seed_arg
 
 __all__ = ["COMMANDS"]
 
@@ -43,21 +43,35 @@ def _arguments(p: argparse.ArgumentParser) -> None:
         help="expected (Markov trace: parameter uncertainty alone; default for tornado, sobol, morris) or sampled "
         "(cohort randomness too; sobol and morris then report it as the input 'cohort'); prcc default: [simulation] cohort",
     )
-    p.add_argument("--low", type=finite_number, help="tornado: low percentile of each input (default 5)")
-    p.add_argument("--high", type=finite_number, help="tornado: high percentile of each input (default 95)")
+    p.add_argument("--low", type=probability("--low"), help="tornado: each input's low quantile, 0–1 (default 0.05)")
+    p.add_argument("--high", type=probability("--high"), help="tornado: each input's high quantile, 0–1 (default 0.95)")
     p.add_argument("--levels", type=positive_int("--levels"), help="morris: grid levels, an even number (default 4)")
     p.add_argument("--out", type=Path, help="output folder (default: results/<config stem>/sensitivity-<method>/)")
     p.add_argument("--threads", type=positive_int("--threads"), help="threads for the kernel (default: all cores)")
     p.add_argument("--scheduler", help="sobol and morris: run the model on Dask, local:N (N worker processes) or tcp://HOST:PORT")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     add_dry_run(p)
+    add_lang(p)
 
 
 def _options(args):
     from ..analysis.sensitivity.options import SensitivityOptions
 
     fields = SensitivityOptions.__dataclass_fields__
-    return SensitivityOptions(**{k: getattr(args, k) for k in fields})
+    values = {k: getattr(args, k) for k in fields}
+    if args.method == "tornado" and (args.low is not None or args.high is not None):
+        # Quantiles as probabilities 0–1, like every probability of the command line; the options take percentiles.
+        low = 0.05 if args.low is None else args.low
+        high = 0.95 if args.high is None else args.high
+        for key, value in (("--low", low), ("--high", high)):
+            if not 0 < value < 1:
+                raise ConfigError(key, f"must be a probability strictly between 0 and 1, not {value:g}")
+        if not low < high:
+            raise ConfigError("--low", f"{low:g} must be below --high {high:g}")
+    for key in ("low", "high"):
+        if values[key] is not None:
+            values[key] = 100 * values[key]
+    return SensitivityOptions(**values)
 
 
 def cmd_sensitivity(args) -> int:
@@ -89,7 +103,7 @@ def cmd_sensitivity(args) -> int:
         ds = run_sensitivity(cfg, options, target, threads=args.threads)
     write_sensitivity(ds, out)
     if not args.quiet:
-        print(ranking_text(ds))
+        print(ranking_text(ds, lang=language(args, cfg)))
         print(f"\nwrote {out}/sensitivity.nc, sensitivity.csv")
     return 0
 

@@ -16,9 +16,12 @@ import numpy as np
 
 from ..distributions import Domain, Quantity
 from ..errors import ConfigError, unknown_key_error
+from ..rules import Rules, index_value, rules_for
 from .correlations import Correlations, build_correlations, parse_pair
-from .loading import RawConfig, _merge
+from .loading import RawConfig, _lookup, _merge
 from .model import (
+    BENEFIT_RULES,
+    LANGUAGES,
     SOCIETY,
     Before,
     Benefit,
@@ -27,12 +30,15 @@ from .model import (
     Economy,
     Group,
     Outcomes,
+    Prices,
     Project,
     Resource,
+    Restatement,
     Scenario,
     Shares,
     Simulation,
     State,
+    reader_text,
 )
 from .nodes import Node, check_number, parse_quantity, type_name
 
@@ -82,13 +88,49 @@ SECTIONS = (
 SIMULATION_KEYS = ("draws", "horizon_months", "seed", "discount_rate", "cohort", "engine", "timing")
 
 
-ECONOMY_KEYS = ("uplift", "payroll_tax", "payroll_tax_to", "income_tax", "wage", "average_wage", "employer", "individual")
+ECONOMY_KEYS = (
+    "uplift",
+    "payroll_tax",
+    "payroll_tax_to",
+    "income_tax",
+    "wage",
+    "average_wage",
+    "employer",
+    "individual",
+    "tax_rules",
+    "rules_year",
+    "income_tax_to",
+    "age",
+)
 
 
-BENEFIT_KEYS = ("label", "monthly", "payer", "taxable")
+INCOME_TAX_TO_KEYS = ("municipal", "regional", "state")
 
 
-RESOURCE_KEYS = ("label", "unit", "unit_cost", "payer", "uplift")
+#: Parameters of the benefit rules (``BENEFIT_RULES``), each a number or a distribution.
+RULE_PARAMETERS = ("age", "sgi", "upper_secondary", "housing")
+
+
+BENEFIT_KEYS = (
+    "label",
+    "monthly",
+    "payer",
+    "taxable",
+    "rule",
+    *RULE_PARAMETERS,
+    "taxed_as",
+    "price_index",
+    "top_up",
+    "norm",
+    "take_up",
+)
+
+
+RESOURCE_KEYS = ("label", "unit", "unit_cost", "payer", "uplift", "price_index")
+
+
+#: Indices that restate written amounts between price levels (:func:`simsam.rules.restate`).
+PRICE_INDICES = ("kpi", "wage")
 
 
 PROJECT_KEYS = ("participants", "cost", "cost_split", "exits", "exit_months", "cost_schedule")
@@ -112,7 +154,11 @@ BEFORE_KEYS = ("income", "resources")
 OUTCOMES_KEYS = ("shares", "states")
 
 
-STATE_KEYS = ("label", "income", "employment_rate", "wage", "wage_subsidy", "subsidy_payer", "resource_change")
+STATE_KEYS = ("label", "income", "employment_rate", "wage", "wage_subsidy", "subsidy_payer", "resource_change", "subsidy_ceiling")
+
+
+#: Wage-subsidy ceilings of the rules (``subsidy_ceiling``), or none.
+SUBSIDY_CEILINGS = ("lonebidrag", "nystartsjobb", "none")
 
 
 DIRICHLET_KEYS = ("dist", "counts", "prior", "mean", "concentration", "counts_file", "counts_map")
@@ -314,23 +360,25 @@ def build_config(raw: RawConfig) -> Config:
     actors = _actors(top)
     meta = _meta(top)
     simulation, timing = _simulation(top)
-    economy = _economy(top, actors)
-    benefits = _benefits(top, actors)
+    economy, rules = _economy(top, actors)
+    benefits = _benefits(top, actors, rules)
     resources = _resources(top, actors)
     project = _project(top, actors, simulation.horizon_months)
     if timing is None:  # a config that describes the project's timing is evaluated on it
         timing = "project" if project.exit_months is not None or project.cost_months is not None else "nyttosam"
     simulation = replace(simulation, timing=timing)
     before = _before(top, benefits, resources)
-    outcomes = _outcomes(top, raw, actors, benefits, resources, before.resources)
+    outcomes = _outcomes(top, raw, actors, benefits, resources, before)
     transitions = _transitions(top, outcomes.states)
     counterfactual = _counterfactual(top)
     groups = _groups(top, outcomes.states, project.participants)
     sections = (actors, meta, simulation, economy, benefits, resources, project, before, outcomes, transitions, raw)
-    correlations = _correlations(top, Config(*sections, counterfactual=counterfactual, groups=groups))
+    partial = Config(*sections, counterfactual=counterfactual, groups=groups, rules=rules)
+    correlations = _correlations(top, partial)
+    prices = _prices(raw, partial)
     scenarios = _scenarios(top, raw)
     top.finish()
-    return Config(*sections, scenarios, correlations, counterfactual, groups)
+    return Config(*sections, scenarios, correlations, counterfactual, groups, prices=prices, rules=rules)
 
 
 def _actors(top: Node) -> dict[str, str]:
@@ -348,10 +396,32 @@ def _actors(top: Node) -> dict[str, str]:
 
 
 def _meta(top: Node) -> dict[str, Any]:
-    """``[meta]``: free-form documentation of the config; every key is welcome."""
+    """``[meta]``: free-form documentation of the config; every key is welcome.
+
+    Only ``language`` (the default language of tables and reports) is checked, and
+    a ``name`` or ``description`` given per language (``{ sv = "...", en = "..." }``).
+    """
     node = top.table("meta", {})
     node.keys()
+    if node.has("language"):
+        node.string("language", choices=LANGUAGES)
+    for key in ("name", "description"):
+        _reader_text(node, key)
     return dict(node.data)
+
+
+def _reader_text(node: Node, key: str) -> None:
+    """A text for readers: a string, or a table of strings by language (``{ sv = "...", en = "..." }``)."""
+    value = node.raw(key, None)
+    if value is None or isinstance(value, str):
+        return
+    if not isinstance(value, dict) or not value:
+        raise node.error(key, f"must be a string or a table of strings by language ({', '.join(LANGUAGES)}), not {type_name(value)}")
+    for lang, text in value.items():
+        if lang not in LANGUAGES:
+            raise ConfigError(f"{node.at(key)}.{lang}", f"is not a language: use {' or '.join(LANGUAGES)}")
+        if not isinstance(text, str):
+            raise ConfigError(f"{node.at(key)}.{lang}", f"must be a string, not {type_name(text)}")
 
 
 def _simulation(top: Node) -> tuple[Simulation, str | None]:
@@ -374,45 +444,131 @@ def _simulation(top: Node) -> tuple[Simulation, str | None]:
     return simulation, timing
 
 
-def _economy(top: Node, actors: dict[str, str]) -> Economy:
-    """``[economy]``: uplift, payroll tax, income tax rates by receiving actor, wages, the employer and the individual."""
+def _economy(top: Node, actors: dict[str, str]) -> tuple[Economy, Rules | None]:
+    """``[economy]``: the tax rules and their year, uplift, payroll tax, income tax rates, wages, the
+    employer and the individual; and the rules of ``rules_year`` (None without one)."""
     eco = top.table("economy")
     eco.expect(ECONOMY_KEYS)
+    tax_rules = eco.string("tax_rules", "flat", choices=("flat", "sweden"))
+    rules = None
+    if eco.has("rules_year"):
+        year = eco.integer("rules_year")
+        try:
+            rules = rules_for(year)
+        except ConfigError as exc:
+            raise eco.error("rules_year", exc.problem) from None
+    elif tax_rules == "sweden":
+        raise eco.error("rules_year", 'missing: tax_rules = "sweden" needs the income year whose tax and benefit rules apply')
+    payroll_tax_to = _actor(eco, "payroll_tax_to", actors)
+    to_node = eco.table("income_tax_to", {})
+    to_node.expect(INCOME_TAX_TO_KEYS)
+    defaults = {"municipal": "kommun", "regional": "region", "state": payroll_tax_to}
+    income_tax_to = {}
+    for k, default in defaults.items():
+        if to_node.has(k) or tax_rules == "sweden":
+            income_tax_to[k] = _actor(to_node, k, actors, default)
+    to_node.finish()
     tax = eco.table("income_tax", {})
     income_tax = {}
     for a in tax.keys():
         if a not in actors:
             raise unknown_key_error(tax.at(a), a, actors, what="actor", source=tax.source(tax.at(a)))
+        if tax_rules == "sweden" and a not in (income_tax_to["municipal"], income_tax_to["regional"]):
+            raise tax.error(
+                a,
+                f'under tax_rules = "sweden" the rates are the municipal ({income_tax_to["municipal"]}) and regional '
+                f"({income_tax_to['regional']}) ones; the state's income tax and the tax credits follow the law",
+            )
         income_tax[a] = tax.quantity(a, domain=UNIT)
     tax.finish()
+    if tax_rules == "sweden":
+        # SCB's average rates of the rules year where the config gives none.
+        for part, rate in (("municipal", rules.local_tax_rate_municipal), ("regional", rules.local_tax_rate_regional)):
+            a = income_tax_to[part]
+            income_tax.setdefault(a, Quantity(tax.at(a), rate))
+    if eco.has("payroll_tax"):
+        payroll_tax = eco.quantity("payroll_tax", domain=NONNEG)
+    elif rules is None:
+        raise eco.error("payroll_tax", "missing: give the payroll tax rate, or economy.rules_year for the year's arbetsgivaravgift")
+    else:
+        payroll_tax = None
     economy = Economy(
         uplift=eco.quantity("uplift", 1.0, NONNEG),
-        payroll_tax=eco.quantity("payroll_tax", domain=NONNEG),
-        payroll_tax_to=_actor(eco, "payroll_tax_to", actors),
+        payroll_tax=payroll_tax,
+        payroll_tax_to=payroll_tax_to,
         income_tax=income_tax,
         wage=eco.quantity("wage", domain=NONNEG),
         average_wage=eco.quantity("average_wage", domain=NONNEG),
         employer=_actor(eco, "employer", actors),
         individual=_actor(eco, "individual", actors),
+        tax_rules=tax_rules,  # type: ignore[arg-type]
+        rules_year=rules.year if rules is not None else None,
+        income_tax_to=income_tax_to,
+        age=eco.quantity("age", domain=Domain(0.0, 150.0)) if eco.has("age") else None,
     )
     eco.finish()
-    return economy
+    return economy, rules
 
 
-def _benefits(top: Node, actors: dict[str, str]) -> dict[str, Benefit]:
-    """``[benefits.ID]``: monthly amount (kr), payer, taxable."""
+def _benefits(top: Node, actors: dict[str, str], rules: Rules | None) -> dict[str, Benefit]:
+    """``[benefits.ID]``: the monthly amount (kr) or the rule that sets it, payer, taxation, price
+    index, and the means-tested top-up (norm and take-up)."""
     benefits = {}
+    top_up = None
     for bid, b in _named_tables(top, "benefits"):
         b.expect(BENEFIT_KEYS)
+        rule = b.string("rule", choices=BENEFIT_RULES) if b.has("rule") else None
+        allowed, required = BENEFIT_RULES[rule] if rule is not None else ((), ())
+        parameters = {}
+        for key in RULE_PARAMETERS:
+            if not b.has(key):
+                continue
+            if key not in allowed:
+                names = ", ".join(k for k, (ps, _) in BENEFIT_RULES.items() if key in ps)
+                used_by = f"rule {rule!r} takes {', '.join(allowed) or 'no parameters'}" if rule else "no rule is set"
+                raise b.error(key, f"is a parameter of the rule {names}, but {used_by}")
+            parameters[key] = b.quantity(key, domain=_rule_domain(key, rules))
+        for key in required:
+            if key not in parameters:
+                raise b.error(key, f"missing: rule {rule!r} needs it")
+        monthly = b.quantity("monthly", domain=NONNEG) if b.has("monthly") else None
+        is_top_up = b.boolean("top_up", False)
+        norm = b.quantity("norm", domain=NONNEG) if b.has("norm") else None
+        if monthly is None and rule is None and not (is_top_up and norm is not None):
+            raise b.error("monthly", "missing: give the amount (kr per month), or a rule that sets it from the rules year")
+        if monthly is None and rule is not None and rules is None:
+            raise b.error("rule", f"{rule!r} takes its amount from the rules year: set economy.rules_year (or give monthly)")
+        taxable = b.boolean("taxable", True)
+        default_taxed_as = "compensation" if rule == "guarantee_compensation" else "benefit"
+        taxed_as = b.string("taxed_as", default_taxed_as, choices=("benefit", "compensation"))
+        if is_top_up and taxable:
+            raise b.error("top_up", "a means-tested top-up is untaxed: set taxable = false")
+        if is_top_up and top_up is not None:
+            raise b.error("top_up", f"only one benefit can be the means-tested top-up, and benefits.{top_up} already is")
+        if is_top_up:
+            top_up = bid
         benefits[bid] = Benefit(
             id=bid,
             label=b.string("label", bid),
-            monthly=b.quantity("monthly", domain=NONNEG),
+            monthly=monthly,
             payer=_actor(b, "payer", actors),
-            taxable=b.boolean("taxable", True),
+            taxable=taxable,
+            rule=rule,
+            parameters=parameters,
+            taxed_as=taxed_as,  # type: ignore[arg-type]
+            price_index=b.string("price_index", "kpi", choices=PRICE_INDICES),  # type: ignore[arg-type]
+            top_up=is_top_up,
+            norm=norm,
+            take_up=b.quantity("take_up", 1.0, UNIT),
         )
         b.finish()
     return benefits
+
+
+def _rule_domain(key: str, rules: Rules | None) -> Domain:
+    if key == "age":  # the garantiersättning's first age band (19)
+        return Domain(float(rules.guarantee_compensation.min_age[0]) if rules is not None else 0.0, 150.0)
+    return UNIT if key == "upper_secondary" else NONNEG
 
 
 def _resources(top: Node, actors: dict[str, str]) -> dict[str, Resource]:
@@ -427,6 +583,7 @@ def _resources(top: Node, actors: dict[str, str]) -> dict[str, Resource]:
             unit_cost=r.quantity("unit_cost", domain=NONNEG),
             payer=_split(r.raw("payer"), r.at("payer"), actors, r),
             uplift=r.boolean("uplift", True),
+            price_index=r.string("price_index", "kpi", choices=PRICE_INDICES),  # type: ignore[arg-type]
         )
         r.finish()
     return resources
@@ -461,14 +618,14 @@ def _before(top: Node, benefits: dict[str, Benefit], resources: dict[str, Resour
     return Before(income, basket)
 
 
-def _outcomes(top: Node, raw: RawConfig, actors, benefits, resources, before_resources) -> Outcomes:
+def _outcomes(top: Node, raw: RawConfig, actors, benefits, resources, before: Before) -> Outcomes:
     """``[outcomes]``: the states (typfall) and their exit shares (fixed, Dirichlet, or from a follow-up file)."""
     out = top.table("outcomes")
     out.expect(OUTCOMES_KEYS)
     states_node = out.table("states")
     states = {}
     for sid, s in [(k, states_node.table(k)) for k in states_node.keys()]:
-        states[sid] = _state(sid, s, actors, benefits, resources, before_resources)
+        states[sid] = _state(sid, s, actors, benefits, resources, before)
     if not states:
         raise states_node.error(None, "no outcome states: add at least one [outcomes.states.NAME]")
     shares_raw = out.raw("shares", None)
@@ -601,6 +758,84 @@ def _cost_months(proj: Node, horizon: int) -> tuple[float, ...] | None:
     return tuple(months)
 
 
+def _amounts(config: Config) -> list[tuple[Quantity, str]]:
+    """Every amount in kronor the config uses, with the index that restates it between price levels.
+
+    Wages, average wages and SGIs by the wage index; benefits and resources by their
+    ``price_index`` (KPI unless they say ``"wage"``, as staff costs do); the project cost by KPI.
+    Rates, shares, quantities, ages and take-up are not amounts.
+    """
+    e = config.economy
+    out = [(e.wage, "wage"), (e.average_wage, "wage")]
+    out += [(s.wage, "wage") for s in config.outcomes.states.values() if s.wage is not None]
+    for b in config.benefits.values():
+        out += [(q, b.price_index) for q in (b.monthly, b.norm, b.parameters.get("housing")) if q is not None]
+        if "sgi" in b.parameters:
+            out.append((b.parameters["sgi"], "wage"))
+    out += [(r.unit_cost, r.price_index) for r in config.resources.values()]
+    out.append((config.project.cost, "kpi"))
+    used = {id(q) for q in config.quantities()}
+    return [(q, index) for q, index in out if id(q) in used]
+
+
+def _year(value, source) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
+        raise ConfigError("meta.price_level", f"must be a year such as 2016, not {value!r}", source)
+    return int(value)
+
+
+def _prices(raw: RawConfig, config: Config) -> Prices:
+    """The results' price level and how each amount is restated to it (``[meta] price_level`` per file).
+
+    The results are in the kronor of ``economy.rules_year``, or else of the top file's price
+    level. Each amount is written at the price level of the file that set it (a file that states
+    none has its bases' level, or else the results'); amounts at another level are restated by
+    KPI or the wage index (:func:`_amounts`).
+
+    Raises
+    ------
+    ConfigError
+        ``meta.price_level`` that is not a year, or a year the index has no value for (naming
+        the file); ``economy.rules_year`` when the index has no value for the rules year.
+    """
+    for label, value in raw.own_price_levels.items():
+        _year(value, label)
+    files = {label: (int(v) if v is not None else None) for label, v in raw.price_levels.items()}
+    rules_year = config.economy.rules_year
+    target = rules_year if rules_year is not None else files.get(None)
+    if target is None:
+        return Prices(None, files, {})
+    for label, value in raw.own_price_levels.items():
+        if int(value) != target:  # its amounts must be restatable, at least by KPI
+            try:
+                index_value(int(value), "kpi", "meta.price_level")
+            except ConfigError as exc:
+                problem = f"{exc.problem}, needed to restate this file's amounts to {target} kronor"
+                raise ConfigError("meta.price_level", problem, label) from None
+    restated = {}
+    for q, index in _amounts(config):
+        level = raw.price_level_of(q.path)
+        if level is None or int(level) == target:
+            continue
+        level = int(level)
+        label = _lookup(raw.origins, q.path)
+        if label not in raw.own_price_levels:  # inherited: name a file that states it
+            label = next((k for k, v in raw.own_price_levels.items() if int(v) == level), label)
+        try:
+            old = index_value(level, index, "meta.price_level")
+        except ConfigError as exc:
+            raise ConfigError("meta.price_level", f"{exc.problem}, needed to restate {q.path} to {target} kronor", label) from None
+        key = "economy.rules_year" if rules_year is not None else "meta.price_level"
+        try:
+            new = index_value(target, index, key)
+        except ConfigError as exc:
+            raise ConfigError(
+                key, f"{exc.problem}, needed to restate {q.path} from {level} kronor", _lookup(raw.origins, key)
+            ) from None
+        restated[q.path] = Restatement(q.path, level, target, index, new / old)
+    return Prices(target, files, restated)
+
+
 def _counterfactual(top: Node) -> Counterfactual | None:
     """``[counterfactual]``: deadweight, attribution, displacement, drop-off, optimism bias."""
     if not top.has("counterfactual"):
@@ -668,8 +903,11 @@ def _scenarios(top: Node, raw: RawConfig) -> dict[str, Scenario]:
     out = {}
     for name in node.keys():
         t = node.table(name)
-        label = t.string("label", name)
-        description = t.string("description", "")
+        _reader_text(t, "label")
+        _reader_text(t, "description")
+        language = (top.raw("meta", {}) or {}).get("language")
+        label = reader_text(t.raw("label", name), language)
+        description = reader_text(t.raw("description", ""), language)
         overrides = {k: v for k, v in t.data.items() if k not in SCENARIO_KEYS}
         t.keys()  # every other key is a section of the config, checked by building it below
         prefix = t.path
@@ -680,7 +918,7 @@ def _scenarios(top: Node, raw: RawConfig) -> dict[str, Scenario]:
         origins = {k: v for k, v in raw.origins.items() if not (k == "scenarios" or k.startswith("scenarios."))}
         merged = _merge(copy.deepcopy(plain), copy.deepcopy(overrides), origins, prefix)
         try:
-            config = build_config(RawConfig(merged, origins, raw.text, raw.path, raw.files))
+            config = build_config(raw.with_layer(merged, origins, prefix, overrides))
         except ConfigError as exc:
             # A key the scenario set (source = the scenario): name it under scenarios.NAME.
             source = None if exc.source in (None, prefix) else exc.source
@@ -689,9 +927,17 @@ def _scenarios(top: Node, raw: RawConfig) -> dict[str, Scenario]:
     return out
 
 
-def _state(sid: str, s: Node, actors, benefits, resources, before_resources) -> State:
+def _state(sid: str, s: Node, actors, benefits, resources, before: Before) -> State:
     s.expect(STATE_KEYS)
-    income = _shares(s, "income", benefits, "benefit", "at_most_one", allow_independent=True)
+    before_resources = before.resources
+    if not s.has("income"):
+        raise s.error("income", 'missing: write income = {} for a state with no benefits, or income = "before" to keep the BEFORE mix')
+    if s.raw("income") == "before":
+        income = before.income
+    elif isinstance(s.raw("income"), str):
+        raise s.error("income", f'must be a table of shares by benefit, or "before", not {s.raw("income")!r}')
+    else:
+        income = _shares(s, "income", benefits, "benefit", "at_most_one", allow_independent=True)
     employment_rate = s.quantity("employment_rate", 0.0, UNIT)
     wage = s.quantity("wage", domain=NONNEG) if s.has("wage") else None
     wage_subsidy = s.quantity("wage_subsidy", 0.0, UNIT)
@@ -723,6 +969,7 @@ def _state(sid: str, s: Node, actors, benefits, resources, before_resources) -> 
         wage_subsidy=wage_subsidy,
         subsidy_payer=payer,
         resource_change=change,
+        subsidy_ceiling=s.string("subsidy_ceiling", "lonebidrag", choices=SUBSIDY_CEILINGS),  # type: ignore[arg-type]
     )
     s.finish()
     return state

@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError
@@ -52,6 +52,11 @@ class RawConfig:
         The top file, or None for a config read from a string.
     files : tuple of str
         Every file read, top file first.
+    price_levels : dict
+        File (as in ``origins``: None for the top file) → the year whose kronor that file's own
+        amounts are written in: its ``[meta] price_level``, or, when it states none, the level
+        its bases give (the last base with one, as ``[meta]`` merges), or None. Values are as
+        written (the builder checks them); ``own_price_levels`` holds only the files that state one.
     """
 
     data: dict
@@ -59,6 +64,24 @@ class RawConfig:
     text: str
     path: Path | None
     files: tuple[str, ...]
+    price_levels: dict = field(default_factory=dict)
+    own_price_levels: dict = field(default_factory=dict)
+
+    def with_layer(self, data: dict, origins: dict, label: str, layer: dict) -> RawConfig:
+        """These tables with ``layer`` (an override or a scenario, labelled ``label`` in ``origins``)
+        merged over them as ``data``: the layer's own price level is its ``[meta] price_level``, or
+        the top file's (its keys are written as if in the top file)."""
+        meta = layer.get("meta")
+        own = meta.get("price_level") if isinstance(meta, dict) else None
+        levels = {**self.price_levels, label: own if own is not None else self.price_levels.get(None)}
+        owns = {**self.own_price_levels, **({label: own} if own is not None else {})}
+        return RawConfig(data, origins, self.text, self.path, self.files, levels, owns)
+
+    def price_level_of(self, dotted: str):
+        """The price level of the file that set the key ``dotted`` (the top file's for a key
+        of no known file, e.g. one a scenario or an override set)."""
+        label = _lookup(self.origins, dotted)
+        return self.price_levels.get(label, self.price_levels.get(None))
 
 
 _TOP = "\0top"  # the top file's label in origins while merging (no file path can equal it)
@@ -156,15 +179,19 @@ def _extends_list(data: dict, source: str | None) -> list[str]:
 
 
 def _resolve(
-    data: dict, folder: Path, top: Path, stack: tuple[Path, ...], files: list[str], label: str, source: str | None
+    data: dict, folder: Path, top: Path, stack: tuple[Path, ...], files: list[str], label: str, source: str | None, levels: dict
 ) -> tuple[dict, dict]:
     """One file's bases merged in order, then the file itself; and the origins.
 
     ``label`` names the file in origins; ``source`` is the same for a base
     file and None for the top file (errors in it need no file name).
+    ``levels`` collects ``(own, effective)`` price levels by label.
     """
     merged: dict = {}
     origins: dict = {}
+    meta = data.get("meta")
+    own = meta.get("price_level") if isinstance(meta, dict) else None
+    inherited = None
     for rel in _extends_list(data, source):
         target = (folder / rel).resolve()
         shown = os.path.relpath(target, top)
@@ -173,9 +200,12 @@ def _resolve(
             raise ConfigError("extends", f"cycle: {chain}", source)
         text = _read_text(target, shown, "extends", source)
         files.append(shown)
-        base_data, base_origins = _resolve(_parse(text, shown), target.parent, top, stack + (target,), files, shown, shown)
+        base_data, base_origins = _resolve(_parse(text, shown), target.parent, top, stack + (target,), files, shown, shown, levels)
         merged = _merge(merged, base_data, origins, base_origins)
+        if levels[shown][1] is not None:
+            inherited = levels[shown][1]
     merged = _merge(merged, data, origins, label)
+    levels[label] = (own, own if own is not None else inherited)
     return merged, origins
 
 
@@ -203,8 +233,18 @@ def _finish(text: str, folder: Path, top: Path | None, label: str) -> RawConfig:
     data = _parse(text, label)
     files = [label]
     stack = (top,) if top is not None else ()
-    merged, origins = _resolve(copy.deepcopy(data), folder, folder, stack, files, _TOP, None)
+    levels: dict = {}
+    merged, origins = _resolve(copy.deepcopy(data), folder, folder, stack, files, _TOP, None, levels)
     # Keys of the top file need no origin in messages, but keep their entries
     # (as None) so that they shadow a base file's entry for an enclosing table.
     origins = {k: (None if v == _TOP else v) for k, v in origins.items()}
-    return RawConfig(merged, origins, text, top, tuple(files))
+    levels = {(None if k == _TOP else k): v for k, v in levels.items()}
+    return RawConfig(
+        merged,
+        origins,
+        text,
+        top,
+        tuple(files),
+        price_levels={k: v[1] for k, v in levels.items()},
+        own_price_levels={k: v[0] for k, v in levels.items() if v[0] is not None},
+    )

@@ -15,11 +15,15 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..distributions import Quantity
+from ..rules import Rules
 from .correlations import Correlations
 from .loading import RawConfig
 
 __all__ = [
     "SOCIETY",
+    "SOCIETY_LABEL",
+    "LANGUAGES",
+    "reader_text",
     "Config",
     "Counterfactual",
     "Group",
@@ -33,11 +37,31 @@ __all__ = [
     "Outcomes",
     "Simulation",
     "Scenario",
+    "Prices",
+    "Restatement",
+    "BENEFIT_RULES",
 ]
 
 #: The sum over all actors: an actor id no config may use, and its label in data files.
 SOCIETY = "society"
 SOCIETY_LABEL = "Samhället"
+
+#: Languages of the texts meant for readers: ``[meta] language`` (the default of tables and reports) and
+#: the per-language form of ``[meta] name``, ``description``, ``assumptions`` and scenario labels.
+LANGUAGES = ("sv", "en")
+
+
+def reader_text(value, lang: str | None = None):
+    """A text for readers in ``lang``: ``value`` itself, or from a table by language (``{ sv = ..., en = ... }``).
+
+    Falls back to Swedish, then to the first language given. Works for strings and
+    for lists (``assumptions``); ``None`` gives ``""``.
+    """
+    if isinstance(value, dict) and value and set(value) <= set(LANGUAGES):
+        for key in (lang, "sv", *value):
+            if key in value:
+                return value[key]
+    return "" if value is None else value
 
 
 def actor_labels(config: Config) -> dict[str, str]:
@@ -93,15 +117,68 @@ class Shares:
         return ", ".join(f"{k} {q.describe()}" for k, q in zip(self.keys, self.items))
 
 
+#: Benefit amounts the rules year sets (``[benefits.NAME] rule = ...``): rule → its parameters
+#: (each a number or distribution) and the parameters that are required.
+BENEFIT_RULES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "guarantee_compensation": (("age",), ("age",)),  # garantiersättning, factor(age band) × pbb / 12
+    "activity_support": ((), ()),  # aktivitetsstöd without a-kassa conditions (223 kr/day × 21,75)
+    "development_allowance": (("upper_secondary",), ()),  # utvecklingsersättning, share with upper secondary school
+    "sickness_benefit": (("sgi",), ("sgi",)),  # sjukpenning from an SGI (kr per year), capped
+    "social_assistance_norm": (("housing",), ()),  # riksnorm for a single adult + housing (kr per month)
+}
+
+
 @dataclass(frozen=True)
 class Benefit:
-    """A benefit paid per month to a participant (kr per month, gross)."""
+    """A benefit paid per month to a participant (kr per month, gross).
+
+    Attributes
+    ----------
+    monthly : Quantity or None
+        The amount as written (at its file's price level); None when ``rule`` sets it.
+    rule : str or None
+        A rule of :data:`BENEFIT_RULES` that sets the amount from the rules year when
+        ``monthly`` is not given; its parameters are in ``parameters``.
+    parameters : dict
+        The rule's parameters by name (``age``, ``sgi``, ``upper_secondary``, ``housing``).
+    taxed_as : {"benefit", "compensation"}
+        ``benefit``: other taxable income that earns pension (sjukpenning, aktivitetsstöd,
+        a-kassa); ``compensation``: sjuk- och aktivitetsersättning (its own skattereduktion, no
+        pension fee). Only used when the benefit is taxable under ``tax_rules = "sweden"``.
+    price_index : {"kpi", "wage"}
+        The index that restates the written amounts between price levels.
+    top_up : bool
+        Means-tested (försörjningsstöd): net income below ``norm`` is topped up to it in every
+        situation, untaxed; at most one benefit has it.
+    norm : Quantity or None
+        The norm of the top-up (kr per month); None: the benefit's amount (``monthly`` or ``rule``).
+    take_up : Quantity or None
+        Share of those entitled to a top-up who receive it (with ``top_up``).
+    """
 
     id: str
     label: str
-    monthly: Quantity
+    monthly: Quantity | None
     payer: str
     taxable: bool
+    rule: str | None = None
+    parameters: dict[str, Quantity] = field(default_factory=dict)
+    taxed_as: Literal["benefit", "compensation"] = "benefit"
+    price_index: Literal["kpi", "wage"] = "kpi"
+    top_up: bool = False
+    norm: Quantity | None = None
+    take_up: Quantity | None = None
+
+    def amount_quantities(self) -> tuple[Quantity, ...]:
+        """The inputs that set the amount per recipient: ``monthly``, else the rule's parameters."""
+        return (self.monthly,) if self.monthly is not None else tuple(self.parameters.values())
+
+    def quantities(self) -> tuple[Quantity, ...]:
+        """Every input the benefit uses when it is paid: its amount (or the top-up's norm) and take-up."""
+        if not self.top_up:
+            return self.amount_quantities()
+        norm = (self.norm,) if self.norm is not None else self.amount_quantities()
+        return (*norm, self.take_up)
 
 
 @dataclass(frozen=True)
@@ -118,6 +195,8 @@ class Resource:
     unit_cost: Quantity
     payer: dict[str, float]
     uplift: bool
+    #: The index that restates ``unit_cost`` between price levels: ``kpi``, or ``wage`` for staff costs.
+    price_index: Literal["kpi", "wage"] = "kpi"
 
 
 @dataclass(frozen=True)
@@ -127,7 +206,8 @@ class State:
     Attributes
     ----------
     income : Shares
-        Benefit mix (shares of participants on each benefit; sums to ≤ 1).
+        Benefit mix (shares of participants on each benefit; sums to ≤ 1); the BEFORE mix
+        itself (the same object) for ``income = "before"``.
     employment_rate : Quantity
         Share of full time worked (tjänstgöringsgrad), 0–1.
     wage : Quantity or None
@@ -147,18 +227,84 @@ class State:
     wage_subsidy: Quantity
     subsidy_payer: str | None
     resource_change: dict[str, Quantity]
+    #: Ceiling on the wage the subsidy is computed on under ``tax_rules = "sweden"``:
+    #: ``lonebidrag``, ``nystartsjobb`` (the rules year's) or ``none``.
+    subsidy_ceiling: Literal["lonebidrag", "nystartsjobb", "none"] = "lonebidrag"
 
 
 @dataclass(frozen=True)
 class Economy:
+    """``[economy]``.
+
+    Attributes
+    ----------
+    payroll_tax : Quantity or None
+        Arbetsgivaravgift as a share of the gross wage; None: the rules year's (by ``age``).
+    income_tax : dict
+        Actor → rate. ``flat``: proportional rates on gross taxable income. ``sweden``: the
+        municipal and regional rates (actors ``income_tax_to["municipal"]`` and
+        ``["regional"]``), defaulting to the rules year's averages (SCB).
+    tax_rules : {"flat", "sweden"}
+    rules_year : int or None
+        The income year whose tax and benefit rules apply.
+    income_tax_to : dict
+        ``municipal``, ``regional``, ``state`` → the actor receiving that part of the income
+        tax under ``sweden`` (the state gets the state tax and fees less the tax credits).
+    age : Quantity or None
+        The participants' age at the start of the rules year, for the age-dependent payroll
+        tax of the rules; None: the full rate.
+    """
+
     uplift: Quantity
-    payroll_tax: Quantity
+    payroll_tax: Quantity | None
     payroll_tax_to: str
     income_tax: dict[str, Quantity]
     wage: Quantity
     average_wage: Quantity
     employer: str
     individual: str
+    tax_rules: Literal["flat", "sweden"] = "flat"
+    rules_year: int | None = None
+    income_tax_to: dict[str, str] = field(default_factory=dict)
+    age: Quantity | None = None
+
+
+@dataclass(frozen=True)
+class Restatement:
+    """How one input's written amounts are restated: from its file's price level to the results'."""
+
+    path: str
+    from_year: int
+    to_year: int
+    index: str
+    factor: float
+
+
+@dataclass(frozen=True)
+class Prices:
+    """The price levels of a config.
+
+    Attributes
+    ----------
+    level : int or None
+        The year whose kronor the results are in: ``economy.rules_year``, or else the top
+        file's ``[meta] price_level``; None when neither is given (amounts as written).
+    files : dict
+        File (None: the top file) → the price level its own amounts are written in (None:
+        not stated, taken to be ``level``).
+    restated : dict
+        Input path → :class:`Restatement`, for every amount that is restated (factor ≠ 1 or
+        level ≠ file level); an amount absent here is used as written.
+    """
+
+    level: int | None = None
+    files: dict = field(default_factory=dict)
+    restated: dict[str, Restatement] = field(default_factory=dict)
+
+    def factor(self, q: Quantity) -> float:
+        """The factor that restates ``q``'s values to the results' kronor (1.0: as written)."""
+        r = self.restated.get(q.path)
+        return 1.0 if r is None else r.factor
 
 
 @dataclass(frozen=True)
@@ -305,11 +451,14 @@ class Config:
     correlations: Correlations | None = field(default=None, repr=False)
     counterfactual: Counterfactual | None = None
     groups: dict[str, Group] = field(default_factory=dict)
+    prices: Prices = field(default_factory=Prices)
+    #: The rules of ``economy.rules_year`` (None without a rules year).
+    rules: Rules | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
         if "name" in self.meta:
-            return str(self.meta["name"])
+            return str(reader_text(self.meta["name"], self.meta.get("language")))
         return self.raw.path.stem if self.raw.path else "config"
 
     @property
@@ -324,15 +473,20 @@ class Config:
         would only add empty rows to a sensitivity analysis.
         """
         e = self.economy
-        yield from (e.uplift, e.payroll_tax, *e.income_tax.values())
+        yield e.uplift
+        if e.payroll_tax is not None:
+            yield e.payroll_tax
+        elif e.age is not None:
+            yield e.age
+        yield from e.income_tax.values()
         if any(s.wage is None for s in self.outcomes.states.values()):
             yield e.wage
         yield e.average_wage
         yield self.simulation.discount_rate
-        used = set(self.before.income.keys).union(*(s.income.keys for s in self.outcomes.states.values()))
+        used = self.benefits_used()
         for b in self.benefits.values():
             if b.id in used:
-                yield b.monthly
+                yield from b.quantities()
         for r in self.resources.values():
             if r.id in self.before.resources:
                 yield r.unit_cost
@@ -354,10 +508,22 @@ class Config:
         for g in self.groups.values():
             yield from g.shift.values()
 
+    def benefits_used(self) -> set[str]:
+        """Benefits some income mix names, and the top-up benefit (paid in every situation)."""
+        used = set(self.before.income.keys).union(*(s.income.keys for s in self.outcomes.states.values()))
+        return used | {b.id for b in self.benefits.values() if b.top_up}
+
+    @property
+    def top_up(self) -> Benefit | None:
+        """The means-tested benefit (``top_up = true``), or None."""
+        return next((b for b in self.benefits.values() if b.top_up), None)
+
     def share_groups(self) -> Iterator[Shares]:
-        """Every Dirichlet table of shares."""
+        """Every Dirichlet table of shares (once each: ``income = "before"`` reuses BEFORE's)."""
+        seen = set()
         for s in (self.before.income, self.outcomes.shares, *(st.income for st in self.outcomes.states.values())):
-            if s.kind == "dirichlet":
+            if s.kind == "dirichlet" and id(s) not in seen:
+                seen.add(id(s))
                 yield s
 
     def resolved_json(self) -> str:

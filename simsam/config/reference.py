@@ -169,6 +169,7 @@ resources = { case_handling_kommun = 4.0, primary_care_visit = 1.0 }
 shares = { dist = "dirichlet", counts = { work = 1, improved = 2, not_improved = 1 }, prior = 1.0 }
 
 [outcomes.states.work]
+income = {}
 employment_rate = { dist = "beta", mean = 0.75, sd = 0.08 }
 wage_subsidy = { dist = "uniform", low = 0.4, high = 0.6 }
 subsidy_payer = "af"
@@ -225,25 +226,55 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "meta",
-        "Free-form documentation of the config; nothing in it changes a result. The report shows `name`, `source`, "
-        "`price_level`, `assumptions` and any other key whose value is a string or a number.",
+        "Documentation of the config; nothing in it changes a result but `price_level`. The report shows `name`, `source`, "
+        "`price_level`, `assumptions` and any other key whose value is a string or a number. Only `price_level`, `language` and "
+        "the per-language form of `name` and `description` are checked.",
         (
             Key(
                 "name",
-                "string",
+                "string, or table language → string",
                 "",
                 "(the file's stem)",
-                "Name in printed tables, reports and the results' attributes.",
+                "Name in printed tables, reports and the results' attributes; per language as "
+                '`{ sv = "...", en = "..." }` (the report picks its language\'s, tables `language`\'s).',
                 '"Samverkansteamet"',
             ),
-            Key("source", "string", "", NONE, "Where the figures come from.", '"Payoff\'s evaluation (seeds/002)"'),
-            Key("price_level", "integer", "year", NONE, "The year whose kronor the config's amounts are in (documentation only).", "2016"),
             Key(
-                "assumptions",
-                "array of strings",
+                "language",
+                '`"sv"` or `"en"`',
+                "",
+                "(Swedish)",
+                "Default language of printed tables, the workbook and the report (`--lang` overrides it).",
+                '"en"',
+            ),
+            Key(
+                "description",
+                "string, or table language → string",
                 "",
                 NONE,
-                "The assumptions behind the inputs, one per string.",
+                "What the project is, for the report's first page.",
+                '{ sv = "Arbetslivsinriktad rehabilitering", en = "Vocational rehabilitation" }',
+            ),
+            Key("source", "string", "", NONE, "Where the figures come from.", '"Payoff\'s evaluation (seeds/002)"'),
+            Key(
+                "price_level",
+                "integer (a year with a KPI value, 2006–2024; a wage-index value, 2015–2024, for wages)",
+                "year",
+                "(the level of this file's bases, else the results')",
+                "The year whose kronor *this file's own* amounts are written in; each file of an `extends` chain has its "
+                "own. Amounts are restated to the results' price level (`economy.rules_year`, else the top file's "
+                "`price_level`) by KPI, or by the wage index for wages, SGIs and resources or benefits with "
+                '`price_index = "wage"`. A file that states none has the level of its bases (the last one with one), '
+                "or else the results'.",
+                "2016",
+            ),
+            Key(
+                "assumptions",
+                "array of strings, or table language → array of strings",
+                "",
+                NONE,
+                "The assumptions behind the inputs, one per string; per language as `{ sv = [...], en = [...] }` "
+                "(the report shows its language's, else the Swedish, and says so).",
                 '["Outcome counts from SUS."]',
             ),
             Key("KEY", "any", "", NONE, "Any other key is kept as written.", '"any text"', sample="note"),
@@ -314,8 +345,28 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "economy",
-        "Wages, taxes and the uplift, and which actors are the employer and the individual.",
+        "The tax rules and their year, wages, taxes and the uplift, and which actors are the employer and the individual.",
         (
+            Key(
+                "tax_rules",
+                '`"sweden"` or `"flat"`',
+                "",
+                '"flat"',
+                '`sweden`: income tax as the law computes it for `rules_year`, per person type of each situation '
+                "(grundavdrag, municipal and regional tax, state tax, jobbskatteavdrag and the other state-financed "
+                "credits, docs/rules.md), and the wage subsidy on the wage up to the year's ceiling. `flat`: the "
+                "`income_tax` rates on gross income and the subsidy on the whole wage cost (the seeds' arithmetic).",
+                '"flat"',
+            ),
+            Key(
+                "rules_year",
+                "integer, an income year of the rules (2014–2026)",
+                "year",
+                '(none; required with `tax_rules = "sweden"`)',
+                "The income year whose tax and benefit rules apply (prisbasbelopp, guarantee levels, riksnorm, ceilings, "
+                "payroll tax); also the year whose kronor the results are in.",
+                "2016",
+            ),
             Key(
                 "uplift",
                 f"{_NUMBER_OR_DIST}, ≥ 0",
@@ -326,23 +377,47 @@ TABLES: tuple[Table, ...] = (
                 "1.25",
             ),
             Key(
-                "payroll_tax", f"{_NUMBER_OR_DIST}, ≥ 0", "share of the gross wage", REQUIRED, "Arbetsgivaravgift (payroll tax).", "0.3142"
+                "payroll_tax",
+                f"{_NUMBER_OR_DIST}, ≥ 0",
+                "share of the gross wage",
+                "(the rules year's arbetsgivaravgift, by `age`; required without `rules_year`)",
+                "Arbetsgivaravgift (payroll tax); a given rate overrides the rules'.",
+                "0.3142",
             ),
             Key("payroll_tax_to", "actor", "", REQUIRED, "The actor that receives the payroll tax.", '"stat"'),
             Key(
                 "income_tax",
                 f"table actor → {_NUMBER_OR_DIST}, 0–1",
                 "share of taxable income",
-                "{}",
-                "Flat income tax rate by receiving actor, on the gross wage plus the taxable benefits; the individual pays their sum.",
+                '(`flat`: `{}`; `sweden`: the rules year\'s average municipal and regional rates, SCB)',
+                "`flat`: the income tax rate by receiving actor, on the gross wage plus the taxable benefits; the individual "
+                "pays their sum. `sweden`: the municipal and regional skattesatser (the actors of `income_tax_to`); the "
+                "state's tax and the credits follow the law.",
                 "{ kommun = 0.2070, region = 0.1167 }",
+            ),
+            Key(
+                "income_tax_to",
+                "table `municipal`, `regional`, `state` → actor",
+                "",
+                '(municipal `"kommun"`, regional `"region"`, state: the `payroll_tax_to` actor)',
+                '`sweden`: who receives the municipal and regional tax, and the state\'s part (state tax and fees less the '
+                "state-financed credits, which can be negative).",
+                '{ municipal = "kommun", regional = "region", state = "stat" }',
+            ),
+            Key(
+                "age",
+                f"{_NUMBER_OR_DIST}, 0–150",
+                "years",
+                "(none: the full rate)",
+                "The participants' age at the start of the rules year, for the rules' reduced payroll-tax rates by age.",
+                "23",
             ),
             Key(
                 "wage",
                 f"{_NUMBER_OR_DIST}, ≥ 0",
                 "kr per month",
                 REQUIRED,
-                "Full-time monthly wage of the jobs participants get (a state may set its own).",
+                "Full-time monthly wage of the jobs participants get (a state may set its own); restated by the wage index.",
                 '{ dist = "pert", min = 23000, mode = 26500, max = 30000 }',
             ),
             Key("average_wage", f"{_NUMBER_OR_DIST}, ≥ 0", "kr per month", REQUIRED, "Full-time average wage, for the potential.", "41600"),
@@ -360,23 +435,136 @@ TABLES: tuple[Table, ...] = (
         instance="economy",
     ),
     Table(
+        "economy.income_tax_to",
+        'Under `tax_rules = "sweden"`: the actors that receive the parts of the income tax.',
+        (
+            Key("municipal", "actor", "", '"kommun"', "Receives the municipal income tax (kommunalskatt, kommundelen).", '"kommun"'),
+            Key("regional", "actor", "", '"region"', "Receives the regional income tax.", '"region"'),
+            Key(
+                "state",
+                "actor",
+                "",
+                "(the `payroll_tax_to` actor)",
+                "Receives the state income tax and the fees, and pays the state-financed tax credits (jobbskatteavdrag, "
+                "the skattereduktion for sjuk- och aktivitetsersättning, ...).",
+                '"stat"',
+            ),
+        ),
+        schema="INCOME_TAX_TO_KEYS",
+        instance="economy.income_tax_to",
+    ),
+    Table(
         "benefits.NAME",
-        "A benefit (transfer) a participant can receive; `NAME` is its id in income mixes.",
+        "A benefit (transfer) a participant can receive; `NAME` is its id in income mixes. Its amount is `monthly`, "
+        "or what its `rule` gives in the rules year; one benefit may be the means-tested top-up (`top_up`).",
         (
             Key("label", "string", "", "(the table's name)", "Name in tables and reports.", '"Försörjningsstöd"'),
             Key(
                 "monthly",
                 f"{_NUMBER_OR_DIST}, ≥ 0",
                 "kr per month",
-                REQUIRED,
-                "Gross amount a participant on the benefit receives per month.",
+                "(required unless `rule` is given)",
+                "Gross amount a participant on the benefit receives per month; overrides `rule`. Restated by `price_index`.",
                 '{ dist = "pert", min = 8500, mode = 10700, max = 12500 }',
             ),
             Key("payer", "actor", "", REQUIRED, "The actor that pays it.", '"kommun"'),
             Key("taxable", "boolean", "", "true", "Whether income tax is due on it.", "false"),
+            Key(
+                "rule",
+                '`"guarantee_compensation"`, `"activity_support"`, `"development_allowance"`, `"sickness_benefit"` or '
+                '`"social_assistance_norm"`',
+                "",
+                NONE,
+                "The amount from the rules year (needs `economy.rules_year`) when `monthly` is not given: garantiersättning "
+                "by `age` band; aktivitetsstöd without a-kassa conditions (223 kr/day × 21.75); utvecklingsersättning "
+                "(`upper_secondary`); sjukpenning from `sgi`, capped; the riksnorm for a single adult plus `housing`.",
+                '"activity_support"',
+            ),
+            Key(
+                "age",
+                f"{_NUMBER_OR_DIST}, ≥ 19",
+                "years",
+                '(required by `rule = "guarantee_compensation"`)',
+                "Age of the participants on the benefit; the guarantee level is the band of the draw's whole years.",
+                '{ dist = "uniform", low = 19, high = 30 }',
+                context='benefits.NAME.rule = "guarantee_compensation"\n',
+            ),
+            Key(
+                "sgi",
+                f"{_NUMBER_OR_DIST}, ≥ 0",
+                "kr per year",
+                '(required by `rule = "sickness_benefit"`)',
+                "Sjukpenninggrundande inkomst; restated by the wage index.",
+                "240000",
+                context='benefits.NAME.rule = "sickness_benefit"\n',
+            ),
+            Key(
+                "upper_secondary",
+                f"{_NUMBER_OR_DIST}, 0–1",
+                "share",
+                "(1: all)",
+                '`rule = "development_allowance"`: the share with completed upper secondary school (the higher daily amount).',
+                "0.5",
+                context='benefits.NAME.rule = "development_allowance"\n',
+            ),
+            Key(
+                "housing",
+                f"{_NUMBER_OR_DIST}, ≥ 0",
+                "kr per month",
+                "(0)",
+                '`rule = "social_assistance_norm"`: reasonable housing costs added to the riksnorm. Restated by `price_index`.',
+                '{ dist = "pert", min = 4000, mode = 5500, max = 7000 }',
+                context='benefits.NAME.rule = "social_assistance_norm"\n',
+            ),
+            Key(
+                "taxed_as",
+                '`"benefit"` or `"compensation"`',
+                "",
+                '(`"compensation"` with `rule = "guarantee_compensation"`, else `"benefit"`)',
+                '`tax_rules = "sweden"`, a taxable benefit: `benefit` is other income that earns pension (sjukpenning, '
+                "aktivitetsstöd, a-kassa); `compensation` is sjuk- och aktivitetsersättning (its own skattereduktion, no "
+                "pension fee). Never jobbskatteavdrag: that is for wages only.",
+                '"compensation"',
+            ),
+            Key(
+                "price_index",
+                '`"kpi"` or `"wage"`',
+                "",
+                '"kpi"',
+                "The index that restates the benefit's written amounts (`monthly`, `norm`, `housing`) between price levels.",
+                '"wage"',
+            ),
+            Key(
+                "top_up",
+                "boolean",
+                "",
+                "false",
+                "Means-tested (försörjningsstöd): in every situation, each person type whose net income (wage and benefits "
+                "less income tax) is below `norm` receives the difference × `take_up` from `payer`, untaxed; a type that is "
+                "on this benefit in the mix receives the whole difference. One benefit at most; it must be untaxed.",
+                "true",
+                context="benefits.NAME.taxable = false\nbenefits.social_assistance.top_up = false\n",
+            ),
+            Key(
+                "norm",
+                f"{_NUMBER_OR_DIST}, ≥ 0",
+                "kr per month",
+                "(the benefit's amount: `monthly`, or its `rule`)",
+                "With `top_up`: the norm, riksnorm plus reasonable housing costs (say where it comes from). Restated by `price_index`.",
+                "10700",
+            ),
+            Key(
+                "take_up",
+                f"{_NUMBER_OR_DIST}, 0–1",
+                "share",
+                "1.0",
+                "With `top_up`: the share of those entitled (and not on the benefit in the mix) who receive it.",
+                '{ dist = "pert", min = 0.4, mode = 0.75, max = 1.0 }',
+            ),
         ),
         schema="BENEFIT_KEYS",
-        instance="benefits.social_assistance",
+        instance="benefits.example",
+        setup='[benefits.NAME]\nmonthly = 1000\npayer = "kommun"\n',
     ),
     Table(
         "resources.NAME",
@@ -402,6 +590,14 @@ TABLES: tuple[Table, ...] = (
                 "Whether `economy.uplift` applies to its cost (public real costs); `false` for SEEKAMU's exclusion cost.",
                 "false",
             ),
+            Key(
+                "price_index",
+                '`"kpi"` or `"wage"`',
+                "",
+                '"kpi"',
+                "The index that restates `unit_cost` between price levels: `wage` for staff costs (case-handling hours).",
+                '"wage"',
+            ),
         ),
         schema="RESOURCE_KEYS",
         instance="resources.primary_care_visit",
@@ -416,7 +612,7 @@ TABLES: tuple[Table, ...] = (
                 f"{_NUMBER_OR_DIST}, ≥ 0",
                 "kr",
                 REQUIRED,
-                "Cost of the whole project, before the uplift.",
+                "Cost of the whole project, before the uplift; restated by KPI.",
                 '{ dist = "pert", min = 5.5e6, mode = 6.0e6, max = 7.0e6 }',
             ),
             Key(
@@ -601,10 +797,11 @@ TABLES: tuple[Table, ...] = (
             Key("label", "string", "", "(the table's name)", "Name in tables and reports.", '"Arbete"'),
             Key(
                 "income",
-                f"{_SHARES}: benefit → {_NUMBER_OR_DIST}, 0–1, summing to at most 1; or a Dirichlet table",
+                f'{_SHARES}: benefit → {_NUMBER_OR_DIST}, 0–1, summing to at most 1; or a Dirichlet table; or `"before"`',
                 "share of participants",
-                "{}",
-                "The state's income mix; `{}` = no benefits.",
+                REQUIRED,
+                'The state\'s income mix: `{}` = no benefits, `"before"` = the BEFORE mix. Each share is a group of '
+                "participants on that benefit (the rest has none), taxed and topped up as such.",
                 "{ sickness_compensation = 0.5, activity_compensation = 0.5 }",
             ),
             Key(
@@ -621,7 +818,8 @@ TABLES: tuple[Table, ...] = (
                 f"{_NUMBER_OR_DIST}, 0–1",
                 "share of the wage cost",
                 "0.0",
-                "Lönebidrag: the share of the wage cost w·e·(1 + payroll tax) that `subsidy_payer` pays.",
+                "Lönebidrag: the share of the wage cost w·e·(1 + payroll tax) that `subsidy_payer` pays (on the wage up to "
+                '`subsidy_ceiling` under `tax_rules = "sweden"`); also the share of the wage cost that is not production.',
                 '{ dist = "uniform", low = 0.4, high = 0.6 }',
             ),
             Key(
@@ -631,6 +829,15 @@ TABLES: tuple[Table, ...] = (
                 "(none; required unless `wage_subsidy` is a fixed 0)",
                 "The actor that pays the wage subsidy.",
                 '"af"',
+            ),
+            Key(
+                "subsidy_ceiling",
+                '`"lonebidrag"`, `"nystartsjobb"` or `"none"`',
+                "",
+                '"lonebidrag"',
+                '`tax_rules = "sweden"`: the rules year\'s ceiling on the wage the subsidy is computed on. The production '
+                "stays wage cost × (1 − `wage_subsidy`), so above the ceiling the employer bears the difference.",
+                '"nystartsjobb"',
             ),
             Key(
                 "resource_change",
@@ -667,8 +874,22 @@ TABLES: tuple[Table, ...] = (
         "A named variant of the config, run paired with it by `simsam compare CONFIG`. Every key but `label` and "
         "`description` overrides the config as an extending file would.",
         (
-            Key("label", "string", "", "(the table's name)", "Name in tables and reports.", '"Arbete +10 procentenheter"'),
-            Key("description", "string", "", '""', "What the scenario changes and why.", '"Average wage subsidy 30 % instead of 50 %."'),
+            Key(
+                "label",
+                "string, or table language → string",
+                "",
+                "(the table's name)",
+                'Name in tables and reports; per language as `{ sv = "...", en = "..." }`.',
+                '"Arbete +10 procentenheter"',
+            ),
+            Key(
+                "description",
+                "string, or table language → string",
+                "",
+                '""',
+                "What the scenario changes and why.",
+                '"Average wage subsidy 30 % instead of 50 %."',
+            ),
             Key(
                 "SECTION.KEY",
                 "any config table or key",
@@ -934,6 +1155,9 @@ def _base_section(rel: str, configs: Path) -> list[str]:
         lines += ["Actors:", "", "| id | label |", "| --- | --- |"]
         lines += [f"| `{a}` | {_cell(str(label))} |" for a, label in actors.items()]
         lines.append("")
+    level = (own.get("meta") or {}).get("price_level")
+    if level is not None:
+        lines += [f"Its own amounts are {level} kronor (`[meta] price_level = {level}`).", ""]
     for section in ("simulation", "economy"):
         table = own.get(section) or {}
         if table:
@@ -950,13 +1174,13 @@ def _base_section(rel: str, configs: Path) -> list[str]:
         lines += [
             "Benefits (kr per month, gross):",
             "",
-            "| id | label | payer | taxable | monthly, kr |",
+            "| id | label | payer | taxable | amount, kr per month |",
             "| --- | --- | --- | --- | --- |",
         ]
         for bid in benefits:
             b = merged["benefits"][bid]
             taxable = "yes" if b.get("taxable", True) else "no"
-            lines.append(f"| `{bid}` | {_cell(str(b.get('label', bid)))} | `{b['payer']}` | {taxable} | {_cell(_amount(b['monthly']))} |")
+            lines.append(f"| `{bid}` | {_cell(str(b.get('label', bid)))} | `{b['payer']}` | {taxable} | {_cell(_benefit_amount(b))} |")
         lines.append("")
     resources = own.get("resources") or {}
     if resources:
@@ -972,6 +1196,20 @@ def _base_section(rel: str, configs: Path) -> list[str]:
             )
         lines.append("")
     return lines
+
+
+def _benefit_amount(b: dict) -> str:
+    """How a base file's benefit gets its amount: ``monthly``, or its rule with parameters; and the top-up."""
+    if "monthly" in b:
+        text = _amount(b["monthly"])
+    elif "rule" in b:
+        params = [f"{k} {_amount(b[k])}" for k in ("age", "sgi", "upper_secondary", "housing") if k in b]
+        text = f"rule `{b['rule']}`" + (f" ({', '.join(params)})" if params else "")
+    else:
+        text = "(none)"
+    if b.get("top_up"):
+        text += f"; means-tested top-up, take-up {_amount(b.get('take_up', 1.0))}"
+    return text
 
 
 def config_reference(configs: str | Path | None = None) -> str:
@@ -1002,10 +1240,11 @@ def config_reference(configs: str | Path | None = None) -> str:
         "resources or states and impossible distribution parameters are errors: `simsam validate CONFIG` (and every "
         "command) ends with exit code 2 and one line naming the key path, e.g. "
         "`error: outcomes.states.work.employment_rate: beta sd 0.6 too large for mean 0.75 (must be below 0.433)`.",
-        "- Amounts are kronor of the config's price level (`meta.price_level`); *kr per month* means per "
-        "participant-month.",
+        "- Amounts are kronor of the price level of the file that writes them (`meta.price_level`), restated to the "
+        "results' level (`economy.rules_year`) by KPI or the wage index; *kr per month* means per participant-month.",
         "- Every uncertain input is named by its dotted path in results (`inputs`), correlations, break-even and "
-        "EVPPI: `economy.wage`, `benefits.NAME.monthly`, `resources.NAME.unit_cost`, `project.cost`, "
+        "EVPPI: `economy.wage`, `benefits.NAME.monthly` (or `.age`, `.sgi`, `.housing`, `.norm`, `.take_up`), "
+        "`resources.NAME.unit_cost`, `project.cost`, "
         "`before.income.BENEFIT`, `before.resources.RESOURCE`, `outcomes.shares.STATE` (a Dirichlet item), "
         "`outcomes.states.NAME.employment_rate`, `outcomes.states.NAME.resource_change` (or "
         "`….resource_change.RESOURCE` for the table form), `transitions.FROM.TO`, `counterfactual.deadweight`, "

@@ -74,7 +74,7 @@ _PLAIN = {
 @cache
 def _families() -> dict[str, _Family]:
     """The families by scipy.stats name (imports scipy.special, ~0.3 s)."""
-    import scipy.special as sc
+    import scipy.special as sc  # ~0.3 s: only when a table is built or a closed form needs it
     from scipy.special import _ufuncs as scu
 
     def lognorm_pdf(x, s):
@@ -165,6 +165,6 @@ class _Law:
 
 
 def _scipy_frozen(family: str, shape: tuple[float, ...], loc: float, scale: float):
-    from scipy import stats
+    from scipy import stats  # ~1 s: only for a truncated normal, the one family without a formula here
 
     return getattr(stats, family)(*shape, loc=loc, scale=scale)

@@ -2,8 +2,9 @@
 
 scipy's iterative inversion costs 1–5 µs per number; a table (a cubic Hermite
 spline in ``z = Φ⁻¹(u)``, checked against the exact quantiles) costs ~50 ns and
-is within ``TABLE_TOLERANCE`` of the range. Tables are stored like numba's
-compiled kernels, so a second run with the same inputs imports no scipy.special.
+is within ``TABLE_TOLERANCE`` of the range. Tables are stored in the user's
+cache directory (:func:`table_cache_dir`), so a second run with the same inputs
+imports no scipy.special.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ class InverseCdfTable:
             table of ``n`` intervals costs ``2n + 1`` of them, as a build of
             ``n`` intervals straight away. (The shipped configs' PERTs need 512.)
         """
-        from scipy.special import ndtr
+        from scipy.special import ndtr  # ~0.3 s: only while building a table (a stored one needs none)
 
         def exact(z):
             lower = z < 0
@@ -155,21 +156,29 @@ TABLE_CACHE_FILES = 10_000
 
 
 def table_cache_dir() -> Path | None:
-    """Where tables are stored: ``$SIMSAM_CACHE_DIR``, else ``simsam/__pycache__/tables``
-    if writable, else ``~/.cache/simsam/tables``; None (no storing) if ``SIMSAM_CACHE_DIR``
-    is empty."""
+    """Where tables are stored, or None when they are not stored (built in memory each run).
+
+    ``$SIMSAM_CACHE_DIR/tables`` when the variable is set (set but empty: None);
+    else the per-user cache directory of the platform, ``platformdirs.user_cache_dir("simsam")``
+    plus ``tables`` (``~/.cache/simsam/tables`` on Linux, or under ``$XDG_CACHE_HOME``;
+    ``~/Library/Caches/simsam/tables`` on macOS). Never inside the installed
+    package: an installation may be shared or read-only, and a checkout must stay clean.
+    A place that cannot be written is not an error: :func:`_stored_table` then
+    builds tables in memory.
+    """
     env = os.environ.get("SIMSAM_CACHE_DIR")
     if env is not None:
         return Path(env) / "tables" if env else None
-    beside = Path(__file__).parent / "__pycache__"
-    if os.access(beside if beside.exists() else beside.parent, os.W_OK):
-        return beside / "tables"
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "simsam" / "tables"
+    import platformdirs  # ~5 ms, and only when a beta, PERT or gamma input needs its table
+
+    folder = Path(platformdirs.user_cache_dir("simsam"))
+    # Without a home directory the platform's answer can be relative ("~/.cache"): that would
+    # store tables below the working directory, so store none.
+    return folder / "tables" if folder.is_absolute() else None
 
 
 def _table_file(key) -> Path | None:
-    import hashlib
+    import hashlib  # only when a table is stored or looked up
 
     folder = table_cache_dir()
     if folder is None:
@@ -202,12 +211,12 @@ def _stored_table(key, build) -> InverseCdfTable | None:
             try:
                 with open(tmp, "wb") as f:
                     np.save(f, np.empty(0) if table is None else np.stack([table.x, table.slope]))
-                os.replace(tmp, path)
-            except BaseException:
-                tmp.unlink(missing_ok=True)  # a full disk leaves no half-written table behind
-                raise
+                os.replace(tmp, path)  # atomic: a concurrent run reads the old file or the new one, never half of one
+            finally:
+                if tmp.exists():  # the write or the rename failed (disk full): leave no stray file
+                    tmp.unlink()
         except OSError:
-            pass  # a read-only place or a full disk: tables are rebuilt next time
+            pass  # a read-only or unwritable place: the table was built in memory and is rebuilt next time
     return table
 
 
@@ -219,6 +228,9 @@ def ndtri(u) -> np.ndarray:
     ``statistics.NormalDist.inv_cdf``; it agrees with ``scipy.special.ndtri``
     within a few ulps (tested), and spares a run importing scipy.special.
     ``u`` in [0, 1]; 0 and 1 give ∓inf.
+
+    >>> float(ndtri(0.975)), float(ndtri(0.5)), float(ndtri(0.0))
+    (1.9599639845400536, 0.0, -inf)
     """
     u = np.asarray(u, dtype=np.float64)
     q = u - 0.5

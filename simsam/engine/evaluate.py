@@ -104,7 +104,7 @@ def evaluate(
     ModelOutput
     """
     _kernel_cache()
-    from ..kernels.cohort import AGGREGATE, EXPECTED, PERSON, simulate_cohorts
+    from ..kernels.cohort import AGGREGATE, EXPECTED, PERSON, simulate_cohorts  # numba and the compiled kernel, ~0.5 s
 
     draws = np.asarray(draws, dtype=np.int64)
     sample = Sample(space, values)
@@ -164,6 +164,6 @@ def _kernel_cache() -> None:
 def default_threads() -> int:
     """Threads the kernel uses when a caller does not say: every core numba may use
     (``NUMBA_NUM_THREADS``, which the environment may set; else the CPU count)."""
-    import numba
+    import numba  # ~0.3 s: only when a caller gives no thread count
 
     return int(numba.config.NUMBA_NUM_THREADS)

@@ -109,7 +109,7 @@ def in_flight(client, submit, items) -> Iterator[tuple]:
     the data sent out stays bounded; a task whose worker dies is recomputed
     elsewhere by Dask.
     """
-    from distributed import as_completed
+    from distributed import as_completed  # dask, ~1 s: only with a cluster
 
     slots = max(2, 2 * sum(client.nthreads().values()))
     pending = iter(items)
@@ -224,7 +224,7 @@ def dask_client(scheduler: str | None, timeout: float = 10.0):
     import logging
 
     workers = check_scheduler(scheduler)
-    from distributed import Client, LocalCluster
+    from distributed import Client, LocalCluster  # dask, ~1 s: only with --scheduler
 
     if workers:
         # A run that stops cancels its chunks in flight, which the scheduler (here) and the

@@ -20,6 +20,7 @@ unit hypercube (Sobol, Morris) is coupled the same way.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -45,14 +46,12 @@ def _map(fn, items, work: int) -> None:
     sampling; scipy's ufuncs release the GIL, so threads share the columns. Each
     column is written by one thread only, so results do not depend on it.
     """
-    import os
-
     threads = min(len(items), os.cpu_count() or 1)
     if threads < 2 or work < PARALLEL_MIN_VALUES:
         for item in items:
             fn(item)
         return
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import ThreadPoolExecutor  # only for samples large enough to share
 
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(fn, items))

@@ -476,7 +476,7 @@ def _in_blocks(driver, n_blocks, threads, x, out):
         for b in range(n_blocks):
             driver(b, n_blocks, x, out)
         return
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import ThreadPoolExecutor  # only for more than one thread
 
     pool = ThreadPoolExecutor(threads, thread_name_prefix="simsam")
     try:

@@ -17,15 +17,21 @@ from .text import actor_definite, actor_label
 
 __all__ = [
     "config_of",
+    "Timing",
+    "timing_of",
     "lower_first",
     "parameter_label",
     "describe_value",
     "input_value",
+    "input_span",
     "InputRow",
     "input_rows",
     "StateRow",
     "state_rows",
     "project_facts",
+    "assumption_rows",
+    "valuation_of",
+    "value_kind",
 ]
 
 
@@ -36,6 +42,64 @@ def config_of(ds) -> dict:
         return json.loads(text) if text else {}
     except (TypeError, ValueError):
         return {}
+
+
+@dataclass(frozen=True)
+class Timing:
+    """When months count from and when the cost falls, as the engine reads the config (docs/method.md §5).
+
+    Attributes
+    ----------
+    project : bool
+        Months count from the project's start (``timing = "project"``), not from each participant's exit.
+    cost_months : int
+        The cost is spread evenly over project months 1 … ``cost_months`` (0: all at month 0).
+    cost_years : tuple of float
+        Yearly shares of the cost (``cost_schedule = [...]``), else empty.
+    exits_over : int
+        Participants exit evenly over the first ``exits_over`` months (0: all at month 0).
+    exit_months : tuple of int
+        Each participant's exit month when the config lists them, else empty.
+    """
+
+    project: bool = False
+    cost_months: int = 0
+    cost_years: tuple = ()
+    exits_over: int = 0
+    exit_months: tuple = ()
+
+    @property
+    def cost_spread(self) -> bool:
+        """Whether the cost falls over several months rather than all at once at the start."""
+        return self.project and (self.cost_months > 1 or len(self.cost_years) > 0)
+
+    @property
+    def cost_at_start(self) -> float:
+        """The share of the cost paid at month 0 (before any flow)."""
+        return 0.0 if self.project and (self.cost_months > 0 or self.cost_years) else 1.0
+
+    @property
+    def staggered(self) -> bool:
+        """Whether participants exit at different months of the project."""
+        return self.project and (self.exits_over > 1 or len(set(self.exit_months)) > 1)
+
+
+def timing_of(config: dict) -> Timing:
+    """The :class:`Timing` of a merged config dict (``timing`` defaults as in ``config/build.py``)."""
+    project = config.get("project") or {}
+    schedule = project.get("cost_schedule")
+    exits = project.get("exits")
+    exit_months = project.get("exit_months")
+    timing = (config.get("simulation") or {}).get("timing")
+    if timing is None:
+        timing = "project" if (schedule is not None or exits is not None or exit_months is not None) else "nyttosam"
+    if timing != "project":
+        return Timing()
+    months = int(schedule.get("over_months", 0)) if isinstance(schedule, dict) else 0
+    years = tuple(float(v) for v in schedule) if isinstance(schedule, list) else ()
+    over = int(exits.get("over_months", 0)) if isinstance(exits, dict) else 0
+    listed = tuple(int(v) for v in exit_months) if isinstance(exit_months, list) else ()
+    return Timing(True, months, years, over, listed)
 
 
 def _get(config: dict, path: str):
@@ -60,6 +124,11 @@ _ACRONYMS = {"fk": "FK", "af": "AF"}
 
 
 def lower_first(text: str) -> str:
+    """``text`` with its first letter in lower case, for use inside a sentence; acronyms and proper names keep theirs.
+
+    >>> lower_first("Försörjningsstöd"), lower_first("FK-handläggning"), lower_first("Försäkringskassan")
+    ('försörjningsstöd', 'FK-handläggning', 'Försäkringskassan')
+    """
     # Lower-case a leading capital unless the word is an acronym or proper name (two capitals).
     return text[:1].lower() + text[1:] if text[:1].isupper() and not text[1:2].isupper() and text.split(" ")[0] not in PROPER else text
 
@@ -69,7 +138,7 @@ PROPER = {"Försäkringskassan", "Arbetsförmedlingen"}
 
 # -- what unit a config value is in ----------------------------------------------------------------
 def value_kind(path: str, config: dict) -> tuple[str, str]:
-    """``(kind, unit word)`` of a config path: kinds ``mkr``, ``kr``, ``qty``, ``share``, ``rate``, ``factor``, ``count``."""
+    """``(kind, unit word)`` of a config path: kinds ``mkr``, ``kr``, ``qty``, ``share``, ``rate``, ``factor``, ``count``, ``age``."""
     parts = path.split(".")
     if path == "project.cost":
         return "mkr", ""
@@ -79,8 +148,12 @@ def value_kind(path: str, config: dict) -> tuple[str, str]:
         return "factor", ""
     if parts[0] == "economy" and parts[-1] in ("wage", "average_wage"):
         return "kr", "month"
-    if parts[0] == "benefits" and parts[-1] == "monthly":
+    if parts[0] == "benefits" and parts[-1] in ("monthly", "norm", "housing"):
         return "kr", "month"
+    if parts[0] == "benefits" and parts[-1] == "sgi":
+        return "kr", "year"  # sjukpenninggrundande inkomst
+    if parts[-1] == "age" and parts[0] in ("benefits", "economy"):
+        return "age", ""
     if parts[0] == "outcomes" and parts[-1] == "wage":
         return "kr", "month"
     if parts[0] == "resources" and parts[-1] == "unit_cost":
@@ -91,8 +164,10 @@ def value_kind(path: str, config: dict) -> tuple[str, str]:
         return "qty", f"per_month:{unit}"
     if parts[0] == "transitions":
         return "share", "month"
-    if path == "simulation.discount_rate":
+    if path in ("simulation.discount_rate", "counterfactual.drop_off"):
         return "share", "year"
+    if parts[0] == "groups" and len(parts) >= 3 and parts[2] == "shift":
+        return "factor", ""  # a logit shift: a plain number, not a share
     return "share", ""
 
 
@@ -139,6 +214,8 @@ def _units(path: str, config: dict, f: Formatter) -> _Units:
         per = ""
         if unit == "month":
             per = per_month
+        elif unit == "year":
+            per = " per år" if sv else " per year"
         elif unit.startswith("per:"):
             u = unit[4:]
             per = f" per {(_UNITS_SV if sv else _UNITS_EN).get(u, (u, u))[0]}"
@@ -151,6 +228,8 @@ def _units(path: str, config: dict, f: Formatter) -> _Units:
         return _Units(lambda x: f.significant(x, 3), "", "")
     if kind == "count":
         return _Units(f.number, "", "")
+    if kind == "age":
+        return _Units(lambda x: f.significant(x, 3), " år" if sv else " years", "", approx=lambda x: f.number(x, 0))
     per = {"month": per_month, "year": " per år" if sv else " per year"}.get(unit, "")
 
     def percent(x):
@@ -160,16 +239,38 @@ def _units(path: str, config: dict, f: Formatter) -> _Units:
     return _Units(percent, f"{sp}%" if sv else "%", per)
 
 
-def input_value(x, path: str, config: dict, f: Formatter, *, approx: bool = False, per: bool = True) -> str:
+def input_value(x, path: str, config: dict, f: Formatter, *, approx: bool = False, per: bool = True, exact: bool = False) -> str:
     """One value of an input with its unit, e.g. ``9 000 kr per månad`` or ``25 %``.
 
     ``approx`` rounds to about three significant figures (for sampled values);
+    ``exact`` writes six (a fixed value as the config states it: 37.5 %, not 38 %);
     ``per=False`` leaves out "per månad" and the like.
+
+    >>> input_value(9000, "benefits.social_assistance.monthly", {}, Formatter("sv"))
+    '9 000 kr per månad'
+    >>> input_value(0.25, "outcomes.states.work.employment_rate", {}, Formatter("en"))
+    '25%'
+    >>> input_value(0.375, "before.income.sickness_benefit", {}, Formatter("en"), exact=True)
+    '37.5%'
     """
     u = _units(path, config, f)
-    if approx and u.approx is not None:
+    if exact:
+        kind, _ = value_kind(path, config)
+        scale = {"share": 100.0, "mkr": 1e-6}.get(kind, 1.0)
+        u = _Units(lambda v: f.significant(v * scale, 6), u.unit, u.per, u.plural)
+    elif approx and u.approx is not None:
         u = _Units(u.approx, u.unit, u.per, u.plural)
     return u.one(float(x), per=per)
+
+
+def input_span(lo, hi, path: str, config: dict, f: Formatter) -> str:
+    """An interval of an input's values with its unit written once, e.g. ``4 882–6 243 kr`` or ``61–87 %``.
+
+    >>> input_span(4881.5, 6242.7, "benefits.activity_support.monthly", {}, Formatter("en"))
+    '4,882–6,243 kr'
+    """
+    u = _units(path, config, f)
+    return _Units(u.number, u.unit, u.per, u.plural).span(float(lo), float(hi), f.lang)
 
 
 def _quote(text: str, lang: str) -> str:
@@ -249,7 +350,14 @@ _FIXED_LABELS = {
 
 
 def parameter_label(path: str, config: dict, lang: str = "sv") -> str:
-    """An input's dotted config path in words, e.g. ``benefits.social_assistance.monthly`` → "Försörjningsstöd, belopp per månad"."""
+    """An input's dotted config path in words, with the config's labels (Swedish) or the ids in words (English).
+
+    >>> config = {"benefits": {"social_assistance": {"label": "Försörjningsstöd"}}}
+    >>> parameter_label("benefits.social_assistance.monthly", config)
+    'Försörjningsstöd per månad'
+    >>> parameter_label("benefits.social_assistance.monthly", config, "en")
+    'Social assistance per month'
+    """
     sv = lang == "sv"
     if " ~ " in path:  # a correlated group of inputs (simsam sensitivity)
         return " ~ ".join(parameter_label(p.strip(), config, lang) for p in path.split(" ~ "))
@@ -307,7 +415,186 @@ def parameter_label(path: str, config: dict, lang: str = "sv") -> str:
     if n == 3 and parts[0] == "transitions":
         a, b = _quote(_name(config, "states", parts[1], lang), lang), _quote(_name(config, "states", parts[2], lang), lang)
         return f"Övergång från {a} till {b}" if sv else f"Transition from {a} to {b}"
+    if n == 2 and parts[0] == "counterfactual" and parts[1] in _COUNTERFACTUAL:
+        return _COUNTERFACTUAL[parts[1]][0 if sv else 1]
+    if n == 4 and parts[0] == "groups" and parts[2] == "shift":
+        group = _group_name(config, parts[1], lang)
+        state = _quote(_name(config, "states", parts[3], lang), lang)
+        return f"Grupp {group}: förskjutning mot {state} (logit)" if sv else f"Group {group}: shift towards {state} (logit)"
     return path
+
+
+#: The counterfactual adjustments: key → (Swedish name, English name, Swedish meaning, English meaning).
+_COUNTERFACTUAL = {
+    "deadweight": ("Dödvikt (deadweight)", "Deadweight",
+                   "andelen av förändringen som skulle ha skett ändå; varje flöde gånger (1 − dödvikt)",
+                   "the share of the change that would have happened anyway; every flow times (1 − deadweight)"),
+    "attribution": ("Tillskrivning (attribution)", "Attribution",
+                    "andelen av förändringen som beror på just detta projekt; varje flöde gånger andelen",
+                    "the share of the change owed to this project; every flow times the share"),
+    "displacement": ("Undanträngning (displacement)", "Displacement",
+                     "andelen av jobben som tas från andra; lön, skatt, lönebidrag och produktion gånger (1 − andelen)",
+                     "the share of the jobs taken from others; wage, taxes, wage subsidy and production times (1 − the share)"),
+    "drop_off": ("Avtagande effekt (drop-off)", "Drop-off",
+                 "effekten minskar med denna andel per år efter det första",
+                 "the effect falls by this share each year after the first"),
+    "optimism_bias": ("Optimismjustering av kostnaden (optimism bias)", "Optimism bias",
+                      "projektkostnaden räknas upp med denna andel",
+                      "the project cost is raised by this share"),
+}
+#: The values that change nothing (config/reference.py).
+_NEUTRAL = {"deadweight": 0.0, "attribution": 1.0, "displacement": 0.0, "drop_off": 0.0, "optimism_bias": 0.0}
+
+
+def _group_name(config: dict, group: str, lang: str) -> str:
+    entry = (config.get("groups") or {}).get(group) or {}
+    label = entry.get("label") if isinstance(entry, dict) else None
+    return _quote(str(label) if label else group.replace("_", " "), lang)
+
+
+def _shift_words(spec, path: str, config: dict, f: Formatter) -> str:
+    """A logit shift: a plain signed number, or its distribution in words."""
+    if isinstance(spec, (int, float)) and not isinstance(spec, bool):
+        return f.decimal(float(spec), 2)
+    return describe_value(spec, path, config, f)
+
+
+def valuation_of(config: dict) -> str:
+    """``"seekamu"`` when the config values exclusion the SEEKAMU way, else ``"nyttosam"``.
+
+    SEEKAMU: ``[meta] valuation`` names it, or the BEFORE basket holds a SEEKAMU
+    resource (an ``exclusion_cost…`` of ``configs/base/seekamu.toml``).
+    """
+    meta = config.get("meta") or {}
+    if "seekamu" in str(meta.get("valuation", "")).lower():
+        return "seekamu"
+    resources = config.get("resources") or {}
+    for rid in ((config.get("before") or {}).get("resources") or {}):
+        entry = resources.get(rid) or {}
+        if "seekamu" in str(entry.get("label", "")).lower() or rid.startswith("exclusion_cost"):
+            return "seekamu"
+    return "nyttosam"
+
+
+def assumption_rows(ds, f: Formatter) -> list[tuple[str, str]]:
+    """(what, in words) for the settings that change how the numbers are made, in the report's language.
+
+    The valuation (NyttoSam or SEEKAMU), the timing (months from exit or from the
+    project start, staggered exits, the cost schedule), every counterfactual
+    adjustment that is not neutral, the rank correlations, the groups of
+    participants, and the tax rules and price level when the run records them.
+    Only what the config sets: a NyttoSam run with none of these gets the
+    valuation and the timing.
+    """
+    config = config_of(ds)
+    sv = f.lang == "sv"
+    rows = []
+    if valuation_of(config) == "seekamu":
+        rows.append(("Värderingsmetod" if sv else "Valuation", (
+            "SEEKAMU (Nilsson och Wadeskogs utanförskapskostnad): en deltagare utanför arbetsmarknaden kostar det offentliga ett "
+            "belopp per år, fördelat på aktörerna; ersättningar ingår i beloppet, så en undviken ersättning är en besparing också "
+            "för samhället" if sv else
+            "SEEKAMU (Nilsson and Wadeskog's cost of exclusion): a participant outside the labour market costs the public sector an "
+            "amount per year, split between the actors; benefits are part of it, so a benefit avoided is a saving for society too")))
+    else:
+        rows.append(("Värderingsmetod" if sv else "Valuation", (
+            "NyttoSam: ersättningar flyttar pengar mellan aktörerna och tar ut varandra för samhället; kvar blir produktion och "
+            "resursförbrukning" if sv else
+            "NyttoSam: benefits move money between the actors and cancel out for society; what remains is production and "
+            "resource use")))
+    timing = timing_of(config)
+    if not timing.project:
+        rows.append(("Tidsräkning" if sv else "Timing", (
+            "månaderna räknas från varje deltagares avslut (NyttoSams sätt); hela kostnaden betalas vid start (månad 0)" if sv else
+            "months count from each participant's exit (NyttoSam's way); the whole cost is paid at the start (month 0)")))
+    else:
+        if timing.exit_months:
+            exits = (f"deltagarnas avslut enligt en lista, månad {min(timing.exit_months)}–{max(timing.exit_months)}" if sv else
+                     f"participants exit as listed, months {min(timing.exit_months)}–{max(timing.exit_months)}")
+        elif timing.exits_over > 1:
+            exits = (f"deltagarna avslutar jämnt fördelat över de första {timing.exits_over} månaderna" if sv else
+                     f"participants exit evenly over the first {timing.exits_over} months")
+        else:
+            exits = "alla deltagare avslutar vid start" if sv else "every participant exits at the start"
+        if timing.cost_years:
+            shares = ", ".join(f.pct(x) for x in timing.cost_years)
+            cost = (f"kostnaden fördelas över {len(timing.cost_years)} år ({shares}), jämnt inom varje år" if sv else
+                    f"the cost is spread over {len(timing.cost_years)} years ({shares}), evenly within each year")
+        elif timing.cost_months > 1:
+            cost = (f"kostnaden fördelas jämnt över {timing.cost_months} månader" if sv else
+                    f"the cost is spread evenly over {timing.cost_months} months")
+        elif timing.cost_months == 1:
+            cost = "kostnaden betalas under den första månaden" if sv else "the cost is paid in the first month"
+        else:
+            cost = "hela kostnaden betalas vid start" if sv else "the whole cost is paid at the start"
+        horizon = ds.attrs.get("horizon_months", (config.get("simulation") or {}).get("horizon_months", 60))
+        rows.append(("Tidsräkning" if sv else "Timing", (
+            f"månaderna räknas från projektets start; {exits}; {cost}; flöden efter månad {horizon} räknas inte, så den som "
+            "avslutar sent följs kortare tid" if sv else
+            f"months count from the project's start; {exits}; {cost}; flows after month {horizon} are not counted, so late "
+            "leavers are followed for less time")))
+    counterfactual = config.get("counterfactual") or {}
+    for key, (name_sv, name_en, what_sv, what_en) in _COUNTERFACTUAL.items():
+        spec = counterfactual.get(key)
+        if spec is None or (isinstance(spec, (int, float)) and float(spec) == _NEUTRAL[key]):
+            continue
+        words = describe_value(spec, f"counterfactual.{key}", config, f)  # drop-off's unit says "per år"
+        rows.append((name_sv if sv else name_en, f"{words} — {what_sv if sv else what_en}"))
+    correlations = config.get("correlations") or {}
+    if correlations:
+        pairs = []
+        for pair, rho in correlations.items():
+            a, _, b = (_quote(parameter_label(x.strip(), config, f.lang), f.lang) for x in str(pair).partition("~"))
+            pairs.append(f"{a} {'och' if sv else 'and'} {b}: {f.decimal(float(rho), 2)}")
+        rows.append(("Rangkorrelationer (Spearman)" if sv else "Rank correlations (Spearman)", "; ".join(pairs)))
+    groups = config.get("groups") or {}
+    if groups:
+        parts = []
+        for gid, g in groups.items():
+            g = g if isinstance(g, dict) else {}
+            moved = ", ".join(
+                f"{_quote(_name(config, 'states', k, f.lang), f.lang)} {_shift_words(v, f'groups.{gid}.shift.{k}', config, f)}"
+                for k, v in (g.get("shift") or {}).items()
+            )
+            share = f.pct(float(g.get("share", 0)))
+            if sv:
+                how = f" (utfallsandelarna förskjutna på logitskalan: {moved})" if moved else " (samma utfallsandelar)"
+                parts.append(f"{_group_name(config, gid, f.lang)} {share} av deltagarna{how}")
+            else:
+                how = f" (outcome shares shifted on the logit scale: {moved})" if moved else " (the same outcome shares)"
+                parts.append(f"{_group_name(config, gid, f.lang)} {share} of the participants{how}")
+        rows.append(("Deltagargrupper" if sv else "Groups of participants", "; ".join(parts)))
+    rules_year = ds.attrs.get("rules_year") if hasattr(ds, "attrs") else None
+    tax_rules = ds.attrs.get("tax_rules") if hasattr(ds, "attrs") else None
+    if tax_rules == "sweden":
+        rows.append(("Skatteregler" if sv else "Tax rules", (
+            f"inkomstskatt enligt reglerna för inkomståret {rules_year} (grundavdrag, jobbskatteavdrag, statlig skatt; "
+            "skattereduktionerna betalas av staten)" if sv else
+            f"income tax by the rules of income year {rules_year} (basic deduction, earned income tax credit, state tax; "
+            "the credits are paid by the state)")))
+    elif tax_rules == "flat":
+        rows.append(("Skatteregler" if sv else "Tax rules", (
+            "proportionella skattesatser på bruttoinkomsten (utan grundavdrag och jobbskatteavdrag), som i NyttoSam" if sv else
+            "proportional rates on gross income (no basic deduction or earned income tax credit), as in NyttoSam")
+            + (f"; förmåner enligt reglerna för {rules_year}" if sv and rules_year else
+               f"; benefits by the rules of {rules_year}" if rules_year else "")))
+    for bid, b in (config.get("benefits") or {}).items():
+        if not (isinstance(b, dict) and b.get("top_up")):
+            continue
+        name = _name(config, "benefits", bid, f.lang)  # it opens the sentence
+        norm = describe_value(b["norm"], f"benefits.{bid}.norm", config, f) if "norm" in b else None
+        take_up = describe_value(b.get("take_up", 1.0), f"benefits.{bid}.take_up", config, f)
+        if sv:
+            text = (f"{name} är behovsprövat: den vars inkomst efter skatt och andra ersättningar är lägre än normen"
+                    f"{f' ({norm})' if norm else ''} får mellanskillnaden, obeskattad; andelen berättigade som tar emot det: {take_up}")
+        else:
+            text = (f"{name} is means-tested: anyone whose income after tax and other benefits is below the norm"
+                    f"{f' ({norm})' if norm else ''} receives the difference, untaxed; share of those entitled who receive it: {take_up}")
+        rows.append(("Behovsprövat stöd" if sv else "Means-tested support", text))
+    if ds.attrs.get("price_level"):
+        level = ds.attrs["price_level"]
+        rows.append(("Prisnivå" if sv else "Price level", f"{level} års priser" if sv else f"{level} prices"))
+    return rows
 
 
 # -- tables of the report ---------------------------------------------------------------------------
@@ -323,6 +610,8 @@ class InputRow:
 
 def _sampled_range(values: np.ndarray, path: str, config: dict, f: Formatter) -> str:
     lo, hi = np.quantile(values, [0.05, 0.95])
+    if values.size < 2 or lo == hi:  # one draw: its value, not a range
+        return _units(path, config, f).one(float(lo), per=False)
     return _units(path, config, f).span(float(lo), float(hi), f.lang)
 
 
@@ -385,6 +674,8 @@ def _compact(spec, path: str, config: dict, sampled: dict, f: Formatter) -> str:
     if path in sampled:
         x = sampled[path]
         lo, mid, hi = np.quantile(x, [0.05, 0.5, 0.95])
+        if x.size < 2 or lo == hi:  # one draw (or a value that never varies): no range to give
+            return u.one(float(mid), per=False)
         return f"{u.one(float(mid), per=False)} ({u.span(float(lo), float(hi), f.lang)})"
     return _value_words(spec, path, config, f)
 

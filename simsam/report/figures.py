@@ -4,10 +4,14 @@ Every figure is drawn from a ``*_data`` function that a test can compare with
 the Dataset (the acceptability curve at 36 months is the summary's
 ``p_payback_36``); the Figure carries the same object as ``fig.simsam_data``.
 
->>> from simsam.results import read_results                     # doctest: +SKIP
->>> ds = read_results("results/samverkansteamet")                # doctest: +SKIP
->>> fig = acceptability_curve(ds, lang="en")                     # doctest: +SKIP
->>> fig.savefig("payback.svg")                                   # doctest: +SKIP
+>>> import simsam
+>>> ds = simsam.simulate(simsam.load_config("configs/samverkansteamet.toml"), draws=200, seed=1)
+>>> fig = acceptability_curve(ds, lang="en")       # or a run folder's: simsam.results.read_results(DIR)
+>>> fig.axes[0].get_xlabel()
+'Months after exit'
+>>> fig.savefig("payback.svg")                     # doctest: +SKIP
+
+(The last line is skipped as a test only because it writes a file.)
 
 Style: one accent hue whose tints differ in lightness (bands and bars stay
 apart in grayscale), lines told apart by dash pattern and marker as well as
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import io
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,9 +37,9 @@ from matplotlib.patches import Patch
 
 from ..config.model import SOCIETY
 from ..results import NO_FLOW_KR, actors_with_flows
-from .describe import config_of, input_value, parameter_label
-from .formatting import Formatter
-from .text import T, actor_label, target_label, target_unit
+from .describe import config_of, input_value, parameter_label, timing_of
+from .formatting import MINUS, Formatter
+from .text import T, actor_label, figure_words, target_label, target_unit
 
 __all__ = [
     "active_actors",
@@ -119,10 +124,31 @@ def _figure(width: float, height: float) -> Figure:
     return fig
 
 
+def tick_decimals(values, most: int = 6) -> int:
+    """The fewest decimals that write every value in ``values`` exactly (2.5 needs one, 0.25 two, 1e6 none).
+
+    Derived from the values themselves, not from the step's order of magnitude: a
+    step of 2.5 or 0.25 (matplotlib's 1-2-2.5-5 steps) needs one more decimal than
+    its power of ten, and rounding it away prints 2.5 as "2".
+    """
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    if not x.size:
+        return 0
+    tol = 1e-9 * max(1.0, float(np.abs(x).max()))
+    for d in range(most + 1):
+        if np.all(np.abs(np.round(x, d) - x) <= tol):
+            return d
+    return most
+
+
 class _NumberFormatter(ticker.Formatter):
     """Tick labels with the language's decimal sign and a real minus, values divided by ``scale``.
 
-    The decimals follow the tick spacing (set once per axis draw through ``set_locs``).
+    The decimals are the fewest that write every tick of the axis exactly
+    (:func:`tick_decimals`, set once per axis draw through ``set_locs``), and at
+    least ``decimals`` when given: a tick label always reads as its tick's value.
+    Never an offset or a power of ten (kronor are not read in scientific notation).
     """
 
     def __init__(self, f: Formatter, scale: float = 1.0, decimals: int | None = None, suffix: str = ""):
@@ -131,18 +157,68 @@ class _NumberFormatter(ticker.Formatter):
 
     def set_locs(self, locs):
         super().set_locs(locs)
-        steps = np.abs(np.diff(np.asarray(locs, dtype=float))) / self.scale
-        step = steps[steps > 0].min() if steps.size and (steps > 0).any() else 1.0
-        self._auto = 0 if step >= 1 else int(min(3, np.ceil(-np.log10(step) - 1e-9)))
+        locs = np.asarray(locs, dtype=float)
+        lo, hi = self.axis.get_view_interval() if self.axis is not None else (-np.inf, np.inf)
+        lo, hi = min(lo, hi), max(lo, hi)
+        pad = 1e-9 * max(abs(lo), abs(hi), 1.0) if np.isfinite(lo) and np.isfinite(hi) else 0.0
+        shown = locs[(locs >= lo - pad) & (locs <= hi + pad)] if locs.size else locs
+        self._auto = tick_decimals((shown if shown.size else locs) / self.scale)
 
     def __call__(self, value, pos=None):
-        decimals = self.decimals if self.decimals is not None else self._auto
+        decimals = max(self.decimals or 0, self._auto)
         return self.f.number(value / self.scale, decimals) + self.suffix
+
+    def value_of(self, label: str) -> float:
+        """The number a tick label shows (the inverse of ``__call__``, for tests)."""
+        text = label.removesuffix(self.suffix).replace(MINUS, "-").replace("\u00a0", "").replace(" ", "").replace("\u2009", "")
+        text = text.replace(",", ".") if self.f.lang == "sv" else text.replace(",", "")
+        return float(text) * self.scale
+
+
+def fit_texts(ax, texts, rounds: int = 3, pad_px: float = 6.0) -> None:
+    """Widen ``ax``'s x limits until every text (anchored in data coordinates) lies inside the axes.
+
+    Value labels at the ends of bars would otherwise run into the axis's tick
+    labels or out of the figure. A text of ``w`` pixels anchored at ``a`` and
+    running left fits when ``(a − lo)·W/(hi − lo) ≥ w``: the limits are solved
+    for directly, on the laid-out figure (one layout per round, without
+    rendering: the layout may move when the limits do).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    texts = [t for t in texts if t.get_text().strip()]
+    if not texts:
+        return
+    fig = ax.figure
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    for _ in range(rounds):
+        fig.draw_without_rendering()  # the layout and the text sizes, without drawing a pixel
+        renderer = canvas.get_renderer()
+        box = ax.get_window_extent(renderer)
+        lo, hi = ax.get_xlim()
+        if all(box.x0 - 0.5 <= t.get_window_extent(renderer).x0 and t.get_window_extent(renderer).x1 <= box.x1 + 0.5 for t in texts):
+            return
+        width, new_lo, new_hi = box.width, lo, hi
+        for t in texts:
+            # a margin for the text's width at another resolution (hinting makes it not quite proportional to the dpi)
+            w, a = 1.04 * t.get_window_extent(renderer).width + pad_px, t.get_position()[0]
+            if w >= width:
+                continue
+            if t.get_ha() == "right":  # (a − lo)·W/(hi − lo) ≥ w  →  lo ≤ (a·W − w·hi)/(W − w)
+                new_lo = min(new_lo, (a * width - w * new_hi) / (width - w))
+            elif t.get_ha() == "left":  # (hi − a)·W/(hi − lo) ≥ w  →  hi ≥ (a·W − w·lo)/(W − w)
+                new_hi = max(new_hi, (a * width - w * new_lo) / (width - w))
+        ax.set_xlim(new_lo, new_hi)
 
 
 def _sv_numbers(axis, f: Formatter, scale: float = 1.0, decimals: int | None = None, suffix: str = ""):
     """Use :class:`_NumberFormatter` on ``axis``."""
     axis.set_major_formatter(_NumberFormatter(f, scale, decimals, suffix))
+
+
+def _words(ds, lang: str) -> dict:
+    """The figures' labels in ``lang`` for this run's timing (months from the project start, a spread cost)."""
+    return figure_words(lang, timing_of(config_of(ds)))
 
 
 def _actor_style(ds, actor: str) -> dict:
@@ -199,7 +275,7 @@ def acceptability_curve(ds, *, lang: str = "sv", actors=None, marks=(12, 36, 60)
     Actors without a share of the cost are left out by default (with no cost
     their "payback" is month 1 whenever the first month's flow is not negative).
     """
-    t, f = T[lang], Formatter(lang)
+    t, f = _words(ds, lang), Formatter(lang)
     data = acceptability_data(ds, actors)
     horizon = int(data["month"].values[-1])
     marks = [m for m in marks if m <= horizon]
@@ -270,7 +346,7 @@ def payback_histogram_data(ds, actor: str = SOCIETY, bin_months: int = 3) -> Pay
 
 def payback_histogram(ds, *, lang: str = "sv", actor: str = SOCIETY, bin_months: int = 3) -> Figure:
     """Histogram of an actor's payback months, with the share not reached within the horizon as its own bar."""
-    t, f = T[lang], Formatter(lang)
+    t, f = _words(ds, lang), Formatter(lang)
     data = payback_histogram_data(ds, actor, bin_months)
     h = data.horizon
     width = data.edges[1] - data.edges[0] if data.edges.size > 1 else bin_months
@@ -322,30 +398,37 @@ def payback_histogram(ds, *, lang: str = "sv", actor: str = SOCIETY, bin_months:
 def fan_data(ds, actor: str = SOCIETY, quantiles=FAN_QUANTILES) -> xr.DataArray:
     """Quantiles of cumulative net benefit at months 0, 12, …, shape ``(quantile, month)``, kr.
 
-    Month 0 is minus the cost (paid once, at the start); month ``12·y`` is
-    ``net_benefit`` at the end of year ``y``. The Dataset has no monthly values,
-    so the chart joins the yearly points with straight lines.
+    Month 0 is minus the part of the cost paid at the start: the whole cost under
+    the NyttoSam timing, nothing when a cost schedule spreads it over the
+    project's months (docs/method.md §5); month ``12·y`` is ``net_benefit`` at
+    the end of year ``y``. The Dataset has no monthly values, so the chart joins
+    the yearly points with straight lines.
     """
     nb = ds["net_benefit"].sel(actor=actor).values  # (draw, year)
-    values = np.concatenate([-ds["cost"].sel(actor=actor).values[:, None], nb], axis=1)
+    at_start = timing_of(config_of(ds)).cost_at_start
+    values = np.concatenate([-at_start * ds["cost"].sel(actor=actor).values[:, None] + 0.0, nb], axis=1)
     months = np.concatenate([[0], 12 * ds["year"].values])
     q = np.quantile(values, quantiles, axis=0) if values.shape[0] else np.full((len(quantiles), months.size), np.nan)
     return xr.DataArray(q, dims=("quantile", "month"), coords={"quantile": list(quantiles), "month": months}, name="net_benefit",
-                        attrs={"units": "kr", "actor": actor})
+                        attrs={"units": "kr", "actor": actor, "draws": int(values.shape[0])})
 
 
 def _draw_fan(ax, data: xr.DataArray, t: dict, f: Formatter, annotate: bool = True, marker_size: float = 4.5):
     m = data["month"].values
     q = {float(k): data.sel(quantile=k).values / 1e6 for k in data["quantile"].values}
     ax.axhline(0, color=INK, linewidth=0.9, zorder=2)
-    ax.fill_between(m, q[0.05], q[0.95], color=ACCENT_LIGHT, linewidth=0, zorder=1, label=t["band90"])
-    ax.fill_between(m, q[0.25], q[0.75], color=ACCENT_MID, linewidth=0, zorder=1, label=t["band50"])
-    ax.plot(m, q[0.5], color=ACCENT, linewidth=2.0, marker="o", markersize=marker_size, zorder=3, label=t["median"])
+    single = bool(data.attrs.get("draws", 2) == 1)  # one calculation: no bands to draw, and none to name
+    if not single:
+        ax.fill_between(m, q[0.05], q[0.95], color=ACCENT_LIGHT, linewidth=0, zorder=1, label=t["band90"])
+        ax.fill_between(m, q[0.25], q[0.75], color=ACCENT_MID, linewidth=0, zorder=1, label=t["band50"])
+    ax.plot(m, q[0.5], color=ACCENT, linewidth=2.0, marker="o", markersize=marker_size, zorder=3,
+            label=t["calculation"] if single else t["median"])
     ax.set_xticks(m)
     ax.set_xlim(m[0] - 1.5, m[-1] + 1.5)
     _sv_numbers(ax.yaxis, f)
     if annotate:
-        for i in (0, m.size - 1):
+        start = data.sel(quantile=0.5).values[0]
+        for i in (0, m.size - 1) if abs(start) >= NO_FLOW_KR else (m.size - 1,):  # nothing paid at month 0: no label there
             v = data.sel(quantile=0.5).values[i]
             above = i > 0 and v >= 0
             ax.annotate(f.mkr(v), (m[i], v / 1e6), textcoords="offset points", xytext=(7, -4) if i == 0 else (-7, 8 if above else -12),
@@ -355,7 +438,7 @@ def _draw_fan(ax, data: xr.DataArray, t: dict, f: Formatter, annotate: bool = Tr
 
 def net_benefit_fan(ds, *, lang: str = "sv", actor: str = SOCIETY) -> Figure:
     """Fan chart of cumulative net benefit (median, 50 % and 90 % bands) at each year end, from minus the cost at month 0."""
-    t, f = T[lang], Formatter(lang)
+    t, f = _words(ds, lang), Formatter(lang)
     data = fan_data(ds, actor)
     with rc_context(STYLE):
         fig = _figure(7.2, 3.8)
@@ -363,7 +446,7 @@ def net_benefit_fan(ds, *, lang: str = "sv", actor: str = SOCIETY) -> Figure:
         _draw_fan(ax, data, t, f)
         ax.set_xlabel(t["fan_month_axis"])
         ax.set_ylabel(t["fan_axis"])
-        ax.legend(loc="upper left")
+        fig.legend(loc="outside lower center", ncol=3)
         _title(
             fig, t["fan_title"].format(actor=actor_label(actor, lang, ds).lower() if actor == SOCIETY else actor_label(actor, lang, ds))
         )
@@ -373,7 +456,7 @@ def net_benefit_fan(ds, *, lang: str = "sv", actor: str = SOCIETY) -> Figure:
 
 def net_benefit_fan_actors(ds, *, lang: str = "sv", actors=None, ncols: int = 3) -> Figure:
     """Small multiples: the fan chart of every actor with flows or a cost (society has its own figure)."""
-    t, f = T[lang], Formatter(lang)
+    t, f = _words(ds, lang), Formatter(lang)
     actors = [a for a in active_actors(ds) if a != SOCIETY] if actors is None else list(actors)
     actors = actors or [SOCIETY]
     data = xr.concat([fan_data(ds, a) for a in actors], dim=xr.DataArray(actors, dims="actor", name="actor"))
@@ -386,18 +469,27 @@ def net_benefit_fan_actors(ds, *, lang: str = "sv", actors=None, ncols: int = 3)
             _draw_fan(ax, data.sel(actor=actor), t, f, annotate=False, marker_size=3)
             ax.set_title(actor_label(actor, lang, ds), fontsize=9.5)
             final = data.sel(actor=actor, quantile=0.5).values[-1]
-            ax.text(
-                0.98, 0.04, f"{f.mkr(final)}", transform=ax.transAxes, ha="right", va="bottom", fontsize=8, color=ACCENT, fontweight="bold"
-            )
+            # The last median's value in the corner the curve does not end in (bottom right when it ends high).
+            lo, hi = ax.get_ylim()
+            high = (final / 1e6 - lo) > 0.5 * (hi - lo)
+            ax.text(0.98, 0.04 if high else 0.96, f"{f.mkr(final)}", transform=ax.transAxes, ha="right", va="bottom" if high else "top",
+                    fontsize=8, color=ACCENT, fontweight="bold")
             ax.tick_params(labelsize=7.5)
         for ax in axes[len(actors):]:
             ax.set_visible(False)
-        for ax in axes[(nrows - 1) * ncols:]:
-            ax.set_xlabel(t["month_axis"], fontsize=8)
+        # The lowest drawn panel of each column carries the month axis (above an empty place, its own tick labels).
+        for col in range(ncols):
+            drawn = [i for i in range(col, len(actors), ncols)]
+            if drawn:
+                axes[drawn[-1]].xaxis.set_tick_params(labelbottom=True)
+                axes[drawn[-1]].set_xlabel(t["month_axis"], fontsize=8)
         for ax in axes[::ncols]:
             ax.set_ylabel(t["mkr_axis"], fontsize=8)
-        handles = [Patch(color=ACCENT_LIGHT, label=t["band90"]), Patch(color=ACCENT_MID, label=t["band50"]),
-                   Line2D([], [], color=ACCENT, marker="o", markersize=3, linewidth=2, label=t["median"])]
+        line = Line2D([], [], color=ACCENT, marker="o", markersize=3, linewidth=2, label=t["median"])
+        handles = [Patch(color=ACCENT_LIGHT, label=t["band90"]), Patch(color=ACCENT_MID, label=t["band50"]), line]
+        if ds.sizes.get("draw", 2) == 1:
+            line.set_label(t["calculation"])
+            handles = [line]
         fig.legend(handles=handles, loc="outside lower center", ncol=3)
         _title(fig, t["fan_actors_title"])
     fig.simsam_data = data
@@ -417,7 +509,7 @@ def revenue_interval_data(ds, actors=None, quantiles=FAN_QUANTILES) -> xr.DataAr
 
 def revenue_intervals(ds, *, lang: str = "sv", actors=None) -> Figure:
     """NyttoSam's "intäkter på aktörsnivå" with uncertainty: each actor's first-year revenue, median with 50 % and 90 % intervals."""
-    t, f = T[lang], Formatter(lang)
+    t, f = _words(ds, lang), Formatter(lang)
     data = revenue_interval_data(ds, actors)
     names = data["actor"].values.tolist()
     order = names[::-1]  # first actor at the top, society at the bottom
@@ -426,14 +518,17 @@ def revenue_intervals(ds, *, lang: str = "sv", actors=None) -> Figure:
         ax = fig.subplots()
         ax.axvline(0, color=INK, linewidth=0.9)
         span = np.nanmax(np.abs(data.values), initial=1.0) / 1e6
+        texts = []
         for y, actor in enumerate(order):
             q = data.sel(actor=actor).values / 1e6
             strong = actor == SOCIETY
             ax.plot([q[0], q[4]], [y, y], color=ACCENT if not strong else INK, linewidth=1.4, solid_capstyle="butt", zorder=2)
             ax.plot([q[1], q[3]], [y, y], color=ACCENT_MID if not strong else "#8a8a8a", linewidth=7, solid_capstyle="butt", zorder=2)
             ax.plot([q[2]], [y], marker="o", markersize=6.5, color=ACCENT if not strong else INK, markeredgecolor="white", zorder=3)
-            ax.text(q[4] + 0.02 * span, y, f.mkr(data.sel(actor=actor).values[2]), va="center", ha="left", fontsize=8.5,
-                    fontweight="bold" if strong else "normal")
+            # The median's label beside the interval, on the side away from the zero line (a label across it reads badly).
+            left = q[4] < 0
+            texts.append(ax.text(q[0] - 0.02 * span if left else q[4] + 0.02 * span, y, f.mkr(data.sel(actor=actor).values[2]),
+                                 va="center", ha="right" if left else "left", fontsize=8.5, fontweight="bold" if strong else "normal"))
         ax.set_yticks(range(len(order)))
         ax.set_yticklabels([actor_label(a, lang, ds) for a in order])
         for label, actor in zip(ax.get_yticklabels(), order):
@@ -442,7 +537,7 @@ def revenue_intervals(ds, *, lang: str = "sv", actors=None) -> Figure:
         if SOCIETY in order and len(order) > 1:
             ax.axhline(order.index(SOCIETY) + 0.5, color="#bbbbbb", linewidth=0.8)
         lo, hi = np.nanmin(data.values, initial=0) / 1e6, np.nanmax(data.values, initial=0) / 1e6
-        ax.set_xlim(min(lo, 0) - 0.05 * span, max(hi, 0) + 0.22 * span)
+        ax.set_xlim(min(lo, 0) - 0.05 * span, max(hi, 0) + 0.05 * span)
         ax.set_ylim(-0.6, len(order) - 0.4)
         ax.set_xlabel(t["revenue_axis"])
         _sv_numbers(ax.xaxis, f)
@@ -450,8 +545,12 @@ def revenue_intervals(ds, *, lang: str = "sv", actors=None) -> Figure:
         handles = [Line2D([], [], color=ACCENT, linewidth=1.4, label=t["interval90"]),
                    Line2D([], [], color=ACCENT_MID, linewidth=7, label=t["interval50"]),
                    Line2D([], [], color=ACCENT, marker="o", linewidth=0, markeredgecolor="white", markersize=6.5, label=t["median"])]
+        if ds.sizes.get("draw", 2) == 1:  # one calculation: a value per actor, no intervals
+            handles = handles[2:]
+            handles[0].set_label(t["calculation"])
         fig.legend(handles=handles, loc="outside lower center", ncol=3)
         _title(fig, t["revenue_title"])
+        fit_texts(ax, texts)
     fig.simsam_data = data
     return fig
 
@@ -484,7 +583,7 @@ def investment_view(ds, *, lang: str = "sv", actor: str = SOCIETY) -> Figure:
     the horizon; right, the revenue of each year against the cost. Bars are
     medians, whiskers 90 % intervals.
     """
-    t, f = T[lang], Formatter(lang)
+    t, f = _words(ds, lang), Formatter(lang)
     data = investment_data(ds, actor)
     years = data["year"].values
     who = actor_label(actor, lang, ds).lower() if actor == SOCIETY else actor_label(actor, lang, ds)
@@ -516,17 +615,9 @@ def investment_view(ds, *, lang: str = "sv", actor: str = SOCIETY) -> Figure:
         for y in years:
             bar(right, int(y), data["revenue"].sel(year=y).values, color=ACCENT_MID, edgecolor=ACCENT)
         cost_median = float(data["cost"].sel(quantile=0.5)) / 1e6
-        right.axhline(cost_median, color=COST, linestyle=(0, (5, 2)), linewidth=1.3)
-        right.annotate(
-            t["cost_line"],
-            (years[0] - 0.4, cost_median),
-            textcoords="offset points",
-            xytext=(0, 3),
-            ha="left",
-            va="bottom",
-            fontsize=8,
-            color=COST,
-        )
+        # The cost line is named in a legend below the panels: a label on the line would run through the bars.
+        right.axhline(cost_median, color=COST, linestyle=(0, (5, 2)), linewidth=1.3, label=f"{t['cost_line']}: {f.mkr(cost_median * 1e6)}")
+        fig.legend(loc="outside lower right", fontsize=8)
         right.set_xticks(years)
         right.set_xticklabels([t["year_n"].format(y=int(y)) for y in years])
         right.set_title(t["investment_right"], fontsize=9.5)
@@ -566,9 +657,13 @@ def sensitivity_data(sens, top: int | None = 12):
     return table.head(top) if top else table
 
 
+#: Characters per line of an input's name beside a bar: longer names wrap, so the bars keep most of the width.
+LABEL_WIDTH = 34
+
+
 def _labels(table, ds, sens, lang):
     config = config_of(ds) if ds is not None else config_of(sens)
-    return [parameter_label(str(p), config, lang) for p in table.index]
+    return [textwrap.fill(parameter_label(str(p), config, lang), LABEL_WIDTH, max_lines=3, placeholder=" …") for p in table.index]
 
 
 def _target_axis(sens, lang, ds):
@@ -585,12 +680,16 @@ def _value_formatter(unit: str, f: Formatter):
     return (1.0, "")
 
 
-def _barh_figure(n: float) -> Figure:
-    return _figure(7.2, 1.3 + 0.36 * max(n, 1))
+def _barh_figure(n: float, labels=()) -> Figure:
+    """A figure for ``n`` rows of horizontal bars; rows grow when a wrapped label has three lines."""
+    lines = max((str(label).count("\n") + 1 for label in labels), default=1)
+    return _figure(7.2, 1.3 + (0.36 if lines <= 2 else 0.5) * max(n, 1))
 
 
 def _title(fig: Figure, text: str) -> None:
-    fig.suptitle(text, x=0.01, ha="left", fontsize=10.5, fontweight="bold")
+    """The figure's title, left-aligned, wrapped to the figure's width (a long title would run off the figure)."""
+    width = max(20, int(fig.get_figwidth() * 10.5))  # characters of 10.5-point bold per inch, a little to spare
+    fig.suptitle(textwrap.fill(text, width), x=0.01, ha="left", fontsize=10.5, fontweight="bold")
 
 
 def tornado_chart(sens, *, ds=None, lang: str = "sv", top: int = 12) -> Figure:
@@ -602,7 +701,7 @@ def tornado_chart(sens, *, ds=None, lang: str = "sv", top: int = 12) -> Figure:
     scale, suffix = _value_formatter(unit, f)
     base = float(np.nanmedian(table["base"])) if len(table) else 0.0
     with rc_context(STYLE):
-        fig = _barh_figure(len(table))
+        fig = _barh_figure(len(table), labels)
         ax = fig.subplots()
         y = np.arange(len(table))[::-1]
         low = (table["low"].to_numpy() - base) / scale
@@ -611,19 +710,34 @@ def tornado_chart(sens, *, ds=None, lang: str = "sv", top: int = 12) -> Figure:
         ax.barh(y, high, left=base / scale, color=ACCENT, edgecolor=ACCENT, height=0.62, label=t["tornado_high"])
         ax.axvline(base / scale, color=INK, linewidth=1.0)
         config = config_of(ds) if ds is not None else config_of(sens)
+        widest = float(np.nanmax(np.abs(np.r_[low, high, 0.0])))
+        tiny = 1e-3 * widest if widest > 0 else 1e-12
+        texts = []
         for yi, lv, hv, lo_in, hi_in, path in zip(y, low, high, table["low_value"], table["high_value"], table.index):
-            for v, x_in in ((lv, lo_in), (hv, hi_in)):
-                if np.isfinite(v) and np.isfinite(x_in):
-                    text = input_value(x_in, str(path), config, f, approx=True, per=False)
-                    ax.text(base / scale + v, yi, f" {text} ", va="center", ha="left" if v >= 0 else "right", fontsize=7.5, color="#444444")
+            words = [input_value(x, str(path), config, f, approx=True, per=False) if np.isfinite(x) else "" for x in (lo_in, hi_in)]
+            lv, hv = (v if np.isfinite(v) else 0.0 for v in (lv, hv))
+            x0 = base / scale
+            if abs(lv) < tiny and abs(hv) < tiny:  # no swing: one label, not two on top of each other
+                texts.append(ax.text(x0, yi, f" {t['tornado_none']} ", va="center", ha="left", fontsize=7.5, color="#444444"))
+            elif lv * hv > 0 or abs(lv) < tiny or abs(hv) < tiny:  # both on one side: one label at the longer bar's end
+                end = lv if abs(lv) >= abs(hv) else hv
+                both = " / ".join(w for w in words if w)
+                texts.append(ax.text(x0 + end, yi, f" {both} ", va="center", ha="left" if end >= 0 else "right", fontsize=7.5,
+                                     color="#444444"))
+            else:
+                for v, w in ((lv, words[0]), (hv, words[1])):
+                    if w:
+                        texts.append(ax.text(x0 + v, yi, f" {w} ", va="center", ha="left" if v >= 0 else "right", fontsize=7.5,
+                                             color="#444444"))
         ax.set_yticks(y)
         ax.set_yticklabels(labels)
         ax.set_xlabel(f"{target[:1].upper() + target[1:]}{',' if suffix else ''}{suffix}")
         _sv_numbers(ax.xaxis, f)
-        ax.margins(x=0.18)
+        ax.margins(x=0.05)
         ax.grid(axis="y", visible=False)
         fig.legend(loc="outside lower center", ncol=2)
         _title(fig, t["tornado_title"].format(target=target))
+        fit_texts(ax, texts)
     fig.simsam_data = table
     return fig
 
@@ -635,7 +749,7 @@ def prcc_chart(sens, *, ds=None, lang: str = "sv", top: int = 12) -> Figure:
     labels = _labels(table, ds, sens, lang)
     target, _ = _target_axis(sens, lang, ds)
     with rc_context(STYLE):
-        fig = _barh_figure(len(table))
+        fig = _barh_figure(len(table), labels)
         ax = fig.subplots()
         y = np.arange(len(table))[::-1]
         r = table["prcc"].to_numpy()
@@ -666,7 +780,7 @@ def sobol_chart(sens, *, ds=None, lang: str = "sv", top: int = 12) -> Figure:
     labels = _labels(table, ds, sens, lang)
     target, _ = _target_axis(sens, lang, ds)
     with rc_context(STYLE):
-        fig = _barh_figure(len(table) * 1.25)
+        fig = _barh_figure(len(table) * 1.25, labels)
         ax = fig.subplots()
         y = np.arange(len(table))[::-1].astype(float)
         h = 0.36
@@ -705,7 +819,7 @@ def morris_chart(sens, *, ds=None, lang: str = "sv", top: int = 12) -> Figure:
     target, unit = _target_axis(sens, lang, ds)
     scale, suffix = _value_formatter(unit, f)
     with rc_context(STYLE):
-        fig = _barh_figure(len(table))
+        fig = _barh_figure(len(table), labels)
         ax = fig.subplots()
         y = np.arange(len(table))[::-1]
         ax.barh(y, table["mu_star"] / scale, xerr=table["mu_star_conf"] / scale if "mu_star_conf" in table else None, height=0.62,
@@ -764,3 +878,92 @@ def png_data_uri(fig: Figure | None = None, *, path=None, dpi: int = 200) -> str
         fig.savefig(buf, format="png", dpi=dpi, facecolor="white", metadata={"Software": None})
         raw = buf.getvalue()
     return "data:image/png;base64," + base64.b64encode(raw).decode("ascii")
+
+
+# -- scenarios (simsam compare) ---------------------------------------------------------------------
+def compare_data(table, actor: str = SOCIETY, metric: str | None = None):
+    """Paired differences per contrast for one actor: a DataFrame indexed by contrast with ``median, p05, p95, p_better``, kr.
+
+    ``table`` is ``compare.csv`` read with pandas (columns ``contrast, actor, metric, …``);
+    ``metric`` defaults to the last year's net benefit.
+    """
+    if metric is None:
+        years = sorted(int(m[len("net_benefit_"):-1]) for m in set(table["metric"]) if m.startswith("net_benefit_") and m.endswith("y"))
+        metric = f"net_benefit_{years[-1]}y"
+    rows = table[(table["actor"] == actor) & (table["metric"] == metric)]
+    return rows.set_index("contrast")[["median", "p05", "p95", "p_better"]]
+
+
+def compare_chart(table, labels: dict, *, lang: str = "sv", actor: str = SOCIETY, ds=None) -> Figure:
+    """Each scenario against the base: the paired difference in the last year's net benefit (median, 90 % interval), with P(better)."""
+    t, f = T[lang], Formatter(lang)
+    data = compare_data(table, actor)
+    years = sorted(int(m[len("net_benefit_"):-1]) for m in set(table["metric"]) if m.startswith("net_benefit_") and m.endswith("y"))
+    names = list(data.index)
+    with rc_context(STYLE):
+        fig = _figure(7.2, 1.2 + 0.5 * max(len(names), 1))
+        ax = fig.subplots()
+        ax.axvline(0, color=INK, linewidth=0.9)
+        texts = []
+        for y, name in enumerate(names[::-1]):
+            row = data.loc[name] / np.array([1e6, 1e6, 1e6, 1.0])
+            ax.plot([row["p05"], row["p95"]], [y, y], color=ACCENT, linewidth=1.6, solid_capstyle="butt")
+            ax.plot([row["median"]], [y], marker="o", markersize=7, color=ACCENT, markeredgecolor="white")
+            label = f" {f.mkr(data.loc[name, 'median'])}, P({t['better']}) {f.prob(data.loc[name, 'p_better'])} "
+            texts.append(ax.text(max(row["p95"], row["median"]), y, label, va="center", ha="left", fontsize=8))
+
+        ax.set_yticks(range(len(names)))
+        ax.set_yticklabels([textwrap.fill(str(labels.get(n, n)), LABEL_WIDTH) for n in names[::-1]])
+        ax.set_ylim(-0.6, len(names) - 0.4)
+        who = actor_label(actor, lang, ds).lower() if actor == SOCIETY else actor_label(actor, lang, ds)
+        ax.set_xlabel(t["compare_axis"].format(y=years[-1], actor=who))
+        _sv_numbers(ax.xaxis, f)
+        ax.grid(axis="y", visible=False)
+        ax.margins(x=0.05)
+        _title(fig, t["compare_title"])
+        fit_texts(ax, texts)
+    fig.simsam_data = data
+    return fig
+
+
+# -- value of information (simsam decision) ---------------------------------------------------------
+def evppi_data(dec, year: int, actor: str = SOCIETY, top: int = 8):
+    """The ``top`` largest EVPPIs of ``actor`` after ``year`` years, largest first: a Series of kr indexed by input."""
+    import pandas as pd
+
+    s = dec.sel(actor=actor, year=year)
+    values = pd.Series(s["evppi"].values, index=[str(i) for i in dec["input"].values]).sort_values(ascending=False)
+    return values.head(top)
+
+
+def evppi_chart(dec, year: int, *, lang: str = "sv", actor: str = SOCIETY, top: int = 8, ds=None) -> Figure:
+    """The value of learning each input before deciding (EVPPI), largest first, against the EVPI (the upper limit)."""
+    t, f = T[lang], Formatter(lang)
+    data = evppi_data(dec, year, actor, top)
+    evpi = float(dec["evpi"].sel(actor=actor, year=year))
+    config = config_of(ds) if ds is not None else config_of(dec)
+    labels = [textwrap.fill(" + ".join(parameter_label(p.strip(), config, lang) for p in str(name).split("+")), LABEL_WIDTH,
+                            max_lines=3, placeholder=" …") for name in data.index]
+    scale = 1e6 if max(evpi, float(data.max() if len(data) else 0)) >= 1e5 else 1e3
+    unit = ("mkr" if lang == "sv" else "Mkr") if scale == 1e6 else ("tkr" if lang == "sv" else "thousand kr")
+    with rc_context(STYLE):
+        fig = _barh_figure(len(data), labels)
+        ax = fig.subplots()
+        y = np.arange(len(data))[::-1]
+        ax.barh(y, data.to_numpy() / scale, color=ACCENT_MID, edgecolor=ACCENT, height=0.62)
+        kr = lambda x: f"{f.significant(x, 3)}{f.space}kr" if abs(x) >= 1 else f"0{f.space}kr"  # noqa: E731 - as the report's text
+        ax.axvline(evpi / scale, color=COST, linestyle=(0, (5, 2)), linewidth=1.3, label=f"EVPI: {kr(evpi)}")
+        texts = [ax.text(v / scale, yi, f" {kr(v)} ", va="center", ha="left", fontsize=7.5, color="#444444")
+                 for yi, v in zip(y, data.to_numpy())]
+        ax.set_yticks(y)
+        ax.set_yticklabels(labels)
+        ax.set_xlabel(t["evppi_axis"].format(y=year, unit=unit))
+        ax.set_xlim(0, max(evpi, float(data.max() if len(data) else 0), 1.0) / scale * 1.05)
+        _sv_numbers(ax.xaxis, f)
+        ax.grid(axis="y", visible=False)
+        fig.legend(loc="outside lower center")
+        who = actor_label(actor, lang, ds).lower() if actor == SOCIETY else actor_label(actor, lang, ds)
+        _title(fig, t["evppi_title"].format(actor=who))
+        fit_texts(ax, texts)
+    fig.simsam_data = data
+    return fig

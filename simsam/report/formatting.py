@@ -84,7 +84,11 @@ class Formatter:
         return (MINUS if negative else "") + text
 
     def significant(self, x, digits: int = 3) -> str:
-        """A number to about ``digits`` significant figures, thousands grouped (for inputs)."""
+        """A number to about ``digits`` significant figures, thousands grouped (for inputs).
+
+        >>> Formatter("sv").significant(18696), Formatter("en").significant(0.0665)
+        ('18 700', '0.0665')
+        """
         if not _finite(x):
             return self.missing
         x = float(x)
@@ -121,7 +125,11 @@ class Formatter:
         return f"{self.number(float(x) / 1e6, decimals)}{self.space}{unit}"
 
     def money(self, x) -> str:
-        """Kronor in the unit a reader expects: ``mkr`` from 100 000 kr, whole kronor below."""
+        """Kronor in the unit a reader expects: ``mkr`` from 100 000 kr, whole tens of kronor from 1 000 kr.
+
+        >>> Formatter("sv").money(2.64e6), Formatter("sv").money(48_321)
+        ('2,6 mkr', '48 320 kr')
+        """
         if not _finite(x):
             return self.missing
         return self.mkr(x) if abs(float(x)) >= 1e5 else self.kr(round(float(x), -1) if abs(float(x)) >= 1e3 else x)
@@ -138,7 +146,11 @@ class Formatter:
         return f"{self.decimal(value, decimals)}{sign}"
 
     def prob(self, p) -> str:
-        """A probability with two decimals, ``0,93``; ``> 0,99`` / ``< 0,01`` when rounding would claim certainty."""
+        """A probability with two decimals, ``0,93``; ``> 0,99`` / ``< 0,01`` when rounding would claim certainty.
+
+        >>> Formatter("sv").prob(0.934), Formatter("sv").prob(0.998), Formatter("en").prob(1.0)
+        ('0,93', '> 0,99', '1.00')
+        """
         if not _finite(p):
             return self.missing
         p = float(p)
@@ -163,7 +175,11 @@ class Formatter:
         return f"{self.number(m, 0)}{self.space}{unit}"
 
     def month_interval(self, lo, hi, horizon: int, long: bool = False) -> str:
-        """``20–58 mån``; ``20 – över 60 mån`` when the upper end is beyond the horizon; ``long``: ``månader``."""
+        """``20–58 mån``; ``20 – över 60 mån`` when the upper end is beyond the horizon (NaN); ``long``: ``månader``.
+
+        >>> Formatter("sv").month_interval(20, 58, 60), Formatter("sv").month_interval(20, float("nan"), 60)
+        ('20–58 mån', '20 – över 60 mån')
+        """
         unit = ("månader" if long else "mån") if self.lang == "sv" else "months"
         if not _finite(lo):
             return f"{'över' if self.lang == 'sv' else 'over'} {horizon}{self.space}{unit}"
@@ -177,6 +193,10 @@ class Formatter:
         """``lo–hi`` formatted by ``fmt`` (e.g. :meth:`mkr`), the shared unit written once.
 
         With a negative end the dash would read as a minus: ``−1,2 till 3,4 mkr``.
+
+        >>> sv = Formatter("sv")
+        >>> sv.interval(1.2e6, 3.4e6, sv.mkr), sv.interval(-0.66e6, 15.18e6, sv.mkr)
+        ('1,2–3,4 mkr', '−0,7 till 15,2 mkr')
         """
         if getattr(fmt, "__func__", None) is Formatter.mkr and _finite(lo) and _finite(hi):
             biggest = max(abs(float(lo)), abs(float(hi)))

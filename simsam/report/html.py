@@ -1,10 +1,15 @@
-"""The self-contained HTML report of a run folder (``simsam report DIR``).
+"""The self-contained HTML report of a run or experiment folder (``simsam report DIR``).
 
-:func:`build_report` reads ``results.nc`` and ``summary.json`` (every number in
-the report's tables is taken from ``summary.json``, formatted), finds the
-sensitivity results ``sensitivity-<method>/sensitivity.nc`` beside them, draws
-the figures into ``DIR/figures/`` (PNG and SVG) and renders one HTML file with
-the PNGs embedded, so that it can be mailed to a board and opened offline.
+:func:`build_report` finds every analysis in the folder
+(:func:`simsam.report.folder.find_analyses`): the run's ``results.nc`` and
+``summary.json`` (every number in the report's tables is taken from
+``summary.json``, formatted), and beside it the scenarios (``compare.csv``),
+break-even values (``breakeven.json``), decision analysis (``decision.nc``),
+sensitivity analyses (``sensitivity.nc``), a portfolio (``portfolio.csv``) and an
+experiment's ``manifest.json``. It draws the figures into ``DIR/figures/<lang>/``
+(PNG and SVG; one folder per language, so a report in one language never
+overwrites the other's figures) and renders one HTML file with the PNGs
+embedded, so that it can be mailed to a board and opened offline.
 
 The prose is in the Jinja2 templates ``templates/report_sv.html.j2`` and
 ``report_en.html.j2`` (one per language, sharing ``base.html.j2`` and
@@ -22,16 +27,28 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config.model import SOCIETY
+from ..config.model import SOCIETY, reader_text
 from ..errors import ConfigError
 from . import figures as F
-from .describe import config_of, input_rows, input_value, parameter_label, project_facts, state_rows
+from .describe import (
+    assumption_rows,
+    config_of,
+    input_rows,
+    input_value,
+    lower_first,
+    parameter_label,
+    project_facts,
+    state_rows,
+    timing_of,
+    valuation_of,
+    value_kind,
+)
+from .folder import SENSITIVITY_METHODS, find_analyses
 from .formatting import LANGUAGES, Formatter
-from .text import METHOD_NAMES, actor_definite, actor_label, target_label, target_unit
+from .text import METHOD_NAMES, actor_definite, actor_label, target_label, target_unit, total_label
 
-__all__ = ["build_report", "report_context", "render_report", "find_sensitivity", "ReportFigure", "SENSITIVITY_METHODS"]
-
-SENSITIVITY_METHODS = ("tornado", "prcc", "sobol", "morris")
+__all__ = ["build_report", "report_context", "render_report", "find_sensitivity", "ReportFigure", "SENSITIVITY_METHODS",
+           "default_language", "SECTION_TITLES"]
 
 
 @dataclass(frozen=True)
@@ -69,10 +86,23 @@ def _open_sensitivity(path: Path):
 def _summary(folder: Path) -> dict:
     """``summary.json``, or the same computed from all of ``results.nc`` (a column at a time)."""
     path = folder / "summary.json"
-    if path.exists():
-        return json.loads(path.read_text(encoding="utf-8"))
-    from ..analysis.summary import summary_json, summary_of
     from ..results import ResultsFile
+
+    if path.exists():
+        summary = json.loads(path.read_text(encoding="utf-8"))
+        if "totals" not in summary:  # written before totals existed: sum the actors' columns now
+            from ..analysis.summary import TOTALS, totals_of
+
+            with ResultsFile(folder / "results.nc") as results:
+                totals = totals_of(results)
+            summary["totals"] = {
+                name: {"label": TOTALS[name][1], "actors": t["actors"],
+                       "metrics": {m: {c: (None if isinstance(v, float) and not math.isfinite(v) else v) for c, v in row.items()}
+                                   for m, row in t["rows"].items()}}
+                for name, t in totals.items()
+            }
+        return summary
+    from ..analysis.summary import summary_json, summary_of
 
     with ResultsFile(folder / "results.nc") as results:
         return summary_json(results, summary_of(results))
@@ -85,7 +115,10 @@ def _m(metrics: dict, name: str, column: str = "median") -> float:
 
 
 def _money_cell(f: Formatter, metrics: dict, name: str) -> dict:
-    return {"median": f.mkr(_m(metrics, name)), "interval": f.interval(_m(metrics, name, "p05"), _m(metrics, name, "p95"), f.mkr)}
+    lo, hi = _m(metrics, name, "p05"), _m(metrics, name, "p95")
+    if math.isfinite(lo) and math.isfinite(hi) and abs(hi - lo) < 0.5:  # the same in every draw: no interval to give
+        return {"median": f.mkr(_m(metrics, name)), "interval": "fast värde" if f.lang == "sv" else "fixed"}
+    return {"median": f.mkr(_m(metrics, name)), "interval": f.interval(lo, hi, f.mkr)}
 
 
 def _payback_months(metrics: dict) -> list[int]:
@@ -198,14 +231,13 @@ def _key_figures(society: dict, entry: dict, ds, f: Formatter, participants: int
     return rows
 
 
-def _mc_precision(summary: dict) -> float:
-    """Twice the largest Monte Carlo standard error of the probabilities the report quotes."""
-    worst = 0.0
-    for entry in summary["actors"].values():
-        for name, row in entry["metrics"].items():
-            if name.startswith("p_") and row.get("mcse") is not None:
-                worst = max(worst, float(row["mcse"]))
-    return 2 * worst
+def _mc_precision(draws: int) -> float:
+    """An upper bound of two Monte Carlo standard errors of any probability from ``draws`` draws: ``2·√(¼/n) = 1/√n``.
+
+    A bound rather than the largest estimated error: a probability estimated as 0
+    or 1 has an estimated error of 0, which says nothing about the draws not seen.
+    """
+    return 1.0 / math.sqrt(max(int(draws), 1))
 
 
 def _sensitivity_section(method: str, sens, ds, f: Formatter, figure: ReportFigure, top: int = 8) -> dict:
@@ -263,37 +295,379 @@ def _sensitivity_section(method: str, sens, ds, f: Formatter, figure: ReportFigu
     }
 
 
+# -- the other analyses, as text ------------------------------------------------------------------------
+def _scenario_labels(config: dict, lang: str, fallback: dict) -> dict:
+    """Scenario name → its label in ``lang`` (a label may be given per language), else the compare file's label."""
+    out = dict(fallback)
+    for name, table in (config.get("scenarios") or {}).items():
+        if isinstance(table, dict) and "label" in table:
+            out[name] = str(reader_text(table["label"], lang))
+    return out
+
+
+def _compare_section(path: Path, table, labels: tuple[dict, str], name: str, ds, f: Formatter, figure) -> dict:
+    """The scenarios against the base: per contrast and actor the paired differences (``compare.csv``, read as ``table``)."""
+    labels, reference = labels
+    years = sorted(int(m[len("net_benefit_"):-1]) for m in set(table["metric"]) if m.startswith("net_benefit_") and m.endswith("y"))
+    last = years[-1]
+    horizon = int(ds.attrs.get("horizon_months", 12 * last))
+    shown = F.active_actors(ds)
+    contrasts = []
+    for c in dict.fromkeys(table["contrast"].tolist()):
+        part = table[table["contrast"] == c]
+        rows = []
+        for actor in [a for a in dict.fromkeys(part["actor"].tolist()) if a in shown]:
+            m = part[part["actor"] == actor].set_index("metric")
+            nb, pb = m.loc[f"net_benefit_{last}y"], m.loc["payback_months"]
+            pr = m.loc[f"p_payback_{horizon}"] if f"p_payback_{horizon}" in m.index else None
+            no_cost = actor != SOCIETY and float(np.nanmax(np.abs(ds["cost"].sel(actor=actor).values), initial=0)) < 1e-3
+            same_nb = _unchanged(nb)
+            same_pb = _unchanged(pb)
+            unchanged = "oförändrad" if f.lang == "sv" else "unchanged"
+            rows.append({
+                "id": actor,
+                "label": actor_label(actor, f.lang, ds),
+                "nb": unchanged if same_nb else _signed_mkr(f, nb["median"]),
+                "nb_interval": "" if same_nb else _signed_interval(f, nb["p05"], nb["p95"], lambda x: _signed_mkr(f, x)),
+                "p_higher": f.missing if same_nb else f.prob(nb["p_better"]),
+                "payback": "—" if no_cost else (unchanged if same_pb else _signed_months(f, pb["median"])),
+                "payback_interval": "" if no_cost or same_pb else _signed_interval(f, pb["p05"], pb["p95"], lambda x: _signed_months(f, x)),
+                "p_earlier": "—" if no_cost else (f.missing if same_pb else f.prob(pb["p_better"])),
+                "p_ref": "—" if no_cost or pr is None else f"{f.prob(pr['reference_mean'])} → {f.prob(pr['variant_mean'])}",
+            })
+        soc = part[(part["actor"] == SOCIETY) & (part["metric"] == f"net_benefit_{last}y")].iloc[0]
+        contrasts.append({
+            "name": c,
+            "label": labels.get(c, c),
+            "rows": rows,
+            "society_median": _signed_mkr(f, soc["median"]),
+            "society_interval": _signed_interval(f, soc["p05"], soc["p95"], lambda x: _signed_mkr(f, x)),
+            "society_p": f.prob(soc["p_better"]),
+        })
+    base = ("grundfallet" if f.lang == "sv" else "the base case") if reference == "base" else labels.get(reference, reference)
+    return {"id": f"scenarier-{_slug(name)}", "name": name, "reference": base, "contrasts": contrasts,
+            "years": last, "horizon": horizon, "figure": figure,
+            "draws": f.number(int(ds.attrs.get("draws", 0)))}
+
+
+def _signed_mkr(f: Formatter, x) -> str:
+    text = f.mkr(x)
+    return text if text.startswith(("\u2212", f.missing)) or text.startswith(f"0{',' if f.lang == 'sv' else '.'}0{f.space}") else "+" + text
+
+
+def _unchanged(row) -> bool:
+    """A paired difference that is zero in every draw (the scenario does not touch this actor)."""
+    return all(abs(float(row[k])) < 1e-9 for k in ("median", "p05", "p95") if row[k] == row[k])
+
+
+def _signed_interval(f: Formatter, lo, hi, fmt) -> str:
+    """``+0,16 till +1,5 mkr``: signed ends joined by words (a dash between signs reads as a minus)."""
+    a, b = fmt(lo), fmt(hi)
+    if a == b:
+        return a
+    joiner = " till " if f.lang == "sv" else " to "
+    for unit in ("mkr", "Mkr"):
+        tail = f"{f.space}{unit}"
+        if a.endswith(tail) and b.endswith(tail):
+            return f"{a[: -len(tail)]}{joiner}{b}"
+    return f"{a}{joiner}{b}"
+
+
+def _signed_months(f: Formatter, x) -> str:
+    if not math.isfinite(float(x)):
+        return f.missing
+    text = f.number(x)
+    return text if text.startswith("\u2212") or text == "0" else "+" + text
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in str(text).lower())
+
+
+def _breakeven_section(paths: list[Path], names: dict, ds, f: Formatter) -> dict:
+    """Each break-even value as a sentence and a table row (``breakeven.json``), values with their units."""
+    config = config_of(ds)
+    rows = []
+    sv = f.lang == "sv"
+    for path in paths:
+        r = json.loads((path / "breakeven.json").read_text(encoding="utf-8"))
+        param = str(r["parameter"])
+
+        def value(x, param=param):
+            if x is None or not math.isfinite(float(x)):
+                return f.missing
+            kind, unit = value_kind(param, config)
+            if kind == "share" and not unit:
+                return f.pct(float(x), 1)
+            if kind == "mkr":
+                return f.mkr(float(x), 2)
+            return input_value(float(x), param, config, f, per=False)
+
+        who = actor_definite(str(r["actor"]), f.lang, ds)
+        found = r.get("value") is not None and math.isfinite(float(r["value"]))
+        rows.append({
+            "name": names.get(path, path.name),
+            "label": parameter_label(param, config, f.lang),
+            "path": param,
+            "actor": who,
+            "month": int(r["month"]),
+            "probability": f.decimal(float(r["probability"]), 2),
+            "found": found,
+            "value": value(r.get("value")),
+            "interval": f.interval(r.get("ci_low"), r.get("ci_high"), value) if found else "",
+            "base": value(r.get("base_value")),
+            "p_run": f.decimal(float(r["p_run"]), 2) if r.get("p_run") is not None else f.missing,
+            "switching": value(r.get("switching_value")),
+            "direction": r.get("direction", ""),
+            "message": r.get("message", ""),
+            "higher_is_better": r.get("direction") == "increasing",
+        })
+    return {"rows": rows, "draws": f.number(int(ds.attrs.get("draws", 0))), "sv": sv}
+
+
+def _decision_section(path: Path, options: dict, ds, f: Formatter, figure) -> dict:
+    """Acceptability, EVPI per actor and year, and the largest EVPPIs in plain words (``decision.nc``)."""
+    import xarray as xr
+
+    with xr.open_dataset(path / "decision.nc", engine="h5netcdf") as dec:
+        dec = dec.load()
+    years = [int(y) for y in dec["year"].values]
+    year = int(options.get("year", years[-1])) if int(options.get("year", years[-1])) in years else years[-1]
+    participants = int(dec.attrs.get("participants", ds.attrs.get("participants", 0)) or 0)
+    shown = [a for a in F.active_actors(ds) if a in dec["actor"].values.tolist()]
+    evpi_rows = []
+    for actor in shown:
+        e = dec.sel(actor=actor)
+        evpi_rows.append({
+            "id": actor,
+            "label": actor_label(actor, f.lang, ds),
+            "enb": f.mkr(float(e["expected_net_benefit"].sel(year=year))),
+            "p_positive": f.prob(float(e["p_net_benefit_positive"].sel(year=year))),
+            "evpi": [_kr3(f, float(e["evpi"].sel(year=y))) for y in years],
+            "evpi_per": f.kr(round(float(e["evpi_per_participant"].sel(year=year)), -1)),
+        })
+    soc = dec.sel(actor=SOCIETY, year=year)
+    evpi = float(soc["evpi"])
+    config = config_of(ds)
+    top = []
+    if dec.sizes.get("input", 0):
+        order = np.argsort(-soc["evppi"].values)
+        for i in order[:5]:
+            value = float(soc["evppi"].values[i])
+            if value <= 0:
+                break
+            name = str(dec["input"].values[i])
+            top.append({
+                "label": " + ".join(parameter_label(p.strip(), config, f.lang) for p in name.split("+")),
+                "path": name,
+                "evppi": _kr3(f, value),
+                "per": f.kr(round(value / participants, -1)) if participants else f.missing,
+                "share": f.pct(value / evpi) if evpi > 0 else f.missing,
+            })
+    return {
+        "year": year,
+        "years": years,
+        "evpi_rows": evpi_rows,
+        "evpi": _kr3(f, evpi),
+        "evpi_zero": evpi < 1.0,
+        "evpi_per": f.kr(round(evpi / participants, -1)) if participants else f.missing,
+        "enb": f.mkr(float(soc["expected_net_benefit"])),
+        "invest": float(soc["expected_net_benefit"]) > 0,
+        "top": top,
+        "figure": figure,
+        "has_evppi": bool(dec.sizes.get("input", 0)),
+    }
+
+
+def _kr3(f: Formatter, x: float) -> str:
+    """Kronor to three significant figures (``224 000 kr``): values of information are estimates, in one unit throughout."""
+    return f"{f.significant(x, 3)}{f.space}kr" if abs(x) >= 1 else f"0{f.space}kr"
+
+
+def _portfolio_section(path: Path, f: Formatter) -> dict:
+    """The projects of a portfolio and its whole budget, for society (``portfolio.csv``)."""
+    import pandas as pd
+
+    table = pd.read_csv(path / "portfolio.csv")
+    entity, actor, metric = "entity", "actor", "metric"
+    soc = table[table[actor] == SOCIETY]
+    years = sorted(int(m[len("net_benefit_"):-1]) for m in set(soc[metric]) if str(m).startswith("net_benefit_") and str(m).endswith("y"))
+    last = years[-1] if years else 5
+    months = sorted(int(str(m).removeprefix("p_payback_")) for m in set(soc[metric]) if str(m).removeprefix("p_payback_").isdigit())
+    rows = []
+    for name in dict.fromkeys(soc[entity].tolist()):
+        m = soc[soc[entity] == name].set_index(metric)
+        if f"net_benefit_{last}y" not in m.index:
+            continue
+        nb = m.loc[f"net_benefit_{last}y"]
+        rows.append({
+            "name": name,
+            "portfolio": name == "portfolio",
+            "cost": f.mkr(m.loc["cost", "mean"]) if "cost" in m.index else f.missing,
+            "nb": f.mkr(nb["median"]),
+            "nb_interval": f.interval(nb["p05"], nb["p95"], f.mkr),
+            "p": [f.prob(m.loc[f"p_payback_{k}", "mean"]) if f"p_payback_{k}" in m.index else f.missing for k in months],
+        })
+    at_least = []
+    if rows:
+        m = soc[soc[entity] == "portfolio"].set_index(metric)
+        for key in m.index:
+            k, _, within = str(key).removeprefix("p_at_least_").partition("_within_")
+            if str(key).startswith("p_at_least_") and within.isdigit():
+                at_least.append({"k": int(k), "month": int(within), "p": f.prob(m.loc[key, "mean"])})
+    return {"rows": rows, "months": months, "years": last, "at_least": at_least, "name": path.name}
+
+
+def _analysis_draws(a: dict, f: Formatter) -> str:
+    """How many draws an analysis of the manifest used: the tornado none, Sobol and Morris their own ``n``."""
+    options = a.get("options") or {}
+    if a.get("kind") == "sensitivity" and options.get("method") in ("tornado", "sobol", "morris"):
+        n = options.get("n")
+        return f.missing if options["method"] == "tornado" or n is None else f"N = {f.number(n)}"
+    return f.number(a.get("draws", 0) or 0)
+
+
+def _manifest_section(analyses, summary: dict, ds, f: Formatter) -> dict:
+    """How the numbers were made: config and its hash, seed, draws, versions, git commit, each analysis."""
+    import hashlib
+
+    run = summary.get("run", {})
+    manifest = analyses.manifest or {}
+    config_text = str(ds.attrs.get("config", ""))
+    facts = {
+        "kind": analyses.kind,
+        "config_file": (manifest.get("config") or {}).get("file") or Path(str(run.get("config_file", ""))).name,
+        "config_sha256": (manifest.get("config") or {}).get("sha256", ""),
+        "resolved_sha256": (manifest.get("config") or {}).get("resolved_sha256")
+        or (hashlib.sha256(config_text.encode("utf-8")).hexdigest() if config_text else ""),
+        "files": (manifest.get("config") or {}).get("files", []),
+        "seed": manifest.get("seed", run.get("seed", "")),
+        "draws": f.number(manifest.get("draws", run.get("draws", 0)) or 0),
+        "versions": manifest.get("versions") or {"simsam": run.get("simsam_version", ds.attrs.get("simsam_version", ""))},
+        "git": manifest.get("git"),
+        "started": manifest.get("started", ""),
+        "experiment": {"name": "", "file": "", **(manifest.get("experiment") or {})},
+        "analyses": [
+            {"name": a.get("name", ""), "kind": a.get("kind", ""), "draws": _analysis_draws(a, f),
+             "seconds": f.decimal(float(a.get("seconds", 0) or 0), 1)}
+            for a in manifest.get("analyses", [])
+        ],
+    }
+    return facts
+
+
 # -- the figures ---------------------------------------------------------------------------------------
-def _draw(ds, lang: str, sensitivity: dict, folder: Path, dpi: int) -> dict[str, ReportFigure]:
+def _draw(ds, lang: str, sensitivity: dict, folder: Path, dpi: int, extra: dict | None = None) -> dict[str, ReportFigure]:
     """Draw every figure, write PNG and SVG into ``folder``, and embed the PNGs."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
+    extra = extra or {}
     drawings = {
         "investment": lambda: F.investment_view(ds, lang=lang),
         "net_benefit_society": lambda: F.net_benefit_fan(ds, lang=lang),
-        "payback_histogram": lambda: F.payback_histogram(ds, lang=lang),
+        "payback_histogram": lambda: F.payback_histogram(ds, lang=lang),  # (left out for one draw: one bar of 100 %)
         "revenue_by_actor": lambda: F.revenue_intervals(ds, lang=lang),
         "acceptability": lambda: F.acceptability_curve(ds, lang=lang),
         "net_benefit_actors": lambda: F.net_benefit_fan_actors(ds, lang=lang),
     }
-    for method, sens in sensitivity.items():
-        drawings[f"sensitivity_{method}"] = lambda sens=sens: F.sensitivity_chart(sens, ds=ds, lang=lang)
-    out = {}
-    for name, draw in drawings.items():
-        fig = draw()
-        png, _svg = F.save_figure(fig, folder, name, dpi=dpi)
-        extra = {}
-        if name == "payback_histogram":
-            extra["not_reached"] = fig.simsam_data.not_reached
-        width = int(round(fig.get_figwidth() * dpi))
-        out[name] = ReportFigure(name, F.png_data_uri(path=png), width, extra)
-    return out
+    if ds.sizes.get("draw", 2) == 1:  # one calculation: a histogram of one value and a 0-or-1 "probability" curve say nothing
+        del drawings["payback_histogram"], drawings["acceptability"]
+    for key, sens in sensitivity.items():
+        drawings[f"sensitivity_{key}"] = lambda sens=sens: F.sensitivity_chart(sens, ds=ds, lang=lang)
+    for key, draw in extra.items():
+        drawings[key] = draw
+    done = _draw_all(drawings, folder, dpi)
+    return {name: ReportFigure(name, F.png_data_uri(path=png), width, data) for name, (png, width, data) in done.items()}
+
+
+#: The figures being drawn, for the worker processes (forked: they inherit it, nothing is pickled but names).
+_PENDING: dict = {}
+
+
+def _draw_one(name: str, folder: str, dpi: int):
+    """Draw one figure of :data:`_PENDING`, write its PNG and SVG; return (PNG path, width in pixels, extra data)."""
+    fig = _PENDING[name]()
+    png, _svg = F.save_figure(fig, Path(folder), name, dpi=dpi)
+    data = {"not_reached": fig.simsam_data.not_reached} if name == "payback_histogram" else {}
+    return png, int(round(fig.get_figwidth() * dpi)), data
+
+
+def _draw_all(drawings: dict, folder: Path, dpi: int) -> dict:
+    """Draw every figure, on two processes where the machine has two cores (figures take most of a report's time).
+
+    The worker processes are forked, so they share the loaded results; each
+    figure's files are written by the process that draws it. Where fork is not
+    available, or there are few figures, they are drawn here, one after another.
+    """
+    import multiprocessing as mp
+
+    global _PENDING
+    names = list(drawings)
+    workers = min(2, os.cpu_count() or 1)
+    if workers < 2 or len(names) < 4 or "fork" not in mp.get_all_start_methods():
+        _PENDING = drawings
+        try:
+            return {name: _draw_one(name, str(folder), dpi) for name in names}
+        finally:
+            _PENDING = {}
+    from concurrent.futures import ProcessPoolExecutor
+
+    _PENDING = drawings
+    try:
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+            futures = {name: pool.submit(_draw_one, name, str(folder), dpi) for name in names}
+            return {name: futures[name].result() for name in names}
+    finally:
+        _PENDING = {}
 
 
 # -- context and rendering -------------------------------------------------------------------------
-def report_context(ds, summary: dict, figures: dict[str, ReportFigure], sensitivity: dict, lang: str = "sv") -> dict:
-    """The numbers and words the templates render, all as formatted text (no-break spaces)."""
+#: Sections of the report by id, with their titles: (Swedish, English).
+SECTION_TITLES = {
+    "sammanfattning": ("Sammanfattning", "Summary"),
+    "las-rapporten": ("Så läser du rapporten", "How to read this report"),
+    "aktorer": ("Intäkter och kostnader per aktör", "Revenue and cost by actor"),
+    "scenarier": ("Scenarier", "Scenarios"),
+    "brytpunkter": ("Brytpunkter", "Break-even values"),
+    "beslut": ("Beslutsunderlag och värdet av bättre kunskap", "The decision and the value of better information"),
+    "kanslighet": ("Känslighetsanalys", "Sensitivity analysis"),
+    "portfolj": ("Portföljen", "The portfolio"),
+    "antaganden": ("Projektet och antagandena", "The project and its assumptions"),
+    "om-berakningen": ("Om beräkningen", "How the numbers were made"),
+}
+
+
+def _meta_texts(meta: dict, lang: str) -> dict:
+    """The config's texts for readers in ``lang``: name, description, assumptions (and whether they are in another language)."""
+    raw = meta.get("assumptions", [])
+    note = ""
+    if isinstance(raw, dict) and raw:
+        chosen = raw.get(lang)
+        if chosen is None:
+            other = "sv" if "sv" in raw else next(iter(raw))
+            chosen = raw[other]
+            note = other
+    else:
+        chosen = raw
+        written = meta.get("language", "sv") if not isinstance(raw, dict) else lang
+        note = written if written != lang else ""
+    chosen = [str(a) for a in chosen] if isinstance(chosen, list) else ([str(chosen)] if chosen else [])
+    return {
+        "assumptions": chosen,
+        "assumptions_language": note,
+        "description": str(reader_text(meta.get("description", ""), lang) or ""),
+    }
+
+
+def report_context(ds, summary: dict, figures: dict[str, ReportFigure], sensitivity: dict, lang: str = "sv",
+                   sections: dict | None = None) -> dict:
+    """The numbers and words the templates render, all as formatted text (no-break spaces).
+
+    ``sections`` holds the other analyses' contexts (``compare``, ``breakeven``,
+    ``decision``, ``portfolio``, ``manifest``), each optional.
+    """
+    sections = sections or {}
     f = Formatter(lang, space="\u00a0")
     horizon = int(ds.attrs.get("horizon_months", summary["run"].get("horizon_months", 60)))
     participants = int(ds.attrs.get("participants", summary["run"].get("participants", 0)) or 0)
@@ -301,27 +675,51 @@ def report_context(ds, summary: dict, figures: dict[str, ReportFigure], sensitiv
     meta = config.get("meta") or {}
     shown = F.active_actors(ds)
     actors = {a: _actor_facts(a, summary["actors"][a], ds, f, horizon, participants) for a in summary["actors"] if a in shown}
+    for a, facts in actors.items():
+        facts["no_cost"] = bool(summary["actors"][a].get("no_cost", not facts["has_cost"]))
     silent = [actor_label(a, lang, ds) for a in summary["actors"] if a not in shown]
     society = actors.get(SOCIETY) or _actor_facts(SOCIETY, summary["actors"][SOCIETY], ds, f, horizon, participants)
     run = summary["run"]
-    return {
+    draws = int(run.get("draws", ds.sizes.get("draw", 0)) or 0)
+    timing = timing_of(config)
+    totals = []
+    for name, total in (summary.get("totals") or {}).items():
+        m = total["metrics"]
+        years = _years(m)
+        totals.append({
+            "id": name, "label": total_label(name, lang), "after": total["actors"][-1],
+            "members": " + ".join(actor_label(a, lang, ds) for a in total["actors"]),
+            "revenue": _money_cell(f, m, "annual_revenue"), "cost": _money_cell(f, m, "cost"),
+            "years": years, "last_year": years[-1] if years else None,
+            "nb": {y: _money_cell(f, m, f"net_benefit_{y}y") for y in years},
+            "p_nb": {y: f.prob(_m(m, f"p_net_benefit_positive_{y}y", "mean")) for y in years},
+        })
+    texts = _meta_texts(meta, lang)
+    context = {
         "lang": lang,
-        "title": meta.get("name") or run.get("name") or ds.attrs.get("name", "simsam"),
+        "title": str(reader_text(meta.get("name"), lang) or run.get("name") or ds.attrs.get("name", "simsam")),
         "meta": {
             "source": meta.get("source", ""),
-            "price_level": meta.get("price_level", ""),
-            "assumptions": [str(a) for a in meta.get("assumptions", [])]
-            if isinstance(meta.get("assumptions", []), list)
-            else [str(meta["assumptions"])],
+            # The kronor the results are in (amounts are restated to it), else what the config says of itself.
+            "price_level": ds.attrs.get("price_level") or meta.get("price_level", ""),
+            "assumptions": texts["assumptions"],
+            "assumptions_language": texts["assumptions_language"],
+            "description": texts["description"],
             "extra": {
                 k: v
                 for k, v in meta.items()
-                if k not in ("name", "source", "price_level", "assumptions") and isinstance(v, (str, int, float))
+                if k not in ("name", "source", "price_level", "assumptions", "language", "description", "valuation")
+                and isinstance(v, (str, int, float))
             },
         },
         "run": {
-            "draws": f.number(run.get("draws", ds.sizes.get("draw", 0))),
-            "figure_draws": f.number(ds.sizes["draw"]) if ds.sizes.get("draw", 0) < int(run.get("draws", 0) or 0) else "",
+            "draws": f.number(draws),
+            "n_draws": draws,
+            "one_draw": draws == 1,
+            # every input fixed (NyttoSam's point estimate), or a single random draw of uncertain inputs
+            "point": draws == 1 and ds.sizes.get("parameter", 0) == 0,
+            "few_draws": 1 < draws < 1000,
+            "figure_draws": f.number(ds.sizes["draw"]) if ds.sizes.get("draw", 0) < draws else "",
             "seed": run.get("seed", ""),
             "cohort": run.get("cohort", ""),
             "engine": ds.attrs.get("engine", ""),
@@ -332,24 +730,82 @@ def report_context(ds, summary: dict, figures: dict[str, ReportFigure], sensitiv
             "config_file": Path(str(run.get("config_file", ""))).name,
             "discounted": bool((config.get("simulation") or {}).get("discount_rate", 0)),
             "discount_rate": f.pct((config.get("simulation") or {}).get("discount_rate", 0) or 0),
+            "seekamu": valuation_of(config) == "seekamu",
+            "project_timing": timing.project,
+            "cost_spread": timing.cost_spread,
+            "cost_months": timing.cost_months or 12 * len(timing.cost_years),
+            "cost_years": len(timing.cost_years),
+            "staggered": timing.staggered,
+            "exits_over": timing.exits_over,
+            "uplift": _uplift(config),
         },
         "society": society,
         "key_figures": _key_figures(society, summary["actors"][SOCIETY], ds, f, participants, horizon),
         "actors": [v for k, v in actors.items() if k != SOCIETY],
         "cost_actors": [v for k, v in actors.items() if k != SOCIETY and v["has_cost"]],
         "other_actors": [v for k, v in actors.items() if k != SOCIETY and not v["has_cost"]],
+        "totals": totals,
         "silent": silent,
         "figures": figures,
         "not_reached": f.pct(figures["payback_histogram"].extra.get("not_reached", math.nan)) if "payback_histogram" in figures else "",
-        "mc_precision": f.decimal(max(_mc_precision(summary), 0.001), 3),
+        "mc_precision": f.decimal(_mc_precision(draws), 3 if draws >= 40_000 else 2),
         "facts": project_facts(ds, f),
+        "settings": assumption_rows(ds, f),
         "states": state_rows(ds, f),
         "inputs": input_rows(ds, f),
         "sensitivity": [
             _sensitivity_section(m, s, ds, f, figures[f"sensitivity_{m}"]) for m, s in sensitivity.items() if f"sensitivity_{m}" in figures
         ],
-        "missing_methods": [METHOD_NAMES[lang][m] for m in SENSITIVITY_METHODS if m not in sensitivity],
+        "missing_methods": [METHOD_NAMES[lang][m] for m in SENSITIVITY_METHODS if m not in {str(s.attrs.get("method", k))
+                                                                                               for k, s in sensitivity.items()}],
+        "compare": sections.get("compare", []),
+        "breakeven": sections.get("breakeven"),
+        "decision": sections.get("decision", []),
+        "portfolio": sections.get("portfolio", []),
+        "manifest": sections.get("manifest"),
     }
+    if draws == 1:
+        _one_draw(context, summary, f)
+    present = ["sammanfattning", "las-rapporten", "aktorer"]
+    present += ["scenarier"] if context["compare"] else []
+    present += ["brytpunkter"] if context["breakeven"] and context["breakeven"]["rows"] else []
+    present += ["beslut"] if context["decision"] else []
+    present += ["kanslighet", ]
+    present += ["portfolj"] if context["portfolio"] else []
+    present += ["antaganden"] + (["om-berakningen"] if context["manifest"] else [])
+    context["toc"] = [(sid, SECTION_TITLES[sid][0 if lang == "sv" else 1]) for sid in present]
+    return context
+
+
+def _one_draw(context: dict, summary: dict, f: Formatter) -> None:
+    """A one-draw run has no intervals and no probabilities: blank the intervals, and state 0/1 "probabilities" as yes/no."""
+    yes, no = ("ja", "nej") if f.lang == "sv" else ("yes", "no")
+
+    def yes_no(text: str) -> str:
+        return text if text in ("", f.missing) else (yes if text.startswith("1") or text.startswith(">") else no)
+
+    for facts in context["actors"] + [context["society"]]:
+        for cell in [facts["revenue"], facts["cost"], *facts["nb"].values()]:
+            cell["interval"] = ""
+        facts["payback_interval"] = ""
+        facts["p_payback"] = {m: yes_no(p) for m, p in facts["p_payback"].items()}
+        facts["p_nb"] = {y: yes_no(p) for y, p in facts["p_nb"].items()}
+        facts["p_not_reached"] = yes_no(facts["p_not_reached"])
+    for total in context["totals"]:
+        for cell in [total["revenue"], total["cost"], *total["nb"].values()]:
+            cell["interval"] = ""
+        total["p_nb"] = {y: yes_no(p) for y, p in total["p_nb"].items()}
+    for row in context["key_figures"]:
+        row["interval"] = ""
+        row["probability"] = ""
+
+
+def _uplift(config: dict):
+    """The uplift as written when it is not 1 (a number or a distribution), else None."""
+    uplift = (config.get("economy") or {}).get("uplift", 1.0)
+    if isinstance(uplift, (int, float)) and float(uplift) == 1.0:
+        return None
+    return uplift
 
 
 def _environment():
@@ -358,6 +814,7 @@ def _environment():
     env = Environment(loader=PackageLoader("simsam.report", "templates"), autoescape=select_autoescape(["html", "j2"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["cap"] = lambda s: (s[:1].upper() + s[1:]) if s else s
+    env.filters["lower_first"] = lower_first
     return env
 
 
@@ -385,34 +842,111 @@ def _write_text_atomic(path: Path, text: str) -> None:
 FIGURE_DRAWS = 1_000_000
 
 
-def build_report(folder, *, lang: str = "sv", out=None, dpi: int = 200) -> Path:
-    """Figures under ``folder/figures/`` and the HTML report (``folder/report.html`` or ``out``); return the report's path.
+def default_language(folder) -> str:
+    """The report's language when ``--lang`` is not given: the run's ``[meta] language``, else Swedish."""
+    try:
+        analyses = find_analyses(folder)
+    except ConfigError:
+        return "sv"
+    if analyses.run is None:
+        return "sv"
+    try:
+        from ..results import ResultsFile
 
-    Raises :class:`simsam.ConfigError` when the folder has no ``results.nc``.
+        with ResultsFile(analyses.run / "results.nc") as results:
+            meta = json.loads(results.attrs.get("config", "") or "{}").get("meta") or {}
+    except Exception:  # noqa: BLE001 - no language found: the default
+        return "sv"
+    return meta.get("language") if meta.get("language") in LANGUAGES else "sv"
+
+
+def build_report(folder, *, lang: str | None = None, out=None, dpi: int = 200) -> Path:
+    """Figures under ``folder/figures/<lang>/`` and the HTML report; return the report's path.
+
+    ``folder`` is a run folder (``simsam run``), an experiment folder (``simsam
+    experiment``) or one holding a portfolio; every analysis found in it and its
+    subfolders is in the report. The report is ``out``, else ``folder/report.html``
+    (Swedish) or ``folder/report-<lang>.html``. ``lang`` defaults to the config's
+    ``[meta] language``, else Swedish.
+
+    Raises :class:`simsam.ConfigError` when the folder holds no results.
     """
     from ..results import read_results
     from ..util import atomic_folder
 
-    if lang not in LANGUAGES:
+    if lang is not None and lang not in LANGUAGES:
         raise ConfigError("--lang", f"must be one of {', '.join(LANGUAGES)}, not '{lang}'")
     folder = Path(folder)
-    if not (folder / "results.nc").is_file():
-        raise ConfigError(str(folder), "no results.nc here: run `simsam run CONFIG --out DIR` first")
-    out = Path(out) if out is not None else folder / "report.html"
+    analyses = find_analyses(folder)
+    lang = lang or default_language(folder)
+    out = Path(out) if out is not None else folder / ("report.html" if lang == "sv" else f"report-{lang}.html")
     if out.is_dir():
         raise ConfigError("--out", f"'{out}' is a folder, not a file")
-    ds = read_results(folder, max_draws=FIGURE_DRAWS)
-    summary = _summary(folder)
-    sensitivity = {m: _open_sensitivity(p) for m, p in find_sensitivity(folder).items()}
-    with atomic_folder(folder / "figures") as tmp:
-        figures = _draw(ds, lang, sensitivity, tmp, dpi)
-    context = report_context(ds, summary, figures, sensitivity, lang)
+    if analyses.run is None:
+        raise ConfigError(str(folder), "a portfolio folder without a run: the report needs a run folder (simsam run) or an "
+                                       "experiment folder; the portfolio's own tables are portfolio.csv")
+    run_folder = analyses.run
+    ds = read_results(run_folder, max_draws=FIGURE_DRAWS)
+    summary = _summary(run_folder)
+    sensitivity = {p.name.removeprefix("sensitivity-"): _open_sensitivity(p / "sensitivity.nc") for p in analyses.sensitivity}
+    f = Formatter(lang, space="\u00a0")
+    extra = {}
+    compare_tables = {}
+    for path in analyses.compare:
+        import pandas as pd
+
+        key = f"compare_{_slug(analyses.names.get(path, path.name))}"
+        compare_tables[key] = (path, pd.read_csv(path / "compare.csv"))
+    labels_of = {key: _compare_labels(path, ds, lang) for key, (path, _) in compare_tables.items()}
+    for key, (_, table) in compare_tables.items():
+        extra[key] = lambda table=table, labels=labels_of[key][0]: F.compare_chart(table, labels, lang=lang, ds=ds)
+    decisions = {}
+    for path in analyses.decision:
+        import xarray as xr
+
+        key = f"decision_{_slug(analyses.names.get(path, path.name))}"
+        with xr.open_dataset(path / "decision.nc", engine="h5netcdf") as dec:
+            dec = dec.load()
+        years = [int(y) for y in dec["year"].values]
+        year = int(analyses.options.get(path, {}).get("year", years[-1]))
+        year = year if year in years else years[-1]
+        decisions[key] = path
+        if dec.sizes.get("input", 0):
+            extra[key] = lambda dec=dec, year=year: F.evppi_chart(dec, year, lang=lang, ds=ds)
+    with atomic_folder(folder / "figures" / lang) as tmp:
+        figures = _draw(ds, lang, sensitivity, tmp, dpi, extra)
+    sections = {
+        "compare": [_compare_section(path, table, labels_of[key], analyses.names.get(path, path.name), ds, f, figures.get(key))
+                    for key, (path, table) in compare_tables.items()],
+        "breakeven": _breakeven_section(analyses.breakeven, analyses.names, ds, f) if analyses.breakeven else None,
+        "decision": [_decision_section(path, analyses.options.get(path, {}), ds, f, figures.get(key)) for key, path in decisions.items()],
+        "portfolio": [_portfolio_section(path, f) for path in analyses.portfolio],
+        "manifest": _manifest_section(analyses, summary, ds, f),
+    }
+    context = report_context(ds, summary, figures, sensitivity, lang, sections)
     _write_text_atomic(out, render_report(context))
-    if not (folder / "summary.xlsx").exists():
+    if not (run_folder / "summary.xlsx").exists():
         from ..analysis.summary import summary_of
         from ..results import ResultsFile
         from .excel import write_summary_xlsx
 
-        with ResultsFile(folder / "results.nc") as results:
-            write_summary_xlsx(results, summary_of(results), folder / "summary.xlsx")
+        with ResultsFile(run_folder / "results.nc") as results:
+            write_summary_xlsx(results, summary_of(results), run_folder / "summary.xlsx")
     return out
+
+
+def _compare_labels(path: Path, ds, lang: str) -> tuple[dict, str]:
+    """The variants' labels of a comparison in ``lang`` (the config's per-language labels, else compare.nc's), and the reference.
+
+    Only the coordinates of ``compare.nc`` are read, never its paired draws.
+    """
+    labels, reference = {}, "base"
+    try:
+        import xarray as xr
+
+        with xr.open_dataset(path / "compare.nc", engine="h5netcdf") as cmp:
+            labels = dict(zip(cmp["variant"].values.tolist(), cmp["variant_label"].values.tolist()))
+            reference = str(cmp.attrs.get("reference", reference))
+    except (OSError, KeyError, ValueError):
+        pass
+    return _scenario_labels(config_of(ds), lang, labels), reference

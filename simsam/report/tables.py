@@ -1,10 +1,17 @@
-"""What the commands print: every terminal table, aligned by one renderer (:func:`text_table`).
+"""What the commands print: every terminal table, aligned by one renderer (:func:`text_table`), in Swedish or English.
 
 ``simsam run`` prints :func:`summary_text`, ``compare`` :func:`compare_text`,
 ``decision`` :func:`decision_text`, ``breakeven`` :func:`breakeven_text`,
 ``sensitivity`` :func:`ranking_text` and ``portfolio`` :func:`portfolio_text`.
-Actors with no flows and no cost in any draw are left out of every table, with
-one line saying so (:func:`simsam.results.actors_with_flows`).
+Each takes ``lang`` (``"sv"``, the default, or ``"en"``): headers, actor names
+and "Samhället"/"Society" agree with it, and numbers follow its conventions
+(decimal comma and ``[a; b]`` intervals in Swedish). Kronor are millions with
+two decimals, never scientific notation. Actors with no flows and no cost in any
+draw are left out of every table, with one line saying so
+(:func:`simsam.results.actors_with_flows`); an actor that bears no share of the
+cost shows "—" for its payback (nothing to pay back); "Staten totalt" (the sum of
+Försäkringskassan, Arbetsförmedlingen and the rest of the state, per draw)
+follows the state's actors wherever per-actor results are shown.
 """
 
 from __future__ import annotations
@@ -16,142 +23,307 @@ import numpy as np
 
 from ..analysis.portfolio import COUPLED, INDEPENDENT, PORTFOLIO, SHARED, SPECIFIC
 from ..analysis.sensitivity.output import COLUMNS, EXTRA_COLUMNS
-from ..analysis.summary import Summary, headline
+from ..analysis.summary import Summary, headline, totals_of
 from ..config.model import SOCIETY
 from ..results import actors_with_flows
+from .describe import input_value
+from .formatting import MINUS, Formatter
+from .text import METHOD_NAMES, actor_label, target_label, target_unit, total_label
 
-__all__ = ["text_table", "summary_text", "compare_text", "decision_text", "breakeven_text", "ranking_text", "portfolio_text"]
+__all__ = [
+    "text_table",
+    "summary_text",
+    "compare_text",
+    "decision_text",
+    "breakeven_text",
+    "ranking_text",
+    "portfolio_text",
+    "society_headline",
+    "NOTHING",
+]
+
+#: Shown for the payback of an actor that bears no share of the cost: nothing to pay back.
+NOTHING = "—"
 
 
-def text_table(rows: Sequence[Sequence[str]], *, head: int = 1, left: Sequence[int] = (0,)) -> list[str]:
+def text_table(rows: Sequence[Sequence[str]], *, head: int = 1, left: Sequence[int] | None = (0,), indent: str = "") -> list[str]:
     """The lines of an aligned table: ``head`` header rows, a rule of dashes, then the body.
 
-    Columns in ``left`` are left-aligned, the others right-aligned (numbers);
-    cells are separated by two spaces and trailing blanks are trimmed.
+    Columns in ``left`` are left-aligned (``None``: every column), the others
+    right-aligned (numbers); cells are separated by two spaces, each line starts
+    with ``indent``, and trailing blanks are trimmed.
     """
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    left = range(len(widths)) if left is None else left
     lines = []
     for i, row in enumerate(rows):
-        lines.append("  ".join(c.ljust(w) if j in left else c.rjust(w) for j, (c, w) in enumerate(zip(row, widths))).rstrip())
+        lines.append((indent + "  ".join(c.ljust(w) if j in left else c.rjust(w) for j, (c, w) in enumerate(zip(row, widths)))).rstrip())
         if i == head - 1:
-            lines.append("  ".join("-" * w for w in widths))
+            lines.append(indent + "  ".join("-" * w for w in widths))
     return lines
 
 
-def _mkr(x: float) -> str:
-    return f"{x / 1e6:.2f}" if math.isfinite(x) else "–"
+# -- words -----------------------------------------------------------------------------------------
+_W = {
+    "sv": {
+        "actor": "aktör", "cost": "kostnad, mkr", "revenue": "intäkt år 1, mkr", "nb": "nettonytta {y} år, mkr",
+        "payback": "återbetalning, mån", "median_int": "median [90 %-intervall]", "median_int_short": "median [90 %-int.]",
+        "median": "median", "mean": "medel", "draws": "dragningar", "seed": "frö",
+        "cohort": {"sampled": "slumpad kohort", "expected": "väntevärdeskohort"}, "of": "om {n} deltagare",
+        "horizon": "horisont {h} månader", "path": {"person": "personväg", "aggregate": "aggregerad väg"},
+        "silent": "Inte med (inga flöden och ingen kostnad i någon dragning): {names}",
+        "nothing": "— = bär ingen del av kostnaden: inget att betala tillbaka.",
+        "total_note": "{total} = {names}, summerat per dragning (återbetalningstid finns bara per aktör).",
+        "society": "Samhället",
+    },
+    "en": {
+        "actor": "actor", "cost": "cost, Mkr", "revenue": "revenue yr 1, Mkr", "nb": "net benefit {y} y, Mkr",
+        "payback": "payback, months", "median_int": "median [90% interval]", "median_int_short": "median [90% int.]",
+        "median": "median", "mean": "mean", "draws": "draws", "seed": "seed",
+        "cohort": {"sampled": "sampled cohort", "expected": "expected cohort"}, "of": "of {n}", "horizon": "horizon {h} months",
+        "path": {"person": "person path", "aggregate": "aggregate path"},
+        "silent": "Not shown (no flows and no cost in any draw): {names}",
+        "nothing": "— = bears no share of the cost: nothing to pay back.",
+        "total_note": "{total} = {names}, summed per draw (payback times exist per actor only).",
+        "society": "Society",
+    },
+}
+
+
+def _f(lang: str) -> Formatter:
+    return Formatter(lang)
+
+
+def _mkr(x: float, lang: str = "en", signed: bool = False) -> str:
+    """Millions of kronor with two decimals (never scientific notation): ``2,61`` / ``2.61``; ``–`` for NaN."""
+    if not math.isfinite(x):
+        return "–"
+    text = _f(lang).decimal(x / 1e6, 2)
+    if signed and not text.startswith(MINUS) and text.strip("0,.") != "":
+        text = "+" + text
+    return text
+
+
+def _interval(lo: str, hi: str, lang: str) -> str:
+    return f"[{lo}; {hi}]" if lang == "sv" else f"[{lo}, {hi}]"
+
+
+def _mkr_cell(row: dict, lang: str, signed: bool = False) -> str:
+    return f"{_mkr(row['median'], lang, signed)} {_interval(_mkr(row['p05'], lang, signed), _mkr(row['p95'], lang, signed), lang)}"
 
 
 def _month(x: float, horizon: int) -> str:
     return f"{x:.0f}" if math.isfinite(x) else f">{horizon}"
 
 
-def _num(x: float) -> str:
+def _prob(x: float, lang: str) -> str:
+    return _f(lang).decimal(x, 2) if math.isfinite(x) else "–"
+
+
+def _num(x: float, lang: str = "en") -> str:
+    """A plain number to four significant figures, thousands grouped, never in scientific notation."""
     if not math.isfinite(x):
         return "–"
-    if x != 0 and (abs(x) >= 1e5 or abs(x) < 1e-3):
-        return f"{x:.3e}"
-    return f"{x:.4g}"
+    return _f(lang).significant(x, 4)
 
 
-def summary_text(ds, summary) -> str:
-    """An aligned text table: per actor revenue, net benefit, payback and its probabilities.
+def _count(n, lang: str) -> str:
+    return _f(lang).number(n) if isinstance(n, (int, np.integer)) else str(n)
+
+
+def _labels(ds, lang: str) -> dict:
+    """Actor id → label in ``lang``: the config's labels in Swedish, translations of the usual actors in English."""
+    ids = [str(a) for a in ds["actor"].values]
+    try:
+        own = dict(zip(ids, (str(x) for x in ds["actor_label"].values)))
+    except (KeyError, ValueError):
+        own = {a: a for a in ids}
+    if lang == "sv":
+        return {a: own[a] if a != SOCIETY else actor_label(SOCIETY, "sv") for a in ids}
+    return {a: (english if (english := actor_label(a, "en")) != a else own[a]) for a in ids}
+
+
+def _rows_with_totals(actors: list[str], totals: dict) -> list[tuple[str, bool]]:
+    """``(actor, False)`` rows with ``(total, True)`` after the last actor of each total."""
+    rows = [(a, False) for a in actors]
+    for name, total in totals.items():
+        members = [i for i, (a, _) in enumerate(rows) if a in total["actors"]]
+        if members:
+            rows.insert(members[-1] + 1, (name, True))
+    return rows
+
+
+def society_headline(summary, horizon: int, lang: str = "sv") -> str:
+    """The sentence an evaluator quotes, in ``lang``: "Samhället: återbetald inom 60 månader med sannolikheten 0,92, ..."."""
+    return f"{_W[lang]['society']}: {headline(summary, SOCIETY, horizon, lang)}"
+
+
+# -- simsam run ------------------------------------------------------------------------------------
+def summary_text(ds, summary, lang: str = "sv") -> str:
+    """An aligned text table: per actor cost, revenue, net benefit after 1 and after the last year, payback and its probabilities.
 
     ``ds`` is a result Dataset or :class:`simsam.results.ResultsFile`;
     ``summary`` a :class:`simsam.analysis.summary.Summary` or :func:`simsam.summarize`'s DataFrame.
     """
     summary = Summary.of(summary)
+    w = _W[lang]
     horizon = int(ds.attrs["horizon_months"])
     years = int(ds.sizes["year"])
     months = [c.removeprefix("p_payback_") for c in summary.metrics(SOCIETY) if c.startswith("p_payback_") and c[10:].isdigit()]
-    labels = dict(zip([str(a) for a in ds["actor"].values], [str(a) for a in ds["actor_label"].values]))
-    header = ["actor", "revenue yr 1, Mkr", f"net benefit {years} y, Mkr", "payback, months"] + [f"P(≤{m})" for m in months]
-    sub = ["", "median [90% interval]", "median [90% interval]", "median [90% int.]"] + [""] * len(months)
-    rows = []
+    labels = _labels(ds, lang)
+    nb_years = sorted({1, years})
+    header = [w["actor"], w["cost"], w["revenue"], *[w["nb"].format(y=y) for y in nb_years], w["payback"]] + [f"P(≤{m})" for m in months]
+    sub = ["", w["median"], w["median_int"], *[w["median_int"]] * len(nb_years), w["median_int_short"]] + [""] * len(months)
     shown = actors_with_flows(ds, ("revenue", "cost"))
     silent = [labels.get(a, a) for a in summary.actors if a not in shown]
-    for actor in [a for a in summary.actors if a in shown]:
-        rev, nb, pb = (summary.rows[(actor, m)] for m in ("annual_revenue", f"net_benefit_{years}y", "payback_months"))
+    totals = summary.totals if summary.totals else totals_of(ds)
+    rows = []
+    for actor, is_total in _rows_with_totals([a for a in summary.actors if a in shown], totals):
+        if is_total:
+            t = totals[actor]["rows"]
+            rows.append([total_label(actor, lang), _mkr(t["cost"]["median"], lang), _mkr_cell(t["annual_revenue"], lang),
+                         *[_mkr_cell(t[f"net_benefit_{y}y"], lang) for y in nb_years], "", *[""] * len(months)])
+            continue
+        rev, cost, pb = (summary.rows[(actor, m)] for m in ("annual_revenue", "cost", "payback_months"))
+        if actor in summary.no_cost:
+            payback, probs = NOTHING, [NOTHING] * len(months)
+        else:
+            payback = f"{_month(pb['median'], horizon)} {_interval(_month(pb['p05'], horizon), _month(pb['p95'], horizon), lang)}"
+            probs = [_prob(summary(actor, f"p_payback_{m}"), lang) for m in months]
         rows.append(
-            [
-                f"{labels.get(actor, actor)}" + (" (sum)" if actor == SOCIETY else ""),
-                f"{_mkr(rev['median'])} [{_mkr(rev['p05'])}, {_mkr(rev['p95'])}]",
-                f"{_mkr(nb['median'])} [{_mkr(nb['p05'])}, {_mkr(nb['p95'])}]",
-                f"{_month(pb['median'], horizon)} [{_month(pb['p05'], horizon)}, {_month(pb['p95'], horizon)}]",
-            ]
-            + [f"{summary(actor, f'p_payback_{m}'):.2f}" for m in months]
+            [labels.get(actor, actor), _mkr(cost["median"], lang) if actor not in summary.no_cost else NOTHING, _mkr_cell(rev, lang),
+             *[_mkr_cell(summary.rows[(actor, f"net_benefit_{y}y")], lang) for y in nb_years], payback, *probs]
         )
     lines = text_table([header, sub] + rows, head=2)
-    draws = f"{ds.attrs['draws']:,}".replace(",", " ")  # Swedish thousands separator
+    cohort = w["cohort"].get(str(ds.attrs["cohort"]), str(ds.attrs["cohort"]))
+    path = f" ({w['path'][ds.attrs['engine']]})" if ds.attrs.get("engine") in ("person", "aggregate") else ""
     title = (
-        f"{ds.attrs.get('name', '')}: {draws} draws, seed {ds.attrs['seed']}, "
-        f"{ds.attrs['cohort']} cohort of {ds.attrs['participants']}"
-        + (f" ({ds.attrs['engine']} path)" if ds.attrs.get("engine") in ("person", "aggregate") else "")
-        + f", horizon {horizon} months"
+        f"{ds.attrs.get('name', '')}: {_count(int(ds.attrs['draws']), lang)} {w['draws']}, {w['seed']} {ds.attrs['seed']}, "
+        f"{cohort} {w['of'].format(n=ds.attrs['participants'])}{path}, {w['horizon'].format(h=horizon)}"
     )
-    society = "Society: " + headline(summary, SOCIETY, horizon)
-    note = [f"Not shown (no flows and no cost in any draw): {', '.join(silent)}"] if silent else []
-    return "\n".join([title, ""] + lines + note + ["", society])
+    notes = []
+    if summary.no_cost & set(shown):
+        notes.append(w["nothing"])
+    for name, total in totals.items():
+        notes.append(w["total_note"].format(total=total_label(name, lang), names=" + ".join(labels.get(a, a) for a in total["actors"])))
+    if silent:
+        notes.append(w["silent"].format(names=", ".join(silent)))
+    return "\n".join([title, ""] + lines + notes + ["", society_headline(summary, horizon, lang)])
 
 
-def compare_text(ds, table) -> str:
+# -- simsam compare --------------------------------------------------------------------------------
+_COMPARE = {
+    "sv": {
+        "title": "{name}: {draws} parade dragningar (frö {seed}), referens {ref} ({label})",
+        "left_out": "Aktörer som inte finns i alla varianter är utelämnade (samhället är varje variants egen summa): {names}",
+        "head": ["aktör", "Δ nettonytta {y} år, mkr", "P(högre)", "Δ återbetalning, mån", "P(tidigare)", "P(≤{h}) ref → variant"],
+        "sub": ["", "median [90 %-intervall]", "", "median [90 %-int.]", "", ""],
+        "society": "Samhället: medel-Δ nettonytta efter {y} år {mean} mkr (parat MC-standardfel {se}); P(varianten bättre) {p}",
+        "silent": "Inte med (inga flöden och ingen kostnad): {names}",
+        "footer": "Återbetalning som inte nås inom {h} månader räknas som {h1} i Δ återbetalning.",
+    },
+    "en": {
+        "title": "{name}: {draws} paired draws (seed {seed}), reference {ref} ({label})",
+        "left_out": "Actors not in every variant, left out (society is each variant's own total): {names}",
+        "head": ["actor", "Δ net benefit {y} y, Mkr", "P(higher)", "Δ payback, months", "P(earlier)", "P(≤{h}) ref → variant"],
+        "sub": ["", "median [90% interval]", "", "median [90% int.]", "", ""],
+        "society": "Society: mean Δ net benefit after {y} years {mean} Mkr (paired MC s.e. {se}); P(variant better) {p}",
+        "silent": "Not shown (no flows and no cost): {names}",
+        "footer": "Payback not reached within {h} months counts as {h1} in Δ payback.",
+    },
+}
+
+
+def _signed_months(x: float) -> str:
+    return f"{x:+.0f}".replace("-", MINUS) if math.isfinite(x) else "–"
+
+
+def compare_text(ds, table, lang: str = "sv", labels: dict | None = None) -> str:
     """The printed table: per contrast and actor, the paired differences and P(better).
 
-    ``table`` is :func:`simsam.analysis.scenarios.compare_summary` of ``ds``.
+    ``table`` is :func:`simsam.analysis.scenarios.compare_summary` of ``ds``;
+    ``labels`` the variants' labels in ``lang`` (default: the Dataset's).
     """
+    w = _COMPARE[lang]
     horizon = int(ds.attrs["horizon_months"])
     years = int(ds.sizes["year"])
     ref = ds.attrs["reference"]
-    labels = dict(zip(ds["actor"].values.tolist(), ds["actor_label"].values.tolist()))
-    vlabels = dict(zip(ds["variant"].values.tolist(), ds["variant_label"].values.tolist()))
-    draws = f"{ds.attrs['draws']:,}".replace(",", " ")
-    lines = [f"{ds.attrs['name']}: {draws} paired draws (seed {ds.attrs['seed']}), reference {ref} ({vlabels[ref]})"]
+    actor_names = _labels(ds, lang)
+    vlabels = dict(zip(ds["variant"].values.tolist(), ds["variant_label"].values.tolist())) | (labels or {})
+    lines = [w["title"].format(name=ds.attrs["name"], draws=_count(int(ds.attrs["draws"]), lang), seed=ds.attrs["seed"], ref=ref,
+                               label=vlabels[ref])]
     if ds.attrs.get("actors_left_out"):
-        lines.append(f"Actors not in every variant, left out (society is each variant's own total): {ds.attrs['actors_left_out']}")
-    header = ["actor", f"Δ net benefit {years} y, Mkr", "P(higher)", "Δ payback, months", "P(earlier)", f"P(≤{horizon}) ref → variant"]
-    sub = ["", "median [90% interval]", "", "median [90% int.]", "", ""]
+        lines.append(w["left_out"].format(names=ds.attrs["actors_left_out"]))
+    header = [h.format(y=years, h=horizon) for h in w["head"]]
     contrasts, actors = table.index.get_level_values("contrast"), table.index.get_level_values("actor")
     shown = actors_with_flows(ds, ("net_benefit", "cost"))
-    silent = [labels.get(a, a) for a in ds["actor"].values.tolist() if a not in shown]
+    silent = [actor_names.get(a, a) for a in ds["actor"].values.tolist() if a not in shown]
+    no_cost = {a for a in shown if a != SOCIETY and "cost" in ds and np.nanmax(np.abs(ds["cost"].sel(actor=a).values)) < 1e-3}
     for c in ds["contrast"].values.tolist():
         rows = []
         for actor in [a for a in ds["actor"].values.tolist() if a in shown]:
             part = table[(contrasts == c) & (actors == actor)].droplevel(["contrast", "actor"])
             nb, pb, pr = part.loc[f"net_benefit_{years}y"], part.loc["payback_months"], part.loc[f"p_payback_{horizon}"]
-            rows.append(
-                [
-                    labels.get(actor, actor) + (" (sum)" if actor == SOCIETY else ""),
-                    f"{nb['median'] / 1e6:+.2f} [{nb['p05'] / 1e6:+.2f}, {nb['p95'] / 1e6:+.2f}]",
-                    f"{nb['p_better']:.2f}",
-                    f"{pb['median']:+.0f} [{pb['p05']:+.0f}, {pb['p95']:+.0f}]",
-                    f"{pb['p_better']:.2f}",
-                    f"{pr['reference_mean']:.2f} → {pr['variant_mean']:.2f}",
-                ]
-            )
+            if actor in no_cost:
+                payback, p_earlier, p_ref = NOTHING, NOTHING, NOTHING
+            else:
+                payback = f"{_signed_months(pb['median'])} {_interval(_signed_months(pb['p05']), _signed_months(pb['p95']), lang)}"
+                p_earlier = _prob(pb["p_better"], lang)
+                p_ref = f"{_prob(pr['reference_mean'], lang)} → {_prob(pr['variant_mean'], lang)}"
+            rows.append([actor_names.get(actor, actor), _mkr_cell(nb, lang, signed=True), _prob(nb["p_better"], lang), payback,
+                         p_earlier, p_ref])
         lines += ["", f"{c} ({vlabels[c]}) − {ref}:"]
-        lines += text_table([header, sub] + rows, head=2)
+        lines += text_table([header, w["sub"]] + rows, head=2)
         soc = table[(contrasts == c) & (actors == SOCIETY)].droplevel(["contrast", "actor"]).loc[f"net_benefit_{years}y"]
-        lines.append(
-            f"Society: mean Δ net benefit after {years} years {soc['mean'] / 1e6:+.3f} Mkr (paired MC s.e. {soc['mcse'] / 1e6:.3f}); "
-            f"P(variant better) {soc['p_better']:.2f}"
-        )
+        f = _f(lang)
+        mean = f.decimal(soc["mean"] / 1e6, 3)
+        lines.append(w["society"].format(y=years, mean=("+" + mean) if not mean.startswith(MINUS) else mean,
+                                         se=f.decimal(soc["mcse"] / 1e6, 3), p=_prob(soc["p_better"], lang)))
         if silent:
-            lines.append(f"Not shown (no flows and no cost): {', '.join(silent)}")
-    lines.append(f"\nPayback not reached within {horizon} months counts as {horizon + 1} in Δ payback.")
+            lines.append(w["silent"].format(names=", ".join(silent)))
+    if no_cost:
+        lines.append(_W[lang]["nothing"])
+    lines.append("\n" + w["footer"].format(h=horizon, h1=horizon + 1))
     return "\n".join(lines)
 
 
-def decision_text(dec, top: int = 10, year: int | None = None) -> str:
+# -- simsam decision -------------------------------------------------------------------------------
+_DECISION = {
+    "sv": {
+        "title": "{name}: beslutsanalys av {draws} dragningar (satsa eller inte, bedömt efter {y} år för EVPI)",
+        "head": ["aktör", "E[NN {y} år], mkr", "EVPI, mkr", "per deltagare, kr"],
+        "silent": "Inte med (inga flöden och ingen kostnad): {names}",
+        "evppi": "Samhället: värdet av att känna varje indata före beslutet (EVPPI, efter {y} år; EVPI {evpi} mkr):",
+        "per": "kr/deltagare",
+        "footer": "EVPI/EVPPI: värdet av perfekt information om indata (varje dragnings väntevärdeskohort); "
+                  "P(≤m): denna kohort, slumpen medräknad.",
+    },
+    "en": {
+        "title": "{name}: decision analysis of {draws} draws (invest vs not, judged after {y} years for EVPI)",
+        "head": ["actor", "E[NB {y} y], Mkr", "EVPI, Mkr", "per participant, kr"],
+        "silent": "Not shown (no flows and no cost): {names}",
+        "evppi": "Society: value of learning each input before deciding (EVPPI, after {y} years; EVPI {evpi} Mkr):",
+        "per": "kr/participant",
+        "footer": "EVPI/EVPPI: value of perfect information on the inputs (each draw's expected cohort); "
+                  "P(≤m): this cohort, chance included.",
+    },
+}
+
+
+def decision_text(dec, top: int = 10, year: int | None = None, lang: str = "sv") -> str:
     """What ``simsam decision`` prints: acceptability per actor, EVPI, and the EVPPI ranking.
 
     EVPI and EVPPI are those of the decision judged after ``year`` years (default: the horizon).
     """
+    w = _DECISION[lang]
+    f = _f(lang)
     horizon = int(dec.attrs.get("horizon_months", dec.sizes["month"]))
     years = dec["year"].values.tolist()
     last = years[-1] if year is None else int(year)
-    labels = dict(zip(dec["actor"].values.tolist(), dec["actor_label"].values.tolist())) if "actor_label" in dec.coords else {}
+    labels = _labels(dec, lang)
     months = [m for m in range(12, horizon + 1, 12)]
-    header = ["actor"] + [f"P(≤{m})" for m in months] + [f"E[NB {last} y], Mkr", "EVPI, Mkr", "per participant, kr"]
+    head = [h.format(y=last) for h in w["head"]]
+    header = [head[0]] + [f"P(≤{m})" for m in months] + head[1:]
     rows = []
     shown = actors_with_flows(dec, ("expected_net_benefit", "evpi_total"))
     silent = [labels.get(a, a) for a in dec["actor"].values.tolist() if a not in shown]
@@ -159,187 +331,314 @@ def decision_text(dec, top: int = 10, year: int | None = None) -> str:
         s = dec.sel(actor=actor)
         rows.append(
             [labels.get(actor, actor)]
-            + [f"{float(s.acceptability.sel(month=m)):.2f}" for m in months]
+            + [_prob(float(s.acceptability.sel(month=m)), lang) for m in months]
             + [
-                f"{float(s.expected_net_benefit.sel(year=last)) / 1e6:.2f}",
-                f"{float(s.evpi.sel(year=last)) / 1e6:.3f}",
-                f"{float(s.evpi_per_participant.sel(year=last)):,.0f}".replace(",", " "),
+                _mkr(float(s.expected_net_benefit.sel(year=last)), lang),
+                f.decimal(float(s.evpi.sel(year=last)) / 1e6, 3),
+                f.number(float(s.evpi_per_participant.sel(year=last))),
             ]
         )
-    draws = f"{dec.attrs.get('draws', '?'):,}".replace(",", " ") if isinstance(dec.attrs.get("draws"), int) else dec.attrs.get("draws", "?")
-    lines = [f"{dec.attrs.get('name', '')}: decision analysis of {draws} draws (invest vs not, judged after {last} years for EVPI)", ""]
+    draws = _count(dec.attrs.get("draws", "?"), lang)
+    lines = [w["title"].format(name=dec.attrs.get("name", ""), draws=draws, y=last), ""]
     lines += text_table([header] + rows)
     if silent:
-        lines.append(f"Not shown (no flows and no cost): {', '.join(silent)}")
+        lines.append(w["silent"].format(names=", ".join(silent)))
     if dec.sizes.get("input", 0):
+        from .describe import parameter_label
+
+        config = _config(dec)
         soc = dec.sel(actor=SOCIETY, year=last)
         order = np.argsort(-soc["evppi"].values)[:top]
-        lines += [
-            "",
-            f"Society: value of learning each input before deciding (EVPPI, after {last} years; EVPI {float(soc.evpi) / 1e6:.3f} Mkr):",
-        ]
-        w = max(len(str(dec["input"].values[i])) for i in order)
+        lines += ["", w["evppi"].format(y=last, evpi=f.decimal(float(soc.evpi) / 1e6, 3))]
+        names = {i: str(dec["input"].values[i]) for i in order}
+        words = {i: _input_words(names[i], config, lang, parameter_label) for i in order}
+        width = max(len(words[i]) for i in order)
         for i in order:
             e = soc.isel(input=i)
             lines.append(
-                f"  {str(e.input.values):<{w}}  {float(e.evppi) / 1e6:7.3f} Mkr  {float(e.evppi_per_participant):9,.0f} "
-                f"kr/participant  R² {float(e.evppi_r2):.2f}".replace(
-                    ",", " "
-                )
+                f"  {words[i]:<{width}}  {f.decimal(float(e.evppi) / 1e6, 3):>7} {'mkr' if lang == 'sv' else 'Mkr'}  "
+                f"{f.number(float(e.evppi_per_participant)):>9} {w['per']}  R² {f.decimal(float(e.evppi_r2), 2)}"
             )
     lines.append("")
-    lines.append(
-        "EVPI/EVPPI: value of perfect information on the inputs (each draw's expected cohort); P(≤m): this cohort, chance included."
-    )
+    lines.append(w["footer"])
     return "\n".join(lines)
 
 
-def breakeven_text(result) -> str:
-    """What ``simsam breakeven`` prints (``result``: a :class:`simsam.analysis.breakeven.BreakEven`)."""
+def _config(ds) -> dict:
+    import json
+
+    try:
+        return json.loads(ds.attrs.get("config", "") or "{}")
+    except (TypeError, ValueError):
+        return {}
+
+
+def _input_words(name: str, config: dict, lang: str, parameter_label) -> str:
+    """An input (or a group joined by ``+``) in words when the config is known, else its path."""
+    if not config:
+        return name
+    return " + ".join(parameter_label(p.strip(), config, lang) for p in name.split("+"))
+
+
+# -- simsam breakeven ------------------------------------------------------------------------------
+def _value_of(x: float, path: str, config: dict | None, lang: str, precise: bool = False) -> str:
+    """An input's value with its unit when the config is known (``6,5 mkr``, ``31 %``), else four significant figures.
+
+    ``precise`` (a break-even value, quoted): shares with one decimal (``30,6 %``), mkr with two.
+    """
+    if not math.isfinite(x):
+        return "–"
+    if config:
+        from .describe import value_kind
+
+        f = _f(lang)
+        kind, unit = value_kind(path, config)
+        if precise and kind == "share" and not unit:
+            return f.pct(x, 1)
+        if precise and kind == "mkr":
+            return f.mkr(x, 2)
+        try:
+            return input_value(x, path, config, f, per=False)
+        except (KeyError, TypeError, ValueError):
+            pass
+    return _num(x, lang)
+
+
+def breakeven_text(result, lang: str = "sv", config: dict | None = None) -> str:
+    """What ``simsam breakeven`` prints (``result``: a :class:`simsam.analysis.breakeven.BreakEven`).
+
+    ``config`` (the merged config dict) lets values be written with their units.
+    """
     r = result
-    draws = f"{r.draws:,}".replace(",", " ")
-    lines = [
-        f"Break-even of {r.parameter} for {r.actor}: payback within {r.month} months with probability {r.probability:g}",
-        f"({draws} draws on common random numbers, seed {r.seed}; search range [{r.low:g}, {r.high:g}]; value in the config "
-        f"{r.base_value:.4g})",
-        "",
-        f"P(payback ≤ {r.month}): {r.p_run:.3f} as the config stands; {r.p_low:.3f} with the input at {r.low:g}, {r.p_high:.3f} "
-        f"at {r.high:g}",
-    ]
+    f = _f(lang)
+    sv = lang == "sv"
+    v = lambda x: _value_of(x, r.parameter, config, lang, precise=True)  # noqa: E731 - a short local formatter
+    who = actor_label(r.actor, lang) if r.actor != SOCIETY else _W[lang]["society"]
+    draws = _count(int(r.draws), lang)
+    p = f.decimal(r.probability, 2)
+    if sv:
+        lines = [
+            f"Brytpunkt för {r.parameter} för {who}: återbetalning inom {r.month} månader med sannolikheten {p}",
+            f"({draws} dragningar med gemensamma slumptal, frö {r.seed}; sökintervall {v(r.low)} till {v(r.high)}; "
+            f"värdet i konfigurationen {v(r.base_value)})",
+            "",
+            f"P(återbetalning ≤ {r.month}): {f.decimal(r.p_run, 3)} som konfigurationen står; {f.decimal(r.p_low, 3)} med indata "
+            f"{v(r.low)}, {f.decimal(r.p_high, 3)} med {v(r.high)}",
+        ]
+    else:
+        lines = [
+            f"Break-even of {r.parameter} for {who}: payback within {r.month} months with probability {p}",
+            f"({draws} draws on common random numbers, seed {r.seed}; search range {v(r.low)} to {v(r.high)}; value in the config "
+            f"{v(r.base_value)})",
+            "",
+            f"P(payback ≤ {r.month}): {f.decimal(r.p_run, 3)} as the config stands; {f.decimal(r.p_low, 3)} with the input at "
+            f"{v(r.low)}, {f.decimal(r.p_high, 3)} at {v(r.high)}",
+        ]
     if math.isfinite(r.value):
+        se = _value_of(r.mcse, r.parameter, config, lang, precise=True)
         lines.append(
-            f"Break-even value: {r.value:.4g} (MC s.e. {r.mcse:.2g}; 95% interval {r.ci_low:.4g}–{r.ci_high:.4g}); "
-            f"measured there: P = {r.p_at_value:.3f}"
+            (f"Brytpunkt: {v(r.value)} (MC-standardfel {se}; 95 %-intervall {v(r.ci_low)} till {v(r.ci_high)}); uppmätt där: "
+             f"P = {f.decimal(r.p_at_value, 3)}") if sv else
+            (f"Break-even value: {v(r.value)} (MC s.e. {se}; 95% interval {v(r.ci_low)} to {v(r.ci_high)}); measured there: "
+             f"P = {f.decimal(r.p_at_value, 3)}")
         )
     if math.isfinite(r.switching_value):
-        change = f", {100 * r.switching_change:+.1f}% from the config's value" if math.isfinite(r.switching_change) else ""
-        lines.append(f"Deterministic switching value (expected cohort, other inputs at medians): {r.switching_value:.4g}{change}")
-    base = f"{r.base_payback:.0f} months" if math.isfinite(r.base_payback) else "not within the horizon"
-    lines.append(f"Deterministic payback at the config's value: {base}")
+        change = ""
+        if math.isfinite(r.switching_change):
+            pct = f.decimal(100 * r.switching_change, 1)
+            pct = pct if pct.startswith(MINUS) else "+" + pct
+            change = f", {pct} % från konfigurationens värde" if sv else f", {pct}% from the config's value"
+        lines.append(
+            f"Deterministiskt växlingsvärde (väntevärdeskohort, övriga indata i median): {v(r.switching_value)}{change}" if sv else
+            f"Deterministic switching value (expected cohort, other inputs at medians): {v(r.switching_value)}{change}"
+        )
+    if sv:
+        base = f"{r.base_payback:.0f} månader" if math.isfinite(r.base_payback) else "inte inom horisonten"
+        lines.append(f"Deterministisk återbetalningstid vid konfigurationens värde: {base}")
+    else:
+        base = f"{r.base_payback:.0f} months" if math.isfinite(r.base_payback) else "not within the horizon"
+        lines.append(f"Deterministic payback at the config's value: {base}")
     if r.nonmonotone_draws:
-        lines.append(f"Note: {r.nonmonotone_draws} draws respond against the overall direction (counted as never reaching payback)")
+        lines.append(f"Obs: {r.nonmonotone_draws} dragningar svarar mot den allmänna riktningen (räknas som att återbetalning aldrig nås)"
+                     if sv else
+                     f"Note: {r.nonmonotone_draws} draws respond against the overall direction (counted as never reaching payback)")
     if r.message:
-        lines.append(f"No value: {r.message}")
+        lines.append(f"Inget värde: {r.message}" if sv else f"No value: {r.message}")
     return "\n".join(lines)
 
 
-def ranking_text(ds, top: int | None = None) -> str:
-    """The ranking as an aligned text table, most important first.
+# -- simsam sensitivity ----------------------------------------------------------------------------
+def _target_value(x: float, unit: str, lang: str) -> str:
+    """A sensitivity target's value in its unit: kr as mkr (two decimals), months, a probability, else four figures."""
+    if not math.isfinite(x):
+        return "–"
+    f = _f(lang)
+    if unit == "kr":
+        return f.mkr(x, 2)
+    if unit == "months":
+        return f.decimal(x, 1)
+    if unit == "probability":
+        return f.decimal(x, 3)
+    return _num(x, lang)
 
-    ``top`` limits the rows shown (all by default).
-    """
+
+_RANKING = {
+    "sv": {
+        "design": {"tornado": "indata vid p{lo}/p{hi}, övriga vid basvärdet", "prcc": "{n} dragningar", "sobol": "N = {n}",
+                   "morris": "{n} banor, {levels} nivåer"},
+        "line": "{name}: {cohort}, {design}, {runs} modellkörningar, {last}",
+        "base": "basvärde {v}", "seed": "frö {s}",
+        "not_reached": "återbetalning inte nådd inom horisonten i {share} % av körningarna (räknas som månad {m})",
+        "head": ["rang", "indata"],
+        "cols": {"tornado": ["indata lågt", "indata högt", "resultat lågt", "resultat högt", "utslag"],
+                 "prcc": ["PRCC", "95 %-intervall", "p-värde"], "sobol": ["S1 ± 95 %", "ST ± 95 %"], "morris": ["μ* ± 95 %", "μ", "σ"]},
+        "more": "... {n} till i sensitivity.csv",
+        "of": "{what} av {target}",
+    },
+    "en": {
+        "design": {"tornado": "inputs at p{lo}/p{hi}, the rest at base", "prcc": "{n} draws", "sobol": "N = {n}",
+                   "morris": "{n} trajectories, {levels} levels"},
+        "line": "{name}: {cohort}, {design}, {runs} model runs, {last}",
+        "base": "base {v}", "seed": "seed {s}",
+        "not_reached": "payback not reached within the horizon in {share} % of runs (counted as month {m})",
+        "head": ["rank", "parameter"],
+        "cols": {"tornado": ["input low", "input high", "target low", "target high", "swing"],
+                 "prcc": ["PRCC", "95% interval", "p-value"], "sobol": ["S1 ± 95%", "ST ± 95%"], "morris": ["mu* ± 95%", "mu", "sigma"]},
+        "more": "... {n} more in sensitivity.csv",
+        "of": "{what} of {target}",
+    },
+}
+
+
+def ranking_text(ds, top: int | None = None, lang: str = "sv") -> str:
+    """The ranking as an aligned text table, most important first (``top`` limits the rows; all by default)."""
+    w = _RANKING[lang]
+    f = _f(lang)
     a = ds.attrs
     method = a["method"]
-    size = f"{a['sample_size']:,}".replace(",", " ")
-    runs = f"{a['evaluations']:,}".replace(",", " ")
-    what = {"tornado": "one-way (tornado)", "prcc": "PRCC", "sobol": "Sobol indices", "morris": "Morris screening"}[method]
-    design = {
-        "tornado": f"inputs at p{a.get('low_percentile', 5):g}/p{a.get('high_percentile', 95):g}, the rest at base",
-        "prcc": f"{size} draws",
-        "sobol": f"N = {size}",
-        "morris": f"{size} trajectories, {a.get('levels', 4)} levels",
-    }[method]
-    last = f"base {_num(float(a['base']))}" if method == "tornado" else f"seed {a.get('seed', '–')}"
-    lines = [f"{what} of {a['target_description']}", f"{a['name']}: {a['cohort']} cohort, {design}, {runs} model runs, {last}"]
+    unit = target_unit(a.get("target"), a.get("target_units"))
+    config = _config(ds)
+    cohort = _W[lang]["cohort"].get(str(a.get("cohort")), str(a.get("cohort")))
+    design = w["design"][method].format(lo=f"{a.get('low_percentile', 5):g}", hi=f"{a.get('high_percentile', 95):g}",
+                                        n=_count(int(a["sample_size"]), lang), levels=a.get("levels", 4))
+    if method == "tornado":
+        last = w["base"].format(v=_target_value(float(a["base"]), unit, lang))
+    else:
+        last = w["seed"].format(s=a.get("seed", "–"))
+    target = target_label(a.get("target"), a.get("actor"), lang) if lang == "sv" else a.get("target_description", a.get("target"))
+    lines = [w["of"].format(what=METHOD_NAMES[lang][method], target=target),
+             w["line"].format(name=a["name"], cohort=cohort, design=design, runs=_count(int(a["evaluations"]), lang), last=last)]
     if "payback_not_reached" in a and float(a["payback_not_reached"]) > 0:
-        share = 100 * float(a["payback_not_reached"])
-        lines.append(f"payback not reached within the horizon in {share:.1f} % of runs (counted as month {a['horizon_months'] + 1})")
+        lines.append(w["not_reached"].format(share=f.decimal(100 * float(a["payback_not_reached"]), 1), m=a["horizon_months"] + 1))
     if a.get("note"):
         lines.append(str(a["note"]))
-    header = ["rank", "parameter"]
     rows = []
     n = ds.sizes["parameter"] if top is None else min(top, ds.sizes["parameter"])
     for i in range(n):
         row = ds.isel(parameter=i)
+        path = str(row["parameter"].values)
         v = {k: float(row[k]) for k in COLUMNS[method] + EXTRA_COLUMNS[method]}
         if method == "tornado":
-            cells = [_num(v["low_value"]), _num(v["high_value"]), _num(v["low"]), _num(v["high"]), _num(v["swing"])]
+            cells = [_value_of(v["low_value"], path, config, lang), _value_of(v["high_value"], path, config, lang),
+                     *(_target_value(v[k], unit, lang) for k in ("low", "high", "swing"))]
         elif method == "prcc" and math.isnan(v["prcc"]):
             cells = ["–", "–", "–"]
         elif method == "prcc":
-            cells = [f"{v['prcc']:+.3f}", f"[{v['prcc_low']:+.3f}, {v['prcc_high']:+.3f}]", f"{v['p_value']:.2g}"]
+            s = lambda x: (("+" if x >= 0 else "") + f.decimal(x, 3))  # noqa: E731
+            cells = [s(v["prcc"]), _interval(s(v["prcc_low"]), s(v["prcc_high"]), lang), f.significant(v["p_value"], 2)
+                     if v["p_value"] >= 1e-4 else f"< {f.decimal(0.0001, 4)}"]
         elif method == "sobol" and math.isnan(v["ST"]):
             cells = ["–", "–"]
         elif method == "sobol":
-            cells = [f"{v['S1']:.3f} ± {v['S1_conf']:.3f}", f"{v['ST']:.3f} ± {v['ST_conf']:.3f}"]
+            cells = [f"{f.decimal(v['S1'], 3)} ± {f.decimal(v['S1_conf'], 3)}", f"{f.decimal(v['ST'], 3)} ± {f.decimal(v['ST_conf'], 3)}"]
         else:
-            cells = [f"{_num(v['mu_star'])} ± {_num(v['mu_star_conf'])}", _num(v["mu"]), _num(v["sigma"])]
-        rows.append([str(i + 1), str(row["parameter"].values)] + cells)
-    header += {
-        "tornado": ["input low", "input high", "target low", "target high", "swing"],
-        "prcc": ["PRCC", "95% interval", "p-value"],
-        "sobol": ["S1 ± 95%", "ST ± 95%"],
-        "morris": ["mu* ± 95%", "mu", "sigma"],
-    }[method]
-    lines += text_table([header] + rows, left=(1,))
+            cells = [f"{_target_value(v['mu_star'], unit, lang)} ± {_target_value(v['mu_star_conf'], unit, lang)}",
+                     _target_value(v["mu"], unit, lang), _target_value(v["sigma"], unit, lang)]
+        rows.append([str(i + 1), path] + cells)
+    lines += text_table([w["head"] + w["cols"][method]] + rows, left=(1,))
     if n < ds.sizes["parameter"]:
-        lines.append(f"... {ds.sizes['parameter'] - n} more in sensitivity.csv")
+        lines.append(w["more"].format(n=ds.sizes["parameter"] - n))
     return "\n".join(lines)
 
 
-def portfolio_text(ds, table) -> str:
+# -- simsam portfolio ------------------------------------------------------------------------------
+_PORTFOLIO = {
+    "sv": {
+        "title": "{name}: {n} projekt, {draws} dragningar (frö {seed}), alla startar samtidigt, horisont {h} månader",
+        "shared": "Gemensamma (samma värde i alla projekt)", "coupled": "Kopplade (olika angivna: samma kvantil, egen fördelning)",
+        "independent": "Dragna per projekt (olika angivna, restated = independent)",
+        "specific": "Projektspecifika (oberoende mellan projekten): {n} indata; kohorterna oberoende",
+        "head": ["", "kostnad, mkr", "nettonytta {y} år, mkr", "återbetalning, mån"], "sub": ["", "medel", "median [90 %-intervall]",
+                                                                                         "median [90 %-int.]"],
+        "portfolio": "portföljen (summa)", "society": "Samhället:",
+        "at_least": "P(minst k projekt återbetalda för samhället inom m månader):",
+        "corr": "Korrelation (Spearman) i nettonyttan efter {y} år mellan projekten, {actor}:",
+    },
+    "en": {
+        "title": "{name}: {n} projects, {draws} draws (seed {seed}), all starting together, horizon {h} months",
+        "shared": "Shared (same value in every project)", "coupled": "Coupled (restated differently: same quantile, own distribution)",
+        "independent": "Drawn per project (restated differently, restated = independent)",
+        "specific": "Project-specific (independent across projects): {n} inputs; cohorts independent",
+        "head": ["", "cost, Mkr", "net benefit {y} y, Mkr", "payback, months"], "sub": ["", "mean", "median [90% interval]",
+                                                                                   "median [90% int.]"],
+        "portfolio": "portfolio (sum)", "society": "Society:",
+        "at_least": "P(at least k projects pay back for society within m months):",
+        "corr": "Correlation (Spearman) of the {y}-year net benefit between projects, {actor}:",
+    },
+}
+
+
+def portfolio_text(ds, table, lang: str = "sv") -> str:
     """The printed report: inputs shared, per project and for the budget (society), P(at least k)."""
+    w = _PORTFOLIO[lang]
     horizon = int(ds.attrs["horizon_months"])
     years = int(ds.sizes["year"])
     months = ds["month"].values.tolist()
-    draws = f"{ds.attrs['draws']:,}".replace(",", " ")
     names = ds["project"].values.tolist()
-    lines = [
-        f"{ds.attrs['name']}: {len(names)} projects, {draws} draws (seed {ds.attrs['seed']}), all starting together, horizon "
-        f"{horizon} months"
-    ]
+    lines = [w["title"].format(name=ds.attrs["name"], n=len(names), draws=_count(int(ds.attrs["draws"]), lang), seed=ds.attrs["seed"],
+                               h=horizon)]
     status = ds["input_status"].values
     params = ds["parameter"].values.tolist()
-    for what, label in (
-        (SHARED, "Shared (same value in every project)"),
-        (COUPLED, "Coupled (restated differently: same quantile, own distribution)"),
-        (INDEPENDENT, "Drawn per project (restated differently, restated = independent)"),
-    ):
+    for what, label in ((SHARED, w["shared"]), (COUPLED, w["coupled"]), (INDEPENDENT, w["independent"])):
         hit = [n for j, n in enumerate(params) if (status[:, j] == what).any()]
         if hit:
             lines.append(f"{label}: {len(hit)}: {', '.join(hit)}")
-    lines.append(
-        f"Project-specific (independent across projects): {sum((status[:, j] == SPECIFIC).any() for j in range(len(params)))} "
-        "inputs; cohorts independent"
-    )
-    header = ["", "cost, Mkr", f"net benefit {years} y, Mkr", "payback, months"] + [f"P(≤{m})" for m in months]
-    sub = ["", "mean", "median [90% interval]", "median [90% int.]"] + [""] * len(months)
-    grid = [header, sub]
+    lines.append(w["specific"].format(n=sum((status[:, j] == SPECIFIC).any() for j in range(len(params)))))
+    header = [h.format(y=years) for h in w["head"]] + [f"P(≤{m})" for m in months]
+    grid = [header, w["sub"] + [""] * len(months)]
     for entity in names + [PORTFOLIO]:
         part = table.loc[entity].loc[SOCIETY]
         nb, pb = part.loc[f"net_benefit_{years}y"], part.loc["payback_months"]
-        label = f"{entity} ({ds['project_label'].sel(project=entity).item()})" if entity != PORTFOLIO else "portfolio (sum)"
+        label = f"{entity} ({ds['project_label'].sel(project=entity).item()})" if entity != PORTFOLIO else w["portfolio"]
         grid.append(
             [
                 label,
-                _mkr(part.loc["cost", "mean"]),
-                f"{_mkr(nb['median'])} [{_mkr(nb['p05'])}, {_mkr(nb['p95'])}]",
-                f"{_month(pb['median'], horizon)} [{_month(pb['p05'], horizon)}, {_month(pb['p95'], horizon)}]",
-                *[f"{part.loc[f'p_payback_{m}', 'mean']:.2f}" for m in months],
+                _mkr(part.loc["cost", "mean"], lang),
+                _mkr_cell(nb, lang),
+                f"{_month(pb['median'], horizon)} {_interval(_month(pb['p05'], horizon), _month(pb['p95'], horizon), lang)}",
+                *[_prob(part.loc[f"p_payback_{m}", "mean"], lang) for m in months],
             ]
         )
-    lines.append("")
-    lines.append("Society:")
+    lines += ["", w["society"]]
     lines += text_table(grid, head=2)
-    lines.append("")
-    lines.append("P(at least k projects pay back for society within m months):")
+    lines += ["", w["at_least"]]
     ks = ds["k"].values.tolist()
     kw = max(len(str(k)) for k in ks)
+    f = _f(lang)
     lines.append("  " + "k".rjust(kw) + "  " + "  ".join(f"m={m}".rjust(7) for m in months))
     for k in ks:
-        cells = [f"{table.loc[(PORTFOLIO, SOCIETY, f'p_at_least_{k}_within_{m}'), 'mean']:.3f}".rjust(7) for m in months]
+        cells = [f.decimal(table.loc[(PORTFOLIO, SOCIETY, f"p_at_least_{k}_within_{m}"), "mean"], 3).rjust(7) for m in months]
         lines.append("  " + str(k).rjust(kw) + "  " + "  ".join(cells))
     if len(names) > 1:
-        w = max(len(n) for n in names)
+        width = max(len(n) for n in names)
         for actor in (SOCIETY, "kommun"):
             if actor not in ds["actor"].values.tolist():
                 continue
             corr = ds["correlation_net_benefit"].sel(actor=actor).values
-            lines.append("")
-            lines.append(
-                f"Correlation (Spearman) of the {years}-year net benefit between projects, {ds['actor_label'].sel(actor=actor).item()}:"
-            )
-            lines.append("  " + " " * w + "  " + "  ".join(n[:8].rjust(8) for n in names))
+            lines += ["", w["corr"].format(y=years, actor=actor_label(actor, lang, ds))]
+            lines.append("  " + " " * width + "  " + "  ".join(n[:8].rjust(8) for n in names))
             for i, n in enumerate(names):
-                lines.append("  " + n.ljust(w) + "  " + "  ".join(f"{c:+.2f}".rjust(8) for c in corr[i]))
+                lines.append("  " + n.ljust(width) + "  " + "  ".join(
+                    (("+" if c >= 0 else "") + f.decimal(c, 2)).rjust(8) for c in corr[i]))
     return "\n".join(lines)
+

@@ -9,7 +9,19 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["T", "actor_label", "actor_definite", "target_label", "target_unit", "METHOD_NAMES"]
+from ..analysis.summary import TOTALS
+
+__all__ = [
+    "T",
+    "figure_words",
+    "metric_label",
+    "total_label",
+    "actor_label",
+    "actor_definite",
+    "target_label",
+    "target_unit",
+    "METHOD_NAMES",
+]
 
 #: Short labels by language.
 T = {
@@ -47,6 +59,7 @@ T = {
         "tornado_low": "Indata lågt",
         "tornado_high": "Indata högt",
         "tornado_base": "Basvärde",
+        "tornado_none": "ingen påverkan",
         "prcc_title": "Partiella rangkorrelationer (PRCC) med {target}",
         "prcc_axis": "PRCC (−1 till 1)",
         "sobol_title": "Sobolindex för {target}",
@@ -58,6 +71,12 @@ T = {
         "morris_sigma": "σ (samspel, icke-linjäritet)",
         "ci95": "95 %-konfidensintervall",
         "society": "samhället",
+        "better": "bättre",
+        "calculation": "Beräkningen",
+        "compare_title": "Scenarierna mot grundfallet, parade dragningar",
+        "compare_axis": "Skillnad i nettonytta efter {y} år för {actor}, mkr (scenario − grundfall)",
+        "evppi_title": "Värdet av bättre kunskap före beslutet ({actor})",
+        "evppi_axis": "EVPPI efter {y} år, {unit}",
     },
     "en": {
         "month_axis": "Months after exit",
@@ -93,6 +112,7 @@ T = {
         "tornado_low": "Input low",
         "tornado_high": "Input high",
         "tornado_base": "Base value",
+        "tornado_none": "no effect",
         "prcc_title": "Partial rank correlations (PRCC) with {target}",
         "prcc_axis": "PRCC (−1 to 1)",
         "sobol_title": "Sobol indices for {target}",
@@ -104,8 +124,53 @@ T = {
         "morris_sigma": "σ (interactions, non-linearity)",
         "ci95": "95% confidence interval",
         "society": "society",
+        "better": "better",
+        "calculation": "The calculation",
+        "compare_title": "The scenarios against the base case, paired draws",
+        "compare_axis": "Difference in net benefit after {y} years for {actor}, Mkr (scenario − base)",
+        "evppi_title": "The value of knowing more before deciding ({actor})",
+        "evppi_axis": "EVPPI after {y} years, {unit}",
     },
 }
+
+#: Labels that follow the project's timing (``timing = "project"``, a cost schedule): key → (sv, en).
+_TIMING = {
+    "month_axis": ("Månader från projektstart", "Months from the project's start"),
+    "fan_month_axis": (
+        "Månader från projektstart (värden vid varje årsskifte)",
+        "Months from the project's start (values at each year end)",
+    ),
+    "payback_hist_axis": ("Återbetalningstid, månader från projektstart", "Payback time, months from the project's start"),
+}
+_SPREAD = {
+    "cost_once": ("Kostnad\n(över {span})", "Cost\n(over {span})"),
+    "cost_line": ("Kostnaden (median), fördelad över {span_long}", "The cost (median), spread over {span_long}"),
+    "investment_title": ("Investeringsperspektivet för {{actor}}: kostnaden över {span_long}, intäkten varje år",
+                         "The investment view for {{actor}}: the cost over {span_long}, the revenue every year"),
+}
+
+
+def figure_words(lang: str, timing=None) -> dict:
+    """:data:`T` for ``lang``, with the labels that depend on the timing (a :class:`simsam.report.describe.Timing`) replaced.
+
+    Months count from the project's start under ``timing = "project"``; a cost
+    spread over months is not "paid once".
+    """
+    words = dict(T[lang])
+    i = 0 if lang == "sv" else 1
+    if timing is not None and timing.project:
+        words.update({k: v[i] for k, v in _TIMING.items()})
+    if timing is not None and timing.cost_spread:
+        if timing.cost_years:
+            n = len(timing.cost_years)
+            span = f"{n} år" if lang == "sv" else f"{n} year{'s' if n != 1 else ''}"
+            span_long = span
+        else:
+            m = timing.cost_months
+            span, span_long = (f"{m} mån", f"{m} månader") if lang == "sv" else (f"{m} months", f"{m} months")
+        words.update({k: v[i].format(span=span, span_long=span_long) for k, v in _SPREAD.items()})
+    return words
+
 
 # (table label, definite form in running text) for the usual NyttoSam actors.
 _ACTORS = {
@@ -230,3 +295,32 @@ def target_unit(target: str | None, units: str | None = None) -> str:
     if any(k in target for k in ("revenue", "benefit", "cost")):
         return "kr"
     return ""
+
+
+def metric_label(metric: str, lang: str = "sv") -> str:
+    """A summary metric in words: ``net_benefit_5y`` → "Nettonytta efter 5 år" / "Net benefit after 5 years"."""
+    sv = lang == "sv"
+    fixed = {
+        "payback_months": ("Återbetalningstid, mån", "Payback time, months"),
+        "p_payback_not_reached": ("P(ej återbetald inom horisonten)", "P(not paid back within the horizon)"),
+        "annual_revenue": ("Intäkt första året", "First-year revenue"),
+        "cost": ("Kostnad", "Cost"),
+        "utilised_potential": ("Utnyttjad potential", "Utilised potential"),
+    }
+    if metric in fixed:
+        return fixed[metric][0 if sv else 1]
+    if m := re.fullmatch(r"p_payback_(\d+)", metric):
+        return f"P(återbetald inom {m[1]} mån)" if sv else f"P(paid back within {m[1]} months)"
+    if m := re.fullmatch(r"net_benefit_(\d+)y", metric):
+        n = int(m[1])
+        return f"Nettonytta efter {n} år" if sv else f"Net benefit after {n} year{'s' if n != 1 else ''}"
+    if m := re.fullmatch(r"p_net_benefit_positive_(\d+)y", metric):
+        n = int(m[1])
+        return f"P(positiv nettonytta efter {n} år)" if sv else f"P(positive net benefit after {n} year{'s' if n != 1 else ''})"
+    return metric
+
+
+def total_label(name: str, lang: str = "sv") -> str:
+    """The label of a total of actors (:data:`simsam.analysis.summary.TOTALS`): "Staten totalt" / "State total"."""
+    _, sv, en = TOTALS[name]
+    return sv if lang == "sv" else en

@@ -82,13 +82,45 @@ def _skeleton(config: Config, space: ParameterSpace, draws: np.ndarray, seed: in
         "participants": int(config.project.participants),
         "horizon_months": int(config.simulation.horizon_months),
         "simsam_version": __version__,
+        **price_attributes(config),
     }
     return coords, attrs
 
 
+def price_attributes(config: Config) -> dict:
+    """The rules and price levels behind a result, as Dataset attributes.
+
+    ``tax_rules``; ``rules_year`` and ``price_level`` (the year whose kronor every amount of
+    the results is in) when the config has them; ``price_levels``, JSON of each file's price
+    level (the top file as ``""``); ``price_restatement``, JSON of every restated input: path →
+    ``{"from", "to", "index", "factor"}``; ``top_up``, the means-tested benefit ("" for none);
+    and ``config_origins`` / ``config_price_levels``, what :func:`config_of_results` needs to
+    rebuild the config with the same restatements.
+    """
+    p, e = config.prices, config.economy
+    attrs = {
+        "tax_rules": e.tax_rules,
+        "price_levels": json.dumps({("" if k is None else k): v for k, v in p.files.items()}, ensure_ascii=False),
+        "price_restatement": json.dumps(
+            {r.path: {"from": r.from_year, "to": r.to_year, "index": r.index, "factor": r.factor} for r in p.restated.values()}
+        ),
+        "top_up": config.top_up.id if config.top_up is not None else "",
+        "config_origins": json.dumps(config.raw.origins, ensure_ascii=False),
+        "config_price_levels": json.dumps(
+            [[k, v] for k, v in config.raw.price_levels.items()] + [["own", k, v] for k, v in config.raw.own_price_levels.items()],
+            ensure_ascii=False,
+        ),
+    }
+    if e.rules_year is not None:
+        attrs["rules_year"] = int(e.rules_year)
+    if p.level is not None:
+        attrs["price_level"] = int(p.level)
+    return attrs
+
+
 def build_dataset(config: Config, space: ParameterSpace, out, inputs: np.ndarray, draws: np.ndarray, seed: int, engine: str):
     """Assemble the result Dataset in memory (see the module docstring); ``engine`` is the cohort path used."""
-    import xarray as xr
+    import xarray as xr  # ~0.5 s: simsam run never builds a Dataset in memory
 
     coords, attrs = _skeleton(config, space, draws, seed, engine)
     ds = xr.Dataset(coords=coords, attrs=attrs)
@@ -168,8 +200,16 @@ def simulate(
 
 
 def config_of_results(ds) -> Config:
-    """Rebuild the config a result Dataset was made from (its ``config`` attribute)."""
-    raw = RawConfig(json.loads(ds.attrs["config"]), {}, ds.attrs.get("config_text", ""), None, ())
+    """Rebuild the config a result Dataset was made from (its ``config`` attribute, and the files'
+    price levels and the keys' origins, so that every amount is restated as in the run)."""
+    levels, own = {}, {}
+    for row in json.loads(ds.attrs.get("config_price_levels", "[]")):
+        if row[0] == "own":
+            own[row[1]] = row[2]
+        else:
+            levels[row[0]] = row[1]
+    origins = json.loads(ds.attrs.get("config_origins", "{}"))
+    raw = RawConfig(json.loads(ds.attrs["config"]), origins, ds.attrs.get("config_text", ""), None, (), levels, own)
     return build_config(raw)
 
 

@@ -15,6 +15,7 @@ with the number of draws each finished chunk added:
 from __future__ import annotations
 
 import math
+import shutil
 import sys
 from contextlib import contextmanager
 
@@ -79,9 +80,7 @@ def progress_bar(total: int, *, desc: str = "draws", unit: str = "draw", quiet: 
     if not shows_progress(quiet, stream) or total <= 0:
         yield Progress(total)
         return
-    import shutil
-
-    from tqdm import tqdm
+    from tqdm import tqdm  # only on a terminal
 
     chunk = min(max_chunk, max(min_chunk, math.ceil(total / 50)))
     # shutil falls back to 80 x 24 where a terminal reports a size of 0 x 0; tqdm would then draw nothing.

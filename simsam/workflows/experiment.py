@@ -4,8 +4,9 @@ An experiment makes a whole evaluation reproducible from one file and one
 command, ``simsam experiment FILE``. Everything lands in one folder (written
 atomically), each analysis in its own subfolder, with ``manifest.json``
 recording the config's SHA-256 (and that of every file it extends), the seed,
-the draws, the versions of simsam and its numerical libraries, and each
-analysis's options, outputs and time.
+the draws, the versions of simsam and its numerical libraries, the git commit
+of the config's work tree when there is one (``git``: commit, and whether it had
+uncommitted changes; null outside git), and each analysis's options, outputs and time.
 
 The file::
 
@@ -37,7 +38,7 @@ The file::
     [[analysis]]
     kind = "sensitivity"        # runs ``simsam sensitivity`` with these options
     method = "tornado"          # tornado | prcc | sobol | morris
-    # target, actor, month, year, n, cohort, low, high, levels
+    # target, actor, month, year, n, cohort, low, high (quantiles 0–1, default 0.05 and 0.95), levels
 
 Every analysis may also set ``name`` (its subfolder; default its kind, made
 unique) and ``draws`` (default the experiment's). The whole file is checked,
@@ -294,9 +295,13 @@ def _sensitivity_options(node: Node, config: Config, seed: int, draws: int) -> d
     for key in ("month", "year", "n", "levels"):
         if node.has(key):
             kw[key] = node.integer(key, lo=1)
-    for key in ("low", "high"):
+    for key in ("low", "high"):  # quantiles as probabilities 0–1, as on the command line
         if node.has(key):
-            kw[key] = node.fixed(key)
+            value = node.fixed(key)
+            if not 0 <= value <= 1:
+                raise node.error(key, f"{value:g} is not a probability: give the quantile between 0 and 1 ({value / 100:g} for p{value:g})"
+                                 if value > 1 else f"must be a probability between 0 and 1, not {value:g}")
+            kw[key] = 100 * value
     if kw["method"] == "prcc" and "n" not in kw:
         kw["n"] = draws
     options, target = prepare(config, SensitivityOptions(**kw), name=node.at)
@@ -304,6 +309,23 @@ def _sensitivity_options(node: Node, config: Config, seed: int, draws: int) -> d
 
 
 # --- running -------------------------------------------------------------------------------
+
+
+def _git(path: Path) -> dict | None:
+    """The git commit of the work tree holding ``path`` (and whether it had uncommitted changes), or None outside git."""
+    import subprocess
+
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=Path(path).resolve().parent, capture_output=True, text=True, timeout=10)
+
+    try:
+        head = git("rev-parse", "HEAD")
+        if head.returncode != 0:
+            return None
+        dirty = git("status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {"commit": head.stdout.strip(), "dirty": bool(dirty.stdout.strip()) if dirty.returncode == 0 else None}
 
 
 def _versions() -> dict[str, str]:
@@ -389,6 +411,7 @@ def run_experiment(exp: Experiment, out: str | os.PathLike, *, threads: int | No
             "seed": exp.seed,
             "draws": exp.draws,
             "versions": _versions(),
+            "git": _git(exp.config_path),
             "platform": {"system": platform.system(), "machine": platform.machine(), "processor": platform.processor()},
             "started": started.isoformat(timespec="seconds"),
             "finished": datetime.now(UTC).isoformat(timespec="seconds"),

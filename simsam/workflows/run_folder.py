@@ -26,25 +26,26 @@ from ..util import atomic_folder
 __all__ = ["write_run_folder", "run_to_folder", "write_run", "write_summaries"]
 
 
-def write_summaries(ds, summary, folder: Path) -> None:
+def write_summaries(ds, summary, folder: Path, lang: str | None = None) -> None:
     """Write ``summary.csv``, ``summary.json`` and ``summary.xlsx`` (for Excel) of a run into ``folder``.
 
     ``ds``: a result Dataset or :class:`ResultsFile`; ``summary``: a
-    :class:`simsam.analysis.summary.Summary` or :func:`simsam.summarize`'s DataFrame.
+    :class:`simsam.analysis.summary.Summary` or :func:`simsam.summarize`'s DataFrame;
+    ``lang``: the workbook's language (default: the config's ``[meta] language``, else Swedish).
     """
     summary = Summary.of(summary)
     summary.to_csv(folder / "summary.csv")
     (folder / "summary.json").write_text(json.dumps(summary_json(ds, summary), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    write_summary_xlsx(ds, summary, folder / "summary.xlsx")
+    write_summary_xlsx(ds, summary, folder / "summary.xlsx", lang=lang)
 
 
-def write_run(ds, folder: str | os.PathLike, summary=None) -> Path:
+def write_run(ds, folder: str | os.PathLike, summary=None, lang: str | None = None) -> Path:
     """Write ``results.nc``, ``summary.csv``, ``summary.json`` and ``summary.xlsx`` into ``folder`` atomically."""
     folder = Path(folder)
     summary = summarize(ds) if summary is None else summary
     with atomic_folder(folder) as tmp:
         write_netcdf(ds, tmp / "results.nc")
-        write_summaries(ds, summary, tmp)
+        write_summaries(ds, summary, tmp, lang)
     return folder
 
 
@@ -58,6 +59,7 @@ def write_run_folder(
     threads: int | None = None,
     client=None,
     progress=None,
+    lang: str | None = None,
 ):
     """Run a config and write ``results.nc``, ``summary.csv``, ``summary.json``, ``summary.xlsx`` into ``folder``.
 
@@ -85,7 +87,7 @@ def write_run_folder(
                     progress(part.stop - part.start)
         with ResultsFile(tmp / "results.nc") as results:
             summary = summary_of(results)
-            write_summaries(results, summary, tmp)
+            write_summaries(results, summary, tmp, lang)
     return summary
 
 
