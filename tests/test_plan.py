@@ -157,7 +157,8 @@ def test_the_issues_huge_requests_stop_at_once(argv, start, tmp_path, capsys):
     assert list(tmp_path.iterdir()) == [], "nothing written, not even a lock"
 
 
-def test_too_big_for_the_disk_says_what_fits(cfg):
+def test_too_big_for_the_disk_says_what_fits(cfg, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no results/ here: the free space is the current folder's
     plan = P.plan_run(cfg, 200_000_000, out=Path("results/x"))
     with pytest.raises(ResourceError) as info:
         P.check(plan, memory=10**15, disk=75 * 10**9)
