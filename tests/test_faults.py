@@ -594,3 +594,24 @@ def test_results_are_unchanged_by_the_guarded_writer(tmp_path):
     for v in ds.data_vars:
         np.testing.assert_array_equal(back[v].values, ds[v].values)
         assert back[v].dims == ds[v].dims
+
+
+def test_out_that_is_a_symbolic_link_is_written_where_it_points(tmp_path):
+    """results/x -> /scratch/x (a common cluster layout): the results go to the link's target, and the link stays."""
+    target = tmp_path / "scratch" / "x"
+    target.mkdir(parents=True)
+    link = tmp_path / "results" / "x"
+    link.parent.mkdir()
+    link.symlink_to(target)
+    for _ in range(2):  # a new folder, then one replacing it
+        assert main(["run", str(CONFIG), "--draws", "20", "--out", str(link), "--quiet"]) == 0
+        assert link.is_symlink() and (target / "results.nc").exists()
+    assert sorted(p.name for p in link.parent.iterdir()) == ["x"] and sorted(p.name for p in target.parent.iterdir()) == ["x"]
+
+
+def test_out_with_a_name_too_long_for_the_file_system(tmp_path, capsys):
+    name = "a" * 250
+    assert main(["run", str(CONFIG), "--draws", "20", "--out", str(tmp_path / name)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --out: a name in '") and "is 250 bytes long; at most 240 fit" in err and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []

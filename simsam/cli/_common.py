@@ -43,6 +43,8 @@ __all__ = [
     "language",
 ]
 
+#: Bytes in one file name on the file systems simsam meets (ext4, xfs, NFS, Lustre, tmpfs).
+NAME_MAX = 255
 #: Files whose presence marks a folder as simsam's output (which a new run may replace).
 OUTPUT_FILES = (
     "results.nc",
@@ -179,6 +181,10 @@ def check_out(out: Path, writes: str | None = None):
             raise ConfigError("--out", f"'{parent}' is a file, so '{out}' cannot be a folder")
     if not str(out).strip() or out.name in ("", ".", ".."):
         raise ConfigError("--out", f"'{out}' is not a folder name simsam can write (give a new folder, e.g. results/run1)")
+    longest = max(len(os.fsencode(part)) for part in out.parts)
+    if longest > NAME_MAX - len(".tmp-XXXXXXXX.") - 1:
+        raise ConfigError("--out", f"a name in '{out}' is {longest} bytes long; at most {NAME_MAX - 15} fit (the file system allows "
+                          f"{NAME_MAX}, and simsam writes a hidden temporary folder of that name with 15 more)")  # fmt: skip
     resolved = Path(os.path.abspath(out))
     package = _package_folder()
     if resolved == package or package in resolved.parents or resolved in package.parents:

@@ -164,6 +164,17 @@ def _key(final: Path) -> str:
     return os.path.join(os.path.realpath(final.parent), final.name)
 
 
+def _real(final) -> Path:
+    """``final``, or where it points when it is a symbolic link (``results/x -> /scratch/x``).
+
+    The new folder must be made beside the folder the link names, on that disk,
+    and swapped in there: swapping the link itself would put the results on the
+    link's disk and leave the link behind as a hidden folder.
+    """
+    final = Path(final)
+    return Path(os.path.realpath(final)) if final.is_symlink() else final
+
+
 def _busy(final: Path, owner: dict) -> OutputError:
     return OutputError(
         str(final), f"{_who(owner)} is writing there; wait for it to finish or choose another folder (nothing was written)"
@@ -260,7 +271,7 @@ def claim(final, *, wait: bool = False):
     OutputError
         Another live run holds the lock (unless ``wait``), or the place cannot be written.
     """
-    final = Path(final)
+    final = _real(final)
     key = _key(final)
     held = _HELD.get(key)
     if held is not None:
@@ -502,7 +513,7 @@ def atomic_folder(final):
         Another run is writing ``final``; or writing failed (full disk, quota,
         permissions, the folder removed under the run), naming the cause.
     """
-    final = Path(final)
+    final = _real(final)
     with claim(final):
         try:
             tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-", dir=final.parent))
