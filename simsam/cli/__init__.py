@@ -21,6 +21,7 @@ import sys
 
 from .._version import __version__
 from ..errors import ConfigError, OutputError, Stopped
+from ..util.folders import committed, describe_os_error
 from ..util.signals import stop_on_signals
 from ._common import Command, Parser, Session
 
@@ -85,16 +86,12 @@ def main(argv: list[str] | None = None) -> int:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
         except OSError as exc:  # a fault outside any output folder (reading an input, the network)
-            from ..util.folders import describe_os_error
-
             where = f"{exc.filename}: " if exc.filename else ""
             print(f"error: {where}{describe_os_error(exc)}", file=sys.stderr)
             return 2
 
 
 def _kept(session: Session) -> str:
-    from ..util.folders import committed
-
     if not session.outs:
         return "nothing written"
     parts = []

@@ -23,7 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ConfigError
+from ..errors import ConfigError, ResourceError
+from ..util.folders import claim, is_unfinished
+from ..util.resources import MEMORY_VARIABLE, human_bytes, parse_bytes
 
 __all__ = [
     "Command",
@@ -172,8 +174,6 @@ def check_out(out: Path, writes: str | None = None):
     file this command writes, e.g. ``sensitivity.nc``; a sensitivity written
     over a run folder would take the run and its analyses with it).
     """
-    from ..util.folders import is_unfinished
-
     if out.exists() and not out.is_dir():
         raise ConfigError("--out", f"'{out}' is a file, not a folder")
     for parent in out.parents:
@@ -213,8 +213,6 @@ def check_out(out: Path, writes: str | None = None):
 
 
 def check_memory_variable() -> None:
-    from ..util.resources import MEMORY_VARIABLE, parse_bytes
-
     value = os.environ.get(MEMORY_VARIABLE)
     if value:
         try:
@@ -237,8 +235,7 @@ def go(plan, args, *, out: Path | None = None) -> int | None:
     OutputError
         Another run writes ``out``, or its place cannot be written.
     """
-    from ..errors import ResourceError
-    from ..workflows.plan import calibrate, check, plan_text
+    from ..workflows.plan import calibrate, check, plan_text  # the engine (numpy): not for --help
 
     check_memory_variable()
     session = _session()
@@ -259,9 +256,6 @@ def go(plan, args, *, out: Path | None = None) -> int | None:
 
 def claim_out(out: Path, *, quiet: bool = False) -> None:
     """Hold ``out``'s lock until the command ends; say what dead runs left there and was removed."""
-    from ..util.folders import claim
-    from ..util.resources import human_bytes
-
     session = _session()
     session.existed[out] = out.exists()
     session.outs.append(out)  # before the claim: a busy folder's message names --out

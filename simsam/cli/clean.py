@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 
 from ..errors import ConfigError
+from ..util.folders import clean
+from ..util.resources import human_bytes
 from ._common import Command
 
 __all__ = ["COMMANDS"]
@@ -21,9 +23,6 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 
 def cmd_clean(args) -> int:
     """Remove the ``.NAME.tmp-*`` (and swapped-out ``.NAME.old-*``) folders whose run is gone; keep live runs' folders."""
-    from ..util.folders import clean
-    from ..util.resources import human_bytes
-
     folder = args.folder
     if not folder.is_dir():
         raise ConfigError("DIR", f"'{folder}' is not a folder" if folder.exists() else f"no folder '{folder}'")

@@ -72,6 +72,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError, unknown_key_error
+from .loading import decode_toml
 
 __all__ = [
     "COLUMNS",
@@ -261,8 +262,6 @@ def read_mapping(path: str | Path, label: str | None = None) -> Mapping:
         option or key that gave the file), invalid TOML, an unknown key, or an
         empty ``[exit]`` (key paths inside the mapping, its file as source).
     """
-
-    from .loading import decode_toml
 
     path = Path(path)
     label = label or str(path)

@@ -143,7 +143,7 @@ def _kernel_cache() -> None:
     if _CACHE_CHECKED:
         return
     _CACHE_CHECKED = True
-    import numba
+    import numba  # loaded anyway by the kernels' import that follows this
 
     if numba.config.CACHE_DIR:
         return

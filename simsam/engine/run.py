@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import threading
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -167,9 +169,6 @@ def _terminal_signals_ignored():
     cancels their chunks and closes the cluster. SIGTERM still ends them.
     A signal in the second or two this takes is lost.
     """
-    import signal
-    import threading
-
     names = [n for n in ("SIGINT", "SIGHUP") if hasattr(signal, n)]
     if threading.current_thread() is not threading.main_thread():
         yield

@@ -29,6 +29,8 @@ the cause; nothing of the unfinished output remains.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import errno
 import json
 import os
@@ -183,7 +185,7 @@ def _busy(final: Path, owner: dict) -> OutputError:
 
 def _acquire(final: Path, wait: bool = False) -> _Lock | None:
     """Take ``final``'s lock; None when another live process holds it."""
-    import fcntl
+    import fcntl  # POSIX only (imported here so that the rest of this module loads on Windows)
 
     path = _lock_path(final)
     for _ in range(100):  # a holder that unlinks its lock while we open it: try again
@@ -433,9 +435,6 @@ def _exchange(a: Path, b: Path) -> bool:
     if not sys.platform.startswith("linux"):
         return False
     try:
-        import ctypes
-        import ctypes.util
-
         libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
         renameat2 = libc.renameat2
     except (OSError, AttributeError):

@@ -14,6 +14,8 @@ least of all of them (and of ``SIMSAM_MEMORY``, a cap the user may set, e.g.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import errno
 import math
 import os
@@ -107,7 +109,7 @@ def _cgroup_available() -> int | None:
 
 def _rlimit_available() -> int | None:
     try:
-        import resource
+        import resource  # POSIX only
     except ImportError:  # not on Windows
         return None
     best = None
@@ -165,9 +167,6 @@ def free_disk(path: Path) -> int:
 def _fallocate():
     """Linux ``fallocate(2)`` (no slow zero-writing emulation, unlike ``posix_fallocate``), or None."""
     try:
-        import ctypes
-        import ctypes.util
-
         libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
         fn = libc.fallocate64 if hasattr(libc, "fallocate64") else libc.fallocate
         fn.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int64, ctypes.c_int64]

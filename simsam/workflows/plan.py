@@ -41,9 +41,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
+
+from ..analysis.convergence import DEFAULT_MAX_DRAWS
+from ..analysis.sensitivity.model import design_columns
 from ..config.model import Config
 from ..engine.accounting import ITEMS
-from ..engine.evaluate import DEFAULT_CHUNK_DRAWS, default_threads
+from ..engine.evaluate import DEFAULT_CHUNK_DRAWS, default_threads, evaluate
 from ..engine.sampling import ParameterSpace
 from ..errors import ResourceError
 from ..util.folders import leftovers_of
@@ -322,8 +326,6 @@ def plan_sensitivity(config: Config, options, *, out: Path | None = None, schedu
 
     ``options`` come from :func:`simsam.analysis.sensitivity.options.prepare`.
     """
-    from ..analysis.sensitivity.model import design_columns
-
     s = Shape.of(config)
     method = options.method
     space = ParameterSpace.from_config(config)
@@ -521,8 +523,6 @@ def plan_experiment(exp, *, out: Path | None = None, threads: int | None = None)
 
     ``exp`` is a :class:`simsam.workflows.experiment.Experiment`.
     """
-    from ..analysis.convergence import DEFAULT_MAX_DRAWS
-
     cfg = exp.config
     s = Shape.of(cfg)
     plans: list[tuple[str, Plan]] = []
@@ -670,10 +670,6 @@ class Calibration:
 
 def calibrate(plan: Plan, runs: int = 2000) -> Calibration:
     """Time a few model runs of each config of ``plan`` (after one to load the kernel) and scale up."""
-    import numpy as np
-
-    from ..engine.evaluate import evaluate
-
     total, per, measured = 0.0, {}, 0
     for w in plan.work:
         if w.rows <= 0:
