@@ -140,10 +140,12 @@ def test_stop_signal_before_any_output(tmp_path):
     """Stopped while simulating in memory (a sensitivity): nothing was written, no folder appears."""
     out = tmp_path / "sens"
     proc = start("sensitivity", CONFIG, "--method", "prcc", "--n", "4000000", "--out", out, "--quiet")
-    time.sleep(2.5)  # loading (1.5 s), then simulating in memory
+    time.sleep(2.5)  # loading (1.5 s on a quiet host), then simulating in memory
     proc.send_signal(signal.SIGTERM)
     err = proc.communicate(timeout=60)[1]
-    assert proc.returncode == 143 and err == f"stopped by SIGTERM: nothing written ({out} was not created)\n", err
+    # On a loaded host the signal may land before --out is known; both lines are true, and nothing is written.
+    said = ("stopped by SIGTERM: nothing written\n", f"stopped by SIGTERM: nothing written ({out} was not created)\n")
+    assert proc.returncode == 143 and err in said, err
     assert list(tmp_path.iterdir()) == []
 
 
