@@ -26,13 +26,13 @@ __all__ = ["Config", "ConfigError", "load_config", "loads", "simulate", "summari
 
 def simulate(config, draws=None, seed=None, **options):
     """Run the Monte Carlo simulation; see :func:`simsam.engine.run.simulate`."""
-    from .results import simulate as _simulate
+    from .results import simulate as _simulate  # on use: `import simsam` stays light
 
     return _simulate(config, draws=draws, seed=seed, **options)
 
 
 def summarize(ds, **options):
     """Summaries per actor and metric; see :func:`simsam.analysis.summary.summarize`."""
-    from .analysis.summary import summarize as _summarize
+    from .analysis.summary import summarize as _summarize  # on use: `import simsam` stays light
 
     return _summarize(ds, **options)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import signal
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -74,7 +75,6 @@ class Stopped(KeyboardInterrupt):
     """
 
     def __init__(self, signum: int):
-        import signal
 
         self.signum = int(signum)
         super().__init__(signal.Signals(signum).name)

@@ -59,6 +59,7 @@ import numpy as np
 from ..config import override
 from ..config.loading import _whole
 from ..config.model import SOCIETY, Config, Shares
+from ..engine.evaluate import DEFAULT_CHUNK_DRAWS, evaluate
 from ..engine.sampling import ParameterSpace
 from ..errors import ConfigError, unknown_key_error
 from ..results.netcdf import write_netcdf
@@ -356,7 +357,7 @@ class BreakEven:
         xarray.DataArray
             Dims ``value``, shape ``(points,)``.
         """
-        import xarray as xr
+        import xarray as xr  # xarray, ~0.5 s: only where a Dataset is built or read
 
         grid = np.linspace(self.low, self.high, points)
         t = np.sort(self.thresholds)
@@ -374,7 +375,7 @@ class BreakEven:
 
     def to_dataset(self):
         """The per-draw switching values and the curve, with every figure as an attribute."""
-        import xarray as xr
+        import xarray as xr  # xarray, ~0.5 s: only where a Dataset is built or read
 
         attrs = {k: v for k, v in self.row().items()}
         ds = xr.Dataset(
@@ -416,7 +417,6 @@ def check_targets(config: Config, month: int, probability: float | None) -> None
 
 def _indicator(setter: InputSetter, values, draws, seed, actor: int, month: int, engine=None, threads=None) -> Callable:
     """``f(x, rows)`` → bool array: payback within ``month`` with the input at ``x`` in draws ``rows``."""
-    from ..engine.evaluate import evaluate
 
     def f(x, rows=slice(None)):
         v = setter.set(values[rows], x)
@@ -462,7 +462,6 @@ def switching_value(
     a_idx = actor_index(config, actor)
     values = setter.space.base_values()[None, :]
     draws = np.zeros(1, dtype=np.int64)
-    from ..engine.evaluate import evaluate
 
     base = setter.set(values, setter.base)
     base_payback = float(evaluate(setter.config, setter.space, base, draws, 0, engine="expected").payback[0, a_idx])
@@ -523,7 +522,6 @@ def breakeven(
         An unknown input or actor, a month outside the horizon, a probability
         outside (0, 1), or a range the input cannot take.
     """
-    from ..engine.evaluate import DEFAULT_CHUNK_DRAWS, evaluate
 
     check_targets(config, month, probability)
     a_idx = actor_index(config, actor)
@@ -656,7 +654,7 @@ def _order_statistic(t: np.ndarray, p: float, direction: str) -> tuple[float, fl
 
 def write_breakeven_files(result, folder: Path) -> list[str]:
     """``breakeven.json``, ``breakeven.csv`` (one row) and ``breakeven.nc`` (per-draw values, curve)."""
-    import pandas as pd
+    import pandas as pd  # pandas, ~0.3 s: only for this table
 
     row = result.row()
     clean = {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in row.items()}

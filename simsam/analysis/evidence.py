@@ -140,7 +140,7 @@ def snippet(followup: FollowUp, prior: float = 1.0, *, states=(), before_dirichl
 
 def evidence_report(fu: FollowUp, counts: dict[str, int], prior: float, config_label: str) -> tuple[str, dict]:
     """``report.txt`` (text) and ``evidence.json`` (data) of an import: counts, the Dirichlet posterior per state, the BEFORE mix."""
-    from scipy import stats
+    from scipy import stats  # scipy.stats/special, 0.3-1 s: only here
 
     inc = fu.included
     n = len(inc)

@@ -113,12 +113,18 @@ from pathlib import Path
 import numpy as np
 
 from .._version import __version__
+from ..config import load_config
 from ..config.loading import decode_toml
 from ..config.model import SOCIETY, SOCIETY_LABEL, Config
 from ..engine import streams as rnd
+from ..engine.evaluate import DEFAULT_CHUNK_DRAWS, evaluate
+from ..engine.sampling import ParameterSpace
 from ..errors import ConfigError, type_name, unknown_key_error
+from ..kernels.types import PAYBACK_ATOL, PAYBACK_RTOL
 from ..results.netcdf import write_netcdf
+from ..util import atomic_folder
 from .prices import common_price_level, price_attrs
+from .summary import COLUMNS, continuous_stats, payback_stats, probability_stats
 
 __all__ = [
     "Project",
@@ -226,7 +232,6 @@ def load_portfolio(path) -> Portfolio:
         that is missing or invalid, duplicate names, differing horizons, ``k``
         outside 1 .. number of projects.
     """
-    from ..config import load_config
 
     path = Path(path)
     source = str(path)
@@ -382,7 +387,6 @@ def monthly_net_benefit(config: Config, space, values: np.ndarray, draws: np.nda
     ``monthly=True``): the same cohorts, discounting, drop-off and cost
     schedule as the project's results.
     """
-    from ..engine.evaluate import evaluate
 
     return evaluate(config, space, values, draws, seed, engine=engine, monthly=True).monthly_net_benefit
 
@@ -392,7 +396,6 @@ def payback_month(cumulative: np.ndarray, cost: np.ndarray) -> np.ndarray:
 
     ``cumulative`` has shape ``(..., month)``, ``cost`` the leading shape.
     """
-    from ..kernels.cohort import PAYBACK_ATOL, PAYBACK_RTOL
 
     tol = PAYBACK_RTOL * np.abs(cost) + PAYBACK_ATOL
     paid = cumulative >= -tol[..., None]
@@ -436,10 +439,7 @@ def run_portfolio(
     xarray.Dataset
         See the module docstring.
     """
-    import xarray as xr
-
-    from ..engine.evaluate import DEFAULT_CHUNK_DRAWS, evaluate
-    from ..engine.sampling import ParameterSpace
+    import xarray as xr  # xarray, ~0.5 s: only where a Dataset is built or read
 
     draws = portfolio.draws if draws is None else int(draws)
     seed = portfolio.seed if seed is None else int(seed)
@@ -586,7 +586,7 @@ def run_portfolio(
 
 def _spearman(x: np.ndarray) -> np.ndarray:
     """Spearman correlation between the rows of ``x`` (shape ``(project, draw)``); NaN for a constant row."""
-    import scipy.stats
+    import scipy.stats  # scipy.stats/special, 0.3-1 s: only here
 
     n = x.shape[0]
     ranks = np.array([scipy.stats.rankdata(row) for row in x])
@@ -614,9 +614,7 @@ def portfolio_summary(ds):
     pandas.DataFrame
         Index ``(entity, actor, metric)``; the columns of :func:`simsam.summarize`.
     """
-    import pandas as pd
-
-    from .summary import COLUMNS, _continuous, _payback, _probability
+    import pandas as pd  # pandas, ~0.3 s: only for this table
 
     horizon = int(ds.attrs["horizon_months"])
     months = ds["month"].values.tolist()
@@ -626,16 +624,16 @@ def portfolio_summary(ds):
     def block(entity, payback, revenue, cost, nb):
         for j, actor in enumerate(ds["actor"].values.tolist()):
             pb = payback[:, j]
-            rows[(entity, actor, "payback_months")] = _payback(pb, horizon)
+            rows[(entity, actor, "payback_months")] = payback_stats(pb, horizon)
             for m in months:
-                rows[(entity, actor, f"p_payback_{m}")] = _probability(pb <= m)
-            rows[(entity, actor, "p_payback_not_reached")] = _probability(~np.isfinite(pb))
-            rows[(entity, actor, "annual_revenue")] = _continuous(revenue[:, j])
-            rows[(entity, actor, "cost")] = _continuous(cost[:, j])
+                rows[(entity, actor, f"p_payback_{m}")] = probability_stats(pb <= m)
+            rows[(entity, actor, "p_payback_not_reached")] = probability_stats(~np.isfinite(pb))
+            rows[(entity, actor, "annual_revenue")] = continuous_stats(revenue[:, j])
+            rows[(entity, actor, "cost")] = continuous_stats(cost[:, j])
             for i, y in enumerate(years):
-                rows[(entity, actor, f"net_benefit_{y}y")] = _continuous(nb[:, j, i])
+                rows[(entity, actor, f"net_benefit_{y}y")] = continuous_stats(nb[:, j, i])
             for i, y in enumerate(years):
-                rows[(entity, actor, f"p_net_benefit_positive_{y}y")] = _probability(nb[:, j, i] > 0)
+                rows[(entity, actor, f"p_net_benefit_positive_{y}y")] = probability_stats(nb[:, j, i] > 0)
 
     for name in ds["project"].values.tolist():
         p = ds.sel(project=name)
@@ -650,7 +648,7 @@ def portfolio_summary(ds):
     paid = ds["projects_paid_back"].values
     for k in ds["k"].values.tolist():
         for j, m in enumerate(months):
-            rows[(PORTFOLIO, SOCIETY, f"p_at_least_{k}_within_{m}")] = _probability(paid[:, j] >= k)
+            rows[(PORTFOLIO, SOCIETY, f"p_at_least_{k}_within_{m}")] = probability_stats(paid[:, j] >= k)
     table = pd.DataFrame.from_dict(rows, orient="index", columns=COLUMNS)
     table.index = pd.MultiIndex.from_tuples(table.index, names=["entity", "actor", "metric"])
     return table
@@ -658,7 +656,6 @@ def portfolio_summary(ds):
 
 def write_portfolio(ds, table, folder) -> Path:
     """Write ``portfolio.nc`` and ``portfolio.csv`` into ``folder`` atomically."""
-    from ..util import atomic_folder
 
     folder = Path(folder)
     with atomic_folder(folder) as tmp:

@@ -39,7 +39,10 @@ import numpy as np
 from ..config.model import SOCIETY
 from ..results import NO_FLOW_KR
 
-__all__ = ["Summary", "summarize", "summary_of", "summary_json", "headline", "PAYBACK_MONTHS", "TOTALS", "TOTAL_METRICS"]
+__all__ = [
+    "Summary", "summarize", "summary_of", "summary_json", "headline", "PAYBACK_MONTHS", "TOTALS", "TOTAL_METRICS",
+    "continuous_stats", "payback_stats", "probability_stats",
+]
 
 PAYBACK_MONTHS = (12, 36, 60)
 QUANTILES = (0.05, 0.5, 0.95)
@@ -65,19 +68,19 @@ def _quantiles(x: np.ndarray, method: str = "linear") -> dict[str, float]:
     return out
 
 
-def _continuous(x: np.ndarray) -> dict[str, float]:
+def continuous_stats(x: np.ndarray) -> dict[str, float]:
     n = x.size
     sd = float(np.std(x, ddof=1)) if n > 1 else 0.0
     return {"mean": float(np.mean(x)), "mcse": sd / math.sqrt(n), **_quantiles(x)}
 
 
-def _probability(event: np.ndarray) -> dict[str, float]:
+def probability_stats(event: np.ndarray) -> dict[str, float]:
     n = event.size
     p = float(np.mean(event))
     return {"mean": p, "mcse": math.sqrt(p * (1 - p) / n)}
 
 
-def _payback(x: np.ndarray, horizon: int) -> dict[str, float]:
+def payback_stats(x: np.ndarray, horizon: int) -> dict[str, float]:
     reached = x[np.isfinite(x)]
     # "Not reached" sorts after every month of the horizon; a quantile there is NaN.
     q = _quantiles(np.where(np.isfinite(x), x, np.inf), method="inverted_cdf")
@@ -132,7 +135,7 @@ class Summary:
 
     def frame(self):
         """Index ``(actor, metric)``, columns :data:`COLUMNS`."""
-        import pandas as pd
+        import pandas as pd  # pandas, ~0.3 s: only for this table
 
         table = pd.DataFrame.from_dict(self.rows, orient="index", columns=COLUMNS)
         table.index = pd.MultiIndex.from_tuples(table.index, names=["actor", "metric"])
@@ -177,19 +180,19 @@ def summary_of(ds) -> Summary:
                 rows[(actor, f"p_payback_{m}")] = dict(nan)
             rows[(actor, "p_payback_not_reached")] = dict(nan)
         else:
-            rows[(actor, "payback_months")] = _payback(payback, horizon)
+            rows[(actor, "payback_months")] = payback_stats(payback, horizon)
             for m in months:
-                rows[(actor, f"p_payback_{m}")] = _probability(payback <= m)
-            rows[(actor, "p_payback_not_reached")] = _probability(~np.isfinite(payback))
-        rows[(actor, "annual_revenue")] = _continuous(sel["annual_revenue"].values)
-        rows[(actor, "cost")] = _continuous(cost)
+                rows[(actor, f"p_payback_{m}")] = probability_stats(payback <= m)
+            rows[(actor, "p_payback_not_reached")] = probability_stats(~np.isfinite(payback))
+        rows[(actor, "annual_revenue")] = continuous_stats(sel["annual_revenue"].values)
+        rows[(actor, "cost")] = continuous_stats(cost)
         nb = sel["net_benefit"].values
         for i, y in enumerate(years):
-            rows[(actor, f"net_benefit_{y}y")] = _continuous(nb[:, i])
+            rows[(actor, f"net_benefit_{y}y")] = continuous_stats(nb[:, i])
         for i, y in enumerate(years):
-            rows[(actor, f"p_net_benefit_positive_{y}y")] = _probability(nb[:, i] > 0)
+            rows[(actor, f"p_net_benefit_positive_{y}y")] = probability_stats(nb[:, i] > 0)
         if actor == SOCIETY:
-            rows[(actor, "utilised_potential")] = _continuous(ds["utilised_potential"].values)
+            rows[(actor, "utilised_potential")] = continuous_stats(ds["utilised_potential"].values)
     return Summary({key: {**nan, **row} for key, row in rows.items()}, frozenset(no_cost), totals_of(ds))
 
 
@@ -215,11 +218,11 @@ def totals_of(ds) -> dict:
         revenue = sum(np.asarray(p["annual_revenue"].values, dtype=float) for p in parts)
         cost = sum(np.asarray(p["cost"].values, dtype=float) for p in parts)
         nb = sum(np.asarray(p["net_benefit"].values, dtype=float) for p in parts)
-        rows = {"annual_revenue": _continuous(revenue), "cost": _continuous(cost)}
+        rows = {"annual_revenue": continuous_stats(revenue), "cost": continuous_stats(cost)}
         for i, y in enumerate(years):
-            rows[f"net_benefit_{y}y"] = _continuous(nb[:, i])
+            rows[f"net_benefit_{y}y"] = continuous_stats(nb[:, i])
         for i, y in enumerate(years):
-            rows[f"p_net_benefit_positive_{y}y"] = _probability(nb[:, i] > 0)
+            rows[f"p_net_benefit_positive_{y}y"] = probability_stats(nb[:, i] > 0)
         out[name] = {"actors": actors, "rows": {m: {**nan, **r} for m, r in rows.items()}}
     return out
 

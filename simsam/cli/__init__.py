@@ -16,6 +16,7 @@ pipeline.
 from __future__ import annotations
 
 import importlib
+import os
 import signal
 import sys
 
@@ -70,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         except MemoryError as exc:
-            from ..workflows.plan import out_of_memory_text
+            from ..workflows.plan import out_of_memory_text  # on use: simsam --help and the other commands do not load it
 
             print(f"error: {ConfigError(*out_of_memory_text(session.plan, exc))}", file=sys.stderr)
             return 2
@@ -81,7 +82,6 @@ def main(argv: list[str] | None = None) -> int:
             print("interrupted; " + _kept(session), file=sys.stderr)
             return 130
         except BrokenPipeError:  # output piped into `head` and the like: not an error
-            import os
 
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0

@@ -153,7 +153,7 @@ def finite_number(text):
 def check_threads(threads):
     if threads is None:
         return
-    import numba
+    import numba  # numba, ~0.3 s: only here
 
     if threads > numba.config.NUMBA_NUM_THREADS:
         raise ConfigError("--threads", f"{threads} is more than the {numba.config.NUMBA_NUM_THREADS} threads numba can use here")

@@ -61,11 +61,17 @@ def _compare_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_compare(args) -> int:
-    from ..analysis.prices import common_price_level, price_note
-    from ..analysis.scenarios import compare, compare_summary, config_variants, variants_of, write_compare
-    from ..config import load_config
-    from ..report.tables import compare_text
-    from ..workflows.plan import plan_compare
+    from ..analysis.prices import common_price_level, price_note  # on use: simsam --help and the other commands do not load it
+    from ..analysis.scenarios import (  # on use: simsam --help and the other commands do not load it
+        compare,
+        compare_summary,
+        config_variants,
+        variants_of,
+        write_compare,
+    )
+    from ..config import load_config  # on use: simsam --help and the other commands do not load it
+    from ..report.tables import compare_text  # on use: simsam --help and the other commands do not load it
+    from ..workflows.plan import plan_compare  # on use: simsam --help and the other commands do not load it
 
     configs = [load_config(p) for p in args.configs]
     if len(configs) == 1:
@@ -95,7 +101,7 @@ def cmd_compare(args) -> int:
 
 def _scenario_labels(cfg, lang: str) -> dict[str, str]:
     """The scenarios' labels in ``lang`` (a label may be given per language)."""
-    from ..config.model import reader_text
+    from ..config.model import reader_text  # on use: simsam --help and the other commands do not load it
 
     tables = (cfg.raw.data.get("scenarios") or {}) if cfg.raw is not None else {}
     return {name: str(reader_text(t.get("label", name), lang)) for name, t in tables.items() if isinstance(t, dict)}
@@ -107,7 +113,7 @@ def _scenarios_arguments(p: argparse.ArgumentParser) -> None:
 
 def cmd_scenarios(args) -> int:
     """List a config's scenarios and what each overrides."""
-    from ..config import load_config
+    from ..config import load_config  # on use: simsam --help and the other commands do not load it
 
     cfg = load_config(args.config)
     if not cfg.scenarios:
@@ -147,11 +153,17 @@ def _breakeven_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_breakeven(args) -> int:
-    from ..analysis.breakeven import actor_index, breakeven, check_targets, input_setter, write_breakeven_files
-    from ..config import load_config
-    from ..report.tables import breakeven_text
-    from ..util import atomic_folder
-    from ..workflows.plan import plan_breakeven
+    from ..analysis.breakeven import (  # on use: simsam --help and the other commands do not load it
+        actor_index,
+        breakeven,
+        check_targets,
+        input_setter,
+        write_breakeven_files,
+    )
+    from ..config import load_config  # on use: simsam --help and the other commands do not load it
+    from ..report.tables import breakeven_text  # on use: simsam --help and the other commands do not load it
+    from ..util import atomic_folder  # on use: simsam --help and the other commands do not load it
+    from ..workflows.plan import plan_breakeven  # on use: simsam --help and the other commands do not load it
 
     cfg = load_config(args.config)
     out = args.out or Path("results") / args.config.stem / slug(f"breakeven-{args.param}-{args.actor}-{args.month}")
@@ -194,11 +206,11 @@ def _decision_arguments(p: argparse.ArgumentParser) -> None:
 
 def _load_run(source: Path, draws, seed):
     """The results file (None for a config, to be run), its config and draws, and the default output folder."""
-    from ..config import load_config
+    from ..config import load_config  # on use: simsam --help and the other commands do not load it
 
     if source.is_dir() or source.suffix == ".nc":
-        from ..results import ResultsFile, config_of_results
-        from ..util.folders import is_unfinished
+        from ..results import ResultsFile, config_of_results  # on use: simsam --help and the other commands do not load it
+        from ..util.folders import is_unfinished  # on use: simsam --help and the other commands do not load it
 
         path = source / "results.nc" if source.is_dir() else source
         if is_unfinished(path.parent):
@@ -229,11 +241,15 @@ class _Attrs:
 
 
 def cmd_decision(args) -> int:
-    from ..analysis.decision import check_input_names, decision_analysis, write_decision_files
-    from ..report.tables import decision_text
-    from ..results import read_results, simulate
-    from ..util import atomic_folder
-    from ..workflows.plan import plan_decision
+    from ..analysis.decision import (  # on use: simsam --help and the other commands do not load it
+        check_input_names,
+        decision_analysis,
+        write_decision_files,
+    )
+    from ..report.tables import decision_text  # on use: simsam --help and the other commands do not load it
+    from ..results import read_results, simulate  # on use: simsam --help and the other commands do not load it
+    from ..util import atomic_folder  # on use: simsam --help and the other commands do not load it
+    from ..workflows.plan import plan_decision  # on use: simsam --help and the other commands do not load it
 
     path, cfg, draws, default_out = _load_run(args.source, args.draws, args.seed)
     out = args.out or default_out
@@ -277,8 +293,8 @@ def _experiment_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_experiment(args) -> int:
-    from ..workflows.experiment import load_experiment, run_experiment
-    from ..workflows.plan import plan_experiment
+    from ..workflows.experiment import load_experiment, run_experiment  # on use: simsam --help and the other commands do not load it
+    from ..workflows.plan import plan_experiment  # on use: simsam --help and the other commands do not load it
 
     exp = load_experiment(args.file)
     out = args.out or Path("results") / "experiments" / args.file.stem

@@ -17,7 +17,7 @@ def _describe_arguments(p: argparse.ArgumentParser) -> None:
 def cmd_describe(args) -> int:
     # Imported here so that `simsam --help` stays fast; neither imports xarray or scipy.stats.
     from ..config import load_config
-    from ..report.config_text import config_text
+    from ..report.config_text import config_text  # on use: simsam --help and the other commands do not load it
 
     print(config_text(load_config(args.config)))
     return 0

@@ -8,7 +8,10 @@ The reader is :mod:`simsam.config.followup`; the snippet and the report are
 from __future__ import annotations
 
 import csv
+import json
+import math
 import tomllib
+from pathlib import Path as P
 
 from ..analysis.evidence import evidence_report, snippet
 from ..config.followup import COLUMNS, read_followup, read_mapping
@@ -19,7 +22,6 @@ __all__ = ["COMMANDS"]
 
 
 def _arguments(p) -> None:
-    from pathlib import Path as P
 
     p.add_argument("file", type=P, metavar="FILE.csv", help="participant-level follow-up export: " + ", ".join(COLUMNS))
     p.add_argument(
@@ -33,9 +35,6 @@ def _arguments(p) -> None:
 
 
 def _run(args) -> int:
-    import json
-    import math
-    from pathlib import Path as P
 
     if not math.isfinite(args.prior) or args.prior < 0:
         raise ConfigError("--prior", f"must be a number ≥ 0, not {args.prior:g}")
@@ -48,7 +47,7 @@ def _run(args) -> int:
     config_path = args.config if args.config is not None else mapping.config
     cfg = None
     if config_path is not None:
-        from ..config import load_config
+        from ..config import load_config  # on use: simsam --help and the other commands do not load it
 
         cfg = load_config(config_path)
         mapping.check(cfg.benefits, cfg.states, cfg.name)
@@ -64,14 +63,14 @@ def _run(args) -> int:
     label = cfg.name if cfg is not None else ""
     text = snippet(fu, args.prior, states=states, before_dirichlet=args.before_dirichlet, config_label=label)
     if cfg is not None:  # the snippet must make a valid config of the one it is for
-        from ..config import override
+        from ..config import override  # on use: simsam --help and the other commands do not load it
 
         try:
             override(cfg, tomllib.loads(text), label="the evidence snippet")
         except ConfigError as exc:
             raise ConfigError(exc.path, f"{exc.problem} (the snippet from {fu.file} does not fit {cfg.name})") from None
     report, data = evidence_report(fu, counts, args.prior, label)
-    from ..util import atomic_folder
+    from ..util import atomic_folder  # on use: simsam --help and the other commands do not load it
 
     claim_out(out, quiet=args.quiet)
     with atomic_folder(out) as tmp:

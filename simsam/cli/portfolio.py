@@ -31,11 +31,16 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_portfolio(args) -> int:
-    from ..analysis.portfolio import load_portfolio, portfolio_summary, run_portfolio, write_portfolio
-    from ..analysis.prices import common_price_level, price_note
-    from ..engine.sampling import ParameterSpace
-    from ..report.tables import portfolio_text
-    from ..workflows.plan import plan_portfolio
+    from ..analysis.portfolio import (  # on use: simsam --help and the other commands do not load it
+        load_portfolio,
+        portfolio_summary,
+        run_portfolio,
+        write_portfolio,
+    )
+    from ..analysis.prices import common_price_level, price_note  # on use: simsam --help and the other commands do not load it
+    from ..engine.sampling import ParameterSpace  # on use: simsam --help and the other commands do not load it
+    from ..report.tables import portfolio_text  # on use: simsam --help and the other commands do not load it
+    from ..workflows.plan import plan_portfolio  # on use: simsam --help and the other commands do not load it
 
     portfolio = load_portfolio(args.file)
     out = args.out if args.out is not None else Path("results") / f"portfolio-{args.file.stem}"

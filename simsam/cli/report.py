@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 
 from ._common import Command
@@ -20,16 +21,15 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_report(args) -> int:
-    import time
 
-    from ..errors import ConfigError
-    from ..report.html import build_report
-    from ..util.folders import is_unfinished
+    from ..errors import ConfigError  # on use: simsam --help and the other commands do not load it
+    from ..report.html import build_report  # on use: simsam --help and the other commands do not load it
+    from ..util.folders import is_unfinished  # on use: simsam --help and the other commands do not load it
 
     if is_unfinished(args.folder):
         raise ConfigError("DIR", f"'{args.folder}' is the unfinished folder of an interrupted run, not results (simsam clean removes it)")
     start = time.perf_counter()
-    from ..report.html import default_language
+    from ..report.html import default_language  # on use: simsam --help and the other commands do not load it
 
     lang = args.lang or default_language(args.folder)
     out = build_report(args.folder, lang=lang, out=args.out)

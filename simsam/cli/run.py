@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+import tomllib
 from pathlib import Path
 
 from ..errors import ConfigError
@@ -41,12 +43,11 @@ def _without_dask_arrays() -> None:
     duck-array cache is told so. (A private xarray detail: if it moves, runs
     are just slower to start.)
     """
-    import sys
 
     if "dask.array" in sys.modules:
         return
     try:
-        from xarray.namedarray import pycompat
+        from xarray.namedarray import pycompat  # xarray, ~0.5 s: only where a Dataset is built or read
 
         unavailable = pycompat.DuckArrayModule.__new__(pycompat.DuckArrayModule)
         unavailable.module, unavailable.type, unavailable.available = None, (), False
@@ -57,12 +58,12 @@ def _without_dask_arrays() -> None:
 
 
 def cmd_run(args) -> int:
-    from ..config import load_config
-    from ..engine.run import check_scheduler, dask_client
-    from ..report.tables import summary_text
-    from ..results import ResultsFile
-    from ..workflows.plan import plan_run
-    from ..workflows.run_folder import write_run_folder
+    from ..config import load_config  # on use: simsam --help and the other commands do not load it
+    from ..engine.run import check_scheduler, dask_client  # on use: simsam --help and the other commands do not load it
+    from ..report.tables import summary_text  # on use: simsam --help and the other commands do not load it
+    from ..results import ResultsFile  # on use: simsam --help and the other commands do not load it
+    from ..workflows.plan import plan_run  # on use: simsam --help and the other commands do not load it
+    from ..workflows.run_folder import write_run_folder  # on use: simsam --help and the other commands do not load it
 
     cfg = load_config(args.config)
     out = args.out if args.out is not None else Path("results") / args.config.stem
@@ -74,7 +75,7 @@ def cmd_run(args) -> int:
             _without_dask_arrays()
 
         return _run_until_se(args, cfg, out)
-    from ..util.progress import progress_bar
+    from ..util.progress import progress_bar  # on use: simsam --help and the other commands do not load it
 
     draws = args.draws if args.draws is not None else cfg.simulation.draws
     plan = plan_run(cfg, draws, chunk_draws=args.chunk_draws, out=out, scheduler=args.scheduler, threads=args.threads)
@@ -94,7 +95,6 @@ def cmd_run(args) -> int:
 
 def _kind_of_file(path: Path) -> str:
     """``"experiment"`` (``[[analysis]]`` tables), ``"portfolio"`` (``[portfolio]`` or ``[[project]]``) or ``"config"``."""
-    import tomllib
 
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
@@ -109,12 +109,12 @@ def _kind_of_file(path: Path) -> str:
 
 def cmd_validate(args) -> int:
     """Check a config, an experiment file or a portfolio file (told apart by their tables) without running anything."""
-    from ..config import load_config
-    from ..engine.sampling import ParameterSpace
+    from ..config import load_config  # on use: simsam --help and the other commands do not load it
+    from ..engine.sampling import ParameterSpace  # on use: simsam --help and the other commands do not load it
 
     kind = _kind_of_file(args.config)
     if kind == "experiment":
-        from ..workflows.experiment import load_experiment
+        from ..workflows.experiment import load_experiment  # on use: simsam --help and the other commands do not load it
 
         exp = load_experiment(args.config)
         kinds = ", ".join(f"{a.kind} ({a.name})" if a.name != a.kind else a.kind for a in exp.analyses)
@@ -122,7 +122,7 @@ def cmd_validate(args) -> int:
               f"{len(exp.analyses)} analyses: {kinds}")
         return 0
     if kind == "portfolio":
-        from ..analysis.portfolio import load_portfolio
+        from ..analysis.portfolio import load_portfolio  # on use: simsam --help and the other commands do not load it
 
         portfolio = load_portfolio(args.config)
         names = ", ".join(p.name for p in portfolio.projects)
@@ -140,12 +140,16 @@ def cmd_validate(args) -> int:
 
 def _run_until_se(args, cfg, out: Path) -> int:
     """``simsam run --until-se SE [--max-draws N]``: batches of ``--draws`` until converged."""
-    from ..analysis.convergence import DEFAULT_BATCH, DEFAULT_MAX_DRAWS, run_until_se
-    from ..analysis.summary import summarize
-    from ..engine.run import dask_client
-    from ..report.tables import summary_text
-    from ..workflows.plan import plan_run
-    from ..workflows.run_folder import write_run
+    from ..analysis.convergence import (  # on use: simsam --help and the other commands do not load it
+        DEFAULT_BATCH,
+        DEFAULT_MAX_DRAWS,
+        run_until_se,
+    )
+    from ..analysis.summary import summarize  # on use: simsam --help and the other commands do not load it
+    from ..engine.run import dask_client  # on use: simsam --help and the other commands do not load it
+    from ..report.tables import summary_text  # on use: simsam --help and the other commands do not load it
+    from ..workflows.plan import plan_run  # on use: simsam --help and the other commands do not load it
+    from ..workflows.run_folder import write_run  # on use: simsam --help and the other commands do not load it
 
     if args.until_se is None:
         raise ConfigError("--max-draws", "only applies with --until-se")

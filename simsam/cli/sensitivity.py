@@ -55,7 +55,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _options(args):
-    from ..analysis.sensitivity.options import SensitivityOptions
+    from ..analysis.sensitivity.options import SensitivityOptions  # on use: simsam --help and the other commands do not load it
 
     fields = SensitivityOptions.__dataclass_fields__
     values = {k: getattr(args, k) for k in fields}
@@ -75,12 +75,16 @@ def _options(args):
 
 
 def cmd_sensitivity(args) -> int:
-    from ..analysis.sensitivity.options import CLUSTER_METHODS, prepare, run_sensitivity
-    from ..analysis.sensitivity.output import write_sensitivity
-    from ..config import load_config
-    from ..engine.run import check_scheduler
-    from ..report.tables import ranking_text
-    from ..workflows.plan import plan_sensitivity
+    from ..analysis.sensitivity.options import (  # on use: simsam --help and the other commands do not load it
+        CLUSTER_METHODS,
+        prepare,
+        run_sensitivity,
+    )
+    from ..analysis.sensitivity.output import write_sensitivity  # on use: simsam --help and the other commands do not load it
+    from ..config import load_config  # on use: simsam --help and the other commands do not load it
+    from ..engine.run import check_scheduler  # on use: simsam --help and the other commands do not load it
+    from ..report.tables import ranking_text  # on use: simsam --help and the other commands do not load it
+    from ..workflows.plan import plan_sensitivity  # on use: simsam --help and the other commands do not load it
 
     options = _options(args).checked()  # options alone: before the config is read
     cfg = load_config(args.config)
@@ -95,7 +99,7 @@ def cmd_sensitivity(args) -> int:
     if (code := go(plan, args, out=out)) is not None:
         return code
     if args.scheduler is not None:
-        from ..engine.run import dask_client
+        from ..engine.run import dask_client  # on use: simsam --help and the other commands do not load it
 
         with dask_client(args.scheduler) as client:
             ds = run_sensitivity(cfg, options, target, threads=args.threads, client=client)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import math
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ from ..distributions import Domain, Quantity
 from ..errors import ConfigError, unknown_key_error
 from ..rules import Rules, index_value, rules_for
 from .correlations import Correlations, build_correlations, parse_pair
+from .followup import EXCLUDE, BadRows, read_followup, read_mapping
 from .loading import RawConfig, _lookup, _merge
 from .model import (
     BENEFIT_RULES,
@@ -291,9 +293,6 @@ def _shares_from_followup(node: Node, states: dict, raw: RawConfig) -> Shares:
     for a config read from text). Every bad row of the file is named, by line
     number, in one message on ``outcomes.shares.counts_file``.
     """
-    from pathlib import Path
-
-    from .followup import EXCLUDE, BadRows, read_followup, read_mapping
 
     node.expect(DIRICHLET_KEYS, what="dirichlet key")
     node.string("dist")

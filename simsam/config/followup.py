@@ -65,6 +65,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import difflib
 import io
 import tomllib
 from collections import Counter
@@ -381,7 +382,6 @@ def _date(text: str, column: str) -> tuple[dt.date | None, str | None]:
 
 
 def _unknown(code: str, table: dict, column: str, section: str) -> str:
-    import difflib
 
     close = difflib.get_close_matches(code, list(table), n=1, cutoff=0.6)
     hint = f" (did you mean '{close[0]}'?)" if close else ""

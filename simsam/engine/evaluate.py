@@ -150,7 +150,7 @@ def _kernel_cache() -> None:
     kernels = Path(__file__).parents[1] / "kernels"
     if _writable(kernels / "__pycache__"):
         return
-    from numba.misc.appdirs import AppDirs
+    from numba.misc.appdirs import AppDirs  # numba, ~0.3 s: only here
 
     if _writable(Path(AppDirs(appname="numba", appauthor=False).user_cache_dir)):
         return

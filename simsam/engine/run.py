@@ -10,6 +10,7 @@ bit-identical to a single-process run.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import threading
@@ -152,7 +153,7 @@ def in_flight(client, submit, items) -> Iterator[tuple]:
 
 def _retries(client) -> int:
     try:
-        import dask
+        import dask  # dask, ~1 s: only with a cluster
 
         return int(dask.config.get("distributed.scheduler.allowed-failures")) + 1
     except Exception:  # noqa: BLE001 - only for the message
@@ -220,7 +221,6 @@ def dask_client(scheduler: str | None, timeout: float = 10.0):
     if scheduler is None:
         yield None
         return
-    import logging
 
     workers = check_scheduler(scheduler)
     from distributed import Client, LocalCluster  # dask, ~1 s: only with --scheduler

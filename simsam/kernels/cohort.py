@@ -50,17 +50,13 @@ import numpy as np
 from ._jit import jit
 from .binomial import binomial
 from .rng import substream, uniform
-from .types import CohortInputs, CohortResults
+from .types import PAYBACK_ATOL, PAYBACK_RTOL, CohortInputs, CohortResults
 
 __all__ = ["simulate_cohorts", "CohortInputs", "CohortResults", "PERSON", "AGGREGATE", "EXPECTED", "PAYBACK_RTOL", "PAYBACK_ATOL"]
 
 #: How a draw's cohort is simulated (the ``engine`` argument).
 PERSON, AGGREGATE, EXPECTED = 0, 1, 2
 
-#: Net benefit within ``PAYBACK_RTOL · cost + PAYBACK_ATOL`` kr below zero counts
-#: as paid back, so an exact break-even month is not lost to rounding.
-PAYBACK_RTOL = 1e-9
-PAYBACK_ATOL = 1e-6
 
 #: Participants whose exit states are drawn in one vectorised loop (the size of the person path's scratch).
 BATCH = 256

@@ -1,4 +1,4 @@
-"""The kernel's inputs and results as named tuples (numpy only: importing this does not load numba)."""
+"""The kernel's inputs and results as named tuples, and its payback tolerance (numpy only: importing this does not load numba)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["CohortInputs", "CohortResults"]
+__all__ = ["CohortInputs", "CohortResults", "PAYBACK_RTOL", "PAYBACK_ATOL"]
+
+#: Net benefit within ``PAYBACK_RTOL · cost + PAYBACK_ATOL`` kr below zero counts
+#: as paid back, so an exact break-even month is not lost to rounding.
+PAYBACK_RTOL = 1e-9
+PAYBACK_ATOL = 1e-6
 
 
 class CohortInputs(NamedTuple):

@@ -16,6 +16,7 @@ standard errors), and how the run was made.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from pathlib import Path
@@ -123,7 +124,7 @@ class _Book:
     """
 
     def __init__(self, path: Path):
-        import xlsxwriter
+        import xlsxwriter  # xlsxwriter: only when writing the workbook
 
         self.wb = xlsxwriter.Workbook(str(path))
         self.head = self.wb.add_format({"bold": True, "bg_color": "#EAF1F8", "text_wrap": True, "valign": "bottom", "bottom": 2})
@@ -326,7 +327,6 @@ def write_summary_xlsx(ds, summary, path, lang: str | None = None) -> Path:
 
 def _language(ds) -> str:
     """The config's ``[meta] language``, else Swedish."""
-    import json
 
     try:
         meta = json.loads(ds.attrs.get("config", "") or "{}").get("meta") or {}

@@ -18,17 +18,23 @@ The prose is in the Jinja2 templates ``templates/report_sv.html.j2`` and
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import multiprocessing as mp
 import os
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from ..analysis.summary import TOTALS, summary_json, summary_of, totals_of
 from ..config.model import SOCIETY, reader_text
 from ..errors import ConfigError
+from ..results import ResultsFile, read_results
+from ..util import atomic_folder
 from . import figures as F
 from .describe import (
     assumption_rows,
@@ -43,6 +49,7 @@ from .describe import (
     valuation_of,
     value_kind,
 )
+from .excel import write_summary_xlsx
 from .folder import SENSITIVITY_METHODS, find_analyses
 from .formatting import LANGUAGES, Formatter
 from .text import METHOD_NAMES, actor_definite, actor_label, target_label, target_unit, total_label
@@ -74,7 +81,7 @@ def find_sensitivity(folder) -> dict[str, Path]:
 
 
 def _open_sensitivity(path: Path):
-    import xarray as xr
+    import xarray as xr  # xarray, ~0.5 s: only where a Dataset is built or read
 
     with xr.open_dataset(path) as sens:
         sens = sens.load()
@@ -86,12 +93,10 @@ def _open_sensitivity(path: Path):
 def _summary(folder: Path) -> dict:
     """``summary.json``, or the same computed from all of ``results.nc`` (a column at a time)."""
     path = folder / "summary.json"
-    from ..results import ResultsFile
 
     if path.exists():
         summary = json.loads(path.read_text(encoding="utf-8"))
         if "totals" not in summary:  # written before totals existed: sum the actors' columns now
-            from ..analysis.summary import TOTALS, totals_of
 
             with ResultsFile(folder / "results.nc") as results:
                 totals = totals_of(results)
@@ -102,7 +107,6 @@ def _summary(folder: Path) -> dict:
                 for name, t in totals.items()
             }
         return summary
-    from ..analysis.summary import summary_json, summary_of
 
     with ResultsFile(folder / "results.nc") as results:
         return summary_json(results, summary_of(results))
@@ -427,7 +431,7 @@ def _breakeven_section(paths: list[Path], names: dict, ds, f: Formatter) -> dict
 
 def _decision_section(path: Path, options: dict, ds, f: Formatter, figure) -> dict:
     """Acceptability, EVPI per actor and year, and the largest EVPPIs in plain words (``decision.nc``)."""
-    import xarray as xr
+    import xarray as xr  # xarray, ~0.5 s: only where a Dataset is built or read
 
     with xr.open_dataset(path / "decision.nc", engine="h5netcdf") as dec:
         dec = dec.load()
@@ -486,7 +490,7 @@ def _kr3(f: Formatter, x: float) -> str:
 
 def _portfolio_section(path: Path, f: Formatter) -> dict:
     """The projects of a portfolio and its whole budget, for society (``portfolio.csv``)."""
-    import pandas as pd
+    import pandas as pd  # pandas, ~0.3 s: only for this table
 
     table = pd.read_csv(path / "portfolio.csv")
     entity, actor, metric = "entity", "actor", "metric"
@@ -529,7 +533,6 @@ def _analysis_draws(a: dict, f: Formatter) -> str:
 
 def _manifest_section(analyses, summary: dict, ds, f: Formatter) -> dict:
     """How the numbers were made: config and its hash, seed, draws, versions, git commit, each analysis."""
-    import hashlib
 
     run = summary.get("run", {})
     manifest = analyses.manifest or {}
@@ -559,7 +562,7 @@ def _manifest_section(analyses, summary: dict, ds, f: Formatter) -> dict:
 # -- the figures ---------------------------------------------------------------------------------------
 def _draw(ds, lang: str, sensitivity: dict, folder: Path, dpi: int, extra: dict | None = None) -> dict[str, ReportFigure]:
     """Draw every figure, write PNG and SVG into ``folder``, and embed the PNGs."""
-    import matplotlib
+    import matplotlib  # matplotlib, ~0.4 s: only when drawing
 
     matplotlib.use("Agg", force=False)
     extra = extra or {}
@@ -600,7 +603,6 @@ def _draw_all(drawings: dict, folder: Path, dpi: int) -> dict:
     figure's files are written by the process that draws it. Where fork is not
     available, or there are few figures, they are drawn here, one after another.
     """
-    import multiprocessing as mp
 
     global _PENDING
     names = list(drawings)
@@ -611,7 +613,6 @@ def _draw_all(drawings: dict, folder: Path, dpi: int) -> dict:
             return {name: _draw_one(name, str(folder), dpi) for name in names}
         finally:
             _PENDING = {}
-    from concurrent.futures import ProcessPoolExecutor
 
     _PENDING = drawings
     try:
@@ -809,7 +810,7 @@ def _uplift(config: dict):
 
 
 def _environment():
-    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape  # jinja2: only when rendering the report
 
     env = Environment(loader=PackageLoader("simsam.report", "templates"), autoescape=select_autoescape(["html", "j2"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -851,7 +852,6 @@ def default_language(folder) -> str:
     if analyses.run is None:
         return "sv"
     try:
-        from ..results import ResultsFile
 
         with ResultsFile(analyses.run / "results.nc") as results:
             meta = json.loads(results.attrs.get("config", "") or "{}").get("meta") or {}
@@ -871,8 +871,6 @@ def build_report(folder, *, lang: str | None = None, out=None, dpi: int = 200) -
 
     Raises :class:`simsam.ConfigError` when the folder holds no results.
     """
-    from ..results import read_results
-    from ..util import atomic_folder
 
     if lang is not None and lang not in LANGUAGES:
         raise ConfigError("--lang", f"must be one of {', '.join(LANGUAGES)}, not '{lang}'")
@@ -893,7 +891,7 @@ def build_report(folder, *, lang: str | None = None, out=None, dpi: int = 200) -
     extra = {}
     compare_tables = {}
     for path in analyses.compare:
-        import pandas as pd
+        import pandas as pd  # pandas, ~0.3 s: only for this table
 
         key = f"compare_{_slug(analyses.names.get(path, path.name))}"
         compare_tables[key] = (path, pd.read_csv(path / "compare.csv"))
@@ -902,7 +900,7 @@ def build_report(folder, *, lang: str | None = None, out=None, dpi: int = 200) -
         extra[key] = lambda table=table, labels=labels_of[key][0]: F.compare_chart(table, labels, lang=lang, ds=ds)
     decisions = {}
     for path in analyses.decision:
-        import xarray as xr
+        import xarray as xr  # xarray, ~0.5 s: only where a Dataset is built or read
 
         key = f"decision_{_slug(analyses.names.get(path, path.name))}"
         with xr.open_dataset(path / "decision.nc", engine="h5netcdf") as dec:
@@ -926,9 +924,6 @@ def build_report(folder, *, lang: str | None = None, out=None, dpi: int = 200) -
     context = report_context(ds, summary, figures, sensitivity, lang, sections)
     _write_text_atomic(out, render_report(context))
     if not (run_folder / "summary.xlsx").exists():
-        from ..analysis.summary import summary_of
-        from ..results import ResultsFile
-        from .excel import write_summary_xlsx
 
         with ResultsFile(run_folder / "results.nc") as results:
             write_summary_xlsx(results, summary_of(results), run_folder / "summary.xlsx")
@@ -942,7 +937,7 @@ def _compare_labels(path: Path, ds, lang: str) -> tuple[dict, str]:
     """
     labels, reference = {}, "base"
     try:
-        import xarray as xr
+        import xarray as xr  # xarray, ~0.5 s: only where a Dataset is built or read
 
         with xr.open_dataset(path / "compare.nc", engine="h5netcdf") as cmp:
             labels = dict(zip(cmp["variant"].values.tolist(), cmp["variant_label"].values.tolist()))

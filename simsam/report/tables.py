@@ -16,6 +16,7 @@ follows the state's actors wherever per-actor results are shown.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 
@@ -26,7 +27,7 @@ from ..analysis.sensitivity.output import COLUMNS, EXTRA_COLUMNS
 from ..analysis.summary import Summary, headline, totals_of
 from ..config.model import SOCIETY
 from ..results import actors_with_flows
-from .describe import input_value
+from .describe import input_value, parameter_label, value_kind
 from .formatting import MINUS, Formatter
 from .text import METHOD_NAMES, actor_label, target_label, target_unit, total_label
 
@@ -344,7 +345,6 @@ def decision_text(dec, top: int = 10, year: int | None = None, lang: str = "sv")
     if silent:
         lines.append(w["silent"].format(names=", ".join(silent)))
     if dec.sizes.get("input", 0):
-        from .describe import parameter_label
 
         config = _config(dec)
         soc = dec.sel(actor=SOCIETY, year=last)
@@ -365,7 +365,6 @@ def decision_text(dec, top: int = 10, year: int | None = None, lang: str = "sv")
 
 
 def _config(ds) -> dict:
-    import json
 
     try:
         return json.loads(ds.attrs.get("config", "") or "{}")
@@ -389,7 +388,6 @@ def _value_of(x: float, path: str, config: dict | None, lang: str, precise: bool
     if not math.isfinite(x):
         return "–"
     if config:
-        from .describe import value_kind
 
         f = _f(lang)
         kind, unit = value_kind(path, config)

@@ -179,7 +179,7 @@ def write_netcdf(ds, path, **options) -> None:
         # active, and a lock cannot be named after a file object: write as if Dask were synchronous.
         scheduler = contextlib.nullcontext()
         if "dask" in sys.modules:
-            import dask
+            import dask  # dask, ~1 s: only with a cluster
 
             scheduler = dask.config.set(scheduler="synchronous")
         with deferred_signals(), scheduler:  # a stop signal inside HDF5 would leave it broken (see the module docstring)
@@ -211,8 +211,8 @@ class ResultWriter(_OpenFile):
     """
 
     def __init__(self, path, config: Config, space: ParameterSpace, draws: np.ndarray, seed: int, engine: str, chunk_draws: int):
-        import h5netcdf
-        import h5py
+        import h5netcdf  # h5py/h5netcdf, ~0.1 s: only when a file is opened
+        import h5py  # h5py/h5netcdf, ~0.1 s: only when a file is opened
 
         self.path = Path(path)
         coords, attrs = _skeleton(config, space, draws, seed, engine)
@@ -307,7 +307,7 @@ class ResultsFile(_OpenFile):
     """
 
     def __init__(self, path):
-        import h5netcdf
+        import h5netcdf  # h5py/h5netcdf, ~0.1 s: only when a file is opened
 
         self._file = h5netcdf.File(Path(path), "r")
         self.attrs = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in self._file.attrs.items()}
@@ -367,7 +367,7 @@ def read_netcdf(path: str | os.PathLike, filename: str, max_draws: int | None = 
     With ``max_draws``, only the first ``max_draws`` draws are read (draws are
     exchangeable, so they are a random sample of the run).
     """
-    import xarray as xr
+    import xarray as xr  # xarray, ~0.5 s: only where a Dataset is built or read
 
     path = Path(path)
     if path.is_dir():

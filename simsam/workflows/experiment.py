@@ -53,19 +53,32 @@ import json
 import math
 import os
 import platform
+import subprocess
 import time
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from ..analysis.breakeven import actor_index, breakeven, check_targets, input_setter, write_breakeven_files
+from ..analysis.convergence import run_until_se
+from ..analysis.decision import check_input_names, decision_analysis, write_decision_files
+from ..analysis.scenarios import Variant, compare, compare_summary, config_variants, variants_of, write_compare_files
+from ..analysis.sensitivity.options import SensitivityOptions, prepare, run_sensitivity
+from ..analysis.sensitivity.output import write_sensitivity
+from ..analysis.summary import headline, summarize
+from ..config import load_config
 from ..config.loading import decode_toml
 from ..config.model import SOCIETY, Config
 from ..config.nodes import Node
 from ..errors import ConfigError, type_name
+from ..results import simulate
 from ..results.netcdf import write_netcdf
+from ..util import atomic_folder
+from .run_folder import write_summaries
 
 __all__ = ["Experiment", "Analysis", "load_experiment", "run_experiment", "KINDS"]
 
@@ -140,7 +153,6 @@ def load_experiment(path: str | os.PathLike) -> Experiment:
     ConfigError
         Naming the key (``analysis[2].month``) and what is wrong.
     """
-    from ..config import load_config
 
     path = Path(path)
     try:
@@ -208,14 +220,11 @@ def _analysis(node: Node, config: Config, folder: Path, draws: int, seed: int, u
                 raise node.error("max_draws", "only applies with until_se")
     elif kind == "decision":
         if node.has("evppi"):
-            from ..analysis.decision import check_input_names
 
             check_input_names(config, _strings(node, "evppi"), node.at("evppi"))
         if node.has("year"):
             node.integer("year", lo=1, hi=config.simulation.horizon_months // 12)
     elif kind == "compare":
-        from ..analysis.scenarios import Variant, config_variants, variants_of
-        from ..config import load_config
 
         if node.has("scenarios") and node.has("configs"):
             raise node.error("configs", "give scenarios (of the experiment's config) or configs (compared with it), not both")
@@ -248,7 +257,6 @@ def _analysis(node: Node, config: Config, folder: Path, draws: int, seed: int, u
                     "configs", f"{v.name} has a horizon of {v.config.simulation.horizon_months} months, the experiment's config {h}"
                 )
     elif kind == "breakeven":
-        from ..analysis.breakeven import actor_index, check_targets, input_setter
 
         param = node.string("param")
         month = node.integer("month", lo=1)
@@ -286,7 +294,6 @@ def _default_name(node: Node, kind: str) -> str:
 
 def _sensitivity_options(node: Node, config: Config, seed: int, draws: int) -> dict:
     """The typed options of a sensitivity analysis and its target, checked against the config now."""
-    from ..analysis.sensitivity.options import SensitivityOptions, prepare
 
     kw: dict[str, Any] = {"method": node.string("method"), "seed": seed}
     for key in ("target", "actor", "cohort"):
@@ -313,7 +320,6 @@ def _sensitivity_options(node: Node, config: Config, seed: int, draws: int) -> d
 
 def _git(path: Path) -> dict | None:
     """The git commit of the work tree holding ``path`` (and whether it had uncommitted changes), or None outside git."""
-    import subprocess
 
     def git(*args):
         return subprocess.run(["git", *args], cwd=Path(path).resolve().parent, capture_output=True, text=True, timeout=10)
@@ -329,7 +335,6 @@ def _git(path: Path) -> dict | None:
 
 
 def _versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
 
     out = {"python": platform.python_version()}
     for pkg in ("simsam", "numpy", "numba", "scipy", "xarray", "pandas", "h5netcdf", "SALib"):
@@ -371,7 +376,6 @@ def run_experiment(exp: Experiment, out: str | os.PathLike, *, threads: int | No
     dict
         The content of ``manifest.json``.
     """
-    from ..util import atomic_folder
 
     out = Path(out)
     started = datetime.now(UTC)
@@ -425,11 +429,8 @@ def run_experiment(exp: Experiment, out: str | os.PathLike, *, threads: int | No
 
 
 def _run(exp: Experiment, a: Analysis, folder: Path, runs: dict, threads):
-    from ..analysis.summary import headline, summarize
-    from .run_folder import write_summaries
 
     if "until_se" in a.options:
-        from ..analysis.convergence import run_until_se
 
         ds, conv = run_until_se(
             exp.config,
@@ -453,7 +454,6 @@ def _run(exp: Experiment, a: Analysis, folder: Path, runs: dict, threads):
 
 
 def _simulate(exp: Experiment, draws: int, runs: dict, threads):
-    from ..results import simulate
 
     if draws not in runs:
         runs[draws] = simulate(exp.config, draws=draws, seed=exp.seed, threads=threads)
@@ -461,7 +461,6 @@ def _simulate(exp: Experiment, draws: int, runs: dict, threads):
 
 
 def _decision(exp: Experiment, a: Analysis, folder: Path, runs: dict, threads):
-    from ..analysis.decision import decision_analysis, write_decision_files
 
     ds = _simulate(exp, a.draws, runs, threads)
     dec = decision_analysis(ds, exp.config, evppi=a.options.get("evppi"))
@@ -476,7 +475,6 @@ def _decision(exp: Experiment, a: Analysis, folder: Path, runs: dict, threads):
 
 
 def _compare(exp: Experiment, a: Analysis, folder: Path, runs: dict, threads):
-    from ..analysis.scenarios import compare, compare_summary, write_compare_files
 
     ds = compare(a.extra["variants"], a.draws, exp.seed, threads=threads)
     table = compare_summary(ds)
@@ -490,7 +488,6 @@ def _compare(exp: Experiment, a: Analysis, folder: Path, runs: dict, threads):
 
 
 def _breakeven(exp: Experiment, a: Analysis, folder: Path, runs: dict, threads):
-    from ..analysis.breakeven import breakeven, write_breakeven_files
 
     e = a.extra
     r = breakeven(
@@ -515,8 +512,6 @@ def _breakeven(exp: Experiment, a: Analysis, folder: Path, runs: dict, threads):
 
 
 def _sensitivity(exp: Experiment, a: Analysis, folder: Path, runs: dict, threads):
-    from ..analysis.sensitivity.options import run_sensitivity
-    from ..analysis.sensitivity.output import write_sensitivity
 
     ds = run_sensitivity(exp.config, a.extra["options"], a.extra["target"], threads=threads)
     write_sensitivity(ds, folder)

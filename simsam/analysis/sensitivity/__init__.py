@@ -31,6 +31,8 @@ estimators take several seconds; tests/test_sensitivity.py runs Sobol.)
 
 from __future__ import annotations
 
+import importlib
+
 __all__ = [
     "METHODS",
     "TARGETS",
@@ -69,7 +71,6 @@ _HOME = {
 
 def __getattr__(name):
     if name in _HOME:
-        import importlib
 
         return getattr(importlib.import_module(f".{_HOME[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -26,6 +26,7 @@ from ...config.correlations import PAIR_SEPARATOR
 from ...config.model import Config
 from ...engine.copula import U_MAX, U_MIN
 from ...engine.evaluate import DEFAULT_CHUNK_DRAWS, engine_of, evaluate
+from ...engine.run import config_of_raw, in_flight
 from ...engine.sampling import ParameterSpace
 from ...errors import ConfigError
 from .targets import Target
@@ -179,7 +180,6 @@ class ConfigModel:
         return self.target.check_finite(y)
 
     def _run_on_cluster(self, values, draws, parts, y) -> None:
-        from ...engine.run import in_flight
 
         def submit(part):
             return self.client.submit(
@@ -210,7 +210,6 @@ def target_chunk(raw, values: np.ndarray, draws: np.ndarray, seed: int, engine: 
     ``raw`` is the config's merged tables (plain data, rebuilt and validated on
     the worker once, see :func:`simsam.engine.run.compute_chunk`); returns shape ``(run,)``.
     """
-    from ...engine.run import config_of_raw
 
     config = config_of_raw(raw)
     # One thread per task: a cluster's workers each run one task per core.

@@ -78,7 +78,7 @@ def level_probabilities(x: np.ndarray, levels: int) -> np.ndarray:
 
 def morris_design(problem: dict, trajectories: int, *, levels: int = 4, seed: int) -> np.ndarray:
     """Morris trajectories, shape ``(trajectories·(G + 1), num_vars)``, on the grid of ``levels`` levels in [0, 1]."""
-    from SALib.sample import morris as sample
+    from SALib.sample import morris as sample  # SALib, ~0.5 s: only for this method
 
     if levels < 2 or levels % 2:
         raise ValueError(f"levels must be an even number of at least 2, not {levels}")
@@ -90,7 +90,7 @@ def morris_effects(
     problem: dict, x: np.ndarray, y: np.ndarray, *, levels: int = 4, seed: int, conf_level: float = 0.95, resamples: int = RESAMPLES
 ) -> MorrisEffects:
     """SALib's Morris estimators on the output ``y`` of the design ``x`` (:func:`morris_design`)."""
-    from SALib.analyze import morris as analyze
+    from SALib.analyze import morris as analyze  # SALib, ~0.5 s: only for this method
 
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)

@@ -14,8 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from ...config.model import SOCIETY, Config
+from ...engine.sampling import ParameterSpace
 from ...errors import ConfigError, unknown_key_error
 from . import METHODS
+from .model import check_space
+from .morris import run_morris
+from .prcc import run_prcc
+from .sobol import run_sobol
+from .targets import parse_target
+from .tornado import run_tornado
 
 __all__ = ["SensitivityOptions", "DEFAULT_N", "prepare", "run_sensitivity"]
 
@@ -128,9 +135,6 @@ def prepare(config: Config, options: SensitivityOptions, name: Callable[[str], s
         An unknown target or actor, a month or year outside the horizon, a
         config without uncertain inputs, too few draws for PRCC.
     """
-    from ...engine.sampling import ParameterSpace
-    from .model import check_space
-    from .targets import parse_target
 
     options = options.checked(name)
     try:
@@ -153,19 +157,15 @@ def run_sensitivity(config: Config, options: SensitivityOptions, target, *, thre
     if client is not None and m not in CLUSTER_METHODS:
         raise ValueError(f"{m} runs in this process, not on a cluster")
     if m == "tornado":
-        from .tornado import run_tornado
 
         return run_tornado(config, target=target, low=options.low, high=options.high, threads=threads)
     if m == "prcc":
-        from .prcc import run_prcc
 
         return run_prcc(config, target=target, draws=options.n, seed=options.seed, cohort=options.cohort, threads=threads)
     cohort = options.cohort or "expected"
     if m == "sobol":
-        from .sobol import run_sobol
 
         return run_sobol(config, target=target, n=options.n, seed=options.seed, cohort=cohort, threads=threads, client=client)
-    from .morris import run_morris
 
     return run_morris(
         config,

@@ -17,7 +17,9 @@ import numpy as np
 
 from ..._version import __version__
 from ...config.model import Config
+from ...results import read_netcdf
 from ...results.netcdf import write_netcdf
+from ...util import atomic_folder
 
 __all__ = ["COLUMNS", "EXTRA_COLUMNS", "sensitivity_dataset", "write_sensitivity", "read_sensitivity"]
 
@@ -95,8 +97,7 @@ def sensitivity_dataset(
         Dimension ``parameter``; attributes ``method``, ``target``, ``actor``,
         ``sample_size``, ... (None values are left out: NetCDF cannot hold them).
     """
-    import xarray as xr
-
+    import xarray as xr  # xarray, ~0.5 s: only where a Dataset is built or read
 
     parameters = [str(p) for p in parameters]
     members = [str(m) for m in members] if members is not None else parameters
@@ -134,7 +135,6 @@ def sensitivity_dataset(
 
 def write_sensitivity(ds, folder: str | os.PathLike) -> Path:
     """Write ``sensitivity.nc`` and ``sensitivity.csv`` into ``folder`` atomically (all or nothing)."""
-    from ...util import atomic_folder
 
     folder = Path(folder)
     method = ds.attrs["method"]
@@ -148,7 +148,6 @@ def write_sensitivity(ds, folder: str | os.PathLike) -> Path:
 
 def read_sensitivity(path: str | os.PathLike):
     """Open ``sensitivity.nc`` (a folder or the file itself) into memory."""
-    from ...results import read_netcdf
 
     return read_netcdf(path, "sensitivity.nc")
 

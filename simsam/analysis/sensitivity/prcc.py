@@ -29,6 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...config.model import Config
+from ...engine.sampling import ParameterSpace
+from ...results import simulate
 from .model import check_space
 from .output import sensitivity_dataset
 from .targets import Target
@@ -79,7 +81,7 @@ def partial_rank_correlation(x: np.ndarray, y: np.ndarray, *, groups=None, conf_
     PartialRankCorrelation
         NaN where a residual has no variance (a constant input or target).
     """
-    from scipy import stats
+    from scipy import stats  # scipy.stats/special, 0.3-1 s: only here
 
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
@@ -178,8 +180,6 @@ def run_prcc(
     xarray.Dataset
         See :func:`prcc_of_dataset`.
     """
-    from ...engine.sampling import ParameterSpace
-    from ...results import simulate
 
     check_space(ParameterSpace.from_config(config))
     run_config = config

@@ -72,7 +72,7 @@ def one_way_design(space: ParameterSpace, low: float = 5.0, high: float = 95.0) 
     -------
     OneWayDesign
     """
-    from scipy import stats
+    from scipy import stats  # scipy.stats/special, 0.3-1 s: only here
 
     if not 0 < low < high < 100:
         raise ValueError(f"percentiles must satisfy 0 < low < high < 100, not {low}, {high}")
