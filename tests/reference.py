@@ -27,12 +27,17 @@ def _grouped(shares):
     return shares[:, None, :] if shares.ndim == 2 else shares
 
 
-def person_occupancy(shares, trans, keys, participants, horizon, exit_months=None, groups=None):
+def _known(participants, exit_states):
+    return np.full(participants, -1, np.int64) if exit_states is None else np.asarray(exit_states, np.int64)
+
+
+def person_occupancy(shares, trans, keys, participants, horizon, exit_months=None, groups=None, exit_states=None):
     """Sampled cohorts, vectorised over draws and participants.
 
     Participant ``i`` enters its exit state in month index ``exit_months[i]``
     (default 0), with the shares of its group ``groups[i]`` (``shares`` of shape
-    ``(draw, group, state)``; 2-D means one group). Returns counts, shape
+    ``(draw, group, state)``; 2-D means one group), or in ``exit_states[i]`` in
+    every draw where that is ≥ 0 (a known state). Returns counts, shape
     ``(draw, state, month)``.
     """
     shares = _grouped(shares)
@@ -52,6 +57,8 @@ def person_occupancy(shares, trans, keys, participants, horizon, exit_months=Non
         return np.where(hit.any(-1), np.argmax(hit, axis=-1), last)
 
     state = categorical(shares[d_idx, groups[None, :]], _stream(pkeys, 0))
+    known = _known(participants, exit_states)
+    state = np.where(known[None, :] >= 0, known[None, :], state)
     t0 = np.zeros(participants, np.int64) if exit_months is None else np.asarray(exit_months, np.int64)
     t = np.broadcast_to(t0, state.shape).copy()
     active = np.ones(state.shape, bool)
@@ -90,8 +97,9 @@ def person_occupancy(shares, trans, keys, participants, horizon, exit_months=Non
     return np.cumsum(diff, axis=2)[:, :, :horizon]
 
 
-def expected_occupancy(shares, trans, participants, horizon, exit_months=None, groups=None):
-    """Sum over exit cohorts and groups of ``e_mg · x_g(t − m)``, ``x_g(s+1) = x_g(s) P``.
+def expected_occupancy(shares, trans, participants, horizon, exit_months=None, groups=None, exit_states=None):
+    """Sum over exit cohorts and groups of ``e_mg · x_g(t − m)``, ``x_g(s+1) = x_g(s) P``, and over the
+    known exits (month m, state k) of ``u_k P^(t − m)``.
 
     Shape ``(draw, state, month)``; an explicit convolution (the kernel uses the recursion).
     """
@@ -106,19 +114,36 @@ def expected_occupancy(shares, trans, participants, horizon, exit_months=None, g
     for t in range(horizon):
         trace[..., t] = x
         x = np.einsum("dgk,dkj->dgj", x, p)
-    counts = exit_counts(participants, horizon, exit_months, groups, n_groups)
+    counts = exit_counts(participants, horizon, exit_months, groups, n_groups, exit_states)
     occ = np.zeros((shares.shape[0], n_states, horizon))
     for m, g in zip(*np.nonzero(counts)):
         occ[:, :, m:] += counts[m, g] * trace[:, g, :, : horizon - m]
+    known = known_counts(participants, horizon, n_states, exit_months, exit_states)
+    for m, k in zip(*np.nonzero(known)):
+        x = np.zeros((shares.shape[0], n_states))
+        x[:, k] = 1.0
+        for t in range(m, horizon):
+            occ[:, :, t] += known[m, k] * x
+            x = np.einsum("dk,dkj->dj", x, p)
     return occ
 
 
-def exit_counts(participants, horizon, exit_months=None, groups=None, n_groups=1):
-    """Exits per month and group, shape ``(horizon, group)``."""
+def exit_counts(participants, horizon, exit_months=None, groups=None, n_groups=1, exit_states=None):
+    """Exits whose state is drawn, per month and group, shape ``(horizon, group)``."""
     exit_months = np.zeros(participants, np.int64) if exit_months is None else np.asarray(exit_months, np.int64)
     groups = np.zeros(participants, np.int64) if groups is None else np.asarray(groups, np.int64)
+    drawn = _known(participants, exit_states) < 0
     out = np.zeros((horizon, n_groups))
-    np.add.at(out, (exit_months, groups), 1.0)
+    np.add.at(out, (exit_months[drawn], groups[drawn]), 1.0)
+    return out
+
+
+def known_counts(participants, horizon, n_states, exit_months=None, exit_states=None):
+    """Exits to known states per month and state, shape ``(horizon, state)``."""
+    exit_months = np.zeros(participants, np.int64) if exit_months is None else np.asarray(exit_months, np.int64)
+    known = _known(participants, exit_states)
+    out = np.zeros((horizon, n_states))
+    np.add.at(out, (exit_months[known >= 0], known[known >= 0]), 1.0)
     return out
 
 
@@ -156,7 +181,7 @@ def simulate_cohorts(inputs, engine, *, monthly=False):
 
     x = inputs
     keys = np.asarray(x.keys, dtype=np.uint64)
-    args = (x.participants, x.horizon, x.exit_months, x.groups)
+    args = (x.participants, x.horizon, x.exit_months, x.groups, x.exit_states)
     if engine == EXPECTED:
         occ = expected_occupancy(x.shares, x.trans, *args)
     elif engine == AGGREGATE:
@@ -349,15 +374,20 @@ def _add_exits(occ, t, shares, key, c, participants):
     return c
 
 
-def aggregate_occupancy(shares, trans, key, participants, horizon, exit_months=None, groups=None):
-    """One draw's counts by sequential binomials, shape ``(state, month)``; ``shares`` ``(group, state)``."""
+def aggregate_occupancy(shares, trans, key, participants, horizon, exit_months=None, groups=None, exit_states=None):
+    """One draw's counts by sequential binomials, shape ``(state, month)``; ``shares`` ``(group, state)``.
+
+    Known exit states (``exit_states[i] ≥ 0``) are added as counts after each month's drawn exits.
+    """
     shares = np.atleast_2d(shares)
     n_groups, n_states = shares.shape
     occ = np.zeros((n_states, horizon))
-    counts = exit_counts(participants, horizon, exit_months, groups, n_groups).astype(int)
+    counts = exit_counts(participants, horizon, exit_months, groups, n_groups, exit_states).astype(int)
+    known = known_counts(participants, horizon, n_states, exit_months, exit_states)
     c = 0
     for g in range(n_groups):
         c = _add_exits(occ, 0, shares[g], key, c, counts[0, g])
+    occ[:, 0] += known[0]
     for t in range(1, horizon):
         for k in range(n_states):
             n = int(occ[k, t - 1])
@@ -384,4 +414,5 @@ def aggregate_occupancy(shares, trans, key, participants, horizon, exit_months=N
         for g in range(n_groups):
             if counts[t, g]:
                 c = _add_exits(occ, t, shares[g], key, c, counts[t, g])
+        occ[:, t] += known[t]
     return occ

@@ -40,7 +40,7 @@ RUN_SECTIONS = ["sammanfattning", "las-rapporten", "aktorer", "kanslighet", "ant
 CASES = {
     "samverkansteamet": (CONFIGS / "samverkansteamet.toml", 2000, "sv", RUN_SECTIONS),
     "samverkansteamet-point": (CONFIGS / "samverkansteamet_point.toml", 1, "sv", RUN_SECTIONS),
-    "project-timing": (DATA / "project_timing.toml", 1000, "sv", RUN_SECTIONS),
+    "project-timing": (DATA / "project_timing.toml", 1000, "sv", RUN_SECTIONS[:3] + ["grupper"] + RUN_SECTIONS[3:]),  # two groups
     "bas-seekamu": (CONFIGS / "bas_trelleborg.toml", 1000, "sv", RUN_SECTIONS),
     "one-draw": (CONFIGS / "samverkansteamet.toml", 1, "en", RUN_SECTIONS),
     "experiment": (None, 400, "sv", ["sammanfattning", "las-rapporten", "aktorer", "scenarier", "brytpunkter", "beslut", "kanslighet",

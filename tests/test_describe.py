@@ -195,8 +195,9 @@ share = 0.7
     assert counterfactual["deadweight"][1] == "20%" and counterfactual["attribution"][1] == "100%"  # 1.0: the neutral default
     assert counterfactual["drop_off"][1] == "uniform between 0 and 20% per year"
     groups = _rows(text, "Groups")
-    assert groups["long_term"][1:] == ["Long-term", "30%", "work normal with mean −0.5 and standard deviation 0.2"]
-    assert groups["other"][1:] == ["other", "70%", "none"]
+    # 81 participants: 24.3 → 24 and 57; each bears its share of the cost per participant (24/81 = 29.6 %)
+    assert groups["long_term"][1:] == ["Long-term", "30%", "24", "29.6%", "work normal with mean −0.5 and standard deviation 0.2", "—"]
+    assert groups["other"][1:] == ["other", "70%", "57", "70.4%", "none", "—"]
     pair = "outcomes.states.work.employment_rate ~ outcomes.states.work.wage_subsidy"
     assert _rows(text, "Correlations")[pair][1] == "−0.5"
     inputs = _inputs(text)

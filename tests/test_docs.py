@@ -164,6 +164,7 @@ GETTERS = {
     "counterfactual.drop_off": lambda c: c.counterfactual.drop_off.value,
     "counterfactual.optimism_bias": lambda c: c.counterfactual.optimism_bias.value,
     "groups.NAME.shift": lambda c: _values(c.groups["long_term"].shift),
+    "groups.NAME.cost_weight": lambda c: c.groups["long_term"].cost_weight,
 }
 
 LITERAL_DEFAULTS = [(t, k) for t, k in KEYS if not k.default.startswith("(")]

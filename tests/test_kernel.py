@@ -253,11 +253,16 @@ def test_kernel_matches_reference_with_timing(case, engine):
     n_draws, n_states = args[0].shape
     timing = random_timing(rng, n_draws, participants, horizon)
     if case % 2:  # participant groups with their own exit shares (heterogeneous participants)
-        n_groups = int(rng.integers(1, 4))
-        grouped = args[0][:, None, :] * rng.uniform(0.2, 5.0, size=(n_draws, n_groups, n_states))
-        args = (grouped / grouped.sum(axis=2, keepdims=True),) + args[1:]
-        timing["groups"] = rng.integers(0, n_groups, size=participants)
+        args, timing["groups"] = random_groups(rng, args, participants)
     assert_kernel_matches_reference(rng, args, participants, horizon, engine, **timing)
+
+
+def random_groups(rng, args, participants):
+    """1–3 participant groups with their own exit shares (``args`` with 3-D shares) and each participant's group."""
+    n_draws, n_states = args[0].shape
+    n_groups = int(rng.integers(1, 4))
+    grouped = args[0][:, None, :] * rng.uniform(0.2, 5.0, size=(n_draws, n_groups, n_states))
+    return (grouped / grouped.sum(axis=2, keepdims=True),) + args[1:], rng.integers(0, n_groups, size=participants)
 
 
 @pytest.mark.parametrize("engine", [PERSON, AGGREGATE, EXPECTED], ids=["person", "aggregate", "expected"])
@@ -347,3 +352,61 @@ def test_month_by_month_numpy_agrees_with_the_markov_trace():
         diff = (occ - expected)[:, :, month]
         z = diff.mean(axis=0) / (diff.std(axis=0, ddof=1) / np.sqrt(draws))
         assert np.all(np.abs(z) < 5), (month, z)
+
+
+# --- known exit states (monitoring a running project, issue 16 item 5) ----------------------
+
+
+@pytest.mark.parametrize("engine", [PERSON, AGGREGATE, EXPECTED], ids=["person", "aggregate", "expected"])
+@pytest.mark.parametrize("case", range(10))
+def test_kernel_matches_reference_with_known_exit_states(case, engine):
+    """Some participants' exit states known (fixed in every draw), with staggered exits and groups."""
+    rng = np.random.default_rng(8000 + case)
+    args, participants, horizon = random_case(rng, engine, case)
+    n_draws, n_states = args[0].shape
+    options = random_timing(rng, n_draws, participants, horizon) if case % 3 else {}
+    if case % 2:
+        args, options["groups"] = random_groups(rng, args, participants)
+    known = rng.integers(0, n_states, size=participants)
+    options["exit_states"] = np.where(rng.random(participants) < rng.choice([0.0, 0.5, 1.0]), known, -1)
+    assert_kernel_matches_reference(rng, args, participants, horizon, engine, **options)
+
+
+@pytest.mark.parametrize("engine", [PERSON, AGGREGATE, EXPECTED], ids=["person", "aggregate", "expected"])
+def test_no_known_exit_state_is_the_engine_exactly(engine):
+    """``exit_states`` all −1 gives bit-identical results to leaving it out."""
+    rng = np.random.default_rng(78)
+    args = random_inputs(rng, 40, 3, 4, 60)
+    base = simulate_cohorts(CohortInputs(*args, 30, 60), engine)
+    none_known = simulate_cohorts(CohortInputs(*args, 30, 60, exit_states=np.full(30, -1)), engine)
+    for a, b in zip(base[:3], none_known[:3]):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("engine", [PERSON, AGGREGATE, EXPECTED], ids=["person", "aggregate", "expected"])
+def test_known_exit_states_are_fixed_in_every_draw(engine):
+    """Everyone's exit state known and no moves: every draw has the same occupancy, whatever its
+    shares; with rel = the identity per state the yearly revenue is 12 × the known counts. With
+    half of them known, the known half's counts are a floor under each state's occupancy."""
+    rng = np.random.default_rng(79)
+    n_draws, n_states, participants = 50, 3, 20
+    shares, _, _, _, _, keys = random_inputs(rng, n_draws, n_states, 1, 24)
+    trans = np.zeros((n_draws, n_states, n_states))
+    rel = np.broadcast_to(np.eye(n_states), (n_draws, n_states, n_states)).copy()
+    zeros = (np.zeros((n_draws, n_states)), np.zeros(n_draws), keys)
+    known = np.array([0] * 5 + [1] * 9 + [2] * 6)
+    revenue = simulate_cohorts(CohortInputs(shares, trans, rel, *zeros, participants, 24, exit_states=known), engine).revenue
+    np.testing.assert_array_equal(revenue, np.broadcast_to(12.0 * np.array([5, 9, 6])[None, :, None], revenue.shape))
+    half = np.where(np.arange(participants) % 2 == 0, known, -1)
+    revenue = simulate_cohorts(CohortInputs(shares, trans, rel, *zeros, participants, 24, exit_states=half), engine).revenue
+    floor = 12.0 * np.bincount(half[half >= 0], minlength=n_states)
+    assert np.all(revenue[:, :, 0] >= floor[None, :] - 1e-9)
+    np.testing.assert_allclose(revenue[:, :, 0].sum(axis=1), 12.0 * participants)
+
+
+def test_known_exit_states_are_checked():
+    one = (np.ones((1, 2)) / 2, np.zeros((1, 2, 2)), np.ones((1, 2, 1)), np.zeros((1, 1)), np.zeros(1), np.zeros(1, np.uint64))
+    with pytest.raises(ValueError, match="exit_states"):
+        simulate_cohorts(CohortInputs(*one, 2, 12, exit_states=np.array([0, 2])), EXPECTED)
+    with pytest.raises(ValueError, match="exit_states"):
+        simulate_cohorts(CohortInputs(*one, 2, 12, exit_states=np.array([0])), EXPECTED)

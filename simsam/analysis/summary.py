@@ -26,6 +26,12 @@ positive. They have no payback time (the results hold each actor's payback
 month, not the monthly flows it would take), and live beside the actors
 (``Summary.totals``, ``summary.json``'s ``totals``), never among them, so that
 society is still the sum of the actors' rows.
+
+A run of a config with ``[groups]`` has the same summary per group
+(``Summary.groups``: group id → :class:`Summary`, from the Dataset's ``group_*``
+variables): each group's payback, revenue, cost (its share, per participant) and
+net benefit per actor. ``summary.csv`` stays the cohort's; the groups' rows are
+``summary_groups.csv`` (a ``group`` column first) and ``summary.json``'s ``groups``.
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ from ..config.model import SOCIETY
 from ..results import NO_FLOW_KR
 
 __all__ = [
-    "Summary", "summarize", "summary_of", "summary_json", "headline", "PAYBACK_MONTHS", "TOTALS", "TOTAL_METRICS",
+    "Summary", "summarize", "summary_of", "summary_json", "headline", "group_view", "PAYBACK_MONTHS", "TOTALS", "TOTAL_METRICS",
     "continuous_stats", "payback_stats", "probability_stats",
 ]
 
@@ -110,6 +116,8 @@ class Summary:
     no_cost: frozenset = frozenset()
     #: Totals of several actors (:data:`TOTALS`): id → {"actors": [...], "rows": {metric: {column: float}}}.
     totals: dict = field(default_factory=dict)
+    #: With ``[groups]``: group id → that group's Summary (its own ``groups`` empty).
+    groups: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, table) -> Summary:
@@ -118,7 +126,9 @@ class Summary:
             return table
         rows = {key: {c: float(row[c]) for c in COLUMNS} for key, row in table.iterrows()}
         flagged = frozenset(a for (a, _), row in table.iterrows() if "no_cost" in row and bool(row["no_cost"]))
-        return cls(rows, flagged, dict(getattr(table, "attrs", {}).get("totals", {})))
+        attrs = getattr(table, "attrs", {})
+        groups = {g: cls.of(frame) for g, frame in attrs.get("groups", {}).items()}
+        return cls(rows, flagged, dict(attrs.get("totals", {})), groups)
 
     @property
     def actors(self) -> list[str]:
@@ -141,6 +151,8 @@ class Summary:
         table.index = pd.MultiIndex.from_tuples(table.index, names=["actor", "metric"])
         table["no_cost"] = [a in self.no_cost for a in table.index.get_level_values("actor")]
         table.attrs["totals"] = self.totals
+        if self.groups:
+            table.attrs["groups"] = {g: summary.frame() for g, summary in self.groups.items()}
         return table
 
     def to_csv(self, path) -> None:
@@ -153,8 +165,60 @@ class Summary:
             out = csv.writer(f, lineterminator="\n")
             out.writerow(["actor", "metric", *COLUMNS, "no_cost"])
             for (actor, metric), row in self.rows.items():
-                cells = ("" if math.isnan(row[c]) else repr(row[c] + 0.0) for c in COLUMNS)
-                out.writerow([actor, metric, *cells, int(actor in self.no_cost)])
+                out.writerow([actor, metric, *_cells(row), int(actor in self.no_cost)])
+
+    def groups_to_csv(self, path) -> None:
+        """``summary_groups.csv``: :meth:`to_csv`'s rows for every group, a ``group`` column first."""
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            out = csv.writer(f, lineterminator="\n")
+            out.writerow(["group", "actor", "metric", *COLUMNS, "no_cost"])
+            for group, summary in self.groups.items():
+                for (actor, metric), row in summary.rows.items():
+                    out.writerow([group, actor, metric, *_cells(row), int(actor in summary.no_cost)])
+
+
+def _cells(row: dict):
+    return ("" if math.isnan(row[c]) else repr(row[c] + 0.0) for c in COLUMNS)
+
+
+class _GroupView:
+    """One group's results of a result Dataset or ResultsFile, looking like a run's own (``group_*`` → ``*``)."""
+
+    def __init__(self, ds, index: int):
+        self._ds, self._index = ds, index
+        self.attrs = dict(ds.attrs)
+        self.attrs["participants"] = int(ds["group_participants"].values[index])
+        self.sizes = ds.sizes
+
+    def __contains__(self, name) -> bool:
+        return f"group_{name}" in self._ds or name in ("actor", "year")
+
+    def __getitem__(self, name):
+        if name in ("actor", "year", "actor_label"):
+            return self._ds[name]
+        return _Values(np.asarray(self._ds[f"group_{name}"].values)[:, self._index])
+
+    def sel(self, actor: str):
+        view = self._ds.sel(actor=actor)
+        index = self._index
+
+        class _Actor:
+            def __getitem__(self, name):
+                return _Values(np.asarray(view[f"group_{name}"].values)[:, index])
+
+        return _Actor()
+
+
+@dataclass(frozen=True)
+class _Values:
+    values: np.ndarray
+
+
+def group_view(ds, group: str):
+    """Group ``group``'s results of a result Dataset (or ResultsFile) as a run of its own: ``cost``,
+    ``payback_months``, ``net_benefit`` … are that group's (``group_cost`` …), ``participants`` its size.
+    What :func:`summary_of` and the tables read."""
+    return _GroupView(ds, [str(g) for g in ds["group"].values].index(group))
 
 
 def summary_of(ds) -> Summary:
@@ -193,7 +257,10 @@ def summary_of(ds) -> Summary:
             rows[(actor, f"p_net_benefit_positive_{y}y")] = probability_stats(nb[:, i] > 0)
         if actor == SOCIETY:
             rows[(actor, "utilised_potential")] = continuous_stats(ds["utilised_potential"].values)
-    return Summary({key: {**nan, **row} for key, row in rows.items()}, frozenset(no_cost), totals_of(ds))
+    groups = {}
+    if "group_cost" in ds:
+        groups = {str(g): summary_of(group_view(ds, str(g))) for g in ds["group"].values}
+    return Summary({key: {**nan, **row} for key, row in rows.items()}, frozenset(no_cost), totals_of(ds), groups)
 
 
 def totals_of(ds) -> dict:
@@ -288,8 +355,32 @@ def headline(summary, actor: str, horizon: int, lang: str = "en") -> str:
 
 
 def summary_json(ds, summary) -> dict:
-    """``summary.json``: the run's facts, and per actor its metrics and headline (``summary``: a :class:`Summary` or DataFrame)."""
+    """``summary.json``: the run's facts, and per actor its metrics and headline (``summary``: a :class:`Summary` or DataFrame);
+    with ``[groups]``, ``groups``: the same per group, with its label, participants and share of the cost."""
     summary = Summary.of(summary)
+    out = _actors_json(ds, summary)
+    meta = {
+        k: ds.attrs[k]
+        for k in ("name", "config_file", "seed", "draws", "cohort", "participants", "horizon_months", "simsam_version")
+        if k in ds.attrs
+    }
+    meta = {k: (v.item() if hasattr(v, "item") else v) for k, v in meta.items()}
+    out = {"run": meta, **out}
+    if summary.groups:
+        ids = [str(g) for g in ds["group"].values]
+        labels = [str(x) for x in ds["group_label"].values]
+        sizes = [int(x) for x in ds["group_participants"].values]
+        shares = [float(x) for x in ds["group_cost_share"].values]
+        out["groups"] = {
+            g: {"label": labels[i], "participants": sizes[i], "cost_share": shares[i], **_actors_json(ds, summary.groups[g])}
+            for i, g in enumerate(ids)
+            if g in summary.groups
+        }
+    return out
+
+
+def _actors_json(ds, summary: Summary) -> dict:
+    """``actors`` and ``totals`` of ``summary.json`` for a Summary (the cohort's or a group's)."""
     horizon = int(ds.attrs.get("horizon_months", 60))
     labels = dict(zip(ds["actor"].values.tolist(), ds["actor_label"].values.tolist())) if "actor_label" in ds.coords else {}
     actors = {}
@@ -308,10 +399,4 @@ def summary_json(ds, summary) -> dict:
         }
         for name, total in summary.totals.items()
     }
-    meta = {
-        k: ds.attrs[k]
-        for k in ("name", "config_file", "seed", "draws", "cohort", "participants", "horizon_months", "simsam_version")
-        if k in ds.attrs
-    }
-    meta = {k: (v.item() if hasattr(v, "item") else v) for k, v in meta.items()}
-    return {"run": meta, "actors": actors, "totals": totals}
+    return {"actors": actors, "totals": totals}

@@ -36,6 +36,7 @@ COMMAND_MODULES = (
     "simsam.cli.analyses",
     "simsam.cli.report",
     "simsam.cli.evidence",
+    "simsam.cli.monitor",
     "simsam.cli.portfolio",
     "simsam.cli.clean",
 )

@@ -20,7 +20,7 @@ from ..errors import ConfigError, unknown_key_error
 from ..rules import Rules, index_value, rules_for
 from .correlations import Correlations, build_correlations, parse_pair
 from .followup import EXCLUDE, BadRows, read_followup, read_mapping
-from .loading import RawConfig, _lookup, _merge
+from .loading import RawConfig, _lookup, _merge, _whole
 from .model import (
     BENEFIT_RULES,
     LANGUAGES,
@@ -147,7 +147,10 @@ COST_SCHEDULE_KEYS = ("over_months",)
 COUNTERFACTUAL_KEYS = ("deadweight", "attribution", "displacement", "drop_off", "optimism_bias")
 
 
-GROUP_KEYS = ("label", "share", "shift")
+GROUP_KEYS = ("label", "share", "shift", "cost_weight", "before", "transitions", "resource_change")
+
+#: A group's keys that are merged over the config's own tables (``before`` over ``[before]``, ...).
+GROUP_OWN = ("before", "transitions", "resource_change")
 
 
 BEFORE_KEYS = ("income", "resources")
@@ -370,9 +373,12 @@ def build_config(raw: RawConfig) -> Config:
     outcomes = _outcomes(top, raw, actors, benefits, resources, before)
     transitions = _transitions(top, outcomes.states)
     counterfactual = _counterfactual(top)
-    groups = _groups(top, outcomes.states, project.participants)
+    groups, own = _groups(top, outcomes.states)
     sections = (actors, meta, simulation, economy, benefits, resources, project, before, outcomes, transitions, raw)
     partial = Config(*sections, counterfactual=counterfactual, groups=groups, rules=rules)
+    if own:
+        groups = {gid: _group_own(g, top, raw, partial) if gid in own else g for gid, g in groups.items()}
+        partial = replace(partial, groups=groups)
     correlations = _correlations(top, partial)
     prices = _prices(raw, partial)
     scenarios = _scenarios(top, raw)
@@ -658,9 +664,11 @@ def _transitions(top: Node, states: dict[str, State]) -> dict[str, dict[str, Qua
     return transitions
 
 
-def _groups(top: Node, states: dict, participants: int) -> dict[str, Group]:
-    """``[groups.NAME]``: participant groups with fixed shares and logit shifts on the outcome shares."""
-    groups = {}
+def _groups(top: Node, states: dict) -> tuple[dict[str, Group], set[str]]:
+    """``[groups.NAME]``: participant groups with fixed shares, logit shifts on the outcome shares and
+    a cost weight; and the groups with a ``before``, ``transitions`` or ``resource_change`` of their
+    own, which :func:`_group_own` builds once the rest of the config is built."""
+    groups, own = {}, set()
     for gid, g in _named_tables(top, "groups"):
         g.expect(GROUP_KEYS)
         shift_node = g.table("shift", {})
@@ -669,13 +677,117 @@ def _groups(top: Node, states: dict, participants: int) -> dict[str, Group]:
             if k not in states:
                 raise unknown_key_error(shift_node.at(k), k, states, what="state", source=shift_node.source(shift_node.at(k)))
             shift[k] = shift_node.quantity(k)
-        groups[gid] = Group(id=gid, label=g.string("label", gid), share=g.fixed("share", domain=UNIT), shift=shift)
+        for key in GROUP_OWN:
+            if g.has(key) and not isinstance(g.raw(key), dict):
+                over = "states' resource_change" if key == "resource_change" else f"[{key}]"
+                raise g.error(key, f"must be a table (merged over the config's {over}), not {type_name(g.raw(key))}")
+        change = g.table("resource_change", {})
+        for k in change.keys():
+            if k not in states:
+                raise unknown_key_error(change.at(k), k, states, what="state", source=change.source(change.at(k)))
+        if any(g.has(key) for key in GROUP_OWN):
+            own.add(gid)
+        for key in GROUP_OWN:
+            g.raw(key, None)  # read in full by _group_own
+        weight = g.fixed("cost_weight", 1.0, Domain(0.0, math.inf, lo_open=True))
+        groups[gid] = Group(id=gid, label=g.string("label", gid), share=g.fixed("share", domain=UNIT), shift=shift, cost_weight=weight)
         g.finish()
     if groups:
         total = sum(g.share for g in groups.values())
         if abs(total - 1) > SHARE_TOLERANCE:
             raise top.error("groups", f"group shares sum to {total:.6g}, not 1")
-    return groups
+    return groups, own
+
+
+def _leaves(table: dict, prefix: str):
+    """The dotted paths a table sets as an extending file would: every value but a table that merges key by key."""
+    for key, value in table.items():
+        path = f"{prefix}.{key}"
+        if isinstance(value, dict) and "dist" not in value and not _whole(tuple(path.split("."))) and value:
+            yield from _leaves(value, path)
+        else:
+            yield path
+
+
+def _group_path(gid: str, path: str) -> str:
+    """A key path of the merged group config as the group's own key: ``before.X`` → ``groups.NAME.before.X``,
+    ``outcomes.states.S.resource_change.R`` → ``groups.NAME.resource_change.S.R``."""
+    prefix = "outcomes.states."
+    if path.startswith(prefix):
+        state, _, rest = path[len(prefix):].partition(".")
+        if rest.startswith("resource_change"):
+            return f"groups.{gid}.resource_change.{state}{rest[len('resource_change'):]}"
+    return f"groups.{gid}.{path}" if path else f"groups.{gid}"
+
+
+def _group_own(group: Group, top: Node, raw: RawConfig, config: Config) -> Group:
+    """A group's own BEFORE, transitions and states: its ``before``, ``transitions`` and ``resource_change``
+    merged over the config's tables as an extending file would be, validated as such.
+
+    Quantities the group sets are renamed to its key paths (``groups.NAME.before.resources.R``):
+    they are the group's own inputs. Every other quantity is the config's own object, so that it
+    takes the same value in every group of a draw. Errors name the group's key.
+    """
+    gid = group.id
+    node = top.table("groups").table(gid)
+    layer: dict = {}
+    for key in ("before", "transitions"):
+        if node.has(key):
+            layer[key] = copy.deepcopy(node.raw(key))
+    if node.has("resource_change"):
+        layer["outcomes"] = {"states": {s: {"resource_change": copy.deepcopy(v)} for s, v in node.raw("resource_change").items()}}
+    label = f"groups.{gid}"
+    source = _lookup(raw.origins, label)
+    plain = {k: v for k, v in raw.data.items() if k not in ("scenarios", "groups", "correlations")}
+    origins = {k: v for k, v in raw.origins.items() if not k.startswith(("scenarios", "groups", "correlations"))}
+    merged = _merge(copy.deepcopy(plain), layer, origins, label)
+    try:
+        built = build_config(raw.with_layer(merged, origins, label, layer))
+    except ConfigError as exc:
+        raise ConfigError(_group_path(gid, exc.path), exc.problem, source if exc.source in (None, label) else exc.source) from None
+    leaves = [p for k, v in layer.items() for p in _leaves(v, k)]
+
+    def overridden(path: str) -> bool:
+        return any(path == leaf or path.startswith(leaf + ".") for leaf in leaves)
+
+    base_q = {q.path: q for q in config.quantities()}
+    base_s = {s.path: s for s in (config.before.income, *(st.income for st in config.outcomes.states.values()))}
+    memo: dict[int, Any] = {}
+
+    def quantity(q: Quantity | None) -> Quantity | None:
+        if q is None:
+            return None
+        if id(q) not in memo:
+            if overridden(q.path):
+                memo[id(q)] = Quantity(_group_path(gid, q.path), q.value, q.dist)
+            elif q.path in base_q or q.fixed:
+                memo[id(q)] = base_q.get(q.path, q)
+            else:  # pragma: no cover - every uncertain quantity the group does not set is the config's
+                raise RuntimeError(f"groups.{gid}: {q.path} is neither the group's nor the config's")
+        return memo[id(q)]
+
+    def shares(sh: Shares) -> Shares:
+        if id(sh) not in memo:
+            if overridden(sh.path):
+                memo[id(sh)] = replace(sh, path=_group_path(gid, sh.path), items=tuple(quantity(q) for q in sh.items))
+            else:
+                memo[id(sh)] = base_s[sh.path]
+        return memo[id(sh)]
+
+    before = Before(shares(built.before.income), {r: quantity(q) for r, q in built.before.resources.items()})
+    transitions = {o: {d: quantity(q) for d, q in row.items()} for o, row in built.transitions.items()}
+    states = {
+        sid: replace(
+            st,
+            income=shares(st.income),
+            employment_rate=quantity(st.employment_rate),
+            wage=quantity(st.wage),
+            wage_subsidy=quantity(st.wage_subsidy),
+            resource_change={r: quantity(q) for r, q in st.resource_change.items()},
+        )
+        for sid, st in built.outcomes.states.items()
+    }
+    return replace(group, before=before, transitions=transitions, states=states)
 
 
 def _exit_months(proj: Node, participants: int, horizon: int) -> tuple[int, ...] | None:

@@ -58,6 +58,12 @@ number (:class:`BadRows`).
 
 Exit months are whole calendar months from the first exit:
 ``12·(year − year₀) + (month − month₀)``.
+
+A running project's export (``simsam monitor``) also has participants who have
+not left yet: read with ``open_rows=True``, a row whose ``exit_date`` and
+``exit_status`` are both empty is a participant still in the project
+(``exit_date`` None); one of the two empty is still a bad row.
+:meth:`FollowUp.as_of` gives the file as it stood on a date.
 """
 
 from __future__ import annotations
@@ -69,7 +75,7 @@ import difflib
 import io
 import tomllib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import ConfigError, unknown_key_error
@@ -178,9 +184,9 @@ class Participant:
     id: str
     line: int
     entry_date: dt.date
-    exit_date: dt.date
+    exit_date: dt.date | None  # None: still in the project (a running project's export, ``open_rows``)
     entry_status: str
-    exit_status: str
+    exit_status: str  # "" while still in the project
 
 
 @dataclass(frozen=True)
@@ -206,12 +212,32 @@ class FollowUp:
 
     @property
     def included(self) -> tuple[Participant, ...]:
-        return tuple(p for p in self.participants if self.mapping.exit[p.exit_status] != EXCLUDE)
+        """Participants who have left with a status that counts (not excluded, not still in the project)."""
+        return tuple(p for p in self.exited if self.mapping.exit[p.exit_status] != EXCLUDE)
 
     @property
     def excluded(self) -> dict[str, int]:
         """Excluded participants per exit status code."""
-        return dict(Counter(p.exit_status for p in self.participants if self.mapping.exit[p.exit_status] == EXCLUDE))
+        return dict(Counter(p.exit_status for p in self.exited if self.mapping.exit[p.exit_status] == EXCLUDE))
+
+    @property
+    def exited(self) -> tuple[Participant, ...]:
+        """Participants who have left the project (with any exit status)."""
+        return tuple(p for p in self.participants if p.exit_date is not None)
+
+    @property
+    def in_project(self) -> tuple[Participant, ...]:
+        """Participants who have entered and not left (rows without an exit, ``open_rows``)."""
+        return tuple(p for p in self.participants if p.exit_date is None)
+
+    def as_of(self, date: dt.date) -> FollowUp:
+        """The file as it stood on ``date``: participants who entered after it left out, exits after it still open."""
+        rows = tuple(
+            p if p.exit_date is None or p.exit_date <= date else replace(p, exit_date=None, exit_status="")
+            for p in self.participants
+            if p.entry_date <= date
+        )
+        return replace(self, participants=rows)
 
     def outcome_counts(self, states=()) -> dict[str, int]:
         """Participants per outcome state: ``states`` first (zero if absent), then the mapping's other states."""
@@ -388,7 +414,7 @@ def _unknown(code: str, table: dict, column: str, section: str) -> str:
     return f"{column} '{code}' is not in the mapping's [{section}]{hint}"
 
 
-def read_followup(path: str | Path, mapping: Mapping, label: str | None = None) -> FollowUp:
+def read_followup(path: str | Path, mapping: Mapping, label: str | None = None, *, open_rows: bool = False) -> FollowUp:
     """Read and check a follow-up CSV; every bad row is reported, none dropped.
 
     Parameters
@@ -397,6 +423,8 @@ def read_followup(path: str | Path, mapping: Mapping, label: str | None = None) 
     mapping : Mapping
     label : str, optional
         How the file is named in messages (default: ``path`` as given).
+    open_rows : bool
+        Accept participants still in the project: ``exit_date`` and ``exit_status`` both empty.
 
     Raises
     ------
@@ -443,7 +471,8 @@ def read_followup(path: str | Path, mapping: Mapping, label: str | None = None) 
             problems.append((line, f"{len(record)} fields, the header has {len(header)}"))
             continue
         f = {c: record[i].strip() for c, i in index.items()}
-        errors = [f"{names[c]} is empty" for c in COLUMNS if not f[c]]
+        still_in = open_rows and not f["exit_date"] and not f["exit_status"]
+        errors = [f"{names[c]} is empty" for c in COLUMNS if not f[c] and not (still_in and c in ("exit_date", "exit_status"))]
         entry, exit_ = None, None
         if f["entry_date"]:
             entry, e = _date(f["entry_date"], names["entry_date"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from ..distributions import Quantity
@@ -361,12 +361,32 @@ class Group:
         Outcome state → logit shift (multinomial logit): the group's exit shares
         are ``shares_k · exp(shift_k) / Σ_j shares_j · exp(shift_j)``; states not
         named have shift 0.
+    cost_weight : float
+        The group's project cost per participant relative to the others' (> 0):
+        group ``g`` bears ``n_g · w_g / Σ_h n_h · w_h`` of every actor's cost.
+    before, transitions, states : or None
+        The group's own BEFORE, transitions and outcome states: its ``before``,
+        ``transitions`` and ``resource_change`` keys merged over the config's as an
+        extending file would be. A quantity the group sets is its own input
+        (``groups.NAME.before.resources.RESOURCE``, ``groups.NAME.transitions.FROM.TO``,
+        ``groups.NAME.resource_change.STATE``); every other one is the config's own
+        object, so it takes the same value in every group. None: the group has none of
+        these keys and uses the config's.
     """
 
     id: str
     label: str
     share: float
     shift: dict[str, Quantity]
+    cost_weight: float = 1.0
+    before: Before | None = None
+    transitions: dict[str, dict[str, Quantity]] | None = None
+    states: dict[str, State] | None = None
+
+    @property
+    def own(self) -> bool:
+        """Whether the group has a BEFORE, transitions or resource use of its own."""
+        return self.before is not None
 
 
 @dataclass(frozen=True)
@@ -487,8 +507,9 @@ class Config:
         for b in self.benefits.values():
             if b.id in used:
                 yield from b.quantities()
+        basket = set(self.before.resources).union(*(g.before.resources for g in self.groups.values() if g.own))
         for r in self.resources.values():
-            if r.id in self.before.resources:
+            if r.id in basket:
                 yield r.unit_cost
         yield self.project.cost
         yield from self.before.income.items if self.before.income.kind == "independent" else ()
@@ -507,10 +528,17 @@ class Config:
             yield from self.counterfactual.quantities()
         for g in self.groups.values():
             yield from g.shift.values()
+        for g in self.groups.values():
+            if g.own:  # the group's own inputs (named groups.NAME.…); the rest are the config's, yielded above
+                prefix = f"groups.{g.id}."
+                yield from (q for q in self.for_group(g.id).quantities() if q.path.startswith(prefix))
 
     def benefits_used(self) -> set[str]:
         """Benefits some income mix names, and the top-up benefit (paid in every situation)."""
         used = set(self.before.income.keys).union(*(s.income.keys for s in self.outcomes.states.values()))
+        for g in self.groups.values():
+            if g.own:
+                used |= set(g.before.income.keys).union(*(s.income.keys for s in g.states.values()))
         return used | {b.id for b in self.benefits.values() if b.top_up}
 
     @property
@@ -521,10 +549,21 @@ class Config:
     def share_groups(self) -> Iterator[Shares]:
         """Every Dirichlet table of shares (once each: ``income = "before"`` reuses BEFORE's)."""
         seen = set()
-        for s in (self.before.income, self.outcomes.shares, *(st.income for st in self.outcomes.states.values())):
+        own = [s for g in self.groups.values() if g.own for s in (g.before.income, *(st.income for st in g.states.values()))]
+        for s in (self.before.income, self.outcomes.shares, *(st.income for st in self.outcomes.states.values()), *own):
             if s.kind == "dirichlet" and id(s) not in seen:
                 seen.add(id(s))
                 yield s
+
+    def for_group(self, gid: str) -> Config:
+        """The config as group ``gid``'s participants see it: its BEFORE, transitions and states
+        (the config itself, without groups, for a group that has none of its own)."""
+        g = self.groups[gid]
+        if not g.own:
+            return replace(self, groups={}, scenarios={})
+        return replace(
+            self, before=g.before, transitions=g.transitions, outcomes=replace(self.outcomes, states=g.states), groups={}, scenarios={}
+        )
 
     def resolved_json(self) -> str:
         """The merged config (after ``extends``) as JSON, for a results file's attributes."""

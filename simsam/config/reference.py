@@ -968,8 +968,12 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "groups.NAME",
-        "A kind of participant with its own exit shares (heterogeneous participants). Without `[groups]` every "
-        "participant has the config's outcome shares.",
+        "A kind of participant (heterogeneous participants): its own exit shares, and optionally its own BEFORE, "
+        "transitions and resource use, each merged over the config's as an extending file would be. Every result is then "
+        "also given per group (`group_*` in the results, `summary_groups.csv`, the report's \"För vem lönar det sig?\"); "
+        "each group bears the project cost in proportion to its participants (weighted by `cost_weight`). A quantity a "
+        "group sets is its own input, named by the group's key (`groups.NAME.before.resources.RESOURCE`); every other is "
+        "the config's, the same in every group. Without `[groups]` every participant has the config's outcome shares.",
         (
             Key("label", "string", "", "(the table's name)", "Name in tables and reports.", '"Long-term unemployed"'),
             Key(
@@ -988,6 +992,42 @@ TABLES: tuple[Table, ...] = (
                 "{}",
                 "Multinomial-logit shift of the exit shares: share_k ∝ share_k · exp(shift_k); states not named have 0.",
                 "{ work = -0.5 }",
+            ),
+            Key(
+                "cost_weight",
+                "fixed number > 0",
+                "relative cost per participant",
+                "1.0",
+                "How much of the project one participant of the group takes, relative to the other groups': group g bears "
+                "n_g · w_g / Σ_h n_h · w_h of every actor's cost. 1 in every group: the cost per participant is the same.",
+                "1.5",
+            ),
+            Key(
+                "before",
+                "table: `income` and `resources`, as [`[before]`](#before)",
+                "",
+                "(the config's)",
+                "The group's BEFORE situation, merged over `[before]`: `income` replaces the BEFORE mix as a whole (a state "
+                "with `income = \"before\"` follows it), `resources` sets the quantity of each resource it names.",
+                "{ income = { social_assistance = 1.0 }, resources = { primary_care_visit = 2.0 } }",
+            ),
+            Key(
+                "transitions",
+                "table as [`[transitions]`](#transitions)",
+                "monthly probability",
+                "(the config's)",
+                "The group's monthly transitions, merged over `[transitions]` (a row's destinations one by one; 0 removes one). "
+                "Each row must sum to at most 1.",
+                "{ work = { improved = 0.02 } }",
+            ),
+            Key(
+                "resource_change",
+                f"table state → {_NUMBER_OR_DIST}, ≥ −1, or a table by resource",
+                "share",
+                "(the config's)",
+                "The group's change in resource use in each state it names, as the state's `resource_change` (one number for "
+                "every resource, or a table by resource, which replaces a number as an extending file would).",
+                "{ work = -0.3 }",
             ),
         ),
         schema="GROUP_KEYS",
@@ -1248,7 +1288,8 @@ def config_reference(configs: str | Path | None = None) -> str:
         "`before.income.BENEFIT`, `before.resources.RESOURCE`, `outcomes.shares.STATE` (a Dirichlet item), "
         "`outcomes.states.NAME.employment_rate`, `outcomes.states.NAME.resource_change` (or "
         "`….resource_change.RESOURCE` for the table form), `transitions.FROM.TO`, `counterfactual.deadweight`, "
-        "`groups.NAME.shift.STATE`.",
+        "`groups.NAME.shift.STATE`, and a group's own `groups.NAME.before.resources.RESOURCE`, "
+        "`groups.NAME.transitions.FROM.TO` and `groups.NAME.resource_change.STATE`.",
         "",
         "## A minimal config",
         "",

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..config.model import Config
 from .accounting import potential
-from .inputs import kernel_arguments
+from .inputs import group_sizes, kernel_arguments
 from .sampling import ParameterSpace, Sample, check_rows
 
 __all__ = ["evaluate", "engine_of", "default_threads", "ModelOutput", "DEFAULT_CHUNK_DRAWS", "AUTO_PERSON_MAX"]
@@ -54,6 +54,17 @@ class ModelOutput:
         Uplifted project cost, kr.
     utilised_potential : ndarray, shape ``(draw,)``
         Society's first-year revenue / the cohort's potential.
+    monthly_net_benefit : ndarray, shape ``(draw, actor, month)``, or None
+        Cumulative net benefit after every month, kr; only from ``evaluate(..., monthly=True)``
+        (portfolios add it up).
+    group_payback, group_cost : ndarray, shape ``(draw, group, actor)``, or None
+        With ``[groups]``: each group's payback month and its share of the cost (kr), the
+        cost attributed per participant (:func:`simsam.engine.inputs.group_cost_shares`).
+    group_net_benefit, group_revenue : ndarray, shape ``(draw, group, actor, year)``, or None
+        Each group's net benefit and revenue, kr; summed over groups they are the
+        cohort's (up to rounding).
+    group_utilised_potential : ndarray, shape ``(draw, group)``, or None
+        Each group's first-year society revenue / its potential (NaN for a group without participants).
     """
 
     payback: np.ndarray
@@ -61,9 +72,12 @@ class ModelOutput:
     revenue: np.ndarray
     cost: np.ndarray
     utilised_potential: np.ndarray
-    #: ``(draw, actor, month)`` cumulative net benefit after every month, kr;
-    #: only from ``evaluate(..., monthly=True)`` (portfolios add it up).
     monthly_net_benefit: np.ndarray | None = None
+    group_payback: np.ndarray | None = None
+    group_net_benefit: np.ndarray | None = None
+    group_revenue: np.ndarray | None = None
+    group_cost: np.ndarray | None = None
+    group_utilised_potential: np.ndarray | None = None
 
 
 def evaluate(
@@ -77,6 +91,7 @@ def evaluate(
     threads: int | None = None,
     blocks: int | None = None,
     monthly: bool = False,
+    exit_states: np.ndarray | None = None,
 ) -> ModelOutput:
     """Run the model on given input values (a Monte Carlo sample or any design).
 
@@ -98,6 +113,8 @@ def evaluate(
         Kernel work blocks (default ``8 · threads``); results do not depend on it.
     monthly : bool
         Also keep the cumulative net benefit after every month.
+    exit_states : ndarray of int, shape ``(participants,)``, optional
+        Known exit states (index in ``config.states``, −1 drawn), fixed in every draw.
 
     Returns
     -------
@@ -109,14 +126,39 @@ def evaluate(
     draws = np.asarray(draws, dtype=np.int64)
     sample = Sample(space, values)
     check_rows(config, sample, draws)
-    inputs = kernel_arguments(config, sample, draws, seed)
+    inputs = kernel_arguments(config, sample, draws, seed, exit_states=exit_states)
     path = {"person": PERSON, "aggregate": AGGREGATE, "expected": EXPECTED}[engine or engine_of(config)]
     threads = default_threads() if threads is None else threads
     res = simulate_cohorts(inputs, path, threads=threads, blocks=blocks, monthly=monthly)
     cohort_potential = potential(config, sample) * 12 * config.project.participants
     with np.errstate(divide="ignore", invalid="ignore"):
         utilised = res.revenue[:, -1, 0] / cohort_potential
-    return ModelOutput(res.payback, res.net_benefit, res.revenue, inputs.cost, utilised, res.cumulative)
+    if not config.groups:
+        return ModelOutput(res.payback, res.net_benefit, res.revenue, inputs.cost, utilised, res.cumulative)
+    return _with_groups(config, sample, res, inputs.cost, utilised)
+
+
+def _with_groups(config: Config, sample: Sample, res, cost: np.ndarray, utilised: np.ndarray) -> ModelOutput:
+    """Split the kernel's columns (the cohort's actors, then each group's; :mod:`simsam.engine.inputs`)."""
+    a = len(config.actors) + 1
+    n, n_groups = cost.shape[0], len(config.groups)
+
+    def groups_of(x):  # (draw, A·(1 + G), ...) → (draw, G, A, ...)
+        return np.ascontiguousarray(x[:, a:].reshape(n, n_groups, a, *x.shape[2:]))
+
+    sizes = group_sizes(config)
+    group_potential = np.stack(
+        [potential(config.for_group(g.id) if g.own else config, sample) * 12 * m for g, m in zip(config.groups.values(), sizes)], axis=1
+    )
+    revenue = groups_of(res.revenue)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        group_utilised = np.where(sizes[None, :] > 0, revenue[:, :, -1, 0] / group_potential, np.nan)
+    monthly = None if res.cumulative is None else res.cumulative[:, :a]
+    return ModelOutput(
+        res.payback[:, :a], res.net_benefit[:, :a], res.revenue[:, :a], cost[:, :a], utilised, monthly,
+        group_payback=groups_of(res.payback), group_net_benefit=groups_of(res.net_benefit), group_revenue=revenue,
+        group_cost=groups_of(cost), group_utilised_potential=group_utilised,
+    )
 
 
 _CACHE_CHECKED = False

@@ -4,6 +4,18 @@ Everything here is NumPy on ``(draw, ...)`` arrays, computed outside the kernel:
 the relative flows of each state (with society as the last actor), each group's
 exit shares, the monthly transition matrix, the cost per actor, and when
 participants exit and the cost falls.
+
+With ``[groups]`` the kernel is given one state per group and outcome state
+(group ``g``'s state ``k`` is ``g·K + k``): group ``g``'s exit shares are
+positive only in its own block of states, its transitions move only within it
+(the matrix is block-diagonal, each block the group's own transitions), and its
+relative flows are its own. The relative flows have ``A·(1 + G)`` columns
+(``A`` actors with society): the cohort's (every block), then each group's
+(its own block only, zero elsewhere), so one kernel run gives the cohort's
+results and every group's, on the same participants and random numbers; the
+group columns sum to the cohort's exactly up to rounding. Each group bears the
+project cost in proportion to its participants, weighted by ``cost_weight``
+(:func:`group_cost_shares`). Nothing changes for a config without groups.
 """
 
 from __future__ import annotations
@@ -23,6 +35,8 @@ __all__ = [
     "project_timing",
     "participant_groups",
     "group_shares",
+    "group_cost_shares",
+    "group_sizes",
     "transition_matrix",
     "with_society",
     "Timing",
@@ -94,6 +108,23 @@ def participant_groups(config: Config) -> np.ndarray | None:
     return who[np.lexsort((who, pos))].astype(np.int64)
 
 
+def group_sizes(config: Config) -> np.ndarray:
+    """Participants in each group, shape ``(group,)`` (empty without ``[groups]``)."""
+    groups = participant_groups(config)
+    return np.zeros(0, dtype=np.int64) if groups is None else np.bincount(groups, minlength=len(config.groups))
+
+
+def group_cost_shares(config: Config) -> np.ndarray:
+    """Each group's share of every actor's project cost, shape ``(group,)``, summing to 1.
+
+    Per participant: group ``g`` with ``n_g`` participants and ``cost_weight`` ``w_g`` bears
+    ``n_g · w_g / Σ_h n_h · w_h`` (with every weight 1, ``n_g / N``: the cost per participant is
+    the same in every group).
+    """
+    weighted = group_sizes(config) * np.array([g.cost_weight for g in config.groups.values()])
+    return weighted / weighted.sum()
+
+
 def group_shares(config: Config, sample: Sample, shares: np.ndarray) -> np.ndarray:
     """Exit shares per group, shape ``(draw, group, state)``: multinomial-logit shifts.
 
@@ -128,17 +159,54 @@ def with_society(per_actor: np.ndarray, axis: int) -> np.ndarray:
     return np.concatenate([per_actor, per_actor.sum(axis=axis, keepdims=True)], axis=axis)
 
 
-def kernel_arguments(config: Config, sample: Sample, draws: np.ndarray, seed: int) -> CohortInputs:
+def relative_flows(config: Config, sample: Sample) -> np.ndarray:
+    """Relative flows owed to the project, kr per month, shape ``(draw, state, actor)``, society last."""
+    return with_society(attributable(config, sample, flow_table(config, sample)), axis=2)
+
+
+def _by_group(config: Config, sample: Sample, shares: np.ndarray, trans: np.ndarray, rel: np.ndarray, cost: np.ndarray):
+    """The kernel's shares, transitions, flows and cost with one block of states per group (module docstring).
+
+    Shapes in: ``shares (draw, group, state)``, ``trans (draw, state, state)``, ``rel (draw, state, actor)``,
+    ``cost (draw, actor)``; out: ``(draw, group, G·K)``, ``(draw, G·K, G·K)``, ``(draw, G·K, A·(1 + G))``,
+    ``(draw, A·(1 + G))``.
+    """
+    n, n_groups, k = shares.shape
+    a = rel.shape[2]
+    shares_x = np.zeros((n, n_groups, n_groups * k))
+    trans_x = np.zeros((n, n_groups * k, n_groups * k))
+    rel_x = np.zeros((n, n_groups * k, a * (1 + n_groups)))
+    for g, group in enumerate(config.groups.values()):
+        block = slice(g * k, (g + 1) * k)
+        own = config.for_group(group.id) if group.own else None
+        shares_x[:, g, block] = shares[:, g]
+        trans_x[:, block, block] = trans if own is None else transition_matrix(own, sample)
+        rel_g = rel if own is None else relative_flows(own, sample)
+        rel_x[:, block, :a] = rel_g
+        rel_x[:, block, a * (1 + g) : a * (2 + g)] = rel_g
+    cost_x = np.concatenate([cost] + [cost * w for w in group_cost_shares(config)], axis=1)
+    return shares_x, trans_x, rel_x, cost_x
+
+
+def kernel_arguments(
+    config: Config, sample: Sample, draws: np.ndarray, seed: int, *, exit_states: np.ndarray | None = None
+) -> CohortInputs:
     """The cohort kernel's inputs for a sample of draws.
+
+    Parameters
+    ----------
+    exit_states : ndarray of int, shape ``(participants,)``, optional
+        Participants' known exit states (index in ``config.states``; −1 drawn), e.g. those
+        already out of a running project (``simsam monitor``). Not with ``[groups]``.
 
     Returns
     -------
     CohortInputs
         What :func:`simsam.kernels.cohort.simulate_cohorts` takes; ``rel`` and
-        ``cost`` have society as their last actor.
+        ``cost`` have society as their last actor. With ``[groups]``, one block of
+        states per group and the groups' actor columns after the cohort's (module docstring).
     """
-    flows = flow_table(config, sample)
-    rel = with_society(attributable(config, sample, flows), axis=2)
+    rel = relative_flows(config, sample)
     cost = with_society(project_cost(config, sample), axis=1)
     shares = sample.shares(config.outcomes.shares)
     # States without a share (reached only by transitions) get share 0.
@@ -148,9 +216,14 @@ def kernel_arguments(config: Config, sample: Sample, draws: np.ndarray, seed: in
         exit_shares[:, states.index(k)] = shares[:, j]
     timing = project_timing(config)
     groups = participant_groups(config)
+    trans = transition_matrix(config, sample)
+    if groups is not None:
+        if exit_states is not None:
+            raise ValueError("known exit states are not placed in groups")
+        exit_shares, trans, rel, cost = _by_group(config, sample, group_shares(config, sample, exit_shares), trans, rel, cost)
     return CohortInputs(
-        shares=exit_shares if groups is None else group_shares(config, sample, exit_shares),
-        trans=transition_matrix(config, sample),
+        shares=exit_shares,
+        trans=trans,
         rel=rel,
         cost=cost,
         rate=sample[config.simulation.discount_rate],
@@ -162,4 +235,5 @@ def kernel_arguments(config: Config, sample: Sample, draws: np.ndarray, seed: in
         drop_off=sample[config.counterfactual.drop_off] if config.counterfactual is not None else None,
         drop_from=timing.drop_from,
         groups=groups,
+        exit_states=exit_states,
     )

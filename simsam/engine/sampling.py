@@ -205,7 +205,12 @@ def check_rows(config: Config, sample: Sample, draws: np.ndarray) -> None:
         Naming the row (``transitions.work``) and the first draw that breaks it.
     """
     rows = [(f"transitions.{k}", list(row.values()), "outgoing probabilities") for k, row in config.transitions.items()]
-    for s in (config.before.income, *(st.income for st in config.outcomes.states.values())):
+    incomes = [config.before.income, *(st.income for st in config.outcomes.states.values())]
+    for g in config.groups.values():
+        if g.own:  # a group's own rows, named by its key (its transitions merged over the config's)
+            rows += [(f"groups.{g.id}.transitions.{k}", list(row.values()), "outgoing probabilities") for k, row in g.transitions.items()]
+            incomes += [g.before.income, *(st.income for st in g.states.values())]
+    for s in dict.fromkeys(incomes):
         if s.kind == "independent":
             rows.append((s.path, list(s.items), "shares"))
     for path, items, what in rows:

@@ -35,6 +35,16 @@ flow by ``(1 − d)^floor((t − 1 − drop_from) / 12)``. The defaults (all exi
 and all cost at month 0, no drop-off) give bit-identical results to a kernel
 without these arguments.
 
+Known exit states (``exit_states``, observed follow-up data): participant ``i``
+with ``exit_states[i] = k ≥ 0`` exits to state ``k`` in every draw. The compiled
+code does not know of them: :func:`simulate_cohorts` gives each known state a
+group of its own whose shares are 1 for ``k`` and 0 elsewhere, and puts the
+participant in it. A categorical draw from such a row is ``k`` whatever its
+number (person path: the exit-state number is drawn and not used, so every
+other number is the one it would have been; aggregate path: the sequential
+binomials of a one-hot row draw none; expected path: ``count · 1``). With no
+known state (the default) nothing changes, to the bit.
+
 Random numbers are SplitMix64 streams keyed by the draw (:mod:`.rng`):
 participant ``i`` of draw ``d`` uses the substream ``i`` of the draw's key, its
 exit state number 0, and its moves numbers 1, 2, ... in order.
@@ -483,6 +493,19 @@ def _in_blocks(driver, n_blocks, threads, x, out):
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _with_known_states(shares: np.ndarray, groups: np.ndarray, exit_states: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Known exit states as one-hot groups: ``shares`` ``(draw, group + state, state)``, known participants in group
+    ``group + k`` (module docstring); unchanged when no state is known."""
+    n_draws, n_groups, n_states = shares.shape
+    if exit_states.shape != groups.shape or (exit_states.size and (exit_states.min() < -1 or exit_states.max() >= n_states)):
+        raise ValueError("exit_states must hold one state in [0, state), or -1 (drawn), per participant")
+    known = exit_states >= 0
+    if not known.any():
+        return shares, groups
+    one_hot = np.broadcast_to(np.eye(n_states), (n_draws, n_states, n_states))
+    return np.concatenate([shares, one_hot], axis=1), np.where(known, n_groups + exit_states, groups).astype(np.int64)
+
+
 def simulate_cohorts(
     inputs: CohortInputs, engine: int, *, threads: int = 1, blocks: int | None = None, monthly: bool = False
 ) -> CohortResults:
@@ -517,6 +540,9 @@ def simulate_cohorts(
     groups = np.zeros(participants, dtype=np.int64) if x.groups is None else np.ascontiguousarray(x.groups, dtype=np.int64)
     if groups.shape != (participants,) or (participants and (groups.min() < 0 or groups.max() >= n_groups)):
         raise ValueError("groups must hold one group index in [0, group) per participant")
+    if x.exit_states is not None:
+        shares, groups = _with_known_states(shares, groups, np.asarray(x.exit_states))
+        n_groups = shares.shape[1]
     exit_months = np.zeros(participants, dtype=np.int64) if x.exit_months is None else np.ascontiguousarray(x.exit_months, dtype=np.int64)
     if exit_months.shape != (participants,) or (participants and (exit_months.min() < 0 or exit_months.max() >= horizon)):
         raise ValueError("exit_months must hold one month in [0, horizon) per participant")

@@ -50,6 +50,9 @@ class CohortInputs(NamedTuple):
         Month after which drop-off years are counted.
     groups : ndarray of int, shape ``(participants,)``, optional
         Each participant's group (row of a 3-D ``shares``); default all 0.
+    exit_states : ndarray of int, shape ``(participants,)``, optional
+        Each participant's exit state when it is known (observed follow-up data:
+        fixed in every draw), −1 where it is drawn from the shares; default all −1.
     """
 
     shares: np.ndarray
@@ -65,6 +68,7 @@ class CohortInputs(NamedTuple):
     drop_off: np.ndarray | None = None
     drop_from: int = 0
     groups: np.ndarray | None = None
+    exit_states: np.ndarray | None = None
 
 
 class CohortResults(NamedTuple):

@@ -23,6 +23,7 @@ import numpy as np
 from ..config.model import Config, Shares
 from ..config.reference import TABLES
 from ..distributions import Distribution, Quantity
+from ..engine.inputs import group_cost_shares, group_sizes
 from ..engine.sampling import ParameterSpace
 from .describe import describe_value, input_span, input_value
 from .formatting import Formatter
@@ -357,11 +358,14 @@ def config_text(cfg: Config, lang: str = "en") -> str:
         lines += ["", "Counterfactual"]
         lines += _table(["key", "value"], [[q.path.rsplit(".", 1)[1], _value(q, raw, f)] for q in cfg.counterfactual.quantities()])
     if cfg.groups:
-        lines += ["", "Groups"]
+        lines += ["", "Groups (every result is also given per group; the cost is attributed per participant, weighted by cost_weight)"]
+        own = {g.id: ", ".join(k for k in ("before", "transitions", "resource_change") if k in (raw.get("groups") or {}).get(g.id, {}))
+               for g in cfg.groups.values()}
         lines += _table(
-            ["id", "label", "share", "shift (logit)"],
-            [[g.id, g.label, _percent(g.share, f), ", ".join(f"{k} {_value(q, raw, f)}" for k, q in g.shift.items()) or "none"]
-             for g in cfg.groups.values()],
+            ["id", "label", "share", "participants", "cost share", "shift (logit)", "its own"],
+            [[g.id, g.label, _percent(g.share, f), str(n), f.pct(c, 1),
+              ", ".join(f"{k} {_value(q, raw, f)}" for k, q in g.shift.items()) or "none", own[g.id] or "—"]
+             for g, n, c in zip(cfg.groups.values(), group_sizes(cfg), group_cost_shares(cfg))],
         )
     if cfg.scenarios:
         lines += ["", f"Scenarios ({len(cfg.scenarios)}; simsam scenarios CONFIG lists what each changes)"]

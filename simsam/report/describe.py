@@ -137,8 +137,26 @@ PROPER = {"Försäkringskassan", "Arbetsförmedlingen"}
 
 
 # -- what unit a config value is in ----------------------------------------------------------------
+def group_base_path(path: str) -> tuple[str, str] | None:
+    """``(group, the config path it stands for)`` of a group's own input, else None.
+
+    >>> group_base_path("groups.young.before.resources.visit")
+    ('young', 'before.resources.visit')
+    >>> group_base_path("groups.young.resource_change.work")
+    ('young', 'outcomes.states.work.resource_change')
+    """
+    parts = path.split(".")
+    if len(parts) < 4 or parts[0] != "groups" or parts[2] not in ("before", "transitions", "resource_change"):
+        return None
+    if parts[2] == "resource_change":
+        return parts[1], ".".join(["outcomes", "states", parts[3], "resource_change", *parts[4:]])
+    return parts[1], ".".join(parts[2:])
+
+
 def value_kind(path: str, config: dict) -> tuple[str, str]:
     """``(kind, unit word)`` of a config path: kinds ``mkr``, ``kr``, ``qty``, ``share``, ``rate``, ``factor``, ``count``, ``age``."""
+    if (own := group_base_path(path)) is not None:
+        return value_kind(own[1], config)
     parts = path.split(".")
     if path == "project.cost":
         return "mkr", ""
@@ -421,6 +439,10 @@ def parameter_label(path: str, config: dict, lang: str = "sv") -> str:
         group = _group_name(config, parts[1], lang)
         state = _quote(_name(config, "states", parts[3], lang), lang)
         return f"Grupp {group}: förskjutning mot {state} (logit)" if sv else f"Group {group}: shift towards {state} (logit)"
+    if (own := group_base_path(path)) is not None:
+        group = _group_name(config, own[0], lang)
+        return f"Grupp {group}: {lower_first(parameter_label(own[1], config, lang))}" if sv else (
+            f"Group {group}: {lower_first(parameter_label(own[1], config, lang))}")
     return path
 
 
@@ -450,6 +472,23 @@ def _group_name(config: dict, group: str, lang: str) -> str:
     entry = (config.get("groups") or {}).get(group) or {}
     label = entry.get("label") if isinstance(entry, dict) else None
     return _quote(str(label) if label else group.replace("_", " "), lang)
+
+
+def _group_own_words(group: dict, f: Formatter) -> str:
+    """What a group has of its own besides its shift, as a clause: its BEFORE, transitions, resource use, cost weight."""
+    sv = f.lang == "sv"
+    words = []
+    if group.get("before"):
+        words.append("egen FÖRE-situation" if sv else "its own BEFORE situation")
+    if group.get("transitions"):
+        words.append("egna övergångar" if sv else "its own transitions")
+    if group.get("resource_change"):
+        words.append("egen förändrad resursförbrukning" if sv else "its own change in resource use")
+    weight = group.get("cost_weight", 1.0)
+    if isinstance(weight, (int, float)) and float(weight) != 1.0:
+        words.append(f"vikt {f.decimal(float(weight), 2)} per deltagare i kostnadsfördelningen" if sv
+                     else f"weight {f.decimal(float(weight), 2)} per participant in the cost attribution")
+    return "; " + ", ".join(words) if words else ""
 
 
 def _shift_words(spec, path: str, config: dict, f: Formatter) -> str:
@@ -557,11 +596,13 @@ def assumption_rows(ds, f: Formatter) -> list[tuple[str, str]]:
                 for k, v in (g.get("shift") or {}).items()
             )
             share = f.pct(float(g.get("share", 0)))
+            own = _group_own_words(g, f)
             if sv:
-                how = f" (utfallsandelarna förskjutna på logitskalan: {moved})" if moved else " (samma utfallsandelar)"
+                how = f" (utfallsandelarna förskjutna på logitskalan: {moved}{own})" if moved else (
+                    f" (samma utfallsandelar{own})")
                 parts.append(f"{_group_name(config, gid, f.lang)} {share} av deltagarna{how}")
             else:
-                how = f" (outcome shares shifted on the logit scale: {moved})" if moved else " (the same outcome shares)"
+                how = f" (outcome shares shifted on the logit scale: {moved}{own})" if moved else f" (the same outcome shares{own})"
                 parts.append(f"{_group_name(config, gid, f.lang)} {share} of the participants{how}")
         rows.append(("Deltagargrupper" if sv else "Groups of participants", "; ".join(parts)))
     rules_year = ds.attrs.get("rules_year") if hasattr(ds, "attrs") else None

@@ -11,7 +11,8 @@ the cost has nothing to pay back and shows "—" in the payback columns.
 Sheets: the key figures for society, one row per actor (actors without flows
 left out, with a line saying so; "Staten totalt" after the state's actors), net
 benefit per year, every metric as in ``summary.csv`` (with its Monte Carlo
-standard errors), and how the run was made.
+standard errors), with ``[groups]`` one row per group and actor (each group's
+share of the cost per participant), and how the run was made.
 """
 
 from __future__ import annotations
@@ -59,6 +60,9 @@ _HEAD = {
                   "first_draw": "Första dragningen", "cohort": "Kohort", "engine": "Beräkningsväg", "participants": "Deltagare",
                   "horizon_months": "Horisont, månader", "simsam_version": "simsam-version"},
         "cohorts": {"sampled": "slumpad", "expected": "väntevärde"},
+        "groups": "Grupper", "group": "Grupp", "group_id": "grupp (id)", "participants": "Deltagare",
+        "group_note": "Varje grupp bär en del av kostnaden efter antalet deltagare (viktat med cost_weight); gruppernas intäkter, "
+                      "kostnader och nettonyttor summerar till resultatet för alla deltagare.",
     },
     "en": {
         "key": "Key figures society", "actors": "Actors", "nb": "Net benefit by year", "all": "All metrics", "run": "Run",
@@ -78,6 +82,9 @@ _HEAD = {
                   "cohort": "Cohort", "engine": "Engine path", "participants": "Participants", "horizon_months": "Horizon, months",
                   "simsam_version": "simsam version"},
         "cohorts": {"sampled": "sampled", "expected": "expected"},
+        "groups": "Groups", "group": "Group", "group_id": "group (id)", "participants": "Participants",
+        "group_note": "Each group bears a share of the cost by its number of participants (weighted by cost_weight); the groups' "
+                      "revenue, cost and net benefit add up to the whole cohort's.",
     },
 }
 
@@ -308,7 +315,28 @@ def write_summary_xlsx(ds, summary, path, lang: str | None = None) -> Path:
     head = [h["id"], h["metric_id"], h["label"], *[h["columns"][c] for c in COLUMNS], h["columns"]["no_cost"]]
     book.sheet(h["all"], head, rows, fmts, [14, 28, 32] + [15] * (len(COLUMNS) + 1), autofilter=True)
 
-    # 5. how the run was made
+    # 5. per group and actor
+    if summary.groups:
+        labels = dict(zip((str(g) for g in ds["group"].values), (str(x) for x in ds["group_label"].values)))
+        sizes = dict(zip((str(g) for g in ds["group"].values), (int(x) for x in ds["group_participants"].values)))
+        header = [h["group"], h["group_id"], h["participants"], h["actor"], h["id"]]
+        formats = [None, None, "0", None, None]
+        for _metric, label in cols + [("payback_months", h["payback"])]:
+            header += [f"{label}, {h['median'].lower()}", f"{label}, {h['p05']}", f"{label}, {h['p95']}"]
+            formats += [pb_format if _metric == "payback_months" else KR_FORMAT] * 3
+        header += [h["p_within"].format(m=m) for m in months]
+        formats += [PROB_FORMAT] * len(months)
+        rows = []
+        for g, gs in summary.groups.items():
+            for a in shown:
+                row = [labels.get(g, g), g, sizes.get(g), actor_label(a, lang, ds), a]
+                for metric, _ in cols + [("payback_months", None)]:
+                    row += [_value(gs, a, metric, c, horizon) for c in ("median", "p05", "p95")]
+                row += [_value(gs, a, f"p_payback_{m}", "mean", horizon) for m in months]
+                rows.append(row)
+        book.sheet(h["groups"], header, rows, formats, [22, 12, 10, 22, 12] + [15] * (len(header) - 5), notes=[h["group_note"]])
+
+    # 6. how the run was made
     keys = ("name", "config_file", "seed", "draws", "first_draw", "cohort", "engine", "participants", "horizon_months", "simsam_version")
     rows = []
     for k in keys:

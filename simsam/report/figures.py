@@ -62,6 +62,9 @@ __all__ = [
     "sobol_chart",
     "morris_chart",
     "sensitivity_chart",
+    "group_data",
+    "group_chart",
+    "monitor_chart",
     "save_figure",
     "png_data_uri",
     "FAN_QUANTILES",
@@ -552,6 +555,120 @@ def revenue_intervals(ds, *, lang: str = "sv", actors=None) -> Figure:
         _title(fig, t["revenue_title"])
         fit_texts(ax, texts)
     fig.simsam_data = data
+    return fig
+
+
+# -- results by group -------------------------------------------------------------------------------
+def group_data(ds, year: int | None = None, actors=None, quantiles=(0.05, 0.5, 0.95)) -> xr.DataArray:
+    """Quantiles of each group's net benefit per participant after ``year`` (default the last), kr per
+    participant, shape ``(group, actor, quantile)``: ``group_net_benefit / group_participants``."""
+    actors = active_actors(ds) if actors is None else list(actors)
+    year = int(ds["year"].values[-1]) if year is None else int(year)
+    sizes = np.asarray(ds["group_participants"].values, dtype=float)
+    nb = ds["group_net_benefit"].sel(actor=actors, year=year).values  # (draw, group, actor)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per = nb / np.where(sizes > 0, sizes, np.nan)[None, :, None]
+    q = np.moveaxis(np.quantile(per, quantiles, axis=0), 0, -1)
+    groups = [str(g) for g in ds["group"].values]
+    return xr.DataArray(q, dims=("group", "actor", "quantile"), coords={"group": groups, "actor": actors, "quantile": list(quantiles)},
+                        name="net_benefit_per_participant", attrs={"units": "kr per participant", "year": year})
+
+
+_GROUP_MARKERS = ["o", "s", "^", "D", "v", "P"]
+
+
+def group_chart(ds, *, lang: str = "sv", year: int | None = None) -> Figure:
+    """Each actor's net benefit per participant after the last year, one median and 90 % interval per group."""
+    t, f = _words(ds, lang), Formatter(lang)
+    data = group_data(ds, year)
+    year = data.attrs["year"]
+    groups = data["group"].values.tolist()
+    labels = dict(zip(groups, (str(x) for x in ds["group_label"].values)))
+    sizes = dict(zip(groups, (int(x) for x in ds["group_participants"].values)))
+    actors = data["actor"].values.tolist()[::-1]  # society at the bottom
+    n = len(groups)
+    offsets = ((n - 1) / 2 - np.arange(n)) * (0.7 / max(n, 1))  # the first group on top, as in the legend
+    with rc_context(STYLE):
+        fig = _figure(7.2, 1.2 + 0.5 * len(actors) * max(1.0, n / 2.5))
+        ax = fig.subplots()
+        ax.axvline(0, color=INK, linewidth=0.9)
+        for i, g in enumerate(groups):
+            colour = _PALETTE[i % len(_PALETTE)]
+            for y, actor in enumerate(actors):
+                q = data.sel(group=g, actor=actor).values / 1e3
+                ax.plot([q[0], q[2]], [y + offsets[i]] * 2, color=colour, linewidth=1.6, solid_capstyle="butt", zorder=2)
+                ax.plot([q[1]], [y + offsets[i]], marker=_GROUP_MARKERS[i % len(_GROUP_MARKERS)], markersize=6, color=colour,
+                        markeredgecolor="white", linewidth=0, zorder=3)
+        ax.set_yticks(range(len(actors)))
+        ax.set_yticklabels([actor_label(a, lang, ds) for a in actors])
+        for label, actor in zip(ax.get_yticklabels(), actors):
+            if actor == SOCIETY:
+                label.set_fontweight("bold")
+        if SOCIETY in actors and len(actors) > 1:
+            ax.axhline(actors.index(SOCIETY) + 0.5, color="#bbbbbb", linewidth=0.8)
+        ax.set_ylim(-0.6, len(actors) - 0.4)
+        ax.set_xlabel(t["groups_axis"].format(y=year))
+        _sv_numbers(ax.xaxis, f)
+        ax.grid(axis="y", visible=False)
+        handles = [Line2D([], [], color=_PALETTE[i % len(_PALETTE)], marker=_GROUP_MARKERS[i % len(_GROUP_MARKERS)], linewidth=1.6,
+                          markeredgecolor="white", label=t["groups_legend"].format(group=labels[g], n=f.number(sizes[g])))
+                   for i, g in enumerate(groups)]
+        fig.legend(handles=handles, loc="outside lower center", ncol=min(n, 3))
+        _title(fig, t["groups_title"].format(y=year))
+    fig.simsam_data = data
+    return fig
+
+
+# -- monitoring a running project ----------------------------------------------------------------
+def monitor_chart(monitor: dict, *, lang: str = "sv", labels: dict | None = None) -> Figure:
+    """``simsam monitor``'s follow-up (its ``monitor.json``): exits so far against the plan, and the outcomes of those
+    who have left against what the config expected at the start (median and 90 % interval)."""
+    t, f = figure_words(lang), Formatter(lang)
+    exits = monitor["exits"]
+    states = monitor["states"]
+    labels = labels or {k: v["label"] for k, v in states.items()}
+    with rc_context(STYLE):
+        fig = _figure(7.6, 3.4)
+        left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.15, 1]})
+        observed = exits["months_observed"]
+        left.step(range(len(observed)), observed, where="post", color=ACCENT, linewidth=2.2, label=t["monitor_observed"])
+        if exits.get("months_planned"):
+            planned = exits["months_planned"]
+            left.step(range(len(planned)), planned, where="post", color=COST, linewidth=1.4, linestyle=(0, (5, 2)),
+                      label=t["monitor_planned"])
+        cohort = monitor["participants"]["cohort"]
+        right_end = max(len(observed), len(exits.get("months_planned") or [])) + 1
+        left.axhline(cohort, color="#999999", linewidth=0.8, linestyle=":")
+        left.text(right_end, cohort, f"{f.number(cohort)} ", va="bottom", ha="right", fontsize=8, color="#555555")
+        left.axvline(exits["as_of_month"], color=INK, linewidth=0.9)
+        left.text(exits["as_of_month"], cohort * 0.5, f" {monitor['as_of']}", rotation=90, va="center", ha="right", fontsize=8)
+        left.set_xlabel(t["monitor_month_axis"])
+        left.set_ylabel(t["monitor_exits_axis"])
+        left.set_ylim(0, cohort * 1.12)
+        left.set_xlim(0, right_end)
+        left.set_title(t["monitor_exits_title"])
+        left.legend(loc="upper left")
+        ids = list(states)
+        x = np.arange(len(ids))
+        obs = [states[k]["observed"] for k in ids]
+        med = np.array([states[k]["expected_so_far"]["median"] for k in ids])
+        lo = np.array([states[k]["expected_so_far"]["p05"] for k in ids])
+        hi = np.array([states[k]["expected_so_far"]["p95"] for k in ids])
+        right.bar(x - 0.18, obs, width=0.34, color=ACCENT, label=t["monitor_observed"], zorder=2)
+        right.errorbar(x + 0.18, med, yerr=[med - lo, hi - med], fmt="D", color=COST, markersize=5, capsize=3, linewidth=1.2,
+                       label=t["monitor_expected"], zorder=3)
+        for xi, n in zip(x, obs):
+            right.text(xi - 0.18, n, f.number(n), ha="center", va="bottom", fontsize=8)
+        right.set_xticks(x)
+        right.set_xticklabels([textwrap.fill(labels.get(k, k), 14) for k in ids])
+        right.set_ylabel(t["monitor_outcomes_axis"])
+        right.set_ylim(0, max(max(obs, default=0), float(np.max(hi, initial=0))) * 1.2 + 1)
+        right.set_title(t["monitor_outcomes_title"].format(n=f.number(monitor["participants"]["known"])))
+        right.grid(axis="x", visible=False)
+        right.legend(loc="upper right", fontsize=7.5)
+        _sv_numbers(left.yaxis, f)
+        _sv_numbers(right.yaxis, f)
+    fig.simsam_data = monitor
     return fig
 
 

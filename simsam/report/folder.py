@@ -5,7 +5,7 @@
 ``results/<stem>/<analysis>/`` beside it; ``simsam experiment`` one subfolder per
 analysis) and returns every analysis it finds, by the files each command
 writes: ``results.nc`` (a run), ``sensitivity.nc``, ``compare.csv``,
-``decision.nc``, ``breakeven.json``, ``portfolio.csv``. Nothing large is read
+``decision.nc``, ``breakeven.json``, ``portfolio.csv``, ``monitor.json``. Nothing large is read
 here: the report reads each file for what it shows (``compare.csv`` rather
 than the paired draws of ``compare.nc``).
 """
@@ -30,6 +30,7 @@ MARKERS = {
     "decision": "decision.nc",
     "breakeven": "breakeven.json",
     "portfolio": "portfolio.csv",
+    "monitor": "monitor.json",
 }
 
 
@@ -45,7 +46,7 @@ class Analyses:
         The folder with ``results.nc`` (the folder itself, or an experiment's ``run/``).
     manifest : dict or None
         An experiment's ``manifest.json``.
-    sensitivity, compare, decision, breakeven, portfolio : list of Path
+    sensitivity, compare, decision, breakeven, portfolio, monitor : list of Path
     names : dict
         Folder → the analysis's name in the manifest (else the folder's name).
     options : dict
@@ -61,12 +62,13 @@ class Analyses:
     decision: list = field(default_factory=list)
     breakeven: list = field(default_factory=list)
     portfolio: list = field(default_factory=list)
+    monitor: list = field(default_factory=list)
     names: dict = field(default_factory=dict)
     options: dict = field(default_factory=dict)
 
     def kinds(self) -> list[str]:
         """The kinds of analysis found, in report order."""
-        return [k for k in ("run", "compare", "breakeven", "decision", "sensitivity", "portfolio") if getattr(self, k)]
+        return [k for k in ("run", "monitor", "compare", "breakeven", "decision", "sensitivity", "portfolio") if getattr(self, k)]
 
 
 def _sensitivity_order(path: Path) -> tuple:
@@ -123,6 +125,7 @@ def find_analyses(folder) -> Analyses:
         decision=found["decision"],
         breakeven=found["breakeven"],
         portfolio=found["portfolio"],
+        monitor=sorted(found["monitor"]),
         names=names,
         options=options,
     )

@@ -235,6 +235,169 @@ def _key_figures(society: dict, entry: dict, ds, f: Formatter, participants: int
     return rows
 
 
+def _groups_section(summary: dict, ds, f: Formatter, figure, horizon: int) -> dict | None:
+    """Results by group (``[groups]``, ``summary.json``'s ``groups``): society per group, each actor per group,
+    and the probability that each group gives society the most net benefit per participant."""
+    groups = summary.get("groups") or {}
+    if not groups or "group_net_benefit" not in ds:
+        return None
+    shown = [a for a in F.active_actors(ds) if a in summary["actors"]]
+    years = _years(summary["actors"][SOCIETY]["metrics"])
+    year = years[-1]
+    ids = [str(g) for g in ds["group"].values if str(g) in groups]
+    sizes = np.array([groups[g]["participants"] for g in ids], dtype=float)
+    # Society's net benefit per participant after the last year, per draw and group: which group gains most, draw by draw.
+    nb = ds["group_net_benefit"].sel(actor=SOCIETY, year=year).values[:, [list(map(str, ds["group"].values)).index(g) for g in ids]]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per = np.where(sizes > 0, nb / np.where(sizes > 0, sizes, 1.0), -np.inf)
+    best = np.bincount(np.argmax(per, axis=1), minlength=len(ids)) / max(per.shape[0], 1)
+
+    def row(entry: dict, participants: int, gid: str, p_best: float) -> dict:
+        m = entry["actors"][SOCIETY]["metrics"]
+        return {
+            "id": gid,
+            "label": entry.get("label", gid),
+            "participants": f.number(participants),
+            "cost": f.mkr(_m(m, "cost")),
+            "revenue": _money_cell(f, m, "annual_revenue"),
+            "nb": _money_cell(f, m, f"net_benefit_{year}y"),
+            "nb_per": f.kr(round(_m(m, f"net_benefit_{year}y") / participants, -2)) if participants else f.missing,
+            "payback": f.months(_m(m, "payback_months"), horizon),
+            "payback_long": f.months(_m(m, "payback_months"), horizon, long=True),
+            "payback_reached": math.isfinite(_m(m, "payback_months")),
+            "payback_interval": f.month_interval(_m(m, "payback_months", "p05"), _m(m, "payback_months", "p95"), horizon),
+            "p_payback": f.prob(_m(m, f"p_payback_{horizon}", "mean")),
+            "p_best": f.prob(p_best),
+            "p_best_pct": f.pct(p_best) if math.isfinite(p_best) else f.missing,
+            "cost_share": f.pct(float(entry.get("cost_share", 0.0))),
+        }
+
+    rows = [row(groups[g], int(groups[g]["participants"]), g, best[i]) for i, g in enumerate(ids)]
+    participants = int(ds.attrs.get("participants", sizes.sum()))
+    everyone = row({"label": "", "actors": summary["actors"]}, participants, "all", math.nan)
+    actors = []
+    for a in shown:
+        cells = []
+        for g in ids:
+            m = groups[g]["actors"][a]["metrics"]
+            no_cost = bool(groups[g]["actors"][a].get("no_cost"))
+            cell = _money_cell(f, m, f"net_benefit_{year}y")
+            cells.append({"nb": cell["median"], "interval": cell["interval"],
+                          "p": "—" if no_cost else f.prob(_m(m, f"p_payback_{horizon}", "mean"))})
+        actors.append({"id": a, "label": actor_label(a, f.lang, ds), "cells": cells})
+    shares = [float(groups[g].get("cost_share", 0.0)) for g in ids]
+    per_head = [s / n for s, n in zip(shares, sizes) if n > 0]
+    top = int(np.argmax(best))
+    return {
+        "rows": rows,
+        "all": everyone,
+        "actors": actors,
+        "year": year,
+        "horizon": horizon,
+        "figure": figure,
+        "weighted": len({round(x, 12) for x in per_head}) > 1,
+        "best": rows[top]["label"],
+        "p_best": rows[top]["p_best_pct"],
+        "two": len(rows) == 2,
+        "other": rows[1 - top]["label"] if len(rows) == 2 else "",
+    }
+
+
+def _monitor_section(path: Path, ds, f: Formatter, figure) -> dict:
+    """The follow-up of a running project (``simsam monitor``'s ``monitor.json``): who has left, the outcomes so far
+    against what was expected at the start, the shares' posterior, each actor's P(payback ≤ M) at the start and now."""
+    m = json.loads((path / "monitor.json").read_text(encoding="utf-8"))
+    config = config_of(ds)
+    sv = f.lang == "sv"
+    people = m["participants"]
+    states = []
+    for k, st in m["states"].items():
+        e = st["expected_so_far"]
+        if st["p_expected_at_most_observed"] < 0.05:
+            verdict = "färre än väntat" if sv else "fewer than expected"
+        elif st["p_expected_at_least_observed"] < 0.05:
+            verdict = "fler än väntat" if sv else "more than expected"
+        else:
+            verdict = "som väntat" if sv else "as expected"
+        states.append({
+            "id": k, "label": _state_label(config, k, st["label"], f.lang), "observed": f.number(st["observed"]),
+            "expected": f.number(e["median"]), "expected_interval": f.interval(e["p05"], e["p95"], f.number), "verdict": verdict,
+            "notable": verdict not in ("som väntat", "as expected"),
+            "prior": f.pct(st["prior_mean"]), "prior_interval": f.interval(st["prior_p05"], st["prior_p95"], f.pct),
+            "posterior": f.pct(st["posterior_mean"]), "posterior_interval": f.interval(st["posterior_p05"], st["posterior_p95"], f.pct),
+            "remaining": f.number(st["remaining"]["median"]), "remaining_interval": f.interval(st["remaining"]["p05"],
+                                                                                               st["remaining"]["p95"], f.number),
+            "final": f.number(st["final"]["median"]), "final_interval": f.interval(st["final"]["p05"], st["final"]["p95"], f.number),
+        })
+    months = [int(x) for x in m["months"]]
+    horizon = int(m["horizon_months"])
+    shown = set(F.active_actors(ds))
+    actors = []
+    for a, entry in m["actors"].items():
+        if not entry.get("has_flows", True) or (a not in shown and a != SOCIETY):
+            continue
+        nb = entry["net_benefit"]
+        row = {"id": a, "label": actor_label(a, f.lang, ds), "definite": actor_definite(a, f.lang, ds), "no_cost": entry["no_cost"],
+               "nb_start": f.mkr(nb["start"]["median"]), "nb_now": f.mkr(nb["now"]["median"]), "cells": []}
+        if not entry["no_cost"]:
+            for mo in months:
+                v = entry["p_payback"][str(mo)]
+                moved = abs(v["difference"]) > 2 * (v["difference_mcse"] or 0.0) and abs(v["difference"]) >= 0.005
+                row["cells"].append({"start": f.prob(v["start"]), "now": f.prob(v["now"]),
+                                     "diff": _signed_decimal(f, v["difference"]) if moved else ("±" + f.decimal(0, 2)),
+                                     "se": f.decimal(v["difference_mcse"], 3)})
+            h = entry["p_payback"][str(horizon)]
+            row["up"] = h["difference"] > 2 * (h["difference_mcse"] or 0.0) and h["difference"] >= 0.005
+            row["down"] = -h["difference"] > 2 * (h["difference_mcse"] or 0.0) and h["difference"] <= -0.005
+            row["p_start"], row["p_now"] = f.prob(h["start"]), f.prob(h["now"])
+            med = entry.get("payback_median") or {}
+            row["median_start"] = f.months(med.get("start") if med.get("start") is not None else math.nan, horizon, long=True)
+            row["median_now"] = f.months(med.get("now") if med.get("now") is not None else math.nan, horizon, long=True)
+        actors.append(row)
+    society = next((a for a in actors if a["id"] == SOCIETY), None)
+    exits = m["exits"]
+    return {
+        "name": path.name,
+        "as_of": m["as_of"],
+        "start": m["start"],
+        "month": m["as_of_month"],
+        "draws": f.number(int(m["draws"])),
+        "people": {k: f.number(v) if isinstance(v, (int, float)) else v for k, v in people.items()},
+        "excluded_codes": ", ".join(f"{k} ({v})" for k, v in (people.get("excluded_codes") or {}).items()),
+        "states": states,
+        "notable": [s for s in states if s["notable"]],
+        "actors": actors,
+        "cost_actors": [a for a in actors if not a["no_cost"] and a["id"] != SOCIETY],
+        "society": society,
+        "months": months,
+        "horizon": horizon,
+        "fixed": m.get("shares_kind") == "fixed",
+        "project_timing": m.get("timing") == "project",
+        "planned_by_as_of": f.number(exits["planned_by_as_of"]) if exits.get("planned_by_as_of") is not None else None,
+        "figure": figure,
+        "years": next(iter(m["actors"].values()))["net_benefit"]["year"],
+    }
+
+
+def _monitor_section_states(monitor: dict, ds, lang: str) -> list[dict]:
+    """The outcome states of a ``monitor.json`` with their labels in ``lang``."""
+    config = config_of(ds)
+    return [{"id": k, "label": _state_label(config, k, st["label"], lang)} for k, st in monitor["states"].items()]
+
+
+def _state_label(config: dict, state: str, fallback: str, lang: str) -> str:
+    """An outcome state's label: the config's in Swedish, its id in words in English (as the report's other tables)."""
+    label = ((config.get("outcomes") or {}).get("states") or {}).get(state, {}).get("label")
+    if lang == "sv":
+        return str(label or fallback or state)
+    return state.replace("_", " ").capitalize()
+
+
+def _signed_decimal(f: Formatter, x: float) -> str:
+    text = f.decimal(x, 2)
+    return text if text.startswith("\u2212") else "+" + text
+
+
 def _mc_precision(draws: int) -> float:
     """An upper bound of two Monte Carlo standard errors of any probability from ``draws`` draws: ``2·√(¼/n) = 1/√n``.
 
@@ -574,6 +737,8 @@ def _draw(ds, lang: str, sensitivity: dict, folder: Path, dpi: int, extra: dict 
         "acceptability": lambda: F.acceptability_curve(ds, lang=lang),
         "net_benefit_actors": lambda: F.net_benefit_fan_actors(ds, lang=lang),
     }
+    if "group_net_benefit" in ds and ds.sizes.get("draw", 2) > 1:
+        drawings["groups"] = lambda: F.group_chart(ds, lang=lang)
     if ds.sizes.get("draw", 2) == 1:  # one calculation: a histogram of one value and a 0-or-1 "probability" curve say nothing
         del drawings["payback_histogram"], drawings["acceptability"]
     for key, sens in sensitivity.items():
@@ -629,6 +794,8 @@ SECTION_TITLES = {
     "sammanfattning": ("Sammanfattning", "Summary"),
     "las-rapporten": ("Så läser du rapporten", "How to read this report"),
     "aktorer": ("Intäkter och kostnader per aktör", "Revenue and cost by actor"),
+    "grupper": ("För vem lönar det sig?", "Who does it pay for?"),
+    "uppfoljning": ("Uppföljning: håller projektet kursen?", "Follow-up: is the project on course?"),
     "scenarier": ("Scenarier", "Scenarios"),
     "brytpunkter": ("Brytpunkter", "Break-even values"),
     "beslut": ("Beslutsunderlag och värdet av bättre kunskap", "The decision and the value of better information"),
@@ -764,10 +931,14 @@ def report_context(ds, summary: dict, figures: dict[str, ReportFigure], sensitiv
         "decision": sections.get("decision", []),
         "portfolio": sections.get("portfolio", []),
         "manifest": sections.get("manifest"),
+        "groups": _groups_section(summary, ds, f, figures.get("groups"), horizon),
+        "monitor": sections.get("monitor", []),
     }
     if draws == 1:
         _one_draw(context, summary, f)
     present = ["sammanfattning", "las-rapporten", "aktorer"]
+    present += ["grupper"] if context["groups"] else []
+    present += ["uppfoljning"] if context["monitor"] else []
     present += ["scenarier"] if context["compare"] else []
     present += ["brytpunkter"] if context["breakeven"] and context["breakeven"]["rows"] else []
     present += ["beslut"] if context["decision"] else []
@@ -799,6 +970,15 @@ def _one_draw(context: dict, summary: dict, f: Formatter) -> None:
     for row in context["key_figures"]:
         row["interval"] = ""
         row["probability"] = ""
+    if context["groups"]:
+        g = context["groups"]
+        for row in g["rows"] + [g["all"]]:
+            row["revenue"]["interval"] = row["nb"]["interval"] = row["payback_interval"] = ""
+            row["p_payback"] = yes_no(row["p_payback"])
+        for a in g["actors"]:
+            for c in a["cells"]:
+                c["interval"] = ""
+                c["p"] = yes_no(c["p"]) if c["p"] != "—" else c["p"]
 
 
 def _uplift(config: dict):
@@ -911,6 +1091,10 @@ def build_report(folder, *, lang: str | None = None, out=None, dpi: int = 200) -
         decisions[key] = path
         if dec.sizes.get("input", 0):
             extra[key] = lambda dec=dec, year=year: F.evppi_chart(dec, year, lang=lang, ds=ds)
+    for path in analyses.monitor:
+        monitor = json.loads((path / "monitor.json").read_text(encoding="utf-8"))
+        labels = {s["id"]: s["label"] for s in _monitor_section_states(monitor, ds, lang)}
+        extra[f"monitor_{_slug(path.name)}"] = lambda monitor=monitor, labels=labels: F.monitor_chart(monitor, lang=lang, labels=labels)
     with atomic_folder(folder / "figures" / lang) as tmp:
         figures = _draw(ds, lang, sensitivity, tmp, dpi, extra)
     sections = {
@@ -920,6 +1104,7 @@ def build_report(folder, *, lang: str | None = None, out=None, dpi: int = 200) -
         "decision": [_decision_section(path, analyses.options.get(path, {}), ds, f, figures.get(key)) for key, path in decisions.items()],
         "portfolio": [_portfolio_section(path, f) for path in analyses.portfolio],
         "manifest": _manifest_section(analyses, summary, ds, f),
+        "monitor": [_monitor_section(path, ds, f, figures.get(f"monitor_{_slug(path.name)}")) for path in analyses.monitor],
     }
     context = report_context(ds, summary, figures, sensitivity, lang, sections)
     _write_text_atomic(out, render_report(context))

@@ -40,6 +40,8 @@ __all__ = [
     "ranking_text",
     "portfolio_text",
     "society_headline",
+    "group_text",
+    "monitor_text",
     "NOTHING",
 ]
 
@@ -76,6 +78,10 @@ _W = {
         "nothing": "— = bär ingen del av kostnaden: inget att betala tillbaka.",
         "total_note": "{total} = {names}, summerat per dragning (återbetalningstid finns bara per aktör).",
         "society": "Samhället",
+        "groups": "Per grupp, för samhället (varje grupp bär kostnaden efter antal deltagare{weighted}):",
+        "weighted": ", viktat med cost_weight", "group": "grupp", "participants": "deltagare",
+        "by_actor": "Per aktör och grupp: nettonytta efter {y} år, mkr (median [90 %-intervall]), och P(återbetald inom {h} mån):",
+        "group_sum": "Gruppernas intäkter, kostnader och nettonyttor summerar i varje dragning till resultatet för alla deltagare.",
     },
     "en": {
         "actor": "actor", "cost": "cost, Mkr", "revenue": "revenue yr 1, Mkr", "nb": "net benefit {y} y, Mkr",
@@ -87,6 +93,10 @@ _W = {
         "nothing": "— = bears no share of the cost: nothing to pay back.",
         "total_note": "{total} = {names}, summed per draw (payback times exist per actor only).",
         "society": "Society",
+        "groups": "By group, for society (each group bears the cost by its number of participants{weighted}):",
+        "weighted": ", weighted by cost_weight", "group": "group", "participants": "participants",
+        "by_actor": "By actor and group: net benefit after {y} years, Mkr (median [90% interval]), and P(paid back within {h} months):",
+        "group_sum": "The groups' revenue, cost and net benefit add up to the whole cohort's in every draw.",
     },
 }
 
@@ -209,7 +219,48 @@ def summary_text(ds, summary, lang: str = "sv") -> str:
         notes.append(w["total_note"].format(total=total_label(name, lang), names=" + ".join(labels.get(a, a) for a in total["actors"])))
     if silent:
         notes.append(w["silent"].format(names=", ".join(silent)))
-    return "\n".join([title, ""] + lines + notes + ["", society_headline(summary, horizon, lang)])
+    tail = group_text(ds, summary, lang).splitlines() if summary.groups else []
+    return "\n".join([title, ""] + lines + notes + (["", *tail] if tail else []) + ["", society_headline(summary, horizon, lang)])
+
+
+def group_text(ds, summary, lang: str = "sv") -> str:
+    """The results by group (``[groups]``): society per group, then each actor's net benefit after the last
+    year and P(payback within the horizon) per group. Empty for a run without groups."""
+    summary = Summary.of(summary)
+    if not summary.groups:
+        return ""
+    w = _W[lang]
+    horizon = int(ds.attrs["horizon_months"])
+    years = int(ds.sizes["year"])
+    ids = [str(g) for g in ds["group"].values]
+    names = dict(zip(ids, (str(x) for x in ds["group_label"].values)))
+    sizes = dict(zip(ids, (int(x) for x in ds["group_participants"].values)))
+    weights = np.asarray(ds["group_cost_share"].values, dtype=float) / np.maximum(np.array(list(sizes.values()), float), 1e-300)
+    months = [c.removeprefix("p_payback_") for c in summary.metrics(SOCIETY) if c.startswith("p_payback_") and c[10:].isdigit()]
+    header = [w["group"], w["participants"], w["cost"], w["revenue"], w["nb"].format(y=years), w["payback"]] + [f"P(≤{m})" for m in months]
+    sub = ["", "", w["median"], w["median_int"], w["median_int"], w["median_int_short"]] + [""] * len(months)
+    rows = []
+    for g, gs in summary.groups.items():
+        pb = gs.rows[(SOCIETY, "payback_months")]
+        rows.append([names.get(g, g), _count(sizes.get(g, 0), lang), _mkr(gs(SOCIETY, "cost", "median"), lang),
+                     _mkr_cell(gs.rows[(SOCIETY, "annual_revenue")], lang), _mkr_cell(gs.rows[(SOCIETY, f"net_benefit_{years}y")], lang),
+                     f"{_month(pb['median'], horizon)} {_interval(_month(pb['p05'], horizon), _month(pb['p95'], horizon), lang)}",
+                     *[_prob(gs(SOCIETY, f"p_payback_{m}"), lang) for m in months]])
+    weighted = len(set(np.round(weights[np.isfinite(weights)], 12))) > 1
+    lines = [w["groups"].format(weighted=w["weighted"] if weighted else ""), *text_table([header, sub] + rows, head=2)]
+    labels = _labels(ds, lang)
+    shown = [a for a in summary.actors if a in actors_with_flows(ds, ("revenue", "cost"))]
+    head = [w["actor"]] + [x for g in summary.groups for x in (names.get(g, g), "")]
+    sub = [""] + [x for _ in summary.groups for x in (w["nb"].format(y=years), f"P(≤{horizon})")]
+    rows = []
+    for a in shown:
+        row = [labels.get(a, a)]
+        for gs in summary.groups.values():
+            row += [_mkr_cell(gs.rows[(a, f"net_benefit_{years}y")], lang),
+                    NOTHING if a in gs.no_cost else _prob(gs(a, f"p_payback_{horizon}"), lang)]
+        rows.append(row)
+    lines += ["", w["by_actor"].format(y=years, h=horizon), *text_table([head, sub] + rows, head=2), w["group_sum"]]
+    return "\n".join(lines)
 
 
 # -- simsam compare --------------------------------------------------------------------------------
@@ -640,3 +691,90 @@ def portfolio_text(ds, table, lang: str = "sv") -> str:
                     (("+" if c >= 0 else "") + f.decimal(c, 2)).rjust(8) for c in corr[i]))
     return "\n".join(lines)
 
+
+
+# -- simsam monitor --------------------------------------------------------------------------------
+_MONITOR = {
+    "sv": {
+        "title": "{name}: uppföljning per {as_of} (projektmånad {month} från start {start}), {draws} dragningar, frö {seed}",
+        "people": "Deltagare: {planned} planerade; {in_file} i filen, varav {exited} har avslutat{excluded} och {in_project} är kvar; "
+                  "{not_in_file} ännu inte i filen.",
+        "excluded": " ({n} med okänt utfall: {codes})",
+        "head": ["typfall", "hittills", "väntat vid start", "andel vid start", "andel nu", "kvar att fördela", "slutligt antal"],
+        "sub": ["", "faktiskt", "median [90 %-int.]", "medel [90 %-int.]", "medel [90 %-int.]", "median [90 %-int.]", "median [90 %-int.]"],
+        "fixed": "Konfigurationens utfallsandelar är fasta tal: uppföljningen kan inte flytta dem, "
+                 "bara låsa utfallen för dem som avslutat.",
+        "p_head": "P(återbetald inom M mån), vid start → nu (skillnad ± MC-standardfel):",
+        "actor": "aktör",
+        "nb": "nettonytta {y} år, mkr: start → nu",
+        "note": "Avslutade deltagares utfall är låsta i varje dragning; övriga dras ur andelarnas posteriorfördelning. "
+                "Start och nu räknas på samma dragningar.",
+    },
+    "en": {
+        "title": "{name}: follow-up as of {as_of} (project month {month} from the start {start}), {draws} draws, seed {seed}",
+        "people": "Participants: {planned} planned; {in_file} in the file, of whom {exited} have left{excluded} and "
+                  "{in_project} are still in; {not_in_file} not yet in the file.",
+        "excluded": " ({n} with an unknown outcome: {codes})",
+        "head": ["outcome state", "so far", "expected at start", "share at start", "share now", "still to exit", "final count"],
+        "sub": ["", "observed", "median [90% int.]", "mean [90% int.]", "mean [90% int.]", "median [90% int.]", "median [90% int.]"],
+        "fixed": "The config's outcome shares are fixed numbers: the follow-up cannot move them, "
+                 "only fix the outcomes of those who have left.",
+        "p_head": "P(paid back within M months), at the start → now (difference ± MC standard error):",
+        "actor": "actor",
+        "nb": "net benefit {y} y, Mkr: start → now",
+        "note": "The outcomes of those who have left are fixed in every draw; the others are drawn from the shares' posterior. "
+                "Start and now are computed on the same draws.",
+    },
+}
+
+
+def monitor_text(summary: dict, lang: str = "sv") -> str:
+    """``simsam monitor``'s tables from its ``monitor.json``: who has left, the outcomes so far against what was expected,
+    the shares before and after, and each actor's P(payback ≤ M) at the start and now."""
+    w = _MONITOR[lang]
+    f = _f(lang)
+    p = summary["participants"]
+    lines = [w["title"].format(name=summary["config"], as_of=summary["as_of"], month=summary["as_of_month"], start=summary["start"],
+                               draws=_count(int(summary["draws"]), lang), seed=summary["seed"])]
+    codes = ", ".join(f"{k}: {v}" for k, v in (p.get("excluded_codes") or {}).items())
+    lines.append(w["people"].format(planned=p["planned"], in_file=p["in_file"], exited=p["exited"], in_project=p["in_project"],
+                                    not_in_file=p["not_in_file"],
+                                    excluded=w["excluded"].format(n=p["excluded"], codes=codes) if p["excluded"] else ""))
+
+    def count_cell(q):
+        return f"{f.number(q['median'])} {_interval(f.number(q['p05']), f.number(q['p95']), lang)}"
+
+    def share_cell(mean, lo, hi):
+        return f"{f.decimal(mean, 2)} {_interval(f.decimal(lo, 2), f.decimal(hi, 2), lang)}"
+
+    rows = []
+    for k, s in summary["states"].items():
+        rows.append([s["label"] if lang == "sv" else k, str(s["observed"]), count_cell(s["expected_so_far"]),
+                     share_cell(s["prior_mean"], s["prior_p05"], s["prior_p95"]),
+                     share_cell(s["posterior_mean"], s["posterior_p05"], s["posterior_p95"]), count_cell(s["remaining"]),
+                     count_cell(s["final"])])
+    lines += ["", *text_table([w["head"], w["sub"]] + rows, head=2)]
+    if summary.get("shares_kind") == "fixed":
+        lines.append(w["fixed"])
+    months = [str(m) for m in summary["months"]]
+    year = next(iter(summary["actors"].values()))["net_benefit"]["year"]
+    head = [w["actor"]] + [f"P(≤{m})" for m in months] + [w["nb"].format(y=year)]
+    rows = []
+    for a, entry in summary["actors"].items():
+        if not entry.get("has_flows", True):
+            continue
+        label = actor_label(a, lang) if a == SOCIETY or lang == "en" else entry["label"]
+        if entry.get("no_cost"):
+            cells = [NOTHING] * len(months)
+        else:
+            cells = []
+            for m in months:
+                v = entry["p_payback"][m]
+                diff = f.decimal(v["difference"], 2)
+                diff = diff if diff.startswith(MINUS) else "+" + diff
+                cells.append(f"{_prob(v['start'], lang)} → {_prob(v['now'], lang)} ({diff} ± {f.decimal(v['difference_mcse'], 3)})")
+        nb = entry["net_benefit"]
+        cells.append(f"{_mkr(nb['start']['median'], lang)} → {_mkr(nb['now']['median'], lang)}")
+        rows.append([label, *cells])
+    lines += ["", w["p_head"], *text_table([head] + rows), w["note"]]
+    return "\n".join(lines)

@@ -15,6 +15,16 @@ variable               dims                     meaning
 
 ``actor`` holds the config's actors and then ``society`` (their sum). Writing
 and reading ``results.nc`` is :mod:`simsam.results.netcdf`.
+
+A config with ``[groups]`` adds, without changing the variables above, the same
+results per group (:data:`GROUP_VARIABLES`): ``group_payback_months``,
+``group_annual_revenue`` and ``group_cost`` ``(draw, group, actor)``,
+``group_net_benefit`` and ``group_revenue`` ``(draw, group, actor, year)`` and
+``group_utilised_potential`` ``(draw, group)``, with the coordinates
+``group_label``, ``group_participants`` and ``group_cost_share`` on ``group``.
+Each group's cost is its share of the project cost (per participant, weighted
+by ``cost_weight``); the groups' revenue, cost and net benefit sum to the
+cohort's in every draw.
 """
 
 from __future__ import annotations
@@ -30,8 +40,9 @@ from ..config.model import SOCIETY, Config, actor_labels
 from ..engine.evaluate import DEFAULT_CHUNK_DRAWS, ModelOutput, engine_of
 from ..engine.run import run_chunks
 from ..engine.sampling import ParameterSpace
+from ..engine.inputs import group_cost_shares, group_sizes
 
-__all__ = ["VARIABLES", "NO_FLOW_KR", "actors_with_flows", "build_dataset", "simulate", "config_of_results"]
+__all__ = ["VARIABLES", "GROUP_VARIABLES", "variables_of", "NO_FLOW_KR", "actors_with_flows", "build_dataset", "simulate", "config_of_results"]
 
 _KR = {"units": "kr"}
 
@@ -55,6 +66,44 @@ VARIABLES = {
     "inputs": (("draw", "parameter"), {"long_name": "sampled value of each uncertain input"}, lambda o, x: x),
 }
 
+_PER_GROUP = " of each group (its share of the cost per participant)"
+
+#: The per-group variables of a config with ``[groups]`` (module docstring).
+GROUP_VARIABLES = {
+    "group_payback_months": (
+        ("draw", "group", "actor"),
+        {"units": "months", "long_name": "payback time" + _PER_GROUP + " (NaN: not within the horizon)"},
+        lambda o, x: o.group_payback,
+    ),
+    "group_annual_revenue": (
+        ("draw", "group", "actor"),
+        {**_KR, "long_name": "first-year revenue of each group"},
+        lambda o, x: o.group_revenue[:, :, :, 0],
+    ),
+    "group_cost": (("draw", "group", "actor"), {**_KR, "long_name": "share of the uplifted project cost" + _PER_GROUP},
+                   lambda o, x: o.group_cost),
+    "group_net_benefit": (
+        ("draw", "group", "actor", "year"),
+        {**_KR, "long_name": "cumulative net benefit at the end of the year" + _PER_GROUP},
+        lambda o, x: o.group_net_benefit,
+    ),
+    "group_revenue": (
+        ("draw", "group", "actor", "year"),
+        {**_KR, "long_name": "revenue of each group within the year (undiscounted)"},
+        lambda o, x: o.group_revenue,
+    ),
+    "group_utilised_potential": (
+        ("draw", "group"),
+        {"units": "1", "long_name": "each group's society revenue / its potential"},
+        lambda o, x: o.group_utilised_potential,
+    ),
+}
+
+
+def variables_of(config: Config) -> dict:
+    """The data variables a run of ``config`` has: :data:`VARIABLES`, and :data:`GROUP_VARIABLES` with ``[groups]``."""
+    return {**VARIABLES, **GROUP_VARIABLES} if config.groups else dict(VARIABLES)
+
 
 def _skeleton(config: Config, space: ParameterSpace, draws: np.ndarray, seed: int, engine: str):
     """The Dataset's coordinates ``{name: (dims, values)}`` and attributes, without xarray."""
@@ -68,6 +117,12 @@ def _skeleton(config: Config, space: ParameterSpace, draws: np.ndarray, seed: in
         "parameter": (("parameter",), np.array(list(space.names), dtype=str)),
         "parameter_group": (("parameter",), np.array(list(space.group_of), dtype=str)),
     }
+    if config.groups:
+
+        coords["group"] = (("group",), np.array(list(config.groups)))
+        coords["group_label"] = (("group",), np.array([g.label for g in config.groups.values()]))
+        coords["group_participants"] = (("group",), group_sizes(config).astype(np.int64))
+        coords["group_cost_share"] = (("group",), group_cost_shares(config))
     attrs = {
         "title": f"simsam results: {config.name}",
         "name": config.name,
@@ -124,7 +179,7 @@ def build_dataset(config: Config, space: ParameterSpace, out, inputs: np.ndarray
 
     coords, attrs = _skeleton(config, space, draws, seed, engine)
     ds = xr.Dataset(coords=coords, attrs=attrs)
-    for name, (dims, attrs, get) in VARIABLES.items():
+    for name, (dims, attrs, get) in variables_of(config).items():
         ds[name] = (dims, get(out, inputs), attrs)
     return ds
 
@@ -180,12 +235,24 @@ def simulate(
     index = np.arange(first_draw, first_draw + draws, dtype=np.int64)
     n_actors = len(config.actors) + 1
     years = config.simulation.horizon_months // 12
+    g = len(config.groups)
     out = ModelOutput(
         np.empty((draws, n_actors)),
         np.empty((draws, n_actors, years)),
         np.empty((draws, n_actors, years)),
         np.empty((draws, n_actors)),
         np.empty(draws),
+        **(
+            dict(
+                group_payback=np.empty((draws, g, n_actors)),
+                group_net_benefit=np.empty((draws, g, n_actors, years)),
+                group_revenue=np.empty((draws, g, n_actors, years)),
+                group_cost=np.empty((draws, g, n_actors)),
+                group_utilised_potential=np.empty((draws, g)),
+            )
+            if g
+            else {}
+        ),
     )
     inputs = np.empty((draws, space.size))
     for part in run_chunks(config, draws, seed, chunk, first_draw=first_draw, threads=threads, client=client):

@@ -39,7 +39,7 @@ from ..config.model import Config
 from ..engine.sampling import ParameterSpace
 from ..util.resources import reserve_space
 from ..util.signals import deferred_signals
-from .dataset import VARIABLES, _skeleton
+from .dataset import GROUP_VARIABLES, VARIABLES, _skeleton, variables_of
 
 __all__ = ["ResultWriter", "ResultsFile", "GuardedFile", "write_netcdf", "read_netcdf", "read_results"]
 
@@ -223,7 +223,7 @@ class ResultWriter(_OpenFile):
         # second of start-up, and its writer imports dask and distributed).
         try:
             with deferred_signals():
-                self._create(h5netcdf, h5py, coords, attrs, sizes, chunk_draws)
+                self._create(h5netcdf, h5py, coords, attrs, sizes, chunk_draws, variables_of(config))
         except BaseException:
             with contextlib.suppress(Exception), deferred_signals():
                 if self._file is not None:
@@ -232,7 +232,7 @@ class ResultWriter(_OpenFile):
             self._target.close()
             raise
 
-    def _create(self, h5netcdf, h5py, coords, attrs, sizes, chunk_draws) -> None:
+    def _create(self, h5netcdf, h5py, coords, attrs, sizes, chunk_draws, variables) -> None:
         self._file = f = h5netcdf.File(self._target, "w")
         f.dimensions = sizes
         for name, (dims, values) in coords.items():
@@ -245,7 +245,7 @@ class ResultWriter(_OpenFile):
         f.attrs.update(attrs)
         aux = {d: [n for n, (dims, _) in coords.items() if dims == (d,) and n != d] for d in sizes}
         self._vars = {}
-        for name, (dims, attrs, get) in VARIABLES.items():
+        for name, (dims, attrs, get) in variables.items():
             shape = tuple(sizes[d] for d in dims)
             # One HDF5 chunk per (draws of a run chunk, actor or parameter): the summary
             # reads one actor's column at a time, and must not read every actor to get it.
@@ -312,7 +312,7 @@ class ResultsFile(_OpenFile):
         self._file = h5netcdf.File(Path(path), "r")
         self.attrs = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in self._file.attrs.items()}
         self.sizes = {name: dim.size for name, dim in self._file.dimensions.items()}
-        self.coords = [n for n in self._file.variables if n not in VARIABLES]
+        self.coords = [n for n in self._file.variables if n not in VARIABLES and n not in GROUP_VARIABLES]
         self._cache = {}
         self._actors = [str(a) for a in self["actor"].values]
 

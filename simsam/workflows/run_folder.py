@@ -27,7 +27,8 @@ __all__ = ["write_run_folder", "run_to_folder", "write_run", "write_summaries"]
 
 
 def write_summaries(ds, summary, folder: Path, lang: str | None = None) -> None:
-    """Write ``summary.csv``, ``summary.json`` and ``summary.xlsx`` (for Excel) of a run into ``folder``.
+    """Write ``summary.csv``, ``summary.json`` and ``summary.xlsx`` (for Excel) of a run into ``folder``, and with
+    ``[groups]`` ``summary_groups.csv``.
 
     ``ds``: a result Dataset or :class:`ResultsFile`; ``summary``: a
     :class:`simsam.analysis.summary.Summary` or :func:`simsam.summarize`'s DataFrame;
@@ -35,6 +36,8 @@ def write_summaries(ds, summary, folder: Path, lang: str | None = None) -> None:
     """
     summary = Summary.of(summary)
     summary.to_csv(folder / "summary.csv")
+    if summary.groups:
+        summary.groups_to_csv(folder / "summary_groups.csv")
     (folder / "summary.json").write_text(json.dumps(summary_json(ds, summary), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     write_summary_xlsx(ds, summary, folder / "summary.xlsx", lang=lang)
 
