@@ -474,7 +474,9 @@ def run_split(config: Config, draws: int | None = None, seed: int | None = None,
     maxmin, _, dropped = maxmin_shares(paths, month)
     r.splits["maxmin"] = maxmin
     if dropped:
-        r.notes.append(("maxmin_dropped", {"actors": dropped, "month": month}))
+        zero = np.mean(critical_shares(paths, month) >= 0, axis=0)  # P(payback ≤ M) at share 0
+        r.notes.append(("maxmin_dropped", {"actors": dropped, "month": month,
+                                           "best": [float(zero[actors.index(a)]) for a in dropped]}))
 
     fin, state = finsam_shares(actors)
     if fin is None:

@@ -43,6 +43,9 @@ __all__ = [
     "group_text",
     "monitor_text",
     "split_text",
+    "split_name",
+    "split_notes",
+    "split_settlement_lines",
     "SPLIT_WORDS",
     "NOTHING",
 ]
@@ -802,8 +805,9 @@ SPLIT_WORDS = {
             "benefit_losers": "Nyttoproportionell: {actors} förlorar i väntevärde på projektet (negativ förväntad intäkt) och får "
                               "andel 0; de övriga delar kostnaden efter sin förväntade intäkt och får samma avkastning per krona.",
             "benefit_none": "Nyttoproportionell: ingen finansierande aktör vinner i väntevärde; fördelningen finns inte.",
-            "maxmin_dropped": "Maxmin: {actors} når inte högre sannolikhet att vara återbetald inom {month} månader ens utan "
-                              "kostnad och får andel 0; de övrigas minsta sannolikhet är den största möjliga.",
+            "maxmin_dropped": "Maxmin: {actors} når inte högre sannolikhet att vara återbetald inom {month} månader (inom "
+                              "parentes) ens utan kostnad och får andel 0; de övrigas minsta sannolikhet är den största möjliga. "
+                              "Ligger flera aktörers sannolikhet nära 1 blir fördelningen lätt extrem: pröva ett kortare --month.",
             "maxmin_none": "Maxmin: ingen fördelning låter varje aktör bli återbetald inom {month} månader i någon dragning; "
                            "andelarna är lika.",
             "finsam_none": "Finsam: fördelningen kräver {why}.",
@@ -828,8 +832,9 @@ SPLIT_WORDS = {
             "benefit_losers": "Benefit-proportional: {actors} lose by the project in expectation (negative expected revenue) and "
                               "get share 0; the others share the cost by their expected revenue and get the same return per krona.",
             "benefit_none": "Benefit-proportional: no financing actor gains in expectation; the split does not exist.",
-            "maxmin_dropped": "Max-min: {actors} reach no higher probability of paying back within {month} months even without "
-                              "cost and get share 0; the others' smallest probability is the largest possible.",
+            "maxmin_dropped": "Max-min: {actors} reach no higher probability of paying back within {month} months (in brackets) "
+                              "even without cost and get share 0; the others' smallest probability is the largest possible. When "
+                              "several actors' probabilities are near 1 the split is easily extreme: try a shorter --month.",
             "maxmin_none": "Max-min: no split lets every actor pay back within {month} months in any draw; the shares are equal.",
             "finsam_none": "Finsam: the split needs {why}.",
             "finsam_af": "Finsam: the state's half is paid by Försäkringskassan (5 §); Arbetsförmedlingen's part is within it.",
@@ -851,21 +856,29 @@ def split_notes(summary: dict, lang: str) -> list[str]:
     for note in summary["notes"]:
         values = {k: v for k, v in note.items() if k != "key"}
         if "actors" in values:
-            values["actors"] = ", ".join(actor_label(a, lang) if lang == "en" else summary["labels"].get(a, a) for a in values["actors"])
+            best = values.get("best")
+            values["actors"] = ", ".join(
+                (actor_label(a, lang) if lang == "en" else summary["labels"].get(a, a))
+                + (f" ({_f(lang).prob(best[i])})" if best is not None else "") for i, a in enumerate(values["actors"]))
         out.append(w[note["key"]].format(**values))
     return out
 
 
 def split_settlement_lines(summary: dict, lang: str) -> list[str]:
-    """One sentence per split on its settlement."""
+    """One sentence per distinct settlement outcome, naming the splits that share it."""
     w = SPLIT_WORDS[lang]
     f = _f(lang)
-    out = []
+    grouped: dict = {}
     for name, sp in summary["splits"].items():
         st = sp["settlement"]
-        key = "settled" if st["feasible"] else "unsettled"
-        out.append(w[key].format(split=split_name(name, summary, lang), y=st["year"], p=f.decimal(st["level"], 2),
-                                 short=f.money(st["shortfall"]), reached=f.decimal(st["reached"], 2)))
+        key = ("settled", "", "") if st["feasible"] else ("unsettled", f.money(st["shortfall"]), f.decimal(st["reached"], 2))
+        grouped.setdefault(key, []).append(split_name(name, summary, lang))
+    out = []
+    joiner = " och " if lang == "sv" else " and "
+    for (kind, short, reached), names in grouped.items():
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + joiner + names[-1]
+        out.append(w[kind].format(split=listed[:1].upper() + listed[1:], y=summary["year"], p=f.decimal(summary["level"], 2),
+                                  short=short, reached=reached))
     return out
 
 
