@@ -802,8 +802,8 @@ SPLIT_WORDS = {
         "society": "Samhället är detsamma under varje fördelning och utjämning (största skillnad per dragning {diff} kr): "
                    "P(≤{m}) {p}, nettonytta {y} år {nb} mkr.",
         "notes": {
-            "benefit_losers": "Nyttoproportionell: {actors} förlorar i väntevärde på projektet (negativ förväntad intäkt) och får "
-                              "andel 0; de övriga delar kostnaden efter sin förväntade intäkt och får samma avkastning per krona.",
+            "benefit_losers": "Nyttoproportionell: andel 0 för {actors}, vars förväntade intäkt av projektet är negativ; "
+                              "de övriga delar kostnaden efter sin förväntade intäkt och får samma avkastning per krona.",
             "benefit_none": "Nyttoproportionell: ingen finansierande aktör vinner i väntevärde; fördelningen finns inte.",
             "maxmin_dropped": "Maxmin: {actors} når inte högre sannolikhet att vara återbetald inom {month} månader (inom "
                               "parentes) ens utan kostnad och får andel 0; de övrigas minsta sannolikhet är den största möjliga. "
@@ -829,8 +829,8 @@ SPLIT_WORDS = {
         "society": "Society is the same under every split and settlement (largest difference per draw {diff} kr): "
                    "P(≤{m}) {p}, net benefit {y} y {nb} Mkr.",
         "notes": {
-            "benefit_losers": "Benefit-proportional: {actors} lose by the project in expectation (negative expected revenue) and "
-                              "get share 0; the others share the cost by their expected revenue and get the same return per krona.",
+            "benefit_losers": "Benefit-proportional: share 0 for {actors}, whose expected revenue from the project is negative; "
+                              "the others share the cost by their expected revenue and get the same return per krona.",
             "benefit_none": "Benefit-proportional: no financing actor gains in expectation; the split does not exist.",
             "maxmin_dropped": "Max-min: {actors} reach no higher probability of paying back within {month} months (in brackets) "
                               "even without cost and get share 0; the others' smallest probability is the largest possible. When "
