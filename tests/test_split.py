@@ -231,3 +231,38 @@ def test_a_config_with_one_payer_has_nothing_to_split(tmp_path, capsys):
     cfg.write_text(f'extends = "{SAMVERKAN.as_posix()}"\n[project]\ncost_split = {{ kommun = 1.0 }}\n', encoding="utf-8")
     assert main(["split", str(cfg), "--draws", "20", "--out", str(tmp_path / "s")]) == 2
     assert "project.cost_split: only kommun bears the cost" in capsys.readouterr().err
+
+
+def test_split_as_an_experiment_analysis_and_its_report(tmp_path):
+    exp = tmp_path / "e.toml"
+    exp.write_text(f'config = "{SAMVERKAN.as_posix()}"\nseed = 3\ndraws = 300\n[[analysis]]\nkind = "run"\n'
+                   '[[analysis]]\nkind = "split"\nmonth = 36\np = 0.6\nshares = { kommun = 0.6, region = 0.4 }\n', encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["experiment", str(exp), "--out", str(out)]) == 0
+    summary = json.loads((out / "split" / "split.json").read_text(encoding="utf-8"))
+    assert summary["month"] == 36 and summary["level"] == 0.6 and summary["splits"]["custom"]["shares"]["kommun"] == 0.6
+    direct = run_split(simsam.load_config(SAMVERKAN), 300, 3, month=36, level=0.6, shares={"kommun": 0.6, "region": 0.4})
+    assert json.dumps(direct.summary()["splits"]) == json.dumps(summary["splits"])
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert [a["kind"] for a in manifest["analyses"]] == ["run", "split"]
+    assert main(["report", str(out)]) == 0
+    assert "Vem ska betala vad?" in (out / "report.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "text,match",
+    [
+        ('actors = ["kommun", "stat"]', r"analysis\[1\]\.actors: stat bears no cost"),
+        ("shares = { kommun = 0.5 }", r"analysis\[1\]\.shares: shares sum to 0\.5"),
+        ("p = 80", r"analysis\[1\]\.p: 80 must be a probability"),
+        ("month = 0", r"analysis\[1\]\.month"),
+    ],
+)
+def test_bad_split_analysis_names_its_key(tmp_path, capsys, text, match):
+    exp = tmp_path / "e.toml"
+    exp.write_text(f'config = "{SAMVERKAN.as_posix()}"\ndraws = 20\n[[analysis]]\nkind = "run"\n[[analysis]]\nkind = "split"\n{text}\n',
+                   encoding="utf-8")
+    assert main(["experiment", str(exp), "--out", str(tmp_path / "o")]) == 2
+    import re
+
+    assert re.search(match, capsys.readouterr().err)

@@ -60,8 +60,11 @@ together (the largest ``k/n`` with ``Σ v_a ≥ 0``) and the transfers that reac
 
 from __future__ import annotations
 
+import csv
+import json
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -77,7 +80,8 @@ from .summary import PAYBACK_MONTHS, continuous_stats, payback_stats, probabilit
 
 __all__ = [
     "SPLITS", "FINSAM_SHARES", "FINSAM_SOURCE", "SplitResult", "Settlement", "financing_actors", "parse_shares", "run_split",
-    "split_paths", "split_dataset", "benefit_shares", "maxmin_shares", "finsam_shares", "settle", "critical_shares", "spent_share",
+    "split_paths", "split_dataset", "write_split_files", "check_shares",
+    "benefit_shares", "maxmin_shares", "finsam_shares", "settle", "critical_shares", "spent_share",
 ]
 
 #: The splits in the order they are printed.
@@ -120,22 +124,35 @@ def financing_actors(config: Config, actors: list[str] | None = None, option: st
 
 
 def parse_shares(text: str, actors: list[str], option: str = "--shares") -> dict[str, float]:
-    """``"kommun=0.5,region=0.25,..."`` → shares over ``actors`` (missing ones 0), checked: each 0–1, summing to 1."""
-    shares = dict.fromkeys(actors, 0.0)
+    """``"kommun=0.5,region=0.25,..."`` → shares over ``actors`` (missing ones 0), checked by :func:`check_shares`."""
+    given = {}
     for part in [p.strip() for p in text.split(",") if p.strip()]:
         key, eq, value = part.partition("=")
         key = key.strip()
         if not eq:
             raise ConfigError(option, f"'{part}' is not actor=share (e.g. kommun=0.5,region=0.5)")
-        if key not in actors:
-            raise ConfigError(option, f"'{key}' is not a financing actor ({', '.join(actors)})")
         try:
-            share = float(value)
+            given[key] = float(value)
         except ValueError:
             raise ConfigError(option, f"{key}: '{value.strip()}' is not a number") from None
-        if not 0.0 <= share <= 1.0:
-            raise ConfigError(option, f"{key}: share {value.strip()} must be between 0 and 1")
-        shares[key] = share
+    return check_shares(given, actors, option)
+
+
+def check_shares(given: dict, actors: list[str], option: str = "--shares") -> dict[str, float]:
+    """Shares by actor over ``actors`` (missing ones 0): each a number 0–1 of a financing actor, summing to 1.
+
+    Raises
+    ------
+    ConfigError
+        Naming ``option``.
+    """
+    shares = dict.fromkeys(actors, 0.0)
+    for key, share in given.items():
+        if key not in actors:
+            raise ConfigError(option, f"'{key}' is not a financing actor ({', '.join(actors)})")
+        if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0.0 <= float(share) <= 1.0:
+            raise ConfigError(option, f"{key}: share {share} must be a number between 0 and 1")
+        shares[key] = float(share)
     total = sum(shares.values())
     if abs(total - 1.0) > SHARE_TOLERANCE:
         raise ConfigError(option, f"shares sum to {total:.6g}, not 1")
@@ -609,3 +626,28 @@ def split_dataset(r: SplitResult):
         attrs={"config": r.config.resolved_json(), "name": r.config.name, "seed": r.seed, "draws": r.draws, "month": r.month,
                "settlement_year": r.year, "settlement_level": r.level, "finsam_source": FINSAM_SOURCE},
     )
+
+
+def write_split_files(result: SplitResult, summary: dict, folder: Path) -> list[str]:
+    """``split.json``, ``split.nc`` and ``split.csv`` (one row per split, actor and metric, with its Monte Carlo
+    standard error) into ``folder``; returns their names."""
+    (folder / "split.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    split_dataset(result).to_netcdf(folder / "split.nc", engine="h5netcdf")
+    with open(folder / "split.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["split", "actor", "metric", "value", "mcse"])
+        y = summary["year"]
+        for name, sp in summary["splits"].items():
+            for a, e in sp["actors"].items():
+                rows = [("share", e["share"], None), ("cost", e["cost"]["mean"], e["cost"]["mcse"])]
+                rows += [(f"p_payback_{m}", v["mean"], v["mcse"]) for m, v in e["p_payback"].items()]
+                rows += [("payback_months_median", e["payback_median"]["median"], e["payback_median"]["median_mcse"]),
+                         (f"net_benefit_{summary['years']}y", e["net_benefit"]["mean"], e["net_benefit"]["mcse"]),
+                         (f"net_benefit_{y}y", e["net_benefit_year"]["mean"], e["net_benefit_year"]["mcse"]),
+                         (f"p_net_benefit_positive_{y}y", e["p_net_benefit_positive"]["mean"], e["p_net_benefit_positive"]["mcse"]),
+                         (f"transfer_{y}y", e["transfer"], None),
+                         (f"p_net_benefit_positive_{y}y_settled", e["p_net_benefit_positive_settled"]["mean"],
+                          e["p_net_benefit_positive_settled"]["mcse"])]
+                for metric, value, se in rows:
+                    w.writerow([name, a, metric, "" if value is None else repr(value), "" if se is None else repr(se)])
+    return ["split.csv", "split.json", "split.nc"]

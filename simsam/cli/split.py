@@ -12,11 +12,9 @@ section "Vem ska betala vad?".
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 from pathlib import Path
 
-from ._common import Command, add_lang, check_out, check_threads, language, positive_int, probability, seed_arg
+from ._common import Command, add_dry_run, add_lang, check_out, check_threads, go, language, positive_int, probability, seed_arg
 
 __all__ = ["COMMANDS"]
 
@@ -35,6 +33,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, help="output folder (default: results/<config stem>/split/)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     add_lang(p)
+    add_dry_run(p)
 
 
 def cmd_split(args) -> int:
@@ -48,7 +47,12 @@ def cmd_split(args) -> int:
     check_out(out, writes="split.json")
     actors = financing_actors(cfg, [a.strip() for a in args.actors.split(",") if a.strip()] if args.actors is not None else None)
     shares = parse_shares(args.shares, actors) if args.shares is not None else None
-    result = run_split(cfg, args.draws, args.seed, actors=actors, shares=shares, month=args.month, year=args.year, level=args.p,
+    from ..workflows.plan import plan_split  # the engine (numpy): not for --help
+
+    draws = args.draws if args.draws is not None else cfg.simulation.draws
+    if (code := go(plan_split(cfg, draws, len(actors), out=out, threads=args.threads), args, out=out)) is not None:
+        return code
+    result = run_split(cfg, draws, args.seed, actors=actors, shares=shares, month=args.month, year=args.year, level=args.p,
                        threads=args.threads)
     summary = result.summary()
     write_split(result, summary, out, lang)
@@ -62,7 +66,7 @@ def cmd_split(args) -> int:
 
 def write_split(result, summary: dict, out: Path, lang: str) -> None:
     """Every file of the folder, atomically (:func:`simsam.util.atomic_folder`)."""
-    from ..analysis.split import split_dataset  # on use: simsam --help does not load numpy
+    from ..analysis.split import write_split_files  # on use: simsam --help does not load numpy
     from ..analysis.summary import summarize  # on use: simsam --help and the other commands do not load it
     from ..util import atomic_folder  # on use: simsam --help and the other commands do not load it
     from ..workflows.run_folder import write_summaries  # on use: simsam --help and the other commands do not load it
@@ -71,30 +75,7 @@ def write_split(result, summary: dict, out: Path, lang: str) -> None:
         ds = result.dataset()
         ds.to_netcdf(tmp / "results.nc", engine="h5netcdf")
         write_summaries(ds, summarize(ds), tmp, lang)
-        (tmp / "split.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        split_dataset(result).to_netcdf(tmp / "split.nc", engine="h5netcdf")
-        write_split_csv(summary, tmp / "split.csv")
-
-
-def write_split_csv(summary: dict, path: Path) -> None:
-    """``split.csv``: one row per split, actor and metric, with its Monte Carlo standard error."""
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(["split", "actor", "metric", "value", "mcse"])
-        y = summary["year"]
-        for name, sp in summary["splits"].items():
-            for a, e in sp["actors"].items():
-                rows = [("share", e["share"], None), ("cost", e["cost"]["mean"], e["cost"]["mcse"])]
-                rows += [(f"p_payback_{m}", v["mean"], v["mcse"]) for m, v in e["p_payback"].items()]
-                rows += [("payback_months_median", e["payback_median"]["median"], e["payback_median"]["median_mcse"]),
-                         (f"net_benefit_{summary['years']}y", e["net_benefit"]["mean"], e["net_benefit"]["mcse"]),
-                         (f"net_benefit_{y}y", e["net_benefit_year"]["mean"], e["net_benefit_year"]["mcse"]),
-                         (f"p_net_benefit_positive_{y}y", e["p_net_benefit_positive"]["mean"], e["p_net_benefit_positive"]["mcse"]),
-                         (f"transfer_{y}y", e["transfer"], None),
-                         (f"p_net_benefit_positive_{y}y_settled", e["p_net_benefit_positive_settled"]["mean"],
-                          e["p_net_benefit_positive_settled"]["mcse"])]
-                for metric, value, se in rows:
-                    w.writerow([name, a, metric, "" if value is None else repr(value), "" if se is None else repr(se)])
+        write_split_files(result, summary, tmp)
 
 
 COMMANDS = (
