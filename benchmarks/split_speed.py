@@ -15,20 +15,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
-from _common import ROOT, write
-
-
-def _time(cmd: list[str]) -> float:
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "simsam.cli", *cmd], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - t0
+from _common import time_simsam, write
 
 
 def main(argv=None) -> int:
@@ -48,11 +40,11 @@ def main(argv=None) -> int:
             "split": ["split", "configs/samverkansteamet.toml", "--draws", draws, "--out", str(tmp / "split"), "--quiet",
                       "--shares", "kommun=0.4,region=0.3,fk=0.3"],
         }
-        _time(commands["split"])  # the kernel's monthly variant into the cache
+        time_simsam(commands["split"])  # the kernel's monthly variant into the cache
         seconds = {name: [] for name in commands}
         for _ in range(args.repeat):
             for name, cmd in commands.items():
-                seconds[name].append(_time(cmd))
+                seconds[name].append(time_simsam(cmd))
 
         import xarray as xr
 

@@ -75,6 +75,7 @@ from ..engine.sampling import ParameterSpace, Sample
 from ..errors import ConfigError
 from ..kernels.types import PAYBACK_ATOL, PAYBACK_RTOL
 from ..results import NO_FLOW_KR, build_dataset
+from .monitor import json_ready
 from .portfolio import payback_month
 from .summary import PAYBACK_MONTHS, continuous_stats, payback_stats, probability_stats
 
@@ -521,20 +522,6 @@ def run_split(config: Config, draws: int | None = None, seed: int | None = None,
     return r
 
 
-def _clean(x):
-    if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_clean(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return _clean(x.tolist())
-    if isinstance(x, np.generic):
-        return _clean(x.item())
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
-
-
 def _summary(r: SplitResult) -> dict:
     cfg = r.config
     horizon = cfg.simulation.horizon_months
@@ -570,7 +557,7 @@ def _summary(r: SplitResult) -> dict:
             "society_max_abs_difference": float(np.max(np.abs(r.society[name] - society), initial=0.0)),
         }
     soc_pb = r.paths.output.payback[:, -1]
-    return _clean({
+    return json_ready({
         "config": cfg.name,
         "config_file": str(cfg.raw.path) if cfg.raw.path else "",
         "draws": r.draws,
