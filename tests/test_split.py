@@ -90,10 +90,10 @@ def test_linear_critical_shares_and_maxmin_below_one(tmp_path):
 def test_settlement_by_hand(tmp_path):
     r = run_split(linear(tmp_path), level=0.9)
     st = r.settlements["current"]
-    # Net benefits after 5 years: 0, 1 125 000, −187 500, −187 500 (sum 750 000): transfers bring each to
-    # its share of the sum, 187 500.
+    # Net benefits after 5 years: 0, 1 125 000, −187 500, −187 500. FK and AF each need 187 500; the region,
+    # the only one with a margin, pays both; the kommun, exactly at 0, neither pays nor receives.
     assert st.feasible and st.reached == 0.9
-    np.testing.assert_allclose(st.transfers, [187500, -937500, 375000, 375000], atol=1e-6)
+    np.testing.assert_allclose(st.transfers, [0, -375000, 187500, 187500], atol=1e-6)
     assert st.transfers.sum() == pytest.approx(0.0, abs=1e-9)
     s = r.summary()["splits"]["current"]["actors"]
     assert all(e["p_net_benefit_positive_settled"]["mean"] == 1.0 for e in s.values())
@@ -112,8 +112,7 @@ def test_settlement_infeasible_when_the_actors_lose_together(tmp_path):
 def test_settlement_reaches_the_largest_common_level():
     rng = np.random.default_rng(5)
     nb = rng.normal([1.0, -0.5, 0.2], 1.0, size=(2000, 3))
-    shares = np.array([0.5, 0.25, 0.25])
-    st = settle(nb, shares, 5, 0.95)
+    st = settle(nb, 5, 0.95)
     assert not st.feasible and 0 < st.reached < 0.95
     after = ((nb + st.transfers) >= 0).mean(axis=0)
     assert np.all(after >= st.reached - 1e-12)
@@ -121,8 +120,12 @@ def test_settlement_reaches_the_largest_common_level():
     # One draw more for everyone is impossible: the k+1-th largest values sum below zero.
     k = round(st.reached * 2000)
     assert np.sort(nb, axis=0)[::-1][k].sum() < 0
-    ok = settle(nb, shares, 5, st.reached)
+    ok = settle(nb, 5, st.reached)
     assert ok.feasible
+    # Least transfers: whoever is short receives exactly its shortfall, whoever pays keeps P ≥ the level.
+    v = np.sort(nb, axis=0)[::-1][k - 1]
+    np.testing.assert_allclose(st.transfers[v < 0], -v[v < 0], rtol=1e-12)
+    assert np.all(st.transfers[v > 0] <= 0) and np.all(-st.transfers[v > 0] <= v[v > 0] + 1e-9)
 
 
 def test_current_split_is_the_run_and_society_never_changes():
@@ -206,7 +209,7 @@ def test_split_command_writes_its_folder_and_the_report_has_the_section(tmp_path
 @pytest.mark.parametrize(
     "args,match",
     [
-        (["--actors", "kommun,stat"], "--actors: stat bears no cost"),
+        (["--actors", "stat,individ"], "--actors: stat, individ bear no cost in the config"),
         (["--actors", "kommun,kommunen"], "--actors: unknown actor 'kommunen'"),
         (["--actors", "kommun"], "--actors: name at least two"),
         (["--shares", "kommun=0.7,region=0.7"], "--shares: shares sum to 1.4"),
@@ -231,6 +234,13 @@ def test_a_config_with_one_payer_has_nothing_to_split(tmp_path, capsys):
     cfg.write_text(f'extends = "{SAMVERKAN.as_posix()}"\n[project]\ncost_split = {{ kommun = 1.0 }}\n', encoding="utf-8")
     assert main(["split", str(cfg), "--draws", "20", "--out", str(tmp_path / "s")]) == 2
     assert "project.cost_split: only kommun bears the cost" in capsys.readouterr().err
+    # Named, actors without a share may join the split: Finsam's shares for a kommun's project.
+    cfg_one = simsam.load_config(cfg)
+    r = run_split(cfg_one, 300, 1, actors=["kommun", "region", "fk", "af"])
+    np.testing.assert_allclose(r.splits["current"], [1, 0, 0, 0])
+    np.testing.assert_allclose(r.splits["finsam"], [0.25, 0.25, 0.5, 0])
+    ds = simsam.simulate(override(cfg_one, {"project": {"cost_split": {"kommun": 0.25, "region": 0.25, "fk": 0.5}}}), 300, 1)
+    np.testing.assert_array_equal(r.payback["finsam"], ds["payback_months"].sel(actor=["kommun", "region", "fk", "af"]).values)
 
 
 def test_split_as_an_experiment_analysis_and_its_report(tmp_path):
@@ -252,7 +262,7 @@ def test_split_as_an_experiment_analysis_and_its_report(tmp_path):
 @pytest.mark.parametrize(
     "text,match",
     [
-        ('actors = ["kommun", "stat"]', r"analysis\[1\]\.actors: stat bears no cost"),
+        ('actors = ["stat", "individ"]', r"analysis\[1\]\.actors: stat, individ bear no cost"),
         ("shares = { kommun = 0.5 }", r"analysis\[1\]\.shares: shares sum to 0\.5"),
         ("p = 80", r"analysis\[1\]\.p: 80 must be a probability"),
         ("month = 0", r"analysis\[1\]\.month"),
@@ -266,3 +276,20 @@ def test_bad_split_analysis_names_its_key(tmp_path, capsys, text, match):
     import re
 
     assert re.search(match, capsys.readouterr().err)
+
+
+def test_maxmin_puts_an_actor_that_never_pays_back_at_zero_and_raises_the_others():
+    from simsam.analysis.split import SplitPaths, maxmin_shares
+
+    n, h = 50, 12
+    t = np.arange(1, h + 1, dtype=float)
+    cost = np.full((n, 3), 100.0)  # 300 kr financed, 100 each
+    revenue = np.stack([-10 * t, 20 * t, 10 * t])  # a loses; by month 12 b can bear 240/300, c 120/300
+    cum = np.broadcast_to(revenue - 100.0, (n, 3, h)).copy()
+    paths = SplitPaths(["a", "b", "c"], cum, cost, np.ones((n, h)), None, None)
+    shares, level, dropped = maxmin_shares(paths, 12)
+    assert dropped == ["a"] and level == 1.0
+    np.testing.assert_allclose(shares, [0, 0.8 / 1.2, 0.4 / 1.2], rtol=1e-6)
+    # By month 6 b and c can bear 0.4 + 0.2 < 1 together: no level above 0, and the shares stay equal.
+    shares6, level6, dropped6 = maxmin_shares(paths, 6)
+    assert level6 == 0.0 and dropped6 == [] and np.allclose(shares6, 1 / 3)

@@ -10,7 +10,8 @@ changes. The kernel books actor ``a``'s cumulative net benefit after month ``t``
 cumulative revenue and ``S[t]`` the discounted cumulative share of the cost spent
 by month ``t`` (``cost_schedule`` under ``timing = "project"``; 1 from month 0
 under NyttoSam's timing). Under a split ``σ`` of the financed cost
-``C = Σ_{a∈F} cost[a]`` (per draw) over the financing actors ``F``, actor ``a``
+``C = Σ_{a∈F} cost[a]`` (per draw) over the financing actors ``F`` (by default those of
+``project.cost_split``; named ones may include actors without a share there), actor ``a``
 pays ``σ_a · C``, so per draw
 
     cum'[a, t] = cum[a, t] + (cost[a] − σ_a · C) · S[t]
@@ -39,7 +40,8 @@ The splits compared (shares of the financed cost, summing to 1):
     at which the shares each actor can bear, ``s_a``, sum to at least 1 is found by bisection
     over ``k`` (deterministic); the shares are ``min(s_a, 1)`` scaled to sum to 1. An actor
     that stays below that level even at share 0 gets share 0, and the level of the others is
-    maximised again (a leximin step); the notes name it.
+    maximised again (a leximin step, taken only when it raises the level by more than two Monte
+    Carlo standard errors); the notes name it.
 ``finsam``
     The financing of a samordningsförbund by lag (2003:1210) om finansiell samordning av
     rehabiliteringsinsatser, 5 §: Försäkringskassan half (the state's half: Arbetsförmedlingen's
@@ -53,7 +55,9 @@ A *settlement* for a split at year ``Y`` and level ``p``: fixed amounts ``T_a`` 
 net benefit's discounted kronor, summing to zero over ``F``) paid after the fact such that
 ``P(NB'_a(Y) + T_a ≥ 0) ≥ p`` for every ``a``. With ``v_a`` the ``⌈p·n⌉``-th largest draw of
 ``NB'_a(Y)``, actor ``a`` needs ``T_a ≥ −v_a``; a settlement exists exactly when
-``Σ v_a ≥ 0``, and then ``T_a = −v_a + σ_a · Σ_b v_b`` (the surplus shared by the split). When
+``Σ v_a ≥ 0``. The one given moves the least: each actor short of the level (``v_a < 0``) receives
+``−v_a``, and the others pay that sum in proportion to their margins ``v_a`` (each keeps the same
+fraction of what it could spare), so nobody receives more than it needs or pays more than its margin. When
 ``Σ v_a < 0`` there is none; the result says so, with the largest level every actor can reach
 together (the largest ``k/n`` with ``Σ v_a ≥ 0``) and the transfers that reach it.
 """
@@ -98,29 +102,33 @@ SHARE_TOLERANCE = 1e-6
 def financing_actors(config: Config, actors: list[str] | None = None, option: str = "--actors") -> list[str]:
     """The actors whose shares a split sets: ``actors``, or those of ``project.cost_split`` with a share > 0.
 
+    Named actors may include some without a share in the config (what if the region and the state
+    co-financed a kommun's project?), as long as together they bear some of its cost: the split
+    redistributes their combined cost.
+
     Raises
     ------
     ConfigError
-        Naming ``option`` for an unknown actor, one that bears no cost in the config, a repeated
-        one, or fewer than two (nothing to split); naming ``project.cost_split`` when the config's
-        split has fewer than two actors and none are given.
+        Naming ``option`` for an unknown or repeated actor, fewer than two, or actors that together bear
+        no cost in the config (nothing to split); naming ``project.cost_split`` when the config's split has
+        fewer than two actors and none are given.
     """
     bearing = [a for a, s in config.project.cost_split.items() if s > 0]
     if actors is None:
         if len(bearing) < 2:
             raise ConfigError("project.cost_split", f"only {', '.join(bearing) or 'no actor'} bears the cost: a split needs two "
-                                                    "financing actors (give --actors, or a cost_split over several)")
+                                                    "financing actors (name them with --actors, e.g. kommun,region,fk,af)")
         return bearing
     for a in actors:
         if a not in config.actors:
             raise ConfigError(option, f"unknown actor '{a}' (the config's actors: {', '.join(config.actors)})")
-        if a not in bearing:
-            raise ConfigError(option, f"{a} bears no cost in the config (project.cost_split: {', '.join(bearing)}): "
-                                      "a split redistributes the cost of actors that bear it")
     if len(set(actors)) != len(actors):
         raise ConfigError(option, f"an actor is named twice: {', '.join(actors)}")
     if len(actors) < 2:
         raise ConfigError(option, "name at least two financing actors: one actor's share is the whole cost")
+    if not any(a in bearing for a in actors):
+        raise ConfigError(option, f"{', '.join(actors)} bear no cost in the config (project.cost_split: {', '.join(bearing)}): "
+                                  "there is nothing to split")
     return list(actors)
 
 
@@ -282,8 +290,32 @@ def _level(sorted_desc: np.ndarray, k: int) -> np.ndarray:
     return sorted_desc[k - 1]
 
 
+def _best_level(desc: np.ndarray, active: list[int]) -> int:
+    """The largest ``k`` such that the ``active`` actors can all pay back in ``k`` draws of ``n`` (bisection)."""
+    n = desc.shape[0]
+
+    def feasible(k: int) -> bool:
+        if k == 0:
+            return True
+        s = _level(desc, k)[active]
+        return bool(np.all(s >= 0) and np.minimum(s, 1.0).sum() >= 1.0)
+
+    lo, hi = 0, n  # feasible(lo) holds
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if feasible(mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
 def maxmin_shares(paths: SplitPaths, month: int) -> tuple[np.ndarray, float, list[str]]:
     """The shares that maximise the smallest P(payback ≤ ``month``) over the financing actors (module docstring).
+
+    Leximin steps: the actors that cannot reach the next level even at share 0 bind it; they are put at
+    share 0 and the others' level is raised again. A step that raises the level by no more than two
+    Monte Carlo standard errors (``2·√(q(1 − q)/n)``) is not taken: it would trade a share for noise.
 
     Returns the shares, the level reached (the smallest P among the actors that carry a share,
     by the critical shares) and the actors put at share 0 because they stay below it even there.
@@ -293,28 +325,18 @@ def maxmin_shares(paths: SplitPaths, month: int) -> tuple[np.ndarray, float, lis
     desc = -np.sort(-crit, axis=0)  # (draw, F), each column largest first
     active = list(range(f))
     dropped: list[int] = []
-    while True:
-        def feasible(k, act=tuple(active)):
-            if k == 0:
-                return True
-            s = _level(desc, k)[list(act)]
-            return bool(np.all(s >= 0) and np.minimum(s, 1.0).sum() >= 1.0)
-
-        lo, hi = 0, n  # feasible(lo) holds; find the largest feasible k
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if feasible(mid):
-                lo = mid
-            else:
-                hi = mid - 1
-        k = lo
-        # Actors that cannot reach the next level even at share 0 bind it: put them at 0, raise the others.
-        binding = [a for a in active if k < n and desc[k, a] < 0] if k < n else []
-        if binding and len(binding) < len(active):
-            dropped += binding
-            active = [a for a in active if a not in binding]
-            continue
-        break
+    k = _best_level(desc, active)
+    while k < n:
+        binding = [a for a in active if desc[k, a] < 0]
+        if not binding or len(binding) == len(active):
+            break
+        rest = [a for a in active if a not in binding]
+        k_rest = _best_level(desc, rest)
+        q = k / n
+        if (k_rest - k) / n <= 2 * math.sqrt(max(q * (1 - q), 1.0 / n) / n):
+            break
+        dropped += binding
+        active, k = rest, k_rest
     shares = np.zeros(f)
     if k == 0:
         shares[active] = 1.0 / len(active)
@@ -364,20 +386,27 @@ class Settlement:
     shortfall: float
 
 
-def _transfers(desc: np.ndarray, k: int, shares: np.ndarray) -> np.ndarray:
+def _transfers(desc: np.ndarray, k: int) -> np.ndarray:
+    """The least transfers that give every actor P ≥ k/n: each actor short of it (``v_a < 0``) receives ``−v_a``; the
+    others pay that sum in proportion to their margins ``v_a`` (each keeps the same fraction of what it can spare)."""
     v = desc[k - 1]
-    t = -v + shares * v.sum()
-    t[-1] = -t[:-1].sum()  # exactly zero-sum
+    need = np.maximum(-v, 0.0)
+    margin = np.maximum(v, 0.0)
+    total = need.sum()
+    paid = margin / margin.sum() * total if total > 0 else np.zeros_like(v)
+    t = need - paid
+    payer = int(np.argmax(margin))
+    t[payer] -= t.sum()  # exactly zero-sum (rounding left with the largest payer)
     return t
 
 
-def settle(net_benefit: np.ndarray, shares: np.ndarray, year: int, level: float) -> Settlement:
+def settle(net_benefit: np.ndarray, year: int, level: float) -> Settlement:
     """The settlement of a split whose net benefit after ``year`` is ``net_benefit`` (kr, shape ``(draw, F)``)."""
     n, f = net_benefit.shape
     desc = -np.sort(-net_benefit, axis=0)
     k = max(1, math.ceil(level * n - 1e-9))
     if desc[k - 1].sum() >= 0:
-        return Settlement(year, level, True, level, _transfers(desc, k, shares), 0.0)
+        return Settlement(year, level, True, level, _transfers(desc, k), 0.0)
     shortfall = float(-desc[k - 1].sum())
     lo, hi = 0, k - 1  # largest k' < k with Σ v ≥ 0 (0: none)
     while lo < hi:
@@ -386,7 +415,7 @@ def settle(net_benefit: np.ndarray, shares: np.ndarray, year: int, level: float)
             lo = mid
         else:
             hi = mid - 1
-    transfers = _transfers(desc, lo, shares) if lo else np.zeros(f)
+    transfers = _transfers(desc, lo) if lo else np.zeros(f)
     return Settlement(year, level, False, lo / n, transfers, shortfall)
 
 
@@ -480,7 +509,7 @@ def run_split(config: Config, draws: int | None = None, seed: int | None = None,
         raise ConfigError("project.cost", "the financing actors bear no cost in any draw: there is nothing to split")
     r = SplitResult(config, paths, actors, month, year, level, draws, seed)
     split = config.project.cost_split
-    current = np.array([split[a] for a in actors])
+    current = np.array([split.get(a, 0.0) for a in actors])
     r.splits["current"] = current / current.sum()
     benefit, losers = benefit_shares(paths)
     if losers:
@@ -514,7 +543,7 @@ def run_split(config: Config, draws: int | None = None, seed: int | None = None,
         nb = cum[:, :, ends]
         r.net_benefit[name] = nb
         r.society[name] = nb.sum(axis=1) + rest
-        r.settlements[name] = settle(nb[:, :, year - 1], s, year, level)
+        r.settlements[name] = settle(nb[:, :, year - 1], year, level)
     # The level the max-min split reaches: its smallest P(payback ≤ M) over every financing actor.
     r.maxmin_level = float(np.min(np.mean(r.payback["maxmin"] <= month, axis=0)))
     if r.maxmin_level == 0 and not dropped:
