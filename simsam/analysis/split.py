@@ -85,7 +85,7 @@ from .summary import PAYBACK_MONTHS, continuous_stats, payback_stats, probabilit
 
 __all__ = [
     "SPLITS", "FINSAM_SHARES", "FINSAM_SOURCE", "SplitResult", "Settlement", "financing_actors", "parse_shares", "run_split",
-    "split_paths", "split_dataset", "write_split_files", "check_shares",
+    "split_paths", "split_dataset", "write_split_files", "check_shares", "check_options",
     "benefit_shares", "maxmin_shares", "finsam_shares", "settle", "critical_shares", "spent_share",
 ]
 
@@ -471,6 +471,26 @@ class SplitResult:
         return _summary(self)
 
 
+def check_options(config: Config, month: int, year: int | None, level: float) -> int:
+    """``--month`` within the horizon, ``--year`` within its years, ``--p`` in (0, 1]; returns the year (default: the last).
+
+    Raises
+    ------
+    ConfigError
+        Naming the option.
+    """
+    horizon = config.simulation.horizon_months
+    years = horizon // 12
+    if not 1 <= month <= horizon:
+        raise ConfigError("--month", f"{month} must be between 1 and the horizon, {horizon} months")
+    year = years if year is None else int(year)
+    if not 1 <= year <= years:
+        raise ConfigError("--year", f"{year} must be between 1 and the horizon's {years} years")
+    if not 0 < level <= 1:
+        raise ConfigError("--p", f"{level} must be a probability above 0 and at most 1")
+    return year
+
+
 def run_split(config: Config, draws: int | None = None, seed: int | None = None, *, actors: list[str] | None = None,
               shares: dict[str, float] | None = None, month: int = 60, year: int | None = None, level: float = 0.8,
               threads: int | None = None) -> SplitResult:
@@ -494,13 +514,7 @@ def run_split(config: Config, draws: int | None = None, seed: int | None = None,
     """
     horizon = config.simulation.horizon_months
     years = horizon // 12
-    if not 1 <= month <= horizon:
-        raise ConfigError("--month", f"{month} must be between 1 and the horizon, {horizon} months")
-    year = years if year is None else int(year)
-    if not 1 <= year <= years:
-        raise ConfigError("--year", f"{year} must be between 1 and the horizon's {years} years")
-    if not 0 < level <= 1:
-        raise ConfigError("--p", f"{level} must be a probability above 0 and at most 1")
+    year = check_options(config, month, year, level)
     actors = financing_actors(config, actors)
     draws = config.simulation.draws if draws is None else int(draws)
     seed = config.simulation.seed if seed is None else int(seed)

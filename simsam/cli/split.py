@@ -37,7 +37,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_split(args) -> int:
-    from ..analysis.split import financing_actors, parse_shares, run_split  # on use: simsam --help does not load numpy
+    from ..analysis.split import check_options, financing_actors, parse_shares, run_split  # on use: simsam --help does not load numpy
     from ..config import load_config  # on use: simsam --help and the other commands do not load it
 
     cfg = load_config(args.config)
@@ -47,6 +47,7 @@ def cmd_split(args) -> int:
     check_out(out, writes="split.json")
     actors = financing_actors(cfg, [a.strip() for a in args.actors.split(",") if a.strip()] if args.actors is not None else None)
     shares = parse_shares(args.shares, actors) if args.shares is not None else None
+    check_options(cfg, args.month, args.year, args.p)
     from ..workflows.plan import plan_split  # the engine (numpy): not for --help
 
     draws = args.draws if args.draws is not None else cfg.simulation.draws
