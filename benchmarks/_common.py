@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import platform
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -48,6 +49,13 @@ def best_of(fn, repeat: int) -> float:
         fn()
         times.append(time.perf_counter() - t0)
     return min(times)
+
+
+def time_simsam(cmd: list[str]) -> float:
+    """Seconds one ``simsam CMD`` takes in a fresh process, as a user runs it (its output discarded)."""
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "simsam.cli", *cmd], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t0
 
 
 def write(name: str, result: dict, out: str | None = None) -> Path:

@@ -16,20 +16,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
-from _common import ROOT, write
-
-
-def _time(cmd: list[str]) -> float:
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "simsam.cli", *cmd], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - t0
+from _common import ROOT, time_simsam, write
 
 
 def main(argv=None) -> int:
@@ -52,11 +44,11 @@ def main(argv=None) -> int:
                         "--draws", draws, "--out", str(tmp / "monitor"), "--quiet"],
             "report_groups": ["report", str(tmp / "groups")],
         }
-        _time(commands["run_groups"])  # compile the kernel for the group run's shapes into the cache, and make the folder
+        time_simsam(commands["run_groups"])  # compile the kernel for the group run's shapes into the cache, and make the folder
         seconds = {name: [] for name in commands}
         for _ in range(args.repeat):
             for name, cmd in commands.items():
-                seconds[name].append(_time(cmd))
+                seconds[name].append(time_simsam(cmd))
 
         # Correctness: the groups add up to the cohort in every draw; the monitor's counts so far are the file's.
         import xarray as xr

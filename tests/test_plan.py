@@ -103,6 +103,11 @@ CASES = [
         lambda c: P.plan_decision(c, 10000, evppi=["outcomes.shares"]),
     ),
     ("portfolio", ["portfolio", str(PORTFOLIO), "--draws", "5000"], lambda c: _portfolio(5000)),
+    (
+        "split",
+        ["split", str(SAMVERKANSTEAMET), "--draws", "20000", "--shares", "kommun=0.5,region=0.5"],
+        lambda c: P.plan_split(c, 20000, 4),
+    ),
 ]
 
 
@@ -228,6 +233,7 @@ def test_dry_run_of_every_simulating_command(tmp_path, capsys, monkeypatch):
         ["breakeven", str(SAMVERKANSTEAMET), "--param", "project.cost", "--month", "60", "--prob", "0.9"],
         ["decision", str(SAMVERKANSTEAMET)],
         ["portfolio", str(PORTFOLIO)],
+        ["split", str(SAMVERKANSTEAMET)],
         ["experiment", str(ROOT / "experiments" / "samverkansteamet.toml")],
     ]
     for argv in commands:

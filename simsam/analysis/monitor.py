@@ -334,15 +334,18 @@ def _beta_interval(alpha: float, a0: float) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
-def _clean(x):
+def json_ready(x):
+    """``x`` (dicts, lists, floats, NumPy scalars and arrays) as JSON can hold it: NaN and ±inf as None."""
+    if isinstance(x, np.ndarray):
+        return json_ready(x.tolist())
     if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
+        return {k: json_ready(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        return [_clean(v) for v in x]
+        return [json_ready(v) for v in x]
     if isinstance(x, float) and not math.isfinite(x):
         return None
     if isinstance(x, np.generic):
-        return _clean(x.item())
+        return json_ready(x.item())
     return x
 
 
@@ -404,7 +407,7 @@ def _summary(r: MonitorResult) -> dict:
         planned = np.bincount(planned_months, minlength=max(max(planned_months), obs.month) + 1).cumsum()
         exits["months_planned"] = planned.tolist()
         exits["planned_by_as_of"] = int(planned[obs.month]) if obs.month < planned.size else int(planned[-1])
-    return _clean({
+    return json_ready({
         "as_of": str(obs.as_of),
         "start": str(obs.start),
         "as_of_month": obs.month,

@@ -37,6 +37,7 @@ COMMAND_MODULES = (
     "simsam.cli.report",
     "simsam.cli.evidence",
     "simsam.cli.monitor",
+    "simsam.cli.split",
     "simsam.cli.portfolio",
     "simsam.cli.clean",
 )

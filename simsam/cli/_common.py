@@ -58,6 +58,7 @@ OUTPUT_FILES = (
     "portfolio.nc",
     "manifest.json",
     "evidence.toml",
+    "split.json",
     "report.html",
 )
 

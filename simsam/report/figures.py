@@ -65,6 +65,7 @@ __all__ = [
     "group_data",
     "group_chart",
     "monitor_chart",
+    "split_chart",
     "save_figure",
     "png_data_uri",
     "FAN_QUANTILES",
@@ -669,6 +670,59 @@ def monitor_chart(monitor: dict, *, lang: str = "sv", labels: dict | None = None
         _sv_numbers(left.yaxis, f)
         _sv_numbers(right.yaxis, f)
     fig.simsam_data = monitor
+    return fig
+
+
+# -- who should pay what ------------------------------------------------------------------------
+def split_chart(split: dict, names: dict, labels: dict, *, lang: str = "sv") -> Figure:
+    """``simsam split``'s splits (its ``split.json``) side by side, one row per split: each financing actor's share of the
+    cost (stacked), its P(paid back within the horizon) and its expected net benefit after the horizon (kr → Mkr).
+
+    ``names``: split id → its printed name; ``labels``: actor id → its label.
+    """
+    t, f = figure_words(lang), Formatter(lang)
+    splits = list(split["splits"])
+    actors = split["financing_actors"]
+    horizon = str(split["months"][-1])
+    colours = {a: _PALETTE[i % len(_PALETTE)] for i, a in enumerate(actors)}
+    markers = {a: _GROUP_MARKERS[i % len(_GROUP_MARKERS)] for i, a in enumerate(actors)}
+    y = np.arange(len(splits))[::-1]
+    with rc_context(STYLE):
+        fig = _figure(7.6, 1.2 + 0.62 * len(splits))
+        left, mid, right = fig.subplots(1, 3, sharey=True, gridspec_kw={"width_ratios": [1.1, 1, 1]})
+        for yi, name in zip(y, splits):
+            start = 0.0
+            for a in actors:
+                share = split["splits"][name]["shares"][a]
+                left.barh(yi, share, left=start, color=colours[a], height=0.62, edgecolor="white", linewidth=0.6)
+                if share >= 0.12:
+                    left.text(start + share / 2, yi, f.pct(share, 0), ha="center", va="center", fontsize=7.5, color="white")
+                start += share
+        left.set_xlim(0, 1)
+        left.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f.pct(v, 0)))
+        left.set_title(textwrap.fill(t["split_shares_title"], 24), fontsize=9)
+        offsets = np.linspace(-0.24, 0.24, len(actors)) if len(actors) > 1 else [0.0]
+        for a, off in zip(actors, offsets):
+            p = [split["splits"][n]["actors"][a]["p_payback"][horizon]["mean"] for n in splits]
+            nb = [split["splits"][n]["actors"][a]["net_benefit"]["mean"] / 1e6 for n in splits]
+            mid.plot(p, y + off, linestyle="none", marker=markers[a], color=colours[a], markeredgecolor="white", markersize=7)
+            right.plot(nb, y + off, linestyle="none", marker=markers[a], color=colours[a], markeredgecolor="white", markersize=7)
+        mid.set_xlim(-0.03, 1.03)
+        mid.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f.decimal(v, 1)))
+        mid.set_title(textwrap.fill(t["split_p_title"].format(m=horizon), 24), fontsize=9)
+        right.axvline(0, color=INK, linewidth=0.8)
+        right.set_title(textwrap.fill(t["split_nb_title"].format(y=split["years"]), 24), fontsize=9)
+        _sv_numbers(right.xaxis, f)
+        left.set_yticks(y)
+        left.set_yticklabels([textwrap.fill(names[n], 20) for n in splits])
+        for ax in (left, mid, right):
+            ax.grid(axis="y", visible=False)
+            for yi in y[1:]:
+                ax.axhline(yi - 0.5, color="#dddddd", linewidth=0.6)
+        handles = [Line2D([], [], color=colours[a], marker=markers[a], linewidth=6, markeredgecolor="white", label=labels[a])
+                   for a in actors]
+        fig.legend(handles=handles, loc="outside lower center", ncol=min(len(actors), 4))
+    fig.simsam_data = split
     return fig
 
 

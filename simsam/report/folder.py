@@ -5,7 +5,7 @@
 ``results/<stem>/<analysis>/`` beside it; ``simsam experiment`` one subfolder per
 analysis) and returns every analysis it finds, by the files each command
 writes: ``results.nc`` (a run), ``sensitivity.nc``, ``compare.csv``,
-``decision.nc``, ``breakeven.json``, ``portfolio.csv``, ``monitor.json``. Nothing large is read
+``decision.nc``, ``breakeven.json``, ``portfolio.csv``, ``monitor.json``, ``split.json``. Nothing large is read
 here: the report reads each file for what it shows (``compare.csv`` rather
 than the paired draws of ``compare.nc``).
 """
@@ -31,6 +31,7 @@ MARKERS = {
     "breakeven": "breakeven.json",
     "portfolio": "portfolio.csv",
     "monitor": "monitor.json",
+    "split": "split.json",
 }
 
 
@@ -46,7 +47,7 @@ class Analyses:
         The folder with ``results.nc`` (the folder itself, or an experiment's ``run/``).
     manifest : dict or None
         An experiment's ``manifest.json``.
-    sensitivity, compare, decision, breakeven, portfolio, monitor : list of Path
+    sensitivity, compare, decision, breakeven, portfolio, monitor, split : list of Path
     names : dict
         Folder → the analysis's name in the manifest (else the folder's name).
     options : dict
@@ -63,12 +64,13 @@ class Analyses:
     breakeven: list = field(default_factory=list)
     portfolio: list = field(default_factory=list)
     monitor: list = field(default_factory=list)
+    split: list = field(default_factory=list)
     names: dict = field(default_factory=dict)
     options: dict = field(default_factory=dict)
 
     def kinds(self) -> list[str]:
         """The kinds of analysis found, in report order."""
-        return [k for k in ("run", "monitor", "compare", "breakeven", "decision", "sensitivity", "portfolio") if getattr(self, k)]
+        return [k for k in ("run", "split", "monitor", "compare", "breakeven", "decision", "sensitivity", "portfolio") if getattr(self, k)]
 
 
 def _sensitivity_order(path: Path) -> tuple:
@@ -126,6 +128,7 @@ def find_analyses(folder) -> Analyses:
         breakeven=found["breakeven"],
         portfolio=found["portfolio"],
         monitor=sorted(found["monitor"]),
+        split=sorted(found["split"]),
         names=names,
         options=options,
     )

@@ -52,6 +52,7 @@ from .describe import (
 from .excel import write_summary_xlsx
 from .folder import SENSITIVITY_METHODS, find_analyses
 from .formatting import LANGUAGES, Formatter
+from .tables import split_name, split_notes, split_settlement_lines
 from .text import METHOD_NAMES, actor_definite, actor_label, target_label, target_unit, total_label
 
 __all__ = ["build_report", "report_context", "render_report", "find_sensitivity", "ReportFigure", "SENSITIVITY_METHODS",
@@ -376,6 +377,61 @@ def _monitor_section(path: Path, ds, f: Formatter, figure) -> dict:
         "planned_by_as_of": f.number(exits["planned_by_as_of"]) if exits.get("planned_by_as_of") is not None else None,
         "figure": figure,
         "years": next(iter(m["actors"].values()))["net_benefit"]["year"],
+    }
+
+
+def _split_section(path: Path, split: dict, ds, f: Formatter, figure) -> dict:
+    """Who should pay what (``simsam split``'s ``split.json``): every split's shares and, per financing actor, P(payback),
+    the median payback, the expected net benefit and the settlement; society, the same under each."""
+    lang = f.lang
+    actors = split["financing_actors"]
+    months = [str(m) for m in split["months"]]
+    horizon = int(split["horizon_months"])
+    rows = []
+    for name, sp in split["splits"].items():
+        cells = []
+        for a in actors:
+            e = sp["actors"][a]
+            med = e["payback_median"]["median"]
+            cells.append({
+                "id": a, "label": actor_label(a, lang, ds), "share": f.pct(e["share"], 0 if e["share"] >= 0.095 or e["share"] == 0 else 1),
+                "cost": f.mkr(e["cost"]["mean"]),
+                "p": [{"value": f.prob(e["p_payback"][m]["mean"]), "se": f.decimal(e["p_payback"][m]["mcse"], 3)} for m in months],
+                "median": f.months(med if med is not None else math.nan, horizon),
+                "nb": f.mkr(e["net_benefit"]["mean"]), "nb_se": f.mkr(e["net_benefit"]["mcse"]),
+                "p_nb": f.prob(e["p_net_benefit_positive"]["mean"]),
+                "transfer": ("+" if e["transfer"] > 0 else "") + f.mkr(e["transfer"]),
+                "p_after": f.prob(e["p_net_benefit_positive_settled"]["mean"]),
+            })
+        rows.append({"id": name, "name": split_name(name, split, lang), "actors": cells})
+    current = split["splits"]["current"]["actors"]
+    p_h = {a: current[a]["p_payback"][months[-1]]["mean"] for a in actors}
+    best, worst = max(actors, key=lambda a: p_h[a]), min(actors, key=lambda a: p_h[a])
+    together = sum(current[a]["net_benefit"]["mean"] for a in actors)
+    society = split["society"]
+    benefit = split["splits"].get("benefit")
+    return {
+        "name": path.name,
+        "draws": f.number(int(split["draws"])),
+        "actors": [{"id": a, "label": actor_label(a, lang, ds), "definite": actor_definite(a, lang, ds)} for a in actors],
+        "rows": rows,
+        "months": months,
+        "horizon": horizon,
+        "years": split["years"],
+        "year": split["year"],
+        "level": f.decimal(split["level"], 2),
+        "month": split["month"],
+        "cost": f.mkr(split["financed_cost"]["mean"]),
+        "best": {"definite": actor_definite(best, lang, ds), "p": f.prob(p_h[best])},
+        "worst": {"definite": actor_definite(worst, lang, ds), "p": f.prob(p_h[worst])},
+        "together": f.mkr(together), "together_positive": together >= 0,
+        "society_nb": f.mkr(society["net_benefit"]["mean"]), "society_p": f.prob(society["p_payback"][months[-1]]["mean"]),
+        "benefit": None if benefit is None else ", ".join(
+            f"{actor_definite(a, lang, ds)} {f.pct(benefit['shares'][a], 0)}" for a in actors if benefit["shares"][a] > 0),
+        "settlements": split_settlement_lines(split, lang),
+        "notes": split_notes(split, lang),
+        "source": split["finsam_source"],
+        "figure": figure,
     }
 
 
@@ -795,6 +851,7 @@ SECTION_TITLES = {
     "las-rapporten": ("Så läser du rapporten", "How to read this report"),
     "aktorer": ("Intäkter och kostnader per aktör", "Revenue and cost by actor"),
     "grupper": ("För vem lönar det sig?", "Who does it pay for?"),
+    "kostnadsdelning": ("Vem ska betala vad?", "Who should pay what?"),
     "uppfoljning": ("Uppföljning: håller projektet kursen?", "Follow-up: is the project on course?"),
     "scenarier": ("Scenarier", "Scenarios"),
     "brytpunkter": ("Brytpunkter", "Break-even values"),
@@ -933,11 +990,13 @@ def report_context(ds, summary: dict, figures: dict[str, ReportFigure], sensitiv
         "manifest": sections.get("manifest"),
         "groups": _groups_section(summary, ds, f, figures.get("groups"), horizon),
         "monitor": sections.get("monitor", []),
+        "split": sections.get("split", []),
     }
     if draws == 1:
         _one_draw(context, summary, f)
     present = ["sammanfattning", "las-rapporten", "aktorer"]
     present += ["grupper"] if context["groups"] else []
+    present += ["kostnadsdelning"] if context["split"] else []
     present += ["uppfoljning"] if context["monitor"] else []
     present += ["scenarier"] if context["compare"] else []
     present += ["brytpunkter"] if context["breakeven"] and context["breakeven"]["rows"] else []
@@ -1095,6 +1154,14 @@ def build_report(folder, *, lang: str | None = None, out=None, dpi: int = 200) -
         monitor = json.loads((path / "monitor.json").read_text(encoding="utf-8"))
         labels = {s["id"]: s["label"] for s in _monitor_section_states(monitor, ds, lang)}
         extra[f"monitor_{_slug(path.name)}"] = lambda monitor=monitor, labels=labels: F.monitor_chart(monitor, lang=lang, labels=labels)
+    splits = {}
+    for path in analyses.split:
+        split = json.loads((path / "split.json").read_text(encoding="utf-8"))
+        key = f"split_{_slug(path.name)}"
+        splits[key] = (path, split)
+        names = {n: split_name(n, split, lang) for n in split["splits"]}
+        labels = {a: actor_label(a, lang, ds) for a in split["financing_actors"]}
+        extra[key] = lambda split=split, names=names, labels=labels: F.split_chart(split, names, labels, lang=lang)
     with atomic_folder(folder / "figures" / lang) as tmp:
         figures = _draw(ds, lang, sensitivity, tmp, dpi, extra)
     sections = {
@@ -1105,6 +1172,7 @@ def build_report(folder, *, lang: str | None = None, out=None, dpi: int = 200) -
         "portfolio": [_portfolio_section(path, f) for path in analyses.portfolio],
         "manifest": _manifest_section(analyses, summary, ds, f),
         "monitor": [_monitor_section(path, ds, f, figures.get(f"monitor_{_slug(path.name)}")) for path in analyses.monitor],
+        "split": [_split_section(path, split, ds, f, figures.get(key)) for key, (path, split) in splits.items()],
     }
     context = report_context(ds, summary, figures, sensitivity, lang, sections)
     _write_text_atomic(out, render_report(context))

@@ -42,6 +42,11 @@ __all__ = [
     "society_headline",
     "group_text",
     "monitor_text",
+    "split_text",
+    "split_name",
+    "split_notes",
+    "split_settlement_lines",
+    "SPLIT_WORDS",
     "NOTHING",
 ]
 
@@ -777,4 +782,144 @@ def monitor_text(summary: dict, lang: str = "sv") -> str:
         cells.append(f"{_mkr(nb['start']['median'], lang)} → {_mkr(nb['now']['median'], lang)}")
         rows.append([label, *cells])
     lines += ["", w["p_head"], *text_table([head] + rows), w["note"]]
+    return "\n".join(lines)
+
+
+# -- simsam split ----------------------------------------------------------------------------------
+#: Words of ``simsam split`` (the terminal and the report's "Vem ska betala vad?").
+SPLIT_WORDS = {
+    "sv": {
+        "title": "{name}: vem ska betala vad? {draws} dragningar, frö {seed}; finansierad kostnad {cost} (medel)",
+        "splits": {"current": "nuvarande", "benefit": "nyttoproportionell", "maxmin": "maxmin P(≤{m})",
+                   "finsam": "Finsam (lag 2003:1210, 5 §)", "custom": "egen (--shares)"},
+        "split": "fördelning", "actor": "aktör", "share": "andel", "median": "median mån",
+        "nb": "nettonytta {y} år, mkr", "p_nb": "P(NN {y} år ≥ 0)", "transfer": "utjämning, mkr", "after": "P efter",
+        "shares_head": "Andel av den finansierade kostnaden:",
+        "results_head": "Per fördelning och aktör (± Monte Carlo-standardfel):",
+        "settled": "{split}: en utjämning efter år {y} ger varje aktör P(nettonytta ≥ 0) ≥ {p}.",
+        "unsettled": "{split}: ingen utjämning ger varje aktör P ≥ {p} efter år {y} (aktörerna saknar tillsammans {short} "
+                     "vid den nivån); högst {reached} för alla, med utjämningen i tabellen.",
+        "society": "Samhället är detsamma under varje fördelning och utjämning (största skillnad per dragning {diff} kr): "
+                   "P(≤{m}) {p}, nettonytta {y} år {nb} mkr.",
+        "notes": {
+            "benefit_losers": "Nyttoproportionell: andel 0 för {actors}, vars förväntade intäkt av projektet är negativ; "
+                              "de övriga delar kostnaden efter sin förväntade intäkt och får samma avkastning per krona.",
+            "benefit_none": "Nyttoproportionell: ingen finansierande aktör vinner i väntevärde; fördelningen finns inte.",
+            "maxmin_dropped": "Maxmin: {actors} når inte högre sannolikhet att vara återbetald inom {month} månader (inom "
+                              "parentes) ens utan kostnad och får andel 0; de övrigas minsta sannolikhet är den största möjliga. "
+                              "Ligger flera aktörers sannolikhet nära 1 blir fördelningen lätt extrem: pröva ett kortare --month.",
+            "maxmin_none": "Maxmin: ingen fördelning låter varje aktör bli återbetald inom {month} månader i någon dragning; "
+                           "andelarna är lika.",
+            "finsam_none": "Finsam: fördelningen kräver {why}.",
+            "finsam_af": "Finsam: statens hälft betalas av Försäkringskassan (5 §); Arbetsförmedlingens del ingår i den.",
+        },
+        "method": "Samma dragningar för alla fördelningar: bara kostnadsandelarna skiljer, så varje skillnad är exakt per dragning.",
+    },
+    "en": {
+        "title": "{name}: who should pay what? {draws} draws, seed {seed}; financed cost {cost} (mean)",
+        "splits": {"current": "current", "benefit": "benefit-proportional", "maxmin": "max-min P(≤{m})",
+                   "finsam": "Finsam (SFS 2003:1210, 5 §)", "custom": "own (--shares)"},
+        "split": "split", "actor": "actor", "share": "share", "median": "median mo",
+        "nb": "net benefit {y} y, Mkr", "p_nb": "P(NB {y} y ≥ 0)", "transfer": "settlement, Mkr", "after": "P after",
+        "shares_head": "Share of the financed cost:",
+        "results_head": "Per split and actor (± Monte Carlo standard error):",
+        "settled": "{split}: a settlement after year {y} gives every actor P(net benefit ≥ 0) ≥ {p}.",
+        "unsettled": "{split}: no settlement gives every actor P ≥ {p} after year {y} (together the actors miss {short} at that "
+                     "level); at most {reached} for all, with the settlement in the table.",
+        "society": "Society is the same under every split and settlement (largest difference per draw {diff} kr): "
+                   "P(≤{m}) {p}, net benefit {y} y {nb} Mkr.",
+        "notes": {
+            "benefit_losers": "Benefit-proportional: share 0 for {actors}, whose expected revenue from the project is negative; "
+                              "the others share the cost by their expected revenue and get the same return per krona.",
+            "benefit_none": "Benefit-proportional: no financing actor gains in expectation; the split does not exist.",
+            "maxmin_dropped": "Max-min: {actors} reach no higher probability of paying back within {month} months (in brackets) "
+                              "even without cost and get share 0; the others' smallest probability is the largest possible. When "
+                              "several actors' probabilities are near 1 the split is easily extreme: try a shorter --month.",
+            "maxmin_none": "Max-min: no split lets every actor pay back within {month} months in any draw; the shares are equal.",
+            "finsam_none": "Finsam: the split needs {why}.",
+            "finsam_af": "Finsam: the state's half is paid by Försäkringskassan (5 §); Arbetsförmedlingen's part is within it.",
+        },
+        "method": "The same draws for every split: only the cost shares differ, so every difference is exact per draw.",
+    },
+}
+
+
+def split_name(name: str, summary: dict, lang: str) -> str:
+    """A split's printed name (the max-min's with its month)."""
+    return SPLIT_WORDS[lang]["splits"][name].format(m=summary["month"])
+
+
+def split_notes(summary: dict, lang: str) -> list[str]:
+    """The notes of a ``split.json`` in words."""
+    w = SPLIT_WORDS[lang]["notes"]
+    out = []
+    for note in summary["notes"]:
+        values = {k: v for k, v in note.items() if k != "key"}
+        if "actors" in values:
+            best = values.get("best")
+            values["actors"] = ", ".join(
+                (actor_label(a, lang) if lang == "en" else summary["labels"].get(a, a))
+                + (f" ({_f(lang).prob(best[i])})" if best is not None else "") for i, a in enumerate(values["actors"]))
+        out.append(w[note["key"]].format(**values))
+    return out
+
+
+def split_settlement_lines(summary: dict, lang: str) -> list[str]:
+    """One sentence per distinct settlement outcome, naming the splits that share it."""
+    w = SPLIT_WORDS[lang]
+    f = _f(lang)
+    grouped: dict = {}
+    for name, sp in summary["splits"].items():
+        st = sp["settlement"]
+        key = ("settled", "", "") if st["feasible"] else ("unsettled", f.money(st["shortfall"]), f.decimal(st["reached"], 2))
+        grouped.setdefault(key, []).append(split_name(name, summary, lang))
+    out = []
+    joiner = " och " if lang == "sv" else " and "
+    for (kind, short, reached), names in grouped.items():
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + joiner + names[-1]
+        out.append(w[kind].format(split=listed[:1].upper() + listed[1:], y=summary["year"], p=f.decimal(summary["level"], 2),
+                                  short=short, reached=reached))
+    return out
+
+
+def split_text(summary: dict, lang: str = "sv") -> str:
+    """``simsam split``'s tables from its ``split.json``: the shares of each split, then per split and actor P(payback),
+    the median payback, the expected net benefit, P(net benefit after Y ≥ 0) and the settlement."""
+    w = SPLIT_WORDS[lang]
+    f = _f(lang)
+    actors = summary["financing_actors"]
+
+    def label(a):
+        return actor_label(a, lang) if lang == "en" else summary["labels"].get(a, a)
+
+    lines = [w["title"].format(name=summary["config"], draws=_count(int(summary["draws"]), lang), seed=summary["seed"],
+                               cost=f.money(summary["financed_cost"]["mean"]))]
+    rows = [[w["split"], *[label(a) for a in actors]]]
+    for name, sp in summary["splits"].items():
+        rows.append([split_name(name, summary, lang), *[f.decimal(sp["shares"][a], 3) for a in actors]])
+    lines += ["", w["shares_head"], *text_table(rows)]
+    months = [str(m) for m in summary["months"]]
+    h, y = summary["years"], summary["year"]
+    head = [w["split"], w["actor"], w["share"], *[f"P(≤{m})" for m in months], w["median"], w["nb"].format(y=h),
+            w["p_nb"].format(y=y), w["transfer"], w["after"]]
+    rows = [head]
+    for name, sp in summary["splits"].items():
+        for i, a in enumerate(actors):
+            e = sp["actors"][a]
+            pb = e["payback_median"]
+            rows.append([
+                split_name(name, summary, lang) if i == 0 else "", label(a), f.decimal(e["share"], 3),
+                *[f"{_prob(e['p_payback'][m]['mean'], lang)} ± {f.decimal(e['p_payback'][m]['mcse'], 3)}" for m in months],
+                _month(pb["median"] if pb["median"] is not None else math.nan, summary["horizon_months"]),
+                f"{_mkr(e['net_benefit']['mean'], lang)} ± {_mkr(e['net_benefit']['mcse'], lang)}",
+                _prob(e["p_net_benefit_positive"]["mean"], lang), _mkr(e["transfer"], lang, signed=True),
+                _prob(e["p_net_benefit_positive_settled"]["mean"], lang),
+            ])
+    lines += ["", w["results_head"], *text_table(rows, left=(0, 1))]
+    lines += ["", *split_settlement_lines(summary, lang), *split_notes(summary, lang)]
+    soc = summary["society"]
+    diff = max(sp["society_max_abs_difference"] for sp in summary["splits"].values())
+    lines.append(w["society"].format(diff=f.significant(diff, 2) if diff else "0", m=months[-1],
+                                     p=_prob(soc["p_payback"][months[-1]]["mean"], lang), y=h, nb=_mkr(soc["net_benefit"]["mean"], lang)))
+    lines.append(w["method"])
     return "\n".join(lines)

@@ -89,6 +89,9 @@ T = {
         "monitor_outcomes_title": "Utfall bland de {n} som avslutat",
         "monitor_outcomes_axis": "Antal deltagare",
         "monitor_expected": "Väntat vid start (median, 90 %-intervall)",
+        "split_shares_title": "Andel av kostnaden",
+        "split_p_title": "P(återbetald inom {m} mån)",
+        "split_nb_title": "Förväntad nettonytta efter {y} år, mkr",
     },
     "en": {
         "month_axis": "Months after exit",
@@ -154,6 +157,9 @@ T = {
         "monitor_outcomes_title": "Outcomes of the {n} who have left",
         "monitor_outcomes_axis": "Number of participants",
         "monitor_expected": "Expected at the start (median, 90% interval)",
+        "split_shares_title": "Share of the cost",
+        "split_p_title": "P(paid back within {m} months)",
+        "split_nb_title": "Expected net benefit after {y} years, Mkr",
     },
 }
 

@@ -40,6 +40,10 @@ The file::
     method = "tornado"          # tornado | prcc | sobol | morris
     # target, actor, month, year, n, cohort, low, high (quantiles 0–1, default 0.05 and 0.95), levels
 
+    [[analysis]]
+    kind = "split"              # who should pay what (``simsam split``): splits of the cost, settlements
+    # actors = ["kommun", "region"]; shares = { kommun = 0.5, region = 0.5 }; month = 60; year = 5; p = 0.8
+
 Every analysis may also set ``name`` (its subfolder; default its kind, made
 unique) and ``draws`` (default the experiment's). The whole file is checked,
 and every config loaded, before anything runs: a mistake ends with exit 2 and
@@ -69,6 +73,7 @@ from ..analysis.decision import check_input_names, decision_analysis, write_deci
 from ..analysis.scenarios import Variant, compare, compare_summary, config_variants, variants_of, write_compare_files
 from ..analysis.sensitivity.options import SensitivityOptions, prepare, run_sensitivity
 from ..analysis.sensitivity.output import write_sensitivity
+from ..analysis.split import check_shares, financing_actors, run_split, write_split_files
 from ..analysis.summary import headline, summarize
 from ..config import load_config
 from ..config.loading import decode_toml
@@ -82,7 +87,7 @@ from .run_folder import write_summaries
 
 __all__ = ["Experiment", "Analysis", "load_experiment", "run_experiment", "KINDS"]
 
-KINDS = ("run", "decision", "compare", "breakeven", "sensitivity")
+KINDS = ("run", "decision", "compare", "breakeven", "sensitivity", "split")
 TOP_KEYS = ("name", "description", "config", "seed", "draws", "analysis")
 COMMON_KEYS = ("kind", "name", "draws")
 KIND_KEYS = {
@@ -91,6 +96,7 @@ KIND_KEYS = {
     "compare": ("scenarios", "configs"),
     "breakeven": ("param", "month", "prob", "actor", "range"),
     "sensitivity": ("method", "target", "actor", "month", "year", "n", "cohort", "low", "high", "levels"),
+    "split": ("actors", "shares", "month", "year", "p"),
 }
 
 
@@ -276,10 +282,29 @@ def _analysis(node: Node, config: Config, folder: Path, draws: int, seed: int, u
         except ConfigError as exc:
             raise ConfigError(node.at(flag.get(exc.path, exc.path)), exc.problem) from None
         extra.update(param=param, month=month, prob=prob, actor=actor, range=rng)
+    elif kind == "split":
+        extra.update(_split_options(node, config))
     else:
         extra.update(_sensitivity_options(node, config, seed, n))
     node.finish()
     return Analysis(kind, name, n, options, node.path, extra)
+
+
+def _split_options(node: Node, config: Config) -> dict:
+    """The typed options of a split analysis, checked against the config now (:func:`simsam.analysis.split.run_split`)."""
+    actors = financing_actors(config, _strings(node, "actors") if node.has("actors") else None, node.at("actors"))
+    shares = None
+    if node.has("shares"):
+        given = node.raw("shares")
+        if not isinstance(given, dict):
+            raise node.error("shares", f"must be a table of shares by actor, not {type_name(given)}")
+        shares = check_shares(given, actors, node.at("shares"))
+    horizon = config.simulation.horizon_months
+    level = node.fixed("p", 0.8) if node.has("p") else 0.8
+    if not 0 < level <= 1:
+        raise node.error("p", f"{level:g} must be a probability above 0 and at most 1 (a share: 0.8 for 80 %)")
+    return {"actors": actors, "shares": shares, "month": node.integer("month", 60, lo=1, hi=horizon),
+            "year": node.integer("year", horizon // 12, lo=1, hi=horizon // 12), "p": level}
 
 
 def _default_name(node: Node, kind: str) -> str:
@@ -520,4 +545,18 @@ def _sensitivity(exp: Experiment, a: Analysis, folder: Path, runs: dict, threads
     return files, f"{a.options.get('method')}: most important {top}"
 
 
-_RUNNERS = {"run": _run, "decision": _decision, "compare": _compare, "breakeven": _breakeven, "sensitivity": _sensitivity}
+def _split(exp: Experiment, a: Analysis, folder: Path, runs: dict, threads):
+
+    e = a.extra
+    r = run_split(exp.config, a.draws, exp.seed, actors=e["actors"], shares=e["shares"], month=e["month"], year=e["year"],
+                  level=e["p"], threads=threads)
+    summary = r.summary()
+    files = write_split_files(r, summary, folder)
+    benefit = summary["splits"].get("benefit")
+    text = "benefit-proportional: " + (", ".join(f"{k} {v:.2f}" for k, v in benefit["shares"].items()) if benefit else "none")
+    settled = [n for n, sp in summary["splits"].items() if sp["settlement"]["feasible"]]
+    return files, text + f"; settlement to P ≥ {e['p']:g} after year {e['year']}: " + (", ".join(settled) if settled else "none")
+
+
+_RUNNERS = {"run": _run, "decision": _decision, "compare": _compare, "breakeven": _breakeven, "sensitivity": _sensitivity,
+            "split": _split}

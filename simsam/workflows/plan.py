@@ -62,6 +62,7 @@ __all__ = [
     "file_row",
     "plan_run",
     "plan_sensitivity",
+    "plan_split",
     "plan_compare",
     "plan_breakeven",
     "plan_decision",
@@ -433,6 +434,30 @@ def plan_breakeven(config: Config, draws: int, *, chunk_draws: int | None = None
     return _draws_plan("breakeven", draws, rows, chunk, memory, disk, 2 * chunk * chunk_row(s), (Work(config, rows),), out, threads)
 
 
+def plan_split(config: Config, draws: int, financing: int, *, splits: int = 5, with_run: bool = True, out: Path | None = None,
+               threads: int | None = None) -> Plan:  # fmt: skip
+    """``simsam split``: one run, with the kernel's monthly series of the ``financing`` actors kept for every draw.
+
+    Per draw: the run and its inputs, ``F·H`` of monthly paths and ``H`` of the cost curve, three ``F·H``
+    temporaries while a split is recomputed, and each split's payback, net benefit and society (twice:
+    the results and ``split.nc``'s stacks). ``split.nc`` (and, from the command, ``results.nc``) on disk.
+    """
+    s = Shape.of(config)
+    f, h, y = financing, s.months, s.years
+    chunk = max(1, min(DEFAULT_CHUNK_DRAWS, draws))
+    per_split = 8 * ((f + 1) * (2 + y) + y)
+
+    def memory(n: int) -> int:
+        held = output_row(s) + 8 * (4 * f * h + h) + 2 * splits * per_split
+        return BASE_BYTES + n * held + min(chunk, n) * chunk_row(s, monthly=True)
+
+    def disk(n: int) -> int:
+        return n * (splits * per_split + 8 + (file_row(s) if with_run else 0)) + (2 if with_run else 1) * FILE_FIXED
+
+    return _draws_plan("split", draws, draws, chunk, memory, disk, chunk * chunk_row(s, monthly=True), (Work(config, draws),), out,
+                       threads)
+
+
 def _evppi_columns(space: ParameterSpace, groups: Sequence[str] | None) -> int:
     """Columns of the widest EVPPI regression basis (:func:`simsam.analysis.decision.regression_basis`)."""
 
@@ -543,6 +568,8 @@ def plan_experiment(exp, *, out: Path | None = None, threads: int | None = None)
             p = replace(plan_compare([v.config for v in a.extra["variants"]], a.draws, threads=threads), option=key)
         elif a.kind == "breakeven":
             p = replace(plan_breakeven(cfg, a.draws, threads=threads), option=key)
+        elif a.kind == "split":
+            p = replace(plan_split(cfg, a.draws, len(a.extra["actors"]), with_run=False, threads=threads), option=key)
         else:
             p = plan_sensitivity(cfg, a.extra["options"], threads=threads)
             p = replace(p, option=f"{a.path}.n" if p.option == "--n" else key)

@@ -1,0 +1,79 @@
+"""The cost split designer (issue 16, item 1): ``simsam split`` end to end, 10 000 draws of Samverkansteamet.
+
+    python benchmarks/split_speed.py [--quick]
+
+Times, as a user runs them (a fresh process each, warm numba cache), interleaved round by round:
+``simsam run configs/samverkansteamet.toml`` (the reference) and ``simsam split configs/samverkansteamet.toml``
+(one run with the monthly paths of the four financing actors, then the current, benefit-proportional, max-min
+and Finsam splits and a --shares split, each with its settlement, and the folder with the run's results.nc).
+Target: under 10 s on 2 cores. Ratios to the plain run hold on a noisy machine; the absolute seconds are this
+machine's. Wrong results fail the run (the current split's payback is the run's in every draw, society's net
+benefit is the same under every split, the settlements sum to zero), timings never do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from _common import time_simsam, write
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--draws", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="2 000 draws, 2 rounds")
+    parser.add_argument("--out")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.draws, args.repeat = 2_000, 2
+    draws = str(args.draws)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        commands = {
+            "run_plain": ["run", "configs/samverkansteamet.toml", "--draws", draws, "--out", str(tmp / "plain"), "--quiet"],
+            "split": ["split", "configs/samverkansteamet.toml", "--draws", draws, "--out", str(tmp / "split"), "--quiet",
+                      "--shares", "kommun=0.4,region=0.3,fk=0.3"],
+        }
+        time_simsam(commands["split"])  # the kernel's monthly variant into the cache
+        seconds = {name: [] for name in commands}
+        for _ in range(args.repeat):
+            for name, cmd in commands.items():
+                seconds[name].append(time_simsam(cmd))
+
+        import xarray as xr
+
+        with xr.open_dataset(tmp / "plain" / "results.nc", engine="h5netcdf") as run, \
+                xr.open_dataset(tmp / "split" / "split.nc", engine="h5netcdf") as split:
+            actors = [str(a) for a in split["financing_actor"].values]
+            np.testing.assert_array_equal(split["payback_months"].sel(split="current", actor=actors).values,
+                                          run["payback_months"].sel(actor=actors).values)
+            society = run["net_benefit"].sel(actor="society").values
+            for name in split["split"].values:
+                np.testing.assert_allclose(split["society_net_benefit"].sel(split=name).values, society, rtol=0,
+                                           atol=1e-9 * np.abs(society).max())
+            assert np.all(np.abs(split["transfer"].sum("financing_actor").values) < 1e-3)
+        summary = json.loads((tmp / "split" / "split.json").read_text(encoding="utf-8"))
+        assert list(summary["splits"]) == ["current", "benefit", "maxmin", "finsam", "custom"]
+    best = {name: min(times) for name, times in seconds.items()}
+    result = {
+        "draws": args.draws,
+        "seconds": best,
+        "seconds_by_round": seconds,
+        "ratio_to_plain_run": {name: best[name] / best["run_plain"] for name in best},
+        "target_seconds": 10.0,
+        "under_target": {name: best[name] < 10.0 for name in best},
+    }
+    for name, s in best.items():
+        print(f"{name:10s} {s:6.2f} s  ({s / best['run_plain']:.2f} × simsam run)")
+    print(f"  wrote {write('split_speed', result, args.out)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
