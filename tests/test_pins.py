@@ -1,6 +1,6 @@
 """Regression pins: every shipped config, experiment, portfolio and evidence mapping reproduces its pinned
-numbers exactly (floats bit for bit, NaN equal to NaN; values from least squares to 1e-9, see pins.APPROX_SUFFIX), so that a reorganisation that must change no result
-can show it changed none.
+numbers exactly (floats bit for bit, NaN equal to NaN; values from least squares to 1e-9, see
+pins.APPROX_SUFFIX), so that a reorganisation that must change no result can show it changed none.
 
 What is pinned, and how, is in ``tests/pins/__init__.py``; the pins are ``tests/pins/*.json``.
 After a change that is *meant* to change results, re-pin from the repository root with
