@@ -206,6 +206,28 @@ def test_split_command_writes_its_folder_and_the_report_has_the_section(tmp_path
     assert "Who should pay what?" in (out / "report-en.html").read_text(encoding="utf-8")
 
 
+def test_an_actor_without_a_share_has_no_payback_figures(tmp_path, capsys):
+    """As in the summary's no-cost rows: a split that gives an actor share 0 shows no P(payback) and no median for it
+    (it has nothing to pay back), in split.json, split.nc, the terminal and the report; its net benefit is still shown."""
+    out = tmp_path / "split"
+    assert main(["split", str(SAMVERKAN), "--draws", "300", "--out", str(out), "--shares", "kommun=0.5,region=0.5"]) == 0
+    printed = capsys.readouterr().out
+    summary = json.loads((out / "split.json").read_text(encoding="utf-8"))
+    custom = summary["splits"]["custom"]["actors"]
+    for a in ("fk", "af"):
+        assert custom[a]["no_cost"] and all(v["mean"] is None for v in custom[a]["p_payback"].values())
+        assert custom[a]["payback_median"]["median"] is None and custom[a]["net_benefit"]["mean"] is not None
+    assert not custom["kommun"]["no_cost"] and custom["kommun"]["p_payback"]["60"]["mean"] is not None
+    import xarray as xr
+
+    with xr.open_dataset(out / "split.nc", engine="h5netcdf") as nc:
+        pb = nc["payback_months"].sel(split="custom")
+        assert np.isnan(pb.sel(actor=["fk", "af"]).values).all() and np.isfinite(pb.sel(actor="kommun").values).any()
+    rows = [line for line in printed.splitlines() if "Försäkringskassan" in line and "0,000" in line.split("Försäkringskassan")[1][:9]]
+    assert rows and all("—" in line for line in rows), rows
+    assert main(["report", str(out)]) == 0
+
+
 @pytest.mark.parametrize(
     "args,match",
     [

@@ -29,9 +29,10 @@ The splits compared (shares of the financed cost, summing to 1):
 ``benefit``
     Benefit-proportional: ``σ_a ∝ E[R_a(H)]``, each actor's expected (discounted) revenue
     over the horizon ``H`` before any cost. Then ``E[NB_a(H)] = σ_a · (Σ_b E[R_b(H)] − E[C·S(H)])``:
-    every actor gets the same expected return per krona and all break even together in
-    expectation. An actor with ``E[R_a(H)] ≤ 0`` (it loses by the project's success, as
-    Arbetsförmedlingen paying wage subsidies) gets share 0 and the note says so.
+    every actor gets the same expected return per krona, so at the horizon all gain or all lose
+    together in expectation (they break even together: at ``Σ_b E[R_b(H)] = E[C·S(H)]``). An
+    actor with ``E[R_a(H)] ≤ 0`` (it loses by the project's success, as Arbetsförmedlingen
+    paying wage subsidies) gets share 0 and the note says so.
 ``maxmin``
     The split that maximises ``min_a P(payback_a ≤ M)``. Per draw, actor ``a`` pays back by
     month ``M`` exactly when its share is at most its *critical share*
@@ -95,6 +96,8 @@ SPLITS = ("current", "benefit", "maxmin", "finsam", "custom")
 #: Lag (2003:1210) om finansiell samordning av rehabiliteringsinsatser, 5 §.
 FINSAM_SHARES = {"state": 0.5, "region": 0.25, "kommun": 0.25}
 FINSAM_SOURCE = "lag (2003:1210) om finansiell samordning av rehabiliteringsinsatser, 5 §"
+#: P(payback ≤ m) of an actor without a share of the cost: nothing to pay back, no probability.
+NO_PAYBACK = {"mean": math.nan, "mcse": math.nan}
 #: Shares given on the command line may miss 1 by this much (rounding of thirds and the like).
 SHARE_TOLERANCE = 1e-6
 
@@ -558,8 +561,9 @@ def run_split(config: Config, draws: int | None = None, seed: int | None = None,
         r.net_benefit[name] = nb
         r.society[name] = nb.sum(axis=1) + rest
         r.settlements[name] = settle(nb[:, :, year - 1], year, level)
-    # The level the max-min split reaches: its smallest P(payback ≤ M) over every financing actor.
-    r.maxmin_level = float(np.min(np.mean(r.payback["maxmin"] <= month, axis=0)))
+    # The level the max-min split reaches: its smallest P(payback ≤ M) over the financing actors that pay a share.
+    paying = r.splits["maxmin"] > 0
+    r.maxmin_level = float(np.min(np.mean(r.payback["maxmin"][:, paying] <= month, axis=0), initial=1.0))
     if r.maxmin_level == 0 and not dropped:
         r.notes.append(("maxmin_none", {"month": month}))
     return r
@@ -580,12 +584,15 @@ def _summary(r: SplitResult) -> dict:
         for i, a in enumerate(r.actors):
             pb = r.payback[name][:, i]
             after = nb[:, i, r.year - 1] + st.transfers[i]
+            # An actor without a share has nothing to pay back (as in the summary's no-cost rows): no payback figures.
+            no_cost = bool(s[i] == 0)
             per_actor[a] = {
                 "label": cfg.actors[a],
                 "share": float(s[i]),
+                "no_cost": no_cost,
                 "cost": continuous_stats(cost[:, i]),
-                "p_payback": {str(m): probability_stats(pb <= m) for m in months},
-                "payback_median": payback_stats(pb, horizon),
+                "p_payback": {str(m): NO_PAYBACK if no_cost else probability_stats(pb <= m) for m in months},
+                "payback_median": dict.fromkeys(payback_stats(pb, horizon), math.nan) if no_cost else payback_stats(pb, horizon),
                 "net_benefit": continuous_stats(nb[:, i, -1]),
                 "net_benefit_year": continuous_stats(nb[:, i, r.year - 1]),
                 "p_net_benefit_positive": probability_stats(nb[:, i, r.year - 1] >= 0),
@@ -635,7 +642,9 @@ def split_dataset(r: SplitResult):
     names = list(r.splits)
     out = r.paths.output
     years = np.arange(1, r.config.simulation.horizon_months // 12 + 1)
-    payback = np.stack([np.concatenate([r.payback[n], out.payback[:, -1:]], axis=1) for n in names])
+    # An actor without a share has nothing to pay back: NaN, as in the summary's no-cost rows.
+    paid = [np.where(r.splits[n] > 0, r.payback[n], np.nan) for n in names]
+    payback = np.stack([np.concatenate([pb, out.payback[:, -1:]], axis=1) for pb in paid])
     nb = np.stack([np.concatenate([r.net_benefit[n], out.net_benefit[:, -1:]], axis=1) for n in names])
     cost = np.stack([np.concatenate([r.paths.new_cost(r.splits[n]), out.cost[:, -1:]], axis=1) for n in names])
     return xr.Dataset(
@@ -645,7 +654,7 @@ def split_dataset(r: SplitResult):
             "transfer": (("split", "financing_actor"), np.stack([r.settlements[n].transfers for n in names]),
                          {"units": "kr", "long_name": f"settlement after year {r.year} (received; negative: paid)"}),
             "payback_months": (("split", "draw", "actor"), payback,
-                               {"units": "months", "long_name": "payback time (NaN: not within the horizon)"}),
+                               {"units": "months", "long_name": "payback time (NaN: not within the horizon, or no share of the cost)"}),
             "net_benefit": (("split", "draw", "actor", "year"), nb,
                             {"units": "kr", "long_name": "cumulative net benefit at the end of the year"}),
             "cost": (("split", "draw", "actor"), cost, {"units": "kr", "long_name": "share of the uplifted project cost"}),

@@ -703,7 +703,8 @@ def split_chart(split: dict, names: dict, labels: dict, *, lang: str = "sv") -> 
         left.set_title(textwrap.fill(t["split_shares_title"], 24), fontsize=9)
         offsets = np.linspace(-0.24, 0.24, len(actors)) if len(actors) > 1 else [0.0]
         for a, off in zip(actors, offsets):
-            p = [split["splits"][n]["actors"][a]["p_payback"][horizon]["mean"] for n in splits]
+            # None (no share of the cost, nothing to pay back) is left out of the middle panel.
+            p = [np.nan if (v := split["splits"][n]["actors"][a]["p_payback"][horizon]["mean"]) is None else v for n in splits]
             nb = [split["splits"][n]["actors"][a]["net_benefit"]["mean"] / 1e6 for n in splits]
             mid.plot(p, y + off, linestyle="none", marker=markers[a], color=colours[a], markeredgecolor="white", markersize=7)
             right.plot(nb, y + off, linestyle="none", marker=markers[a], color=colours[a], markeredgecolor="white", markersize=7)

@@ -393,11 +393,13 @@ def _split_section(path: Path, split: dict, ds, f: Formatter, figure) -> dict:
         for a in actors:
             e = sp["actors"][a]
             med = e["payback_median"]["median"]
+            no_cost = e.get("no_cost", False)  # nothing to pay back: no payback figures
             cells.append({
                 "id": a, "label": actor_label(a, lang, ds), "share": f.pct(e["share"], 0 if e["share"] >= 0.095 or e["share"] == 0 else 1),
                 "cost": f.mkr(e["cost"]["mean"]),
-                "p": [{"value": f.prob(e["p_payback"][m]["mean"]), "se": f.decimal(e["p_payback"][m]["mcse"], 3)} for m in months],
-                "median": f.months(med if med is not None else math.nan, horizon),
+                "p": [{"value": "—", "se": ""} if no_cost else {"value": f.prob(e["p_payback"][m]["mean"]),
+                                                                "se": f.decimal(e["p_payback"][m]["mcse"], 3)} for m in months],
+                "median": "—" if no_cost else f.months(med if med is not None else math.nan, horizon),
                 "nb": f.mkr(e["net_benefit"]["mean"]), "nb_se": f.mkr(e["net_benefit"]["mcse"]),
                 "p_nb": f.prob(e["p_net_benefit_positive"]["mean"]),
                 "transfer": ("+" if e["transfer"] > 0 else "") + f.mkr(e["transfer"]),

@@ -907,10 +907,12 @@ def split_text(summary: dict, lang: str = "sv") -> str:
         for i, a in enumerate(actors):
             e = sp["actors"][a]
             pb = e["payback_median"]
+            no_cost = e.get("no_cost", False)  # nothing to pay back: no payback figures
             rows.append([
                 split_name(name, summary, lang) if i == 0 else "", label(a), f.decimal(e["share"], 3),
-                *[f"{_prob(e['p_payback'][m]['mean'], lang)} ± {f.decimal(e['p_payback'][m]['mcse'], 3)}" for m in months],
-                _month(pb["median"] if pb["median"] is not None else math.nan, summary["horizon_months"]),
+                *[NOTHING if no_cost else f"{_prob(e['p_payback'][m]['mean'], lang)} ± {f.decimal(e['p_payback'][m]['mcse'], 3)}"
+                  for m in months],
+                NOTHING if no_cost else _month(pb["median"] if pb["median"] is not None else math.nan, summary["horizon_months"]),
                 f"{_mkr(e['net_benefit']['mean'], lang)} ± {_mkr(e['net_benefit']['mcse'], lang)}",
                 _prob(e["p_net_benefit_positive"]["mean"], lang), _mkr(e["transfer"], lang, signed=True),
                 _prob(e["p_net_benefit_positive_settled"]["mean"], lang),
