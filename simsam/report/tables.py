@@ -29,7 +29,7 @@ from ..config.model import SOCIETY
 from ..results import actors_with_flows
 from .describe import input_value, parameter_label, value_kind
 from .formatting import MINUS, Formatter
-from .text import METHOD_NAMES, actor_label, target_label, target_unit, total_label
+from .text import METHOD_NAMES, actor_label, evidence_sentence, grade_label, target_label, target_unit, total_label
 
 __all__ = [
     "text_table",
@@ -608,6 +608,64 @@ def ranking_text(ds, top: int | None = None, lang: str = "sv") -> str:
     if n < ds.sizes["parameter"]:
         lines.append(w["more"].format(n=ds.sizes["parameter"] - n))
     return "\n".join(lines)
+
+
+_EVIDENCE = {
+    "sv": {"title": "Andel av variansen per evidensgrad, {target}, varje aktör (S1 = gradens indata ensamma, ST = med samspel):",
+           "actor": "aktör", "none": "– = varierar inte (inget att förklara)"},
+    "en": {"title": "Share of variance by evidence grade, {target}, every actor (S1 = the grade's inputs alone, ST = with interactions):",
+           "actor": "actor", "none": "– = does not vary (nothing to explain)"},
+}
+
+
+def evidence_text(ds, lang: str = "sv") -> str:
+    """``simsam sensitivity --by evidence``'s table: per actor, each grade's S1 / ST, and the board's sentence."""
+    w, f = _EVIDENCE[lang], _f(lang)
+    grades = [str(p) for p in ds["parameter"].values]
+    target = target_label(str(ds.attrs.get("target")), None, lang)
+    rows = [[w["actor"]] + [grade_label(g, lang) for g in grades], [""] + ["S1 / ST"] * len(grades)]
+    blank = False
+    for i, actor in enumerate(ds["actor"].values.tolist()):
+        s1, st = ds["actor_S1"].values[i], ds["actor_ST"].values[i]
+        if not np.any(np.isfinite(st)):
+            blank = True
+            continue
+        cells = [f"{f.decimal(a, 2)} / {f.decimal(b, 2)}" if math.isfinite(a) and math.isfinite(b) else "–" for a, b in zip(s1, st)]
+        rows.append([actor_label(actor, lang, ds)] + cells)
+    lines = [w["title"].format(target=target)] + text_table(rows, head=2)
+    if blank:
+        lines.append(w["none"])
+    if (sentence := evidence_sentence(ds, lang)) is not None:
+        lines += ["", sentence]
+    return "\n".join(lines)
+
+
+_OVER_TIME = {
+    "sv": {"title": "Över tid, {actor}: {measure} av nettonyttan vid varje års slut (de {n} viktigaste indata år {last}); "
+                    "P(återbetalning ≤ 12·år) och alla aktörer i sensitivity_time.csv",
+           "year": "år {y}", "param": "indata"},
+    "en": {"title": "Over time, {actor}: {measure} of the net benefit at each year's end (the {n} most important inputs in year {last}); "
+                    "P(payback ≤ 12·year) and every actor in sensitivity_time.csv",
+           "year": "year {y}", "param": "parameter"},
+}
+
+
+def over_time_text(ds, lang: str = "sv", top: int = 6) -> str:
+    """The command's actor's net-benefit indices by year (Sobol S1 or PRCC), the inputs most important in the last year first."""
+    w, f = _OVER_TIME[lang], _f(lang)
+    measure = "S1" if "net_benefit_S1" in ds else "prcc"
+    values = ds[f"net_benefit_{measure}"].sel(actor=str(ds.attrs.get("actor", SOCIETY))).values  # (year, parameter)
+    years = ds["year"].values.tolist()
+    last = np.abs(np.nan_to_num(values[-1], nan=-np.inf))
+    order = np.argsort(-last, kind="stable")[: min(top, values.shape[1])]
+    names = [str(p) for p in ds["parameter"].values]
+    rows = [[w["param"]] + [w["year"].format(y=y) for y in years]]
+    for j in order:
+        rows.append([names[j]] + [f.decimal(v, 2) if math.isfinite(v) else "–" for v in values[:, j]])
+    label = "PRCC" if measure == "prcc" else "Sobol S1"
+    who = actor_label(str(ds.attrs.get("actor", SOCIETY)), lang, ds)
+    lines = [w["title"].format(actor=who, measure=label, n=len(order), last=years[-1])]
+    return "\n".join(lines + text_table(rows))
 
 
 # -- simsam portfolio ------------------------------------------------------------------------------

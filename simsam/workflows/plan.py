@@ -331,7 +331,10 @@ def plan_sensitivity(config: Config, options, *, out: Path | None = None, schedu
     space = ParameterSpace.from_config(config)
     cohort = options.cohort or ("expected" if method in ("tornado", "sobol", "morris") else config.simulation.cohort)
     engine = "expected" if cohort == "expected" else None
-    names, groups = design_columns(space, cohort if method in ("sobol", "morris") else "expected")
+    names, groups = design_columns(space, cohort if method in ("sobol", "morris") else "expected", getattr(options, "by", None) or "input")
+    # Per-actor (--by evidence) and over-time targets: more outputs per run, held with the design.
+    targets = 1 + (s.actors if getattr(options, "by", None) == "evidence" else 0)
+    targets += 2 * s.actors * s.years if getattr(options, "over_time", False) else 0
     d, g = len(names), len(dict.fromkeys(groups))
     p = s.parameters
     words, parallel, _ = _workers(scheduler, threads)
@@ -343,11 +346,11 @@ def plan_sensitivity(config: Config, options, *, out: Path | None = None, schedu
         size, option, valid = 2 * p + 1, "--n", int
     elif method == "prcc":
         rows_of = lambda n: n  # noqa: E731
-        held = lambda n: n * (output_row(s) + 8 + 8 * (p + 1) * 5)  # noqa: E731
+        held = lambda n: n * (output_row(s) + 8 * targets + 8 * (p + targets) * 5)  # noqa: E731
         size, option, valid = int(options.n or config.simulation.draws), "--n", int
     elif method == "sobol":
         rows_of = lambda n: n * (g + 2)  # noqa: E731
-        held = lambda n: n * ((g + 2) * 8 * (2 * d + 2 * p + 2) + 8 * RESAMPLES * 5)  # noqa: E731
+        held = lambda n: n * ((g + 2) * 8 * (2 * d + 2 * p + 1 + targets) + 8 * RESAMPLES * 5)  # noqa: E731
         size, option = int(options.n), "--n"
 
         def valid(n: int) -> int:
