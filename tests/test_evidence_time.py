@@ -234,3 +234,39 @@ def test_command_bad_options(tmp_path, capsys, extra, option):
     assert main(["sensitivity", str(tmp_path / "c.toml"), *extra, "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert (option or "--by") in err and not (tmp_path / "o").exists()
+
+
+# --- decision analysis: EVPPI per grade ----------------------------------------------------------------
+
+
+def test_evppi_per_grade_against_the_analytic_value():
+    """Cost C ~ U(0.8, 1.6) Mkr (high), the rest as above. After 3 years E[NB | C] = 1 483 200 − 1.25·C, whose
+    mean −16 800 says do not invest; knowing C first is worth E[max(E[NB | C], 0)] = 241 600 · 0.4832 =
+    116 741 kr (positive for C below 1 186 560 kr). The high grade is the cost alone: its group EVPPI is that
+    value, and learning every input (all three grades) is worth the EVPI."""
+    from simsam.analysis.decision import decision_analysis
+
+    cfg = load(graded(cost=COST.replace("high = 1.2e6", "high = 1.6e6")))
+    ds = simsam.simulate(cfg, draws=20000, seed=4)
+    dec = decision_analysis(ds, cfg)
+    soc = dec.sel(actor="society", year=3)
+    assert dec["grade"].values.tolist() == ["high", "low", "ungraded"]
+    assert dict(zip(dec["input"].values.tolist(), dec["input_evidence"].values.tolist()))["project.cost"] == "high"
+    high = float(soc["evppi_grade"].sel(grade="high"))
+    assert high == pytest.approx(116_741.12, rel=0.04)
+    assert high == pytest.approx(float(soc["evppi"].sel(input="project.cost")), rel=0.02)
+    everything = load(graded(wage=WAGE, change=CHANGE.replace(" }", ', evidence = "low" }'), cost=COST.replace(
+        'high = 1.2e6, evidence = "high"', 'high = 1.6e6, evidence = "low"')))
+    dec_all = decision_analysis(simsam.simulate(everything, draws=20000, seed=4), everything)
+    one = dec_all.sel(actor="society", year=3)
+    assert dec_all["grade"].values.tolist() == ["low"]
+    assert float(one["evppi_grade"].sel(grade="low")) == pytest.approx(float(one["evpi"]), rel=0.02)
+    assert float(one["evppi_grade_r2"].sel(grade="low")) > 0.999
+
+
+def test_no_grades_no_grade_variables():
+    from simsam.analysis.decision import decision_analysis
+
+    cfg = load(graded(wage=WAGE.split(", evidence")[0] + " }", cost=COST.split(", evidence")[0] + " }"))
+    dec = decision_analysis(simsam.simulate(cfg, draws=500), cfg)
+    assert "evppi_grade" not in dec and "grade" not in dec.dims

@@ -347,6 +347,8 @@ _DECISION = {
         "silent": "Inte med (inga flöden och ingen kostnad): {names}",
         "evppi": "Samhället: värdet av att känna varje indata före beslutet (EVPPI, efter {y} år; EVPI {evpi} mkr):",
         "per": "kr/deltagare",
+        "grades": "Samhället: värdet av att känna alla indata med samma underlag före beslutet (EVPPI per evidensgrad, efter {y} år):",
+        "measure": "Värda att mäta bland antagandena med svagt underlag (EVPPI var för sig, efter {y} år):",
         "footer": "EVPI/EVPPI: värdet av perfekt information om indata (varje dragnings väntevärdeskohort); "
                   "P(≤m): denna kohort, slumpen medräknad.",
     },
@@ -356,10 +358,46 @@ _DECISION = {
         "silent": "Not shown (no flows and no cost): {names}",
         "evppi": "Society: value of learning each input before deciding (EVPPI, after {y} years; EVPI {evpi} Mkr):",
         "per": "kr/participant",
+        "grades": "Society: value of learning every input of one evidence grade before deciding (EVPPI per grade, after {y} years):",
+        "measure": "Worth measuring among the inputs with weak evidence (EVPPI each, after {y} years):",
         "footer": "EVPI/EVPPI: value of perfect information on the inputs (each draw's expected cohort); "
                   "P(≤m): this cohort, chance included.",
     },
 }
+
+
+def low_grade_ranking(dec, year: int, actor: str = SOCIETY, grade: str = "low") -> list[tuple[str, float, float]]:
+    """The inputs of one evidence grade by their EVPPI at ``year`` (kr, cohort), largest first: ``(input, evppi, r2)``.
+
+    Those worth measuring first: the value of learning each alone before deciding.
+    Positive values only; an input group of mixed grades is left out.
+    """
+    if "input_evidence" not in dec.coords:
+        return []
+    sel = dec.sel(actor=actor, year=year)
+    rows = [(str(i), float(sel["evppi"].values[k]), float(sel["evppi_r2"].values[k]))
+            for k, (i, g) in enumerate(zip(dec["input"].values.tolist(), dec["input_evidence"].values.tolist())) if g == grade]
+    return sorted([r for r in rows if r[1] > 0], key=lambda r: -r[1])
+
+
+def _grade_lines(dec, year: int, lang: str, top: int) -> list[str]:
+    w, f = _DECISION[lang], _f(lang)
+    soc = dec.sel(actor=SOCIETY, year=year)
+    unit = "mkr" if lang == "sv" else "Mkr"
+    rows = []
+    for k, g in enumerate(dec["grade"].values.tolist()):
+        rows.append(["  " + grade_label(g, lang), f"{f.decimal(float(soc['evppi_grade'].values[k]) / 1e6, 3)} {unit}",
+                     f"{f.number(float(soc['evppi_grade_per_participant'].values[k]))} {w['per']}",
+                     f"R² {f.decimal(float(soc['evppi_grade_r2'].values[k]), 2)}"])
+    lines = text_table(rows, head=0, left=(0,))
+    ranking = [r for r in low_grade_ranking(dec, year)[:top] if r[1] >= 500]  # shown to 0.001 Mkr
+    if ranking:
+        config = _config(dec)
+        lines += ["", w["measure"].format(y=year)]
+        rows = [[f"  {i + 1}.", _input_words(name, config, lang, parameter_label), f"{f.decimal(v / 1e6, 3)} {unit}",
+                 f"R² {f.decimal(r2, 2)}"] for i, (name, v, r2) in enumerate(ranking)]
+        lines += text_table(rows, head=0, left=(1,))
+    return lines
 
 
 def decision_text(dec, top: int = 10, year: int | None = None, lang: str = "sv") -> str:
@@ -410,6 +448,8 @@ def decision_text(dec, top: int = 10, year: int | None = None, lang: str = "sv")
                 f"  {words[i]:<{width}}  {f.decimal(float(e.evppi) / 1e6, 3):>7} {'mkr' if lang == 'sv' else 'Mkr'}  "
                 f"{f.number(float(e.evppi_per_participant)):>9} {w['per']}  R² {f.decimal(float(e.evppi_r2), 2)}"
             )
+    if dec.sizes.get("grade", 0):
+        lines += ["", w["grades"].format(y=last)] + _grade_lines(dec, last, lang, top)
     lines.append("")
     lines.append(w["footer"])
     return "\n".join(lines)
