@@ -270,3 +270,45 @@ def test_no_grades_no_grade_variables():
     cfg = load(graded(wage=WAGE.split(", evidence")[0] + " }", cost=COST.split(", evidence")[0] + " }"))
     dec = decision_analysis(simsam.simulate(cfg, draws=500), cfg)
     assert "evppi_grade" not in dec and "grade" not in dec.dims
+
+
+# --- report ------------------------------------------------------------------------------------------
+
+
+def test_time_shares_stack_to_one():
+    import xarray as xr
+
+    from simsam.report.figures import time_shares_data
+
+    rng = np.random.default_rng(3)
+    s1 = rng.uniform(0, 0.3, size=(2, 5, 9))
+    sens = xr.Dataset({"net_benefit_S1": (("actor", "year", "parameter"), s1)},
+                      coords={"actor": ["kommun", "society"], "year": np.arange(1, 6), "parameter": [f"p{i}" for i in range(9)]})
+    data = time_shares_data(sens, top=4)
+    total = data["share"].sum("band").values
+    # The bands add up to max(ΣS1, 1): the named inputs, the rest, and the interactions 1 − ΣS1 where positive.
+    np.testing.assert_allclose(total, np.maximum(s1.sum(axis=2), 1.0))
+    assert data["band"].values.tolist()[-2:] == ["rest", "interactions"] and data.sizes["band"] == 6
+
+
+def test_report_states_the_sentence_and_draws_the_shares_over_time(tmp_path, capsys):
+    (tmp_path / "c.toml").write_text(graded(), encoding="utf-8")
+    run = tmp_path / "run"
+    config = str(tmp_path / "c.toml")
+    assert main(["run", config, "--draws", "300", "--out", str(run), "--quiet"]) == 0
+    assert main(["sensitivity", config, "--method", "sobol", "--by", "evidence", "--over-time", "--n", "128",
+                 "--out", str(run / "sensitivity-sobol-evidence"), "--quiet"]) == 0
+    assert main(["decision", str(run), "--quiet"]) == 0
+    for lang, sentence, heading in (
+        ("sv", "av osäkerheten i återbetalningstiden för samhället kommer från antaganden med svagt underlag",
+         "Antaganden med svagt underlag: vad är värt att mäta?"),
+        ("en", "of the uncertainty in the payback time of society comes from inputs with weak evidence",
+         "Assumptions with weak evidence: what is worth measuring?"),
+    ):
+        out = run / f"report_{lang}.html"
+        assert main(["report", str(run), "--lang", lang, "--out", str(out)]) == 0
+        html = out.read_text(encoding="utf-8")
+        assert sentence in html and heading in html
+        assert 'id="evidence-sobol-evidence"' in html
+        assert (run / "figures" / lang / "sensitivity_sobol-evidence_time.png").exists()
+    capsys.readouterr()

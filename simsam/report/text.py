@@ -69,6 +69,10 @@ T = {
         "prcc_axis": "PRCC (−1 till 1)",
         "sobol_title": "Sobolindex för {target}",
         "sobol_axis": "Andel av variansen",
+        "time_title": "Vad osäkerheten i nettonyttan beror på, år för år (Sobol S1, andel av variansen vid varje års slut)",
+        "time_rest": "övriga indata",
+        "time_interactions": "samspel (1 − ΣS1)",
+        "year_axis": "år",
         "sobol_s1": "Förstaordningens index (S1)",
         "sobol_st": "Totalindex (ST)",
         "morris_title": "Morris elementära effekter för {target}",
@@ -134,6 +138,10 @@ T = {
         "prcc_axis": "PRCC (−1 to 1)",
         "sobol_title": "Sobol indices for {target}",
         "sobol_axis": "Share of the variance",
+        "time_title": "What the uncertainty in the net benefit comes from, year by year (Sobol S1, share of variance at each year's end)",
+        "time_rest": "other inputs",
+        "time_interactions": "interactions (1 − ΣS1)",
+        "year_axis": "year",
         "sobol_s1": "First order (S1)",
         "sobol_st": "Total order (ST)",
         "morris_title": "Morris elementary effects for {target}",
@@ -365,8 +373,8 @@ def evidence_sentence(ds, lang: str = "sv", grade: str = "low") -> str | None:
     if lang == "sv":
         return (f"{pct(s1)} % av osäkerheten i {target} kommer från antaganden med {words} underlag "
                 f"(Sobol S1; {pct(st)} % räknat med samspel med övriga antaganden, ST).")
-    return (f"{pct(s1)} % of the uncertainty in {target} comes from inputs with {words} evidence "
-            f"(Sobol S1; {pct(st)} % counting interactions with the other inputs, ST).")
+    return (f"{pct(s1)}% of the uncertainty in {target} comes from inputs with {words} evidence "
+            f"(Sobol S1; {pct(st)}% counting interactions with the other inputs, ST).")
 
 
 def target_unit(target: str | None, units: str | None = None) -> str:
