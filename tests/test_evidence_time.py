@@ -221,6 +221,15 @@ def test_command_by_evidence_over_time(tmp_path, capsys):
     assert len(time) == ds.sizes["actor"] * 5 * ds.sizes["parameter"]
 
 
+def test_command_by_evidence_alone(tmp_path, capsys):
+    (tmp_path / "c.toml").write_text(graded(), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["sensitivity", str(tmp_path / "c.toml"), "--method", "sobol", "--by", "evidence", "--n", "64", "--out", str(out)]) == 0
+    assert "sensitivity_evidence.csv" in capsys.readouterr().out
+    assert sorted(p.name for p in out.iterdir()) == ["sensitivity.csv", "sensitivity.nc", "sensitivity_evidence.csv"]
+    assert "year" not in read_sensitivity(out).dims
+
+
 @pytest.mark.parametrize(
     "extra, option",
     [

@@ -180,7 +180,7 @@ def write_sensitivity(ds, folder: str | os.PathLike) -> Path:
         table.to_csv(tmp / "sensitivity.csv", float_format="%.6g")
         if "actor_ST" in ds:
             actor_table(ds).to_csv(tmp / "sensitivity_evidence.csv", float_format="%.6g")
-        if "year" in ds.dims:
+        if any(str(v).startswith(_TIME_PREFIXES) for v in ds.data_vars):
             time_table(ds).to_csv(tmp / "sensitivity_time.csv", float_format="%.6g")
     return folder
 

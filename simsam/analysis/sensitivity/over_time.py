@@ -61,16 +61,17 @@ def actor_targets(target: Target, config: Config) -> list[Target]:
     return [Target(target.variable, actor, a, target.horizon_months, target.month, target.year) for a, actor in enumerate(_actors(config))]
 
 
-def actor_coords(config: Config) -> dict:
-    """The ``actor`` and ``year`` coordinates of the per-actor and over-time variables."""
+def actor_coords(config: Config, over_time: bool = True) -> dict:
+    """The ``actor`` coordinates of the per-actor variables, and ``year`` (with ``payback_month``) of the over-time ones."""
     actors = _actors(config)
-    years = np.arange(1, config.simulation.horizon_months // 12 + 1)
-    return {
+    coords = {
         "actor": (("actor",), np.array(actors)),
         "actor_label": (("actor",), np.array([actor_labels(config)[a] for a in actors])),
-        "year": (("year",), years),
-        "payback_month": (("year",), 12 * years),
     }
+    if over_time:
+        years = np.arange(1, config.simulation.horizon_months // 12 + 1)
+        coords.update({"year": (("year",), years), "payback_month": (("year",), 12 * years)})
+    return coords
 
 
 def time_variables(config: Config, columns: dict[str, np.ndarray], parameters, long_names: dict[str, str], *, measure: str) -> dict:

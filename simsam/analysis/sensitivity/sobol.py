@@ -297,7 +297,7 @@ def run_sobol(
     y = runs[0][:, 0]
     extra, extra_coords = {}, {}
     if per_actor or over:
-        extra_coords = actor_coords(config)
+        extra_coords = actor_coords(config, over_time=bool(over))
     if per_actor:
         cols = sobol_of_columns(problem, runs[0][:, 1 : 1 + len(per_actor)], seed=model.seed, conf_level=conf_level, resamples=resamples)
         extra.update(actor_variables(per_actor, cols, _LONG_NAMES))
