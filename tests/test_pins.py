@@ -1,5 +1,5 @@
 """Regression pins: every shipped config, experiment, portfolio and evidence mapping reproduces its pinned
-numbers exactly (floats bit for bit, NaN equal to NaN), so that a reorganisation that must change no result
+numbers exactly (floats bit for bit, NaN equal to NaN; values from least squares to 1e-9, see pins.APPROX_SUFFIX), so that a reorganisation that must change no result
 can show it changed none.
 
 What is pinned, and how, is in ``tests/pins/__init__.py``; the pins are ``tests/pins/*.json``.
@@ -61,7 +61,7 @@ def _check(case_id: str) -> None:
         changes[:60]
     )
     # Every pinned value was compared: the observation has exactly the pinned keys, each identical.
-    assert observed.keys() == pinned.keys() and all(pins.same(pinned[k], observed[k]) for k in pinned)
+    assert observed.keys() == pinned.keys() and all(pins.same(pinned[k], observed[k], k) for k in pinned)
 
 
 @pytest.mark.parametrize("case_id", _ids("config"))

@@ -13,42 +13,8 @@ which is the Dirichlet posterior ``counts + prior`` of the file's exit statuses,
 exactly as if the counts had been written by hand (paths relative to the config
 file that sets them).
 
-The CSV (UTF-8, a BOM allowed; comma or semicolon separated; header row first)
----------------------------------------------------------------------------------
-==================  ==========================================================
-column              meaning
-==================  ==========================================================
-``id``              participant id (any text, unique; a pseudonym, never a
-                    personal identity number)
-``entry_date``      date of entry, ISO ``YYYY-MM-DD``
-``exit_date``       date of exit, ISO ``YYYY-MM-DD``, not before ``entry_date``
-``entry_status``    status code at entry (mapped to a benefit by ``[entry]``)
-``exit_status``     status code at exit (mapped to an outcome state by ``[exit]``)
-==================  ==========================================================
-
-Other columns are allowed and listed as not used. A SUS export with its own
-column names is read through the mapping's ``[columns]`` table.
-
-The mapping (TOML)
-------------------
-::
-
-    config = "../../configs/samverkansteamet.toml"   # optional: names are checked against it
-    [columns]            # optional: our column name = the file's column name
-    id = "Löpnummer"
-    [entry]              # status at entry = a benefit of the config, or "none" (no benefit)
-    "Försörjningsstöd" = "social_assistance"
-    "Ingen ersättning" = "none"
-    [exit]               # status at exit = an outcome state, or "exclude"
-    "Arbete" = "work"
-    "Flyttat" = "exclude"
-
-A participant whose exit status maps to ``"exclude"`` (moved away, deceased) is
-left out of the outcome counts, the BEFORE mix and the exit months, and counted
-as excluded in every report: nothing is dropped silently. Rows that cannot be
-used (a missing field, an unknown status, an unparseable date, an exit before
-entry, a duplicate id) stop the import, every one of them reported by its line
-number (:class:`BadRows`).
+The export's columns, its encodings, the mapping's tables and how bad rows are reported are
+described once, in :mod:`simsam.config.followup`, which reads both files.
 
 Exit months are whole calendar months from the first exit:
 ``12·(year − year₀) + (month − month₀)``. ``simsam evidence`` writes them as a
