@@ -457,6 +457,20 @@ def net_benefit_fan(ds, *, lang: str = "sv", actor: str = SOCIETY) -> Figure:
     return fig
 
 
+def _panel_axes(axes, drawn: int, ncols: int, xlabel: str, ylabel: str) -> None:
+    """Small multiples' axes: the panels beyond ``drawn`` hidden, the lowest drawn panel of each column carrying the
+    x axis (above an empty place, its own tick labels), the first column the y label."""
+    for ax in axes[drawn:]:
+        ax.set_visible(False)
+    for col in range(ncols):
+        panels = list(range(col, drawn, ncols))
+        if panels:
+            axes[panels[-1]].xaxis.set_tick_params(labelbottom=True)
+            axes[panels[-1]].set_xlabel(xlabel, fontsize=8)
+    for ax in axes[::ncols]:
+        ax.set_ylabel(ylabel, fontsize=8)
+
+
 def net_benefit_fan_actors(ds, *, lang: str = "sv", actors=None, ncols: int = 3) -> Figure:
     """Small multiples: the fan chart of every actor with flows or a cost (society has its own figure)."""
     t, f = _words(ds, lang), Formatter(lang)
@@ -478,16 +492,7 @@ def net_benefit_fan_actors(ds, *, lang: str = "sv", actors=None, ncols: int = 3)
             ax.text(0.98, 0.04 if high else 0.96, f"{f.mkr(final)}", transform=ax.transAxes, ha="right", va="bottom" if high else "top",
                     fontsize=8, color=ACCENT, fontweight="bold")
             ax.tick_params(labelsize=7.5)
-        for ax in axes[len(actors):]:
-            ax.set_visible(False)
-        # The lowest drawn panel of each column carries the month axis (above an empty place, its own tick labels).
-        for col in range(ncols):
-            drawn = [i for i in range(col, len(actors), ncols)]
-            if drawn:
-                axes[drawn[-1]].xaxis.set_tick_params(labelbottom=True)
-                axes[drawn[-1]].set_xlabel(t["month_axis"], fontsize=8)
-        for ax in axes[::ncols]:
-            ax.set_ylabel(t["mkr_axis"], fontsize=8)
+        _panel_axes(axes, len(actors), ncols, t["month_axis"], t["mkr_axis"])
         line = Line2D([], [], color=ACCENT, marker="o", markersize=3, linewidth=2, label=t["median"])
         handles = [Patch(color=ACCENT_LIGHT, label=t["band90"]), Patch(color=ACCENT_MID, label=t["band50"]), line]
         if ds.sizes.get("draw", 2) == 1:
@@ -848,15 +853,8 @@ def time_shares_chart(sens, *, ds=None, lang: str = "sv", ncols: int = 3) -> Fig
             ax.set_xticks(years)
             ax.tick_params(labelsize=7.5)
             ax.grid(axis="x", visible=False)
-        for ax in axes[len(actors):]:
-            ax.set_visible(False)
-        for col in range(ncols):
-            drawn = [i for i in range(col, len(actors), ncols)]
-            if drawn:
-                axes[drawn[-1]].xaxis.set_tick_params(labelbottom=True)
-                axes[drawn[-1]].set_xlabel(t["year_axis"], fontsize=8)
+        _panel_axes(axes, len(actors), ncols, t["year_axis"], t["sobol_axis"])
         for ax in axes[::ncols]:
-            ax.set_ylabel(t["sobol_axis"], fontsize=8)
             _sv_numbers(ax.yaxis, f, decimals=1)
         fig.legend(loc="outside lower center", ncol=2, fontsize=8)
         _title(fig, t["time_title"])

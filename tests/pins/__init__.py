@@ -182,10 +182,10 @@ def _canonical(value):
 APPROX_SUFFIX = "/approx"
 APPROX_RTOL = 1e-9
 #: NetCDF variables computed through linear algebra (see APPROX_SUFFIX).
-LINALG_VARIABLES = re.compile(r"^(evppi[a-z_0-9]*|prcc[a-z_0-9]*|p_value)$")
+LINALG_VARIABLES = re.compile(r"^((net_benefit|p_payback)_)?(evppi[a-z_0-9]*|prcc[a-z_0-9]*|p_value)$")
 #: CSV files whose numbers come through linear algebra: their bytes are not hashed (their pinned cells,
 #: printed rounded, and the NetCDF file beside them carry the check).
-LINALG_CSV = ("evppi.csv",)
+LINALG_CSV = ("evppi.csv", "evppi_evidence.csv")
 
 
 def same(a, b, key: str = "") -> bool:

@@ -106,6 +106,14 @@ def partial_rank_correlation(x: np.ndarray, y: np.ndarray, *, groups=None, conf_
         ss = np.sum(resid**2, axis=0)
         if ss[0] > 1e-9 * n**3 and ss[1] > 1e-9 * n**3:  # ranks are O(n); below this the residual is rounding
             r[j] = np.clip(np.dot(resid[:, 0], resid[:, 1]) / np.sqrt(ss[0] * ss[1]), -1.0, 1.0)
+    low, high, p_value = _intervals(r, n, controls, conf_level)
+    return PartialRankCorrelation(r, low, high, p_value, controls, n, conf_level)
+
+
+def _intervals(r: np.ndarray, n: int, controls: np.ndarray, conf_level: float):
+    """Fisher-z interval ends and the t-test p-value of coefficients ``r`` (any shape ending in ``parameter``)."""
+    from scipy import stats  # scipy.stats/special, 0.3-1 s: only here
+
     df = n - 2 - controls
     with np.errstate(divide="ignore", invalid="ignore"):
         t = r * np.sqrt(df / (1.0 - r * r))
@@ -113,7 +121,7 @@ def partial_rank_correlation(x: np.ndarray, y: np.ndarray, *, groups=None, conf_
         half = stats.norm.ppf(0.5 + conf_level / 2) / np.sqrt(np.where(n - 3 - controls > 0, n - 3 - controls, np.nan))
         z = np.arctanh(r)
         low, high = np.tanh(z - half), np.tanh(z + half)
-    return PartialRankCorrelation(r, low, high, np.where(np.isnan(r), np.nan, p_value), controls, n, conf_level)
+    return low, high, np.where(np.isnan(r), np.nan, p_value)
 
 
 def prcc_of_columns(x: np.ndarray, y: np.ndarray, *, groups=None, conf_level: float = 0.95) -> dict[str, np.ndarray]:
@@ -161,14 +169,8 @@ def prcc_of_columns(x: np.ndarray, y: np.ndarray, *, groups=None, conf_level: fl
         with np.errstate(divide="ignore", invalid="ignore"):
             rj = (resid[:, 1:].T @ resid[:, 0]) / np.sqrt(ss[0] * ss[1:])
         r[:, j] = np.where(ok, np.clip(rj, -1.0, 1.0), np.nan)
-    df = n - 2 - controls
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = r * np.sqrt(df / (1.0 - r * r))
-        p_value = np.where(df > 0, 2 * stats.t.sf(np.abs(t), np.maximum(df, 1)), np.nan)
-        half = stats.norm.ppf(0.5 + conf_level / 2) / np.sqrt(np.where(n - 3 - controls > 0, n - 3 - controls, np.nan))
-        z = np.arctanh(r)
-        low, high = np.tanh(z - half), np.tanh(z + half)
-    return {"prcc": r, "prcc_low": low, "prcc_high": high, "p_value": np.where(np.isnan(r), np.nan, p_value)}
+    low, high, p_value = _intervals(r, n, controls, conf_level)
+    return {"prcc": r, "prcc_low": low, "prcc_high": high, "p_value": p_value}
 
 
 def prcc_of_dataset(ds, target: Target, *, config: Config, conf_level: float = 0.95, over_time: bool = False):
