@@ -447,11 +447,15 @@ def _evppi_columns(space: ParameterSpace, groups: Sequence[str] | None) -> int:
         return 1 + 5 * d + d * (d - 1) // 2
 
     sizes = {g.path: len(g.keys) - 1 for g in space.groups}
-    if groups is None:
-        return max([columns(1)] + [columns(k) for k in sizes.values()])
-    if not groups:
+    if groups is not None and not groups:
         return 0
-    widest = 0
+    # Each evidence grade's inputs together (where the config grades them): additive 4-knot splines and pairwise products.
+    graded = [space.evidence_of[j] for j, name in enumerate(space.names) if not any(name == g.names[-1] for g in space.groups)]
+    grade_sizes = [graded.count(g) for g in dict.fromkeys(graded)] if any(g != "ungraded" for g in graded) else []
+    by_grade = max([1 + 3 * d + d * (d - 1) // 2 if d > 2 else columns(d) for d in grade_sizes], default=0)
+    if groups is None:
+        return max([columns(1), by_grade] + [columns(k) for k in sizes.values()])
+    widest = by_grade
     for spec in groups:
         d = sum(sizes.get(name.strip(), 1) for name in spec.split("+"))
         widest = max(widest, columns(d))
