@@ -22,8 +22,16 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SUITE = (
-    "kernel_speed", "aggregate_scaling", "end_to_end", "rules_accounting", "sobol_speed", "startup", "report_build", "groups_monitor",
+    "kernel_speed",
+    "aggregate_scaling",
+    "end_to_end",
+    "rules_accounting",
+    "sobol_speed",
+    "startup",
+    "report_build",
+    "groups_monitor",
     "split_speed",
+    "evidence_time",
 )
 
 

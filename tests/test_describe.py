@@ -218,7 +218,7 @@ def test_pert_input_mean_and_range_by_hand(capsys):
     lo, hi = 4850 + 3090 * (1 - 0.95**0.2), 4850 + 3090 * (1 - 0.05**0.2)
     assert (round(lo), round(hi)) == (4882, 6243)
     assert cells == [
-        "benefits.activity_support.monthly", "kr per month", "5,365 kr", "4,882–6,243 kr",
+        "benefits.activity_support.monthly", "kr per month", "5,365 kr", "4,882–6,243 kr", "medium",
         "PERT between 4,850 and 7,940 kr per month, most likely 4,850 kr",
     ]
 

@@ -151,3 +151,5 @@ def test_shipped_experiment_reproduces_the_full_analysis():
     assert kinds[:3] == ["run", "decision", "compare"] and "breakeven" in kinds
     assert [v.name for v in exp.analyses[2].extra["variants"]] == ["base", "arbete_plus10", "lonebidrag_30", "inga_overgangar"]
     assert {a.options["method"] for a in exp.analyses if a.kind == "sensitivity"} == {"tornado", "prcc", "sobol"}
+    by_grade = [a for a in exp.analyses if a.kind == "sensitivity" and a.options.get("by") == "evidence"]
+    assert len(by_grade) == 1 and by_grade[0].options["over_time"] is True

@@ -22,6 +22,14 @@ is worth 0.
   generalised cross-validation. EVPPI is then ``mean(max(ĝ, 0)) −
   max(mean(ĝ), 0)``. Noise left in ``ĝ`` biases the estimate upwards; GCV keeps
   the basis small where ``θ`` explains little.
+* **EVPPI per evidence grade**: the group EVPPI of all inputs of one grade
+  (``high``, ``medium``, ``low``, ``ungraded``; the result's
+  ``parameter_evidence``) learnt together, by the same regression on their
+  additive splines and pairwise linear products (knots 3 or 4 per input: the
+  basis has hundreds of columns). With the EVPPI of each input and its grade
+  (``input_evidence``), it says what measuring the weakly supported
+  assumptions would be worth and which of them first. Only when the config
+  grades some input.
 
 Which uncertainty counts. A sampled cohort adds chance (which participants
 find work) to parameter uncertainty. That chance cannot be learnt before the
@@ -61,6 +69,7 @@ __all__ = [
     "regression_basis",
     "expected_net_benefit",
     "input_groups",
+    "grade_groups",
     "check_input_names",
     "decision_analysis",
     "write_decision_files",
@@ -71,6 +80,10 @@ KNOTS_1D = (3, 4, 5, 6, 8, 10, 12)
 #: Knot counts per input tried for two inputs (tensor product) and for three or more (additive).
 KNOTS_2D = (3, 4, 5, 6)
 KNOTS_ND = (3, 4, 5, 6)
+#: Knot counts per input tried for a whole evidence grade (tens of inputs: the basis is additive plus pairwise products).
+KNOTS_GRADE = (3, 4)
+#: Evidence grades in the order they are reported (``ungraded``: inputs without a grade).
+GRADE_ORDER = ("high", "medium", "low", "ungraded")
 
 
 # --- acceptability --------------------------------------------------------------------------
@@ -347,6 +360,21 @@ def input_groups(ds, names: Sequence[str] | None = None) -> dict[str, list[str]]
     return out
 
 
+def grade_groups(ds) -> dict[str, list[str]]:
+    """Evidence grade → its inputs (columns of ``inputs``), in :data:`GRADE_ORDER`; empty when nothing is graded.
+
+    From the result's ``parameter_evidence`` coordinate (results written before
+    grades existed have none: no grade groups).
+    """
+    if "parameter_evidence" not in ds.coords:
+        return {}
+    params = ds["parameter"].values.tolist()
+    grades = [str(g) for g in ds["parameter_evidence"].values.tolist()]
+    if all(g == "ungraded" for g in grades):
+        return {}
+    return {g: [p for p, e in zip(params, grades) if e == g] for g in GRADE_ORDER if g in grades}
+
+
 def check_input_names(config: Config, names: Sequence[str], path: str = "--evppi") -> None:
     """Check EVPPI input names (see :func:`input_groups`) against a config before any run.
 
@@ -394,7 +422,10 @@ def decision_analysis(ds, config: Config | None = None, *, evppi: Sequence[str] 
         ``p_net_benefit_positive``, ``evpi``, ``evpi_mcse``,
         ``evpi_per_participant``, ``evpi_total`` (actor, year);
         ``evppi``, ``evppi_per_participant``, ``evppi_r2``, ``evppi_columns``
-        (input, actor, year). Money in kr (cohort unless "per participant").
+        (input, actor, year); where the config grades its inputs, ``evppi_grade``,
+        ``evppi_grade_per_participant``, ``evppi_grade_r2`` (grade, actor, year)
+        and each input's grade ``input_evidence``. Money in kr (cohort unless
+        "per participant").
     """
     config = config_of_results(ds) if config is None else config
     participants = int(ds.attrs.get("participants", config.project.participants))
@@ -433,6 +464,9 @@ def decision_analysis(ds, config: Config | None = None, *, evppi: Sequence[str] 
         input=np.array(names, dtype=str),
         input_members=("input", [" + ".join(groups[g]) for g in names]),
     )
+    grades = grade_groups(ds) if evppi is None or len(evppi) else {}
+    if grades:
+        out = _with_grades(out, ds, nb, grades, groups, groups_all, participants)
     if "actor_label" in ds.coords:
         out = out.assign_coords(actor_label=("actor", ds["actor_label"].values))
     out.attrs.update(
@@ -449,6 +483,28 @@ def decision_analysis(ds, config: Config | None = None, *, evppi: Sequence[str] 
     return out
 
 
+def _with_grades(out, ds, nb: np.ndarray, grades: dict, groups: dict, groups_all: dict, participants: int):
+    """``evppi_grade`` and its per-participant value and R² ``(grade, actor, year)``; ``input_evidence`` on ``input``."""
+    n, a, y = nb.shape
+    fits = {g: evppi_estimate(_design(ds, members, groups_all), nb.reshape(n, a * y), knots=KNOTS_GRADE) for g, members in grades.items()}
+    names = list(grades)
+    value = np.stack([fits[g].evppi.reshape(a, y) for g in names])
+    r2 = np.stack([fits[g].r2.reshape(a, y) for g in names])
+    grade_of = dict(zip(ds["parameter"].values.tolist(), [str(g) for g in ds["parameter_evidence"].values.tolist()]))
+    input_grade = [" + ".join(dict.fromkeys(grade_of[p] for p in groups[i])) for i in out["input"].values.tolist()]
+    kr = {"units": "kr"}
+    out = out.assign(
+        evppi_grade=(("grade", "actor", "year"), value, {**kr, "long_name": "EVPPI of all inputs of the evidence grade, learnt together"}),
+        evppi_grade_per_participant=(("grade", "actor", "year"), value / participants, kr),
+        evppi_grade_r2=(("grade", "actor", "year"), r2, {"units": "1", "long_name": "R² of the grade's regression metamodel"}),
+    )
+    return out.assign_coords(
+        grade=np.array(names, dtype=str),
+        grade_members=("grade", [" + ".join(grades[g]) for g in names]),
+        input_evidence=("input", np.array(input_grade, dtype=str)),
+    )
+
+
 def write_decision_files(dec, folder: Path) -> list[str]:
     """Write ``decision.nc``, ``acceptability.csv``, ``evpi.csv`` and ``evppi.csv`` into ``folder``."""
     folder = Path(folder)
@@ -461,6 +517,12 @@ def write_decision_files(dec, folder: Path) -> list[str]:
     files = ["decision.nc", "acceptability.csv", "evpi.csv"]
     if dec.sizes.get("input", 0):
         ev = dec[["evppi", "evppi_per_participant", "evppi_r2", "evppi_columns"]].to_dataframe()
-        ev.drop(columns=["actor_label", "input_members"], errors="ignore").to_csv(folder / "evppi.csv", float_format="%.6g")
+        ev.drop(columns=["actor_label", "input_members", "input_evidence"], errors="ignore").to_csv(
+            folder / "evppi.csv", float_format="%.6g"
+        )
         files.append("evppi.csv")
+    if dec.sizes.get("grade", 0):
+        ev = dec[["evppi_grade", "evppi_grade_per_participant", "evppi_grade_r2"]].to_dataframe()
+        ev.drop(columns=["actor_label", "grade_members"], errors="ignore").to_csv(folder / "evppi_evidence.csv", float_format="%.6g")
+        files.append("evppi_evidence.csv")
     return files

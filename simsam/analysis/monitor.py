@@ -180,7 +180,7 @@ def _posterior(shares: Shares, counts: dict) -> Shares:
         return shares
     alpha = tuple(a + counts.get(k, 0) for k, a in zip(shares.keys, shares.alpha))
     a0 = sum(alpha)
-    items = tuple(Quantity(f"{shares.path}.{k}", a / a0) for k, a in zip(shares.keys, alpha))
+    items = tuple(Quantity(f"{shares.path}.{k}", a / a0, None, shares.evidence, shares.source) for k, a in zip(shares.keys, alpha))
     return replace(shares, items=items, alpha=alpha)
 
 

@@ -46,7 +46,25 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--low", type=probability("--low"), help="tornado: each input's low quantile, 0–1 (default 0.05)")
     p.add_argument("--high", type=probability("--high"), help="tornado: each input's high quantile, 0–1 (default 0.95)")
     p.add_argument("--levels", type=positive_int("--levels"), help="morris: grid levels, an even number (default 4)")
-    p.add_argument("--out", type=Path, help="output folder (default: results/<config stem>/sensitivity-<method>/)")
+    p.add_argument(
+        "--by",
+        choices=("input", "evidence"),
+        help="sobol: rows per input (default) or per evidence grade (high, medium, low, ungraded: each grade's share of the "
+        "target's variance, for every actor; writes sensitivity_evidence.csv too)",
+    )
+    p.add_argument(
+        "--over-time",
+        dest="over_time",
+        action="store_true",
+        default=None,
+        help="sobol and prcc: also every actor's net benefit at each year's end and P(payback <= 12, 24, ... months) "
+        "from the same design, as (actor, year, parameter) variables and sensitivity_time.csv",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="output folder (default: results/<config stem>/sensitivity-<method>/, sensitivity-sobol-evidence/ with --by evidence)",
+    )
     p.add_argument("--threads", type=positive_int("--threads"), help="threads for the kernel (default: all cores)")
     p.add_argument("--scheduler", help="sobol and morris: run the model on Dask, local:N (N worker processes) or tcp://HOST:PORT")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
@@ -83,13 +101,18 @@ def cmd_sensitivity(args) -> int:
     from ..analysis.sensitivity.output import write_sensitivity  # on use: simsam --help and the other commands do not load it
     from ..config import load_config  # on use: simsam --help and the other commands do not load it
     from ..engine.run import check_scheduler  # on use: simsam --help and the other commands do not load it
-    from ..report.tables import ranking_text  # on use: simsam --help and the other commands do not load it
+    from ..report.tables import (  # on use: simsam --help and the other commands do not load it
+        evidence_text,
+        over_time_text,
+        ranking_text,
+    )
     from ..workflows.plan import plan_sensitivity  # on use: simsam --help and the other commands do not load it
 
     options = _options(args).checked()  # options alone: before the config is read
     cfg = load_config(args.config)
     options, target = prepare(cfg, options)
-    out = args.out if args.out is not None else Path("results") / args.config.stem / f"sensitivity-{args.method}"
+    folder = f"sensitivity-{args.method}" + ("-evidence" if options.by == "evidence" else "")
+    out = args.out if args.out is not None else Path("results") / args.config.stem / folder
     check_out(out, "sensitivity.nc")
     check_threads(args.threads)
     if args.scheduler is not None and args.method not in CLUSTER_METHODS:
@@ -107,8 +130,16 @@ def cmd_sensitivity(args) -> int:
         ds = run_sensitivity(cfg, options, target, threads=args.threads)
     write_sensitivity(ds, out)
     if not args.quiet:
-        print(ranking_text(ds, lang=language(args, cfg)))
-        print(f"\nwrote {out}/sensitivity.nc, sensitivity.csv")
+        lang = language(args, cfg)
+        print(ranking_text(ds, lang=lang))
+        extra = ""
+        if "actor_ST" in ds:
+            print("\n" + evidence_text(ds, lang=lang))
+            extra += ", sensitivity_evidence.csv"
+        if "net_benefit_S1" in ds or "net_benefit_prcc" in ds:
+            print("\n" + over_time_text(ds, lang=lang))
+            extra += ", sensitivity_time.csv"
+        print(f"\nwrote {out}/sensitivity.nc, sensitivity.csv{extra}")
     return 0
 
 

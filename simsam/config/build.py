@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from ..distributions import Domain, Quantity
+from ..distributions import EVIDENCE_KEYS as _EVIDENCE_FIELDS
+from ..distributions import Domain, Quantity, split_evidence
 from ..errors import ConfigError, unknown_key_error
 from ..rules import Rules, index_value, rules_for
 from .correlations import Correlations, build_correlations, parse_pair
@@ -166,7 +167,7 @@ STATE_KEYS = ("label", "income", "employment_rate", "wage", "wage_subsidy", "sub
 SUBSIDY_CEILINGS = ("lonebidrag", "nystartsjobb", "none")
 
 
-DIRICHLET_KEYS = ("dist", "counts", "prior", "mean", "concentration", "counts_file", "counts_map")
+DIRICHLET_KEYS = ("dist", "counts", "prior", "mean", "concentration", "counts_file", "counts_map", "evidence", "source")
 
 
 #: Keys of a ``[scenarios.NAME]`` table that describe it rather than override the config.
@@ -254,6 +255,7 @@ def _dirichlet(raw: dict, path: str, valid: dict, what: str, origins: dict) -> S
     source = node.source(path)
     node.expect(DIRICHLET_KEYS, what="dirichlet key")
     node.string("dist")
+    _, grade, text = split_evidence(raw, path, source)
     has_counts, has_mean = node.has("counts"), node.has("mean")
     if has_counts == has_mean:
         raise ConfigError(path, "dirichlet takes either counts (with an optional prior) or mean with concentration", source)
@@ -284,8 +286,8 @@ def _dirichlet(raw: dict, path: str, valid: dict, what: str, origins: dict) -> S
         raise ConfigError(path, "a dirichlet needs at least two items", source)
     a0 = sum(alpha.values())
     keys = tuple(alpha)
-    items = tuple(Quantity(f"{path}.{k}", alpha[k] / a0) for k in keys)
-    return Shares(path, keys, "dirichlet", items, tuple(alpha[k] for k in keys), "one")
+    items = tuple(Quantity(f"{path}.{k}", alpha[k] / a0, None, grade, text) for k in keys)
+    return Shares(path, keys, "dirichlet", items, tuple(alpha[k] for k in keys), "one", grade, text)
 
 
 def _shares_from_followup(node: Node, states: dict, raw: RawConfig) -> Shares:
@@ -338,6 +340,7 @@ def _shares_from_followup(node: Node, states: dict, raw: RawConfig) -> Shares:
     except ConfigError as exc:
         raise node.error("counts_file", exc.problem) from None
     table = {"dist": "dirichlet", "counts": followup.outcome_counts(states), "prior": prior}
+    table.update({k: node.raw(k) for k in _EVIDENCE_FIELDS if node.has(k)})
     return _dirichlet(table, node.path, states, "state", {})
 
 
@@ -759,7 +762,7 @@ def _group_own(group: Group, top: Node, raw: RawConfig, config: Config) -> Group
             return None
         if id(q) not in memo:
             if overridden(q.path):
-                memo[id(q)] = Quantity(_group_path(gid, q.path), q.value, q.dist)
+                memo[id(q)] = replace(q, path=_group_path(gid, q.path))
             elif q.path in base_q or q.fixed:
                 memo[id(q)] = base_q.get(q.path, q)
             else:  # pragma: no cover - every uncertain quantity the group does not set is the config's

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from ..distributions import Quantity
+from ..distributions import UNGRADED, Quantity
 from ..rules import Rules
 from .correlations import Correlations
 from .loading import RawConfig
@@ -90,6 +90,9 @@ class Shares:
     total : {"one", "at_most_one"}
         Whether the shares must sum to exactly 1, or to at most 1 (an income mix
         whose rest has no benefit).
+    evidence, source : str or None
+        A Dirichlet's evidence grade and source (``evidence``, ``source`` in
+        its table); every item carries the same.
     """
 
     path: str
@@ -98,6 +101,13 @@ class Shares:
     items: tuple[Quantity, ...]
     alpha: tuple[float, ...] | None = None
     total: Literal["one", "at_most_one"] = "one"
+    evidence: str | None = None
+    source: str | None = None
+
+    @property
+    def grade(self) -> str:
+        """The evidence grade, or ``"ungraded"``."""
+        return self.evidence or UNGRADED
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from ..distributions import ANY, Domain, Quantity, parse_distribution
+from ..distributions import ANY, Domain, Quantity, parse_distribution, split_evidence
 from ..errors import ConfigError, type_name, unknown_key_error
 
 __all__ = ["Node", "check_number", "parse_quantity"]
@@ -161,12 +161,17 @@ def check_number(value: Any, path: str, domain: Domain = ANY, source: str | None
 
 
 def parse_quantity(value: Any, path: str, domain: Domain = ANY, source: str | None = None) -> Quantity:
-    """A fixed number or a distribution, whose support must lie in ``domain``."""
+    """A fixed number or a distribution, whose support must lie in ``domain``.
+
+    A distribution may carry ``evidence = "high" | "medium" | "low"`` and
+    ``source = "..."`` beside its parameters (:attr:`Quantity.evidence`).
+    """
     if isinstance(value, dict):
         if "dist" not in value:
             raise ConfigError(path, "a table here must be a distribution with a 'dist' key", source)
         if value["dist"] == "dirichlet":
             raise ConfigError(path, "dirichlet is for a table of shares, not for one number", source)
+        value, grade, text = split_evidence(value, path, source)
         try:
             dist = parse_distribution(value, path)
             lo, hi = dist.support
@@ -174,5 +179,5 @@ def parse_quantity(value: Any, path: str, domain: Domain = ANY, source: str | No
             raise ConfigError(exc.path, exc.problem, source) from None
         if not domain.covers(lo, hi):
             raise ConfigError(path, f"{dist.describe()} takes values in [{lo:g}, {hi:g}], but this must be {domain.text()}", source)
-        return Quantity(path, None, dist)
+        return Quantity(path, None, dist, grade, text)
     return Quantity(path, check_number(value, path, domain, source))

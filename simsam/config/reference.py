@@ -786,6 +786,25 @@ TABLES: tuple[Table, ...] = (
                 '"../experiments/data/example_sus_map.toml"',
                 context='[outcomes.shares]\ndist = "dirichlet"\ncounts_file = "../experiments/data/example_sus.csv"\n',
             ),
+            Key(
+                "evidence",
+                '`"high"`, `"medium"` or `"low"`',
+                "",
+                NONE,
+                "How strong the support for the shares is, as for any distribution (see [Distributions](#distributions)): "
+                "every item of the table carries it. Left out: *ungraded*.",
+                '"low"',
+                context='[outcomes.shares]\ndist = "dirichlet"\ncounts = { work = 20, improved = 35, not_improved = 26 }\n',
+            ),
+            Key(
+                "source",
+                "string",
+                "",
+                NONE,
+                "Where the counts or shares come from, as written (shown beside the grade).",
+                '"SUS export 2024-06"',
+                context='[outcomes.shares]\ndist = "dirichlet"\ncounts = { work = 20, improved = 35, not_improved = 26 }\n',
+            ),
         ),
         schema="DIRICHLET_KEYS",
         instance="outcomes.shares",
@@ -1114,8 +1133,9 @@ def _number(value) -> str:
 def _amount(value) -> str:
     """A number or a distribution table, e.g. ``pert(min 8 500, mode 10 700, max 12 500)``."""
     if isinstance(value, dict) and "dist" in value:
-        params = ", ".join(f"{k} {_number(v)}" for k, v in value.items() if k != "dist")
-        return f"{value['dist']}({params})"
+        params = ", ".join(f"{k} {_number(v)}" for k, v in value.items() if k not in ("dist", "evidence", "source"))
+        grade = f"; {value['evidence']} evidence" if "evidence" in value else ""
+        return f"{value['dist']}({params}){grade}"
     if isinstance(value, (int, float)):
         return _number(value)
     return str(value)
@@ -1172,6 +1192,15 @@ def _families() -> list[str]:
             + " |"
         )
     lines += [
+        "",
+        "Every distribution may also carry `evidence = \"high\" | \"medium\" | \"low\"` and `source = \"...\"` "
+        "beside its parameters, e.g. `{ dist = \"pert\", min = 4000, mode = 5500, max = 7000, evidence = \"low\", "
+        "source = \"municipal ceilings 2019-2024\" }`: *high* = an official figure as published, *medium* = simple "
+        "arithmetic on official figures, *low* = an estimate or assumption. Neither changes any result; the grade "
+        "labels the input in the result's `parameter_evidence` coordinate, and `simsam sensitivity --method sobol "
+        "--by evidence` and the decision analysis's EVPPI by grade group the inputs by it (an input without one is "
+        "*ungraded*, a group of its own). Another grade is an error naming the key (`economy.wage.evidence`). A "
+        "distribution that overrides a base file's replaces it whole, grade included.",
         "",
         "Tables of shares (`outcomes.shares`, `before.income`, a state's `income`) take `dist = \"dirichlet\"` instead "
         "(see [`[outcomes.shares]`](#outcomesshares)); `project.cost_split`, a resource's `payer` split and "

@@ -7,10 +7,23 @@ computes scipy.stats' values on scipy.special without importing scipy.stats;
 inputs and their on-disk cache.
 """
 
-from .specs import ANY, DISTRIBUTIONS, Distribution, Domain, Quantity, beta_ab, parse_distribution
+from .specs import (
+    ANY,
+    DISTRIBUTIONS,
+    EVIDENCE_GRADES,
+    EVIDENCE_KEYS,
+    UNGRADED,
+    Distribution,
+    Domain,
+    Quantity,
+    beta_ab,
+    parse_distribution,
+    split_evidence,
+)
 from .tables import TABLE_NODES, TABLE_TOLERANCE, TABULATED, InverseCdfTable, ndtri, table_cache_dir
 
 __all__ = [
     "ANY", "DISTRIBUTIONS", "Distribution", "Domain", "Quantity", "beta_ab", "parse_distribution",
+    "EVIDENCE_GRADES", "EVIDENCE_KEYS", "UNGRADED", "split_evidence",
     "TABLE_NODES", "TABLE_TOLERANCE", "TABULATED", "InverseCdfTable", "ndtri", "table_cache_dir",
 ]

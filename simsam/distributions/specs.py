@@ -27,7 +27,26 @@ from ..errors import ConfigError, type_name, unknown_key_error
 from .laws import _STANDARD, _Law, _scipy_frozen
 from .tables import TABULATED, InverseCdfTable, _table
 
-__all__ = ["Domain", "ANY", "Distribution", "Quantity", "DISTRIBUTIONS", "parse_distribution", "beta_ab"]
+__all__ = [
+    "Domain",
+    "ANY",
+    "Distribution",
+    "Quantity",
+    "DISTRIBUTIONS",
+    "parse_distribution",
+    "beta_ab",
+    "EVIDENCE_GRADES",
+    "UNGRADED",
+    "EVIDENCE_KEYS",
+    "split_evidence",
+]
+
+#: Evidence grades an input may carry (``evidence = "low"``), strongest first.
+EVIDENCE_GRADES = ("high", "medium", "low")
+#: The grade of an input that states none (a grade of its own in analyses by grade).
+UNGRADED = "ungraded"
+#: Keys beside a distribution's parameters that describe its evidence, not its shape.
+EVIDENCE_KEYS = ("evidence", "source")
 
 
 @dataclass(frozen=True)
@@ -166,11 +185,23 @@ class Quantity:
         The fixed value, or None when uncertain.
     dist : Distribution or None
         The distribution when uncertain.
+    evidence : {"high", "medium", "low"} or None
+        How strong the support for the distribution is (``evidence = "..."``
+        beside it in the config); None: not graded.
+    source : str or None
+        Where the figure comes from (``source = "..."``), as written.
     """
 
     path: str
     value: float | None = None
     dist: Distribution | None = field(default=None)
+    evidence: str | None = None
+    source: str | None = None
+
+    @property
+    def grade(self) -> str:
+        """The evidence grade, or :data:`UNGRADED`."""
+        return self.evidence or UNGRADED
 
     @property
     def fixed(self) -> bool:
@@ -364,3 +395,32 @@ def parse_distribution(raw: Mapping[str, Any], path: str) -> Distribution:
     dist = Distribution(name, params)
     kind.check(dist.p, path)
     return dist
+
+
+def split_evidence(raw: Mapping[str, Any], path: str, source: str | None = None) -> tuple[dict, str | None, str | None]:
+    """A distribution table without its ``evidence`` and ``source`` keys, and those two.
+
+    Raises
+    ------
+    ConfigError
+        ``PATH.evidence`` not one of :data:`EVIDENCE_GRADES`, or ``PATH.source``
+        not a string.
+
+    Examples
+    --------
+    >>> split_evidence({"dist": "uniform", "low": 0, "high": 1, "evidence": "low", "source": "a guess"}, "x")
+    ({'dist': 'uniform', 'low': 0, 'high': 1}, 'low', 'a guess')
+    >>> split_evidence({"dist": "uniform", "low": 0, "high": 1, "evidence": "weak"}, "x")
+    Traceback (most recent call last):
+    simsam.errors.ConfigError: x.evidence: unknown grade 'weak' (choose from high, medium, low)
+    """
+    rest = {k: v for k, v in raw.items() if k not in EVIDENCE_KEYS}
+    grade = raw.get("evidence")
+    if grade is not None and not isinstance(grade, str):
+        raise ConfigError(f"{path}.evidence", f"must be one of {', '.join(EVIDENCE_GRADES)}, not {type_name(grade)}", source)
+    if grade is not None and grade not in EVIDENCE_GRADES:
+        raise ConfigError(f"{path}.evidence", f"unknown grade {grade!r} (choose from {', '.join(EVIDENCE_GRADES)})", source)
+    text = raw.get("source")
+    if text is not None and not isinstance(text, str):
+        raise ConfigError(f"{path}.source", f"must be a string naming where the figure comes from, not {type_name(text)}", source)
+    return rest, grade, text

@@ -100,6 +100,11 @@ class ParameterSpace:
         """For each column, its group for grouped Sobol analysis (its own name for a scalar)."""
         return tuple(q.path for q in self.scalars) + tuple(g.path for g in self.groups for _ in g.keys)
 
+    @cached_property
+    def evidence_of(self) -> tuple[str, ...]:
+        """For each column, its input's evidence grade (``high``, ``medium``, ``low``) or ``ungraded``."""
+        return tuple(q.grade for q in self.scalars) + tuple(g.grade for g in self.groups for _ in g.keys)
+
     @property
     def size(self) -> int:
         return len(self.names)

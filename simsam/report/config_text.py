@@ -381,10 +381,12 @@ def config_text(cfg: Config, lang: str = "en") -> str:
         "simsam breakeven --param and simsam decision --evppi",
     ]
     if inputs:
+        grade = {q.path: q.grade for q in cfg.quantities()} | {n: g.grade for g in cfg.share_groups() for n in g.names}
         lines += _table(
-            ["path", "unit", "mean", "5–95 %", "distribution"],
+            ["path", "unit", "mean", "5–95 %", "evidence", "distribution"],
             [
-                [i.path, i.unit, input_value(i.mean, i.path, raw, f, per=False), input_span(i.p05, i.p95, i.path, raw, f), i.words]
+                [i.path, i.unit, input_value(i.mean, i.path, raw, f, per=False), input_span(i.p05, i.p95, i.path, raw, f),
+                 grade.get(i.path, "ungraded"), i.words]
                 for i in inputs
             ],
         )

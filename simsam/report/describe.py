@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .formatting import Formatter
-from .text import actor_definite, actor_label
+from .text import actor_definite, actor_label, grade_label
 
 __all__ = [
     "config_of",
@@ -647,6 +647,8 @@ class InputRow:
     path: str
     words: str
     sampled: str
+    #: Its evidence grade in words and its source ("svagt underlag: Eurofound 2015"), or "" when not graded.
+    evidence: str = ""
 
 
 def _sampled_range(values: np.ndarray, path: str, config: dict, f: Formatter) -> str:
@@ -663,7 +665,15 @@ def input_rows(ds, f: Formatter) -> list[InputRow]:
         return []
     names = [str(p) for p in ds["parameter"].values]
     groups = [str(g) for g in ds["parameter_group"].values] if "parameter_group" in ds.coords else names
+    grades = [str(g) for g in ds["parameter_evidence"].values] if "parameter_evidence" in ds.coords else ["ungraded"] * len(names)
     inputs = ds["inputs"].values
+
+    def evidence(i: int, spec) -> str:
+        if grades[i] == "ungraded":
+            return ""
+        source = spec.get("source") if isinstance(spec, dict) else None
+        return grade_label(grades[i], f.lang) + (f": {source}" if isinstance(source, str) and source else "")
+
     rows, done = [], set()
     for i, (name, group) in enumerate(zip(names, groups)):
         if group in done:
@@ -678,11 +688,12 @@ def input_rows(ds, f: Formatter) -> list[InputRow]:
                 state = names[j].rsplit(".", 1)[-1]
                 lo, hi = np.quantile(inputs[:, j], [0.05, 0.95])
                 parts.append(f"{_quote(_name(config, 'states', state, f.lang), f.lang)} {f.interval(lo, hi, f.pct)}")
-            rows.append(InputRow(parameter_label(group, config, f.lang), group, words, "; ".join(parts)))
+            rows.append(InputRow(parameter_label(group, config, f.lang), group, words, "; ".join(parts), evidence(i, spec)))
             continue
         spec = _get(config, name)
         words = describe_value(spec, name, config, f) if spec is not None else "–"
-        rows.append(InputRow(parameter_label(name, config, f.lang), name, words, _sampled_range(inputs[:, i], name, config, f)))
+        rows.append(InputRow(parameter_label(name, config, f.lang), name, words, _sampled_range(inputs[:, i], name, config, f),
+                             evidence(i, spec)))
     return rows
 
 

@@ -39,7 +39,7 @@ from ..config.model import SOCIETY
 from ..results import NO_FLOW_KR, actors_with_flows
 from .describe import config_of, input_value, parameter_label, timing_of
 from .formatting import MINUS, Formatter
-from .text import T, actor_label, figure_words, target_label, target_unit
+from .text import T, actor_label, figure_words, grade_label, target_label, target_unit
 
 __all__ = [
     "active_actors",
@@ -458,6 +458,20 @@ def net_benefit_fan(ds, *, lang: str = "sv", actor: str = SOCIETY) -> Figure:
     return fig
 
 
+def _panel_axes(axes, drawn: int, ncols: int, xlabel: str, ylabel: str) -> None:
+    """Small multiples' axes: the panels beyond ``drawn`` hidden, the lowest drawn panel of each column carrying the
+    x axis (above an empty place, its own tick labels), the first column the y label."""
+    for ax in axes[drawn:]:
+        ax.set_visible(False)
+    for col in range(ncols):
+        panels = list(range(col, drawn, ncols))
+        if panels:
+            axes[panels[-1]].xaxis.set_tick_params(labelbottom=True)
+            axes[panels[-1]].set_xlabel(xlabel, fontsize=8)
+    for ax in axes[::ncols]:
+        ax.set_ylabel(ylabel, fontsize=8)
+
+
 def net_benefit_fan_actors(ds, *, lang: str = "sv", actors=None, ncols: int = 3) -> Figure:
     """Small multiples: the fan chart of every actor with flows or a cost (society has its own figure)."""
     t, f = _words(ds, lang), Formatter(lang)
@@ -479,16 +493,7 @@ def net_benefit_fan_actors(ds, *, lang: str = "sv", actors=None, ncols: int = 3)
             ax.text(0.98, 0.04 if high else 0.96, f"{f.mkr(final)}", transform=ax.transAxes, ha="right", va="bottom" if high else "top",
                     fontsize=8, color=ACCENT, fontweight="bold")
             ax.tick_params(labelsize=7.5)
-        for ax in axes[len(actors):]:
-            ax.set_visible(False)
-        # The lowest drawn panel of each column carries the month axis (above an empty place, its own tick labels).
-        for col in range(ncols):
-            drawn = [i for i in range(col, len(actors), ncols)]
-            if drawn:
-                axes[drawn[-1]].xaxis.set_tick_params(labelbottom=True)
-                axes[drawn[-1]].set_xlabel(t["month_axis"], fontsize=8)
-        for ax in axes[::ncols]:
-            ax.set_ylabel(t["mkr_axis"], fontsize=8)
+        _panel_axes(axes, len(actors), ncols, t["month_axis"], t["mkr_axis"])
         line = Line2D([], [], color=ACCENT, marker="o", markersize=3, linewidth=2, label=t["median"])
         handles = [Patch(color=ACCENT_LIGHT, label=t["band90"]), Patch(color=ACCENT_MID, label=t["band50"]), line]
         if ds.sizes.get("draw", 2) == 1:
@@ -834,8 +839,82 @@ LABEL_WIDTH = 34
 
 
 def _labels(table, ds, sens, lang):
-    config = config_of(ds) if ds is not None else config_of(sens)
-    return [textwrap.fill(parameter_label(str(p), config, lang), LABEL_WIDTH, max_lines=3, placeholder=" …") for p in table.index]
+    return [textwrap.fill(row_label(str(p), sens, ds, lang), LABEL_WIDTH, max_lines=3, placeholder=" …") for p in table.index]
+
+
+def row_label(name: str, sens, ds=None, lang: str = "sv") -> str:
+    """A sensitivity row in words: an input's label, or an evidence grade ("svagt underlag") for ``--by evidence``."""
+    if sens.attrs.get("by") == "evidence":
+        return grade_label(name, lang) if name != "cohort" else name
+    return parameter_label(name, config_of(ds) if ds is not None else config_of(sens), lang)
+
+
+#: Inputs drawn by name in the stacked shares over time (the rest are one band).
+TIME_TOP = 7
+
+
+def time_shares_data(sens, actors=None, top: int = TIME_TOP) -> xr.Dataset:
+    """Stacked first-order shares of each actor's net benefit by year: the ``top`` inputs (largest S1 in any
+    actor's year), the rest, and the interactions ``1 − ΣS1``; shares clipped to [0, 1].
+
+    Returns
+    -------
+    xarray.Dataset
+        ``share`` of dims ``(actor, year, band)`` (bands: the inputs, ``rest``, ``interactions``), only actors
+        whose net benefit varies in some year.
+    """
+    s1 = sens["net_benefit_S1"].clip(0.0, 1.0)
+    if actors is None:
+        actors = [a for a in sens["actor"].values.tolist() if np.isfinite(s1.sel(actor=a).values).any()]
+    s1 = s1.sel(actor=actors).fillna(0.0)
+    peak = s1.max(("actor", "year")).values
+    order = np.argsort(-peak, kind="stable")[: min(top, peak.size)]
+    names = [str(sens["parameter"].values[i]) for i in order if peak[i] > 0]
+    named = s1.sel(parameter=names).transpose("actor", "year", "parameter").values
+    rest = s1.sum("parameter").values - named.sum(axis=2)
+    interactions = np.clip(1.0 - s1.sum("parameter").values, 0.0, 1.0)
+    share = np.concatenate([named, rest[..., None], interactions[..., None]], axis=2)
+    bands = names + ["rest", "interactions"]
+    if np.all(rest < 1e-9):  # every input drawn by name (a few inputs, or the grades): no band for the rest
+        share, bands = np.delete(share, len(names), axis=2), names + ["interactions"]
+    return xr.Dataset({"share": (("actor", "year", "band"), share)}, coords={"actor": actors, "year": sens["year"].values, "band": bands})
+
+
+def time_shares_chart(sens, *, ds=None, lang: str = "sv", ncols: int = 3) -> Figure:
+    """Small multiples, one per actor: stacked bars of the shares of variance of the net benefit at each year's
+    end (Sobol S1 of the most important inputs, the rest, and the interactions), from ``--over-time``."""
+    t, f = T[lang], Formatter(lang)
+    data = time_shares_data(sens)
+    actors = data["actor"].values.tolist()
+    bands = data["band"].values.tolist()
+    own = {"rest": (t["time_rest"], "#BBBBBB"), "interactions": (t["time_interactions"], "white")}
+    labels = [own[b][0] if b in own else textwrap.fill(row_label(b, sens, ds, lang), 30, max_lines=2, placeholder=" …") for b in bands]
+    colours = [own[b][1] if b in own else _PALETTE[i % (len(_PALETTE) - 1)] for i, b in enumerate(bands)]
+    nrows = int(np.ceil(max(len(actors), 1) / ncols))
+    ncols = min(ncols, max(len(actors), 1))
+    years = data["year"].values
+    with rc_context(STYLE):
+        fig = _figure(7.2, 1.2 + 2.0 * nrows + 0.22 * len(bands))
+        axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)).ravel()
+        for ax, actor in zip(axes, actors):
+            bottom = np.zeros(years.size)
+            for k, band in enumerate(bands):
+                v = data["share"].sel(actor=actor, band=band).values
+                ax.bar(years, v, bottom=bottom, width=0.7, color=colours[k], edgecolor=INK if band == "interactions" else colours[k],
+                       hatch="//" if band == "interactions" else None, linewidth=0.5, label=labels[k] if actor == actors[0] else None)
+                bottom += v
+            ax.set_title(actor_label(actor, lang, ds if ds is not None else sens), fontsize=9.5)
+            ax.set_ylim(0, 1.0)
+            ax.set_xticks(years)
+            ax.tick_params(labelsize=7.5)
+            ax.grid(axis="x", visible=False)
+        _panel_axes(axes, len(actors), ncols, t["year_axis"], t["sobol_axis"])
+        for ax in axes[::ncols]:
+            _sv_numbers(ax.yaxis, f, decimals=1)
+        fig.legend(loc="outside lower center", ncol=2, fontsize=8)
+        _title(fig, t["time_title"])
+    fig.simsam_data = data
+    return fig
 
 
 def _target_axis(sens, lang, ds):

@@ -52,8 +52,8 @@ from .describe import (
 from .excel import write_summary_xlsx
 from .folder import SENSITIVITY_METHODS, find_analyses
 from .formatting import LANGUAGES, Formatter
-from .tables import split_name, split_notes, split_settlement_lines
-from .text import METHOD_NAMES, actor_definite, actor_label, target_label, target_unit, total_label
+from .tables import low_grade_ranking, split_name, split_notes, split_settlement_lines
+from .text import METHOD_NAMES, actor_definite, actor_label, evidence_sentence, grade_label, target_label, target_unit, total_label
 
 __all__ = ["build_report", "report_context", "render_report", "find_sensitivity", "ReportFigure", "SENSITIVITY_METHODS",
            "default_language", "SECTION_TITLES"]
@@ -465,7 +465,8 @@ def _mc_precision(draws: int) -> float:
     return 1.0 / math.sqrt(max(int(draws), 1))
 
 
-def _sensitivity_section(method: str, sens, ds, f: Formatter, figure: ReportFigure, top: int = 8) -> dict:
+def _sensitivity_section(method: str, sens, ds, f: Formatter, figure: ReportFigure, top: int = 8, time_figure=None) -> dict:
+    key, method = method, str(sens.attrs.get("method", method))
     config = config_of(ds)
     table = F.sensitivity_data(sens, top)
     target = sens.attrs.get("target")
@@ -484,7 +485,7 @@ def _sensitivity_section(method: str, sens, ds, f: Formatter, figure: ReportFigu
 
     rows = []
     for path, r in table.iterrows():
-        label = parameter_label(str(path), config, f.lang)
+        label = F.row_label(str(path), sens, ds, f.lang)
         if method == "tornado":
             cells = [
                 f"{input_value(r['low_value'], str(path), config, f, approx=True, per=False)} → {value(r['low'])}",
@@ -510,6 +511,12 @@ def _sensitivity_section(method: str, sens, ds, f: Formatter, figure: ReportFigu
         base = value(float(np.nanmedian(table["base"])))
     return {
         "method": method,
+        "id": key,
+        "by_evidence": sens.attrs.get("by") == "evidence",
+        "evidence": _evidence_rows(sens, ds, f) if "actor_ST" in sens else None,
+        "sentence": evidence_sentence(sens, f.lang),
+        "time_figure": time_figure,
+        "time": _time_facts(sens, ds, f) if "net_benefit_S1" in sens or "net_benefit_prcc" in sens else None,
         "name": METHOD_NAMES[f.lang].get(method, method),
         "target": target_label(target, sens.attrs.get("actor"), f.lang, ds),
         "figure": figure,
@@ -518,6 +525,41 @@ def _sensitivity_section(method: str, sens, ds, f: Formatter, figure: ReportFigu
         "base": base,
         "n": sens.attrs.get("n", sens.attrs.get("sample_size", sens.attrs.get("draws", ""))),
     }
+
+
+def _evidence_rows(sens, ds, f: Formatter) -> dict:
+    """``--by evidence``: per actor with a varying target, each grade's S1 and ST (the table under the sentence)."""
+    grades = [str(g) for g in sens["parameter"].values]
+    shown = set(F.active_actors(ds))
+    rows = []
+    for i, actor in enumerate(sens["actor"].values.tolist()):
+        st = sens["actor_ST"].values[i]
+        if actor not in shown or not np.isfinite(st).any():
+            continue
+        s1 = sens["actor_S1"].values[i]
+        rows.append({"label": actor_label(actor, f.lang, ds),
+                     "cells": [f"{f.pct(min(max(a, 0.0), 1.0))} / {f.pct(min(max(b, 0.0), 1.0))}"
+                               if np.isfinite(a) and np.isfinite(b) else "–" for a, b in zip(s1, st)]})
+    # Estimates stray past 0 and 100 % by their Monte Carlo error; shown clipped (the files keep them as estimated).
+    return {"grades": [F.row_label(g, sens, ds, f.lang) for g in grades], "rows": rows,
+            "left_out": len(rows) < len(shown & set(sens["actor"].values.tolist()))}
+
+
+def _time_facts(sens, ds, f: Formatter) -> dict:
+    """``--over-time``: the command's actor's most important input in the first and the last year (Sobol S1 or |PRCC|)."""
+    measure = "S1" if "net_benefit_S1" in sens else "prcc"
+    actor = str(sens.attrs.get("actor", SOCIETY))
+    values = np.abs(sens[f"net_benefit_{measure}"].sel(actor=actor).values)  # (year, parameter)
+    names = [str(p) for p in sens["parameter"].values]
+    years = [int(y) for y in sens["year"].values]
+
+    def top(k):
+        row = np.nan_to_num(values[k], nan=-np.inf)
+        j = int(np.argmax(row))
+        value = f.pct(values[k, j]) if measure == "S1" else f.decimal(values[k, j], 2)
+        return {"label": F.row_label(names[j], sens, ds, f.lang), "value": value}
+
+    return {"measure": measure, "actor": actor_definite(actor, f.lang, ds), "first": top(0), "last": top(-1), "years": years[-1]}
 
 
 # -- the other analyses, as text ------------------------------------------------------------------------
@@ -689,7 +731,21 @@ def _decision_section(path: Path, options: dict, ds, f: Formatter, figure) -> di
                 "per": f.kr(round(value / participants, -1)) if participants else f.missing,
                 "share": f.pct(value / evpi) if evpi > 0 else f.missing,
             })
+    grades, measure = [], []
+    if dec.sizes.get("grade", 0):
+        for k, g in enumerate(dec["grade"].values.tolist()):
+            value = float(soc["evppi_grade"].values[k])
+            grades.append({"label": grade_label(g, f.lang), "grade": g, "evppi": _kr3(f, value),
+                           "per": f.kr(round(value / participants, -1)) if participants else f.missing,
+                           "share": f.pct(value / evpi) if evpi > 0 else f.missing})
+        for name, value, _r2 in low_grade_ranking(dec, year)[:5]:
+            if value < 1000:
+                break
+            measure.append({"label": " + ".join(parameter_label(p.strip(), config, f.lang) for p in name.split("+")),
+                            "evppi": _kr3(f, value), "per": f.kr(round(value / participants, -1)) if participants else f.missing})
     return {
+        "grades": grades,
+        "measure": measure,
         "year": year,
         "years": years,
         "evpi_rows": evpi_rows,
@@ -801,6 +857,8 @@ def _draw(ds, lang: str, sensitivity: dict, folder: Path, dpi: int, extra: dict 
         del drawings["payback_histogram"], drawings["acceptability"]
     for key, sens in sensitivity.items():
         drawings[f"sensitivity_{key}"] = lambda sens=sens: F.sensitivity_chart(sens, ds=ds, lang=lang)
+        if "net_benefit_S1" in sens:  # --over-time: the stacked shares of variance by year and actor
+            drawings[f"sensitivity_{key}_time"] = lambda sens=sens: F.time_shares_chart(sens, ds=ds, lang=lang)
     for key, draw in extra.items():
         drawings[key] = draw
     done = _draw_all(drawings, folder, dpi)
@@ -981,7 +1039,9 @@ def report_context(ds, summary: dict, figures: dict[str, ReportFigure], sensitiv
         "states": state_rows(ds, f),
         "inputs": input_rows(ds, f),
         "sensitivity": [
-            _sensitivity_section(m, s, ds, f, figures[f"sensitivity_{m}"]) for m, s in sensitivity.items() if f"sensitivity_{m}" in figures
+            _sensitivity_section(m, s, ds, f, figures[f"sensitivity_{m}"], time_figure=figures.get(f"sensitivity_{m}_time"))
+            for m, s in sensitivity.items()
+            if f"sensitivity_{m}" in figures
         ],
         "missing_methods": [METHOD_NAMES[lang][m] for m in SENSITIVITY_METHODS if m not in {str(s.attrs.get("method", k))
                                                                                                for k, s in sensitivity.items()}],

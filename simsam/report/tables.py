@@ -29,7 +29,7 @@ from ..config.model import SOCIETY
 from ..results import actors_with_flows
 from .describe import input_value, parameter_label, value_kind
 from .formatting import MINUS, Formatter
-from .text import METHOD_NAMES, actor_label, target_label, target_unit, total_label
+from .text import METHOD_NAMES, actor_label, evidence_sentence, grade_label, target_label, target_unit, total_label
 
 __all__ = [
     "text_table",
@@ -352,6 +352,8 @@ _DECISION = {
         "silent": "Inte med (inga flöden och ingen kostnad): {names}",
         "evppi": "Samhället: värdet av att känna varje indata före beslutet (EVPPI, efter {y} år; EVPI {evpi} mkr):",
         "per": "kr/deltagare",
+        "grades": "Samhället: värdet av att känna alla indata med samma underlag före beslutet (EVPPI per evidensgrad, efter {y} år):",
+        "measure": "Värda att mäta bland antagandena med svagt underlag (EVPPI var för sig, efter {y} år):",
         "footer": "EVPI/EVPPI: värdet av perfekt information om indata (varje dragnings väntevärdeskohort); "
                   "P(≤m): denna kohort, slumpen medräknad.",
     },
@@ -361,10 +363,46 @@ _DECISION = {
         "silent": "Not shown (no flows and no cost): {names}",
         "evppi": "Society: value of learning each input before deciding (EVPPI, after {y} years; EVPI {evpi} Mkr):",
         "per": "kr/participant",
+        "grades": "Society: value of learning every input of one evidence grade before deciding (EVPPI per grade, after {y} years):",
+        "measure": "Worth measuring among the inputs with weak evidence (EVPPI each, after {y} years):",
         "footer": "EVPI/EVPPI: value of perfect information on the inputs (each draw's expected cohort); "
                   "P(≤m): this cohort, chance included.",
     },
 }
+
+
+def low_grade_ranking(dec, year: int, actor: str = SOCIETY, grade: str = "low") -> list[tuple[str, float, float]]:
+    """The inputs of one evidence grade by their EVPPI at ``year`` (kr, cohort), largest first: ``(input, evppi, r2)``.
+
+    Those worth measuring first: the value of learning each alone before deciding.
+    Positive values only; an input group of mixed grades is left out.
+    """
+    if "input_evidence" not in dec.coords:
+        return []
+    sel = dec.sel(actor=actor, year=year)
+    rows = [(str(i), float(sel["evppi"].values[k]), float(sel["evppi_r2"].values[k]))
+            for k, (i, g) in enumerate(zip(dec["input"].values.tolist(), dec["input_evidence"].values.tolist())) if g == grade]
+    return sorted([r for r in rows if r[1] > 0], key=lambda r: -r[1])
+
+
+def _grade_lines(dec, year: int, lang: str, top: int) -> list[str]:
+    w, f = _DECISION[lang], _f(lang)
+    soc = dec.sel(actor=SOCIETY, year=year)
+    unit = "mkr" if lang == "sv" else "Mkr"
+    rows = []
+    for k, g in enumerate(dec["grade"].values.tolist()):
+        rows.append(["  " + grade_label(g, lang), f"{f.decimal(float(soc['evppi_grade'].values[k]) / 1e6, 3)} {unit}",
+                     f"{f.number(float(soc['evppi_grade_per_participant'].values[k]))} {w['per']}",
+                     f"R² {f.decimal(float(soc['evppi_grade_r2'].values[k]), 2)}"])
+    lines = text_table(rows, head=0, left=(0,))
+    ranking = [r for r in low_grade_ranking(dec, year)[:top] if r[1] >= 500]  # shown to 0.001 Mkr
+    if ranking:
+        config = _config(dec)
+        lines += ["", w["measure"].format(y=year)]
+        rows = [[f"  {i + 1}.", _input_words(name, config, lang, parameter_label), f"{f.decimal(v / 1e6, 3)} {unit}",
+                 f"R² {f.decimal(r2, 2)}"] for i, (name, v, r2) in enumerate(ranking)]
+        lines += text_table(rows, head=0, left=(1,))
+    return lines
 
 
 def decision_text(dec, top: int = 10, year: int | None = None, lang: str = "sv") -> str:
@@ -415,6 +453,8 @@ def decision_text(dec, top: int = 10, year: int | None = None, lang: str = "sv")
                 f"  {words[i]:<{width}}  {f.decimal(float(e.evppi) / 1e6, 3):>7} {'mkr' if lang == 'sv' else 'Mkr'}  "
                 f"{f.number(float(e.evppi_per_participant)):>9} {w['per']}  R² {f.decimal(float(e.evppi_r2), 2)}"
             )
+    if dec.sizes.get("grade", 0):
+        lines += ["", w["grades"].format(y=last)] + _grade_lines(dec, last, lang, top)
     lines.append("")
     lines.append(w["footer"])
     return "\n".join(lines)
@@ -613,6 +653,64 @@ def ranking_text(ds, top: int | None = None, lang: str = "sv") -> str:
     if n < ds.sizes["parameter"]:
         lines.append(w["more"].format(n=ds.sizes["parameter"] - n))
     return "\n".join(lines)
+
+
+_EVIDENCE = {
+    "sv": {"title": "Andel av variansen per evidensgrad, {target}, varje aktör (S1 = gradens indata ensamma, ST = med samspel):",
+           "actor": "aktör", "none": "– = varierar inte (inget att förklara)"},
+    "en": {"title": "Share of variance by evidence grade, {target}, every actor (S1 = the grade's inputs alone, ST = with interactions):",
+           "actor": "actor", "none": "– = does not vary (nothing to explain)"},
+}
+
+
+def evidence_text(ds, lang: str = "sv") -> str:
+    """``simsam sensitivity --by evidence``'s table: per actor, each grade's S1 / ST, and the board's sentence."""
+    w, f = _EVIDENCE[lang], _f(lang)
+    grades = [str(p) for p in ds["parameter"].values]
+    target = target_label(str(ds.attrs.get("target")), None, lang)
+    rows = [[w["actor"]] + [grade_label(g, lang) for g in grades], [""] + ["S1 / ST"] * len(grades)]
+    blank = False
+    for i, actor in enumerate(ds["actor"].values.tolist()):
+        s1, st = ds["actor_S1"].values[i], ds["actor_ST"].values[i]
+        if not np.any(np.isfinite(st)):
+            blank = True
+            continue
+        cells = [f"{f.decimal(a, 2)} / {f.decimal(b, 2)}" if math.isfinite(a) and math.isfinite(b) else "–" for a, b in zip(s1, st)]
+        rows.append([actor_label(actor, lang, ds)] + cells)
+    lines = [w["title"].format(target=target)] + text_table(rows, head=2)
+    if blank:
+        lines.append(w["none"])
+    if (sentence := evidence_sentence(ds, lang)) is not None:
+        lines += ["", sentence]
+    return "\n".join(lines)
+
+
+_OVER_TIME = {
+    "sv": {"title": "Över tid, {actor}: {measure} av nettonyttan vid varje års slut (de {n} viktigaste indata år {last}); "
+                    "P(återbetalning ≤ 12·år) och alla aktörer i sensitivity_time.csv",
+           "year": "år {y}", "param": "indata"},
+    "en": {"title": "Over time, {actor}: {measure} of the net benefit at each year's end (the {n} most important inputs in year {last}); "
+                    "P(payback ≤ 12·year) and every actor in sensitivity_time.csv",
+           "year": "year {y}", "param": "parameter"},
+}
+
+
+def over_time_text(ds, lang: str = "sv", top: int = 6) -> str:
+    """The command's actor's net-benefit indices by year (Sobol S1 or PRCC), the inputs most important in the last year first."""
+    w, f = _OVER_TIME[lang], _f(lang)
+    measure = "S1" if "net_benefit_S1" in ds else "prcc"
+    values = ds[f"net_benefit_{measure}"].sel(actor=str(ds.attrs.get("actor", SOCIETY))).values  # (year, parameter)
+    years = ds["year"].values.tolist()
+    last = np.abs(np.nan_to_num(values[-1], nan=-np.inf))
+    order = np.argsort(-last, kind="stable")[: min(top, values.shape[1])]
+    names = [str(p) for p in ds["parameter"].values]
+    rows = [[w["param"]] + [w["year"].format(y=y) for y in years]]
+    for j in order:
+        rows.append([names[j]] + [f.decimal(v, 2) if math.isfinite(v) else "–" for v in values[:, j]])
+    label = "PRCC" if measure == "prcc" else "Sobol S1"
+    who = actor_label(str(ds.attrs.get("actor", SOCIETY)), lang, ds)
+    lines = [w["title"].format(actor=who, measure=label, n=len(order), last=years[-1])]
+    return "\n".join(lines + text_table(rows))
 
 
 # -- simsam portfolio ------------------------------------------------------------------------------

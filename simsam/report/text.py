@@ -7,9 +7,11 @@ tables share, and the names of actors, metrics and analyses.
 
 from __future__ import annotations
 
+import math
 import re
 
 from ..analysis.summary import TOTALS
+from ..config.model import SOCIETY
 
 __all__ = [
     "T",
@@ -20,6 +22,9 @@ __all__ = [
     "actor_definite",
     "target_label",
     "target_unit",
+    "GRADE_WORDS",
+    "evidence_sentence",
+    "grade_label",
     "METHOD_NAMES",
 ]
 
@@ -64,6 +69,10 @@ T = {
         "prcc_axis": "PRCC (−1 till 1)",
         "sobol_title": "Sobolindex för {target}",
         "sobol_axis": "Andel av variansen",
+        "time_title": "Vad osäkerheten i nettonyttan beror på, år för år (Sobol S1, andel av variansen vid varje års slut)",
+        "time_rest": "övriga indata",
+        "time_interactions": "samspel (1 − ΣS1)",
+        "year_axis": "år",
         "sobol_s1": "Förstaordningens index (S1)",
         "sobol_st": "Totalindex (ST)",
         "morris_title": "Morris elementära effekter för {target}",
@@ -132,6 +141,10 @@ T = {
         "prcc_axis": "PRCC (−1 to 1)",
         "sobol_title": "Sobol indices for {target}",
         "sobol_axis": "Share of the variance",
+        "time_title": "What the uncertainty in the net benefit comes from, year by year (Sobol S1, share of variance at each year's end)",
+        "time_rest": "other inputs",
+        "time_interactions": "interactions (1 − ΣS1)",
+        "year_axis": "year",
         "sobol_s1": "First order (S1)",
         "sobol_st": "Total order (ST)",
         "morris_title": "Morris elementary effects for {target}",
@@ -309,6 +322,65 @@ def target_label(target: str | None, actor: str | None = None, lang: str = "sv",
     if actor:
         text += f" ({actor_definite(str(actor), lang, ds)})"
     return text
+
+
+#: Evidence grades in words: the grade as a noun phrase of "antaganden med ... underlag" / "inputs with ... evidence".
+GRADE_WORDS = {
+    "sv": {"high": "starkt", "medium": "medelstarkt", "low": "svagt", "ungraded": "ograderat"},
+    "en": {"high": "strong", "medium": "moderate", "low": "weak", "ungraded": "ungraded"},
+}
+
+
+def grade_label(grade: str, lang: str = "sv") -> str:
+    """A grade row of a table: ``low`` → "svagt underlag" / "weak evidence"; a mixed group ``medium + low`` word by word."""
+    words = GRADE_WORDS[lang]
+    text = " + ".join(words.get(g.strip(), g.strip()) for g in str(grade).split("+"))
+    if grade == "ungraded":
+        return "utan gradering" if lang == "sv" else "not graded"
+    return f"{text} underlag" if lang == "sv" else f"{text} evidence"
+
+
+def _target_definite(target: str, actor: str, lang: str, ds=None) -> str:
+    """A target in running text, definite: "återbetalningstiden för samhället" / "the payback time of society"."""
+    who = actor_definite(actor, lang, ds)
+    sv = lang == "sv"
+    if m := re.fullmatch(r"net_benefit_(\d+)y", target):
+        text = f"nettonyttan efter {m[1]} år" if sv else f"the net benefit after {m[1]} years"
+    elif m := re.fullmatch(r"p_payback_(\d+)", target):
+        text = f"frågan om återbetalning inom {m[1]} månader" if sv else f"whether payback comes within {m[1]} months"
+    else:
+        text = {
+            "payback_months": ("återbetalningstiden", "the payback time"),
+            "annual_revenue": ("intäkten första året", "the first-year revenue"),
+            "cost": ("kostnaden", "the cost"),
+            "utilised_potential": ("den utnyttjade potentialen", "the utilised potential"),
+        }.get(target, (target_label(target, None, "sv"), "the " + target_label(target, None, "en")))[0 if sv else 1]
+    if target == "utilised_potential":
+        return text
+    return f"{text} för {who}" if sv else f"{text} of {who}"
+
+
+def evidence_sentence(ds, lang: str = "sv", grade: str = "low") -> str | None:
+    """The board's sentence of a Sobol analysis by evidence grade, or None when it has no such row.
+
+    "38 % av osäkerheten i återbetalningstiden (samhället) kommer från antaganden med svagt underlag
+    (S1; 41 % räknat med samspel, ST)." S1 of the grade's group is the share of the target's variance
+    its inputs explain together, alone; ST adds their interactions with the other grades' inputs.
+    """
+    if ds.attrs.get("by") != "evidence" or grade not in [str(p) for p in ds["parameter"].values]:
+        return None
+    row = ds.sel(parameter=grade)
+    s1, st = float(row["S1"]), float(row["ST"])
+    if not (math.isfinite(s1) and math.isfinite(st)):
+        return None
+    pct = lambda x: f"{round(100 * min(max(x, 0.0), 1.0)):d}"  # noqa: E731 - estimates can stray past [0, 1] by their error
+    target = _target_definite(str(ds.attrs.get("target", "")), str(ds.attrs.get("actor", SOCIETY)), lang, ds)
+    words = GRADE_WORDS[lang][grade]
+    if lang == "sv":
+        return (f"{pct(s1)} % av osäkerheten i {target} kommer från antaganden med {words} underlag "
+                f"(Sobol S1; {pct(st)} % räknat med samspel med övriga antaganden, ST).")
+    return (f"{pct(s1)}% of the uncertainty in {target} comes from inputs with {words} evidence "
+            f"(Sobol S1; {pct(st)}% counting interactions with the other inputs, ST).")
 
 
 def target_unit(target: str | None, units: str | None = None) -> str:

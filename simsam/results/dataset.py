@@ -13,6 +13,11 @@ variable               dims                     meaning
 ``inputs``             draw, parameter          sampled value of every uncertain input
 =====================  =======================  ===========================================
 
+``parameter`` carries two coordinates: ``parameter_group`` (a Dirichlet
+table's items share one) and ``parameter_evidence``, each input's evidence
+grade (``high``, ``medium``, ``low``, or ``ungraded`` where the config states
+none; a grade of its own in the analyses by grade).
+
 ``actor`` holds the config's actors and then ``society`` (their sum). Writing
 and reading ``results.nc`` is :mod:`simsam.results.netcdf`.
 
@@ -116,6 +121,7 @@ def _skeleton(config: Config, space: ParameterSpace, draws: np.ndarray, seed: in
         "year": (("year",), np.arange(1, config.simulation.horizon_months // 12 + 1)),
         "parameter": (("parameter",), np.array(list(space.names), dtype=str)),
         "parameter_group": (("parameter",), np.array(list(space.group_of), dtype=str)),
+        "parameter_evidence": (("parameter",), np.array(list(space.evidence_of), dtype=str)),
     }
     if config.groups:
 

@@ -38,7 +38,8 @@ The file::
     [[analysis]]
     kind = "sensitivity"        # runs ``simsam sensitivity`` with these options
     method = "tornado"          # tornado | prcc | sobol | morris
-    # target, actor, month, year, n, cohort, low, high (quantiles 0–1, default 0.05 and 0.95), levels
+    # target, actor, month, year, n, cohort, low, high (quantiles 0–1, default 0.05 and 0.95), levels,
+    # by = "evidence" (sobol: shares of variance per evidence grade), over_time = true (sobol, prcc: every year)
 
     [[analysis]]
     kind = "split"              # who should pay what (``simsam split``): splits of the cost, settlements
@@ -95,7 +96,7 @@ KIND_KEYS = {
     "decision": ("evppi", "year"),
     "compare": ("scenarios", "configs"),
     "breakeven": ("param", "month", "prob", "actor", "range"),
-    "sensitivity": ("method", "target", "actor", "month", "year", "n", "cohort", "low", "high", "levels"),
+    "sensitivity": ("method", "target", "actor", "month", "year", "n", "cohort", "low", "high", "levels", "by", "over_time"),
     "split": ("actors", "shares", "month", "year", "p"),
 }
 
@@ -321,9 +322,11 @@ def _sensitivity_options(node: Node, config: Config, seed: int, draws: int) -> d
     """The typed options of a sensitivity analysis and its target, checked against the config now."""
 
     kw: dict[str, Any] = {"method": node.string("method"), "seed": seed}
-    for key in ("target", "actor", "cohort"):
+    for key in ("target", "actor", "cohort", "by"):
         if node.has(key):
             kw[key] = node.string(key)
+    if node.has("over_time"):
+        kw["over_time"] = node.boolean("over_time")
     for key in ("month", "year", "n", "levels"):
         if node.has(key):
             kw[key] = node.integer(key, lo=1)

@@ -332,7 +332,10 @@ def plan_sensitivity(config: Config, options, *, out: Path | None = None, schedu
     space = ParameterSpace.from_config(config)
     cohort = options.cohort or ("expected" if method in ("tornado", "sobol", "morris") else config.simulation.cohort)
     engine = "expected" if cohort == "expected" else None
-    names, groups = design_columns(space, cohort if method in ("sobol", "morris") else "expected")
+    names, groups = design_columns(space, cohort if method in ("sobol", "morris") else "expected", getattr(options, "by", None) or "input")
+    # Per-actor (--by evidence) and over-time targets: more outputs per run, held with the design.
+    targets = 1 + (s.actors if getattr(options, "by", None) == "evidence" else 0)
+    targets += 2 * s.actors * s.years if getattr(options, "over_time", False) else 0
     d, g = len(names), len(dict.fromkeys(groups))
     p = s.parameters
     words, parallel, _ = _workers(scheduler, threads)
@@ -344,11 +347,11 @@ def plan_sensitivity(config: Config, options, *, out: Path | None = None, schedu
         size, option, valid = 2 * p + 1, "--n", int
     elif method == "prcc":
         rows_of = lambda n: n  # noqa: E731
-        held = lambda n: n * (output_row(s) + 8 + 8 * (p + 1) * 5)  # noqa: E731
+        held = lambda n: n * (output_row(s) + 8 * targets + 8 * (p + targets) * 5)  # noqa: E731
         size, option, valid = int(options.n or config.simulation.draws), "--n", int
     elif method == "sobol":
         rows_of = lambda n: n * (g + 2)  # noqa: E731
-        held = lambda n: n * ((g + 2) * 8 * (2 * d + 2 * p + 2) + 8 * RESAMPLES * 5)  # noqa: E731
+        held = lambda n: n * ((g + 2) * 8 * (2 * d + 2 * p + 1 + targets) + 8 * RESAMPLES * 5)  # noqa: E731
         size, option = int(options.n), "--n"
 
         def valid(n: int) -> int:
@@ -469,11 +472,15 @@ def _evppi_columns(space: ParameterSpace, groups: Sequence[str] | None) -> int:
         return 1 + 5 * d + d * (d - 1) // 2
 
     sizes = {g.path: len(g.keys) - 1 for g in space.groups}
-    if groups is None:
-        return max([columns(1)] + [columns(k) for k in sizes.values()])
-    if not groups:
+    if groups is not None and not groups:
         return 0
-    widest = 0
+    # Each evidence grade's inputs together (where the config grades them): additive 4-knot splines and pairwise products.
+    graded = [space.evidence_of[j] for j, name in enumerate(space.names) if not any(name == g.names[-1] for g in space.groups)]
+    grade_sizes = [graded.count(g) for g in dict.fromkeys(graded)] if any(g != "ungraded" for g in graded) else []
+    by_grade = max([1 + 3 * d + d * (d - 1) // 2 if d > 2 else columns(d) for d in grade_sizes], default=0)
+    if groups is None:
+        return max([columns(1), by_grade] + [columns(k) for k in sizes.values()])
+    widest = by_grade
     for spec in groups:
         d = sum(sizes.get(name.strip(), 1) for name in spec.split("+"))
         widest = max(widest, columns(d))

@@ -78,7 +78,10 @@ CSV_KEYS = {
     "acceptability.csv": ("actor", "month"),
     "evpi.csv": ("actor", "year"),
     "evppi.csv": ("input", "actor", "year"),
+    "evppi_evidence.csv": ("grade", "actor", "year"),
     "sensitivity.csv": ("parameter",),
+    "sensitivity_evidence.csv": ("actor", "parameter"),
+    "sensitivity_time.csv": ("actor", "year", "parameter"),
     "breakeven.csv": ("parameter", "actor", "month"),
     "portfolio.csv": ("entity", "actor", "metric"),
     "exits.csv": ("id",),
@@ -179,10 +182,10 @@ def _canonical(value):
 APPROX_SUFFIX = "/approx"
 APPROX_RTOL = 1e-9
 #: NetCDF variables computed through linear algebra (see APPROX_SUFFIX).
-LINALG_VARIABLES = re.compile(r"^(evppi[a-z_0-9]*|prcc[a-z_0-9]*|p_value)$")
+LINALG_VARIABLES = re.compile(r"^((net_benefit|p_payback)_)?(evppi[a-z_0-9]*|prcc[a-z_0-9]*|p_value)$")
 #: CSV files whose numbers come through linear algebra: their bytes are not hashed (their pinned cells,
 #: printed rounded, and the NetCDF file beside them carry the check).
-LINALG_CSV = ("evppi.csv",)
+LINALG_CSV = ("evppi.csv", "evppi_evidence.csv")
 
 
 def same(a, b, key: str = "") -> bool:
@@ -483,14 +486,18 @@ def _output_values(values: Values, path: Path, rel: str, analysis: dict) -> None
         pass  # with breakeven.json (which has every number exact)
     elif name == "summary.csv":
         csv_values(values, path, rel, rows=False)  # summary.json has every number exact
-    elif name == "compare.csv" or name == "acceptability.csv" or name == "evppi.csv":
+    elif name in ("compare.csv", "acceptability.csv", "evppi.csv", "evppi_evidence.csv", "sensitivity_evidence.csv"):
         year = str(analysis["options"].get("year", 3))
         rows = {
             "compare.csv": lambda r: r["actor"] == "society",
             "acceptability.csv": lambda r: r["actor"] == "society" and r["month"] in ("12", "36", "60"),
             "evppi.csv": lambda r: r["actor"] == "society" and r["year"] == year,
+            "evppi_evidence.csv": lambda r: r["actor"] == "society" and r["year"] == year,
+            "sensitivity_evidence.csv": lambda r: r["actor"] == "society",
         }[name]
         csv_values(values, path, rel, rows=rows)
+    elif name == "sensitivity_time.csv":
+        csv_values(values, path, rel, rows=False)  # sensitivity.nc has every number exact
     elif name in ("evpi.csv", "sensitivity.csv"):
         csv_values(values, path, rel)  # every row
     elif name.endswith(".xlsx"):

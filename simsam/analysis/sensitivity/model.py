@@ -31,11 +31,24 @@ from ...engine.sampling import ParameterSpace
 from ...errors import ConfigError
 from .targets import Target
 
-__all__ = ["ConfigModel", "COHORTS", "COHORT", "design_groups", "cohort_engine", "check_space", "unit_problem", "group_names"]
+__all__ = [
+    "ConfigModel",
+    "COHORTS",
+    "COHORT",
+    "BY",
+    "design_groups",
+    "evidence_groups",
+    "cohort_engine",
+    "check_space",
+    "unit_problem",
+    "group_names",
+]
 
 COHORTS = ("expected", "sampled")
 #: Name of the cohort's own randomness when a design treats it as an input.
 COHORT = "cohort"
+#: What a grouped design's rows are: each input (a Dirichlet table, a correlated set) or each evidence grade.
+BY = ("input", "evidence")
 
 
 def cohort_engine(config: Config, cohort: str) -> str:
@@ -66,13 +79,37 @@ def design_groups(space: ParameterSpace) -> list[str]:
     return groups
 
 
-def design_columns(space: ParameterSpace, cohort: str) -> tuple[list[str], list[str]]:
+def evidence_groups(space: ParameterSpace) -> list[str]:
+    """The evidence grade of each column as its group (grouped Sobol by grade).
+
+    ``high``, ``medium``, ``low`` or ``ungraded`` (an input without a grade). A
+    Dirichlet table's items share their table's grade. Inputs linked by
+    ``[correlations]`` must move together; if they have different grades, the
+    group is named by all of them, weakest last (``"medium + low"``), so that no
+    share of variance is credited to a grade it does not belong to alone.
+    """
+    order = ("high", "medium", "low", "ungraded")
+    grades = list(space.evidence_of)
+    by_input = design_groups(space)
+    for label in dict.fromkeys(by_input):
+        cols = [j for j, g in enumerate(by_input) if g == label]
+        mixed = sorted({grades[j] for j in cols}, key=order.index)
+        if len(mixed) > 1:
+            for j in cols:
+                grades[j] = " + ".join(mixed)
+    return grades
+
+
+def design_columns(space: ParameterSpace, cohort: str, by: str = "input") -> tuple[list[str], list[str]]:
     """Column names and groups of a Sobol or Morris design.
 
     With the sampled cohort, the cohort's randomness is one more column,
     :data:`COHORT`, a group of its own (its design value keys the run's cohort stream).
+    ``by = "evidence"`` groups the columns by evidence grade (:func:`evidence_groups`).
     """
-    names, groups = list(space.names), design_groups(space)
+    if by not in BY:
+        raise ValueError(f"by must be one of {BY}, not {by!r}")
+    names, groups = list(space.names), (design_groups(space) if by == "input" else evidence_groups(space))
     if cohort == "sampled":
         names.append(COHORT)
         groups.append(COHORT)
@@ -167,23 +204,37 @@ class ConfigModel:
         -------
         ndarray, shape ``(run,)``
         """
+        return self.run_targets(values, draws, (self.target,))[:, 0]
+
+    def run_targets(self, values: np.ndarray, draws: np.ndarray, targets) -> np.ndarray:
+        """Several targets of the same runs (every actor, every year), shape ``(run, target)``.
+
+        Parameters
+        ----------
+        values : ndarray, shape ``(run, parameter)``
+        draws : ndarray of int, shape ``(run,)``
+        targets : sequence of Target
+        """
+        targets = tuple(targets)
         values = np.asarray(values, dtype=np.float64)
         draws = np.asarray(draws, dtype=np.int64)
-        y = np.empty(values.shape[0])
+        y = np.empty((values.shape[0], len(targets)))
         parts = [slice(start, start + self.chunk_runs) for start in range(0, values.shape[0], self.chunk_runs)]
         if self.client is None:
             for part in parts:
                 out = evaluate(self.config, self.space, values[part], draws[part], self.seed, engine=self.engine, threads=self.threads)
-                y[part] = self.target.of_output(out)
+                y[part] = np.column_stack([t.of_output(out) for t in targets])
         else:
-            self._run_on_cluster(values, draws, parts, y)
-        return self.target.check_finite(y)
+            self._run_on_cluster(values, draws, parts, y, targets)
+        for k, t in enumerate(targets):
+            t.check_finite(y[:, k])
+        return y
 
-    def _run_on_cluster(self, values, draws, parts, y) -> None:
+    def _run_on_cluster(self, values, draws, parts, y, targets) -> None:
 
         def submit(part):
             return self.client.submit(
-                target_chunk, self.config.raw, values[part], draws[part], self.seed, self.engine, self.target, pure=False
+                target_chunk, self.config.raw, values[part], draws[part], self.seed, self.engine, targets, pure=False
             )
 
         for part, result in in_flight(self.client, submit, parts):
@@ -204,14 +255,17 @@ class ConfigModel:
         return self.run(self.values(u), draws)
 
 
-def target_chunk(raw, values: np.ndarray, draws: np.ndarray, seed: int, engine: str, target: Target) -> np.ndarray:
+def target_chunk(raw, values: np.ndarray, draws: np.ndarray, seed: int, engine: str, target) -> np.ndarray:
     """A cluster task: the target at ``values`` (shape ``(run, parameter)``) of the config ``raw``.
 
     ``raw`` is the config's merged tables (plain data, rebuilt and validated on
-    the worker once, see :func:`simsam.engine.run.compute_chunk`); returns shape ``(run,)``.
+    the worker once, see :func:`simsam.engine.run.compute_chunk`); returns shape ``(run,)``,
+    or ``(run, target)`` when ``target`` is a tuple of targets.
     """
 
     config = config_of_raw(raw)
     # One thread per task: a cluster's workers each run one task per core.
     out = evaluate(config, ParameterSpace.from_config(config), values, draws, seed, engine=engine, threads=1)
+    if isinstance(target, tuple):
+        return np.column_stack([t.of_output(out) for t in target])
     return target.of_output(out)

@@ -17,7 +17,7 @@ from ...config.model import SOCIETY, Config
 from ...engine.sampling import ParameterSpace
 from ...errors import ConfigError, unknown_key_error
 from . import METHODS
-from .model import check_space
+from .model import BY, check_space
 from .morris import run_morris
 from .prcc import run_prcc
 from .sobol import run_sobol
@@ -59,6 +59,12 @@ class SensitivityOptions:
         Tornado percentiles (default 5 and 95).
     levels : int, optional
         Morris grid levels, even (default 4).
+    by : {"input", "evidence"}, optional
+        Sobol only: rows per input (default) or per evidence grade (grouped Sobol;
+        also every actor's indices of the same target).
+    over_time : bool, optional
+        Sobol and PRCC: also every actor's net benefit at each year's end and
+        P(payback ≤ 12·year), from the same design (:mod:`.over_time`).
     """
 
     method: str
@@ -72,6 +78,8 @@ class SensitivityOptions:
     low: float | None = None
     high: float | None = None
     levels: int | None = None
+    by: str | None = None
+    over_time: bool | None = None
 
     def checked(self, name: Callable[[str], str] = _flag) -> SensitivityOptions:
         """The options with the method's defaults filled in.
@@ -114,6 +122,13 @@ class SensitivityOptions:
             out = replace(out, levels=levels)
         elif self.levels is not None:
             raise ConfigError(name("levels"), f"is for {name('method')} morris, not {m}")
+        if self.by is not None:
+            if self.by not in BY:
+                raise unknown_key_error(name("by"), self.by, BY, what="grouping")
+            if m != "sobol" and self.by != "input":
+                raise ConfigError(name("by"), f"groups a Sobol design (--method sobol), not {m}")
+        if self.over_time and m not in ("sobol", "prcc"):
+            raise ConfigError(name("over_time"), f"is for {name('method')} sobol or prcc (one design, every year), not {m}")
         if m in DEFAULT_N and self.n is None:
             out = replace(out, n=DEFAULT_N[m])
         if m == "sobol" and (out.n < 2 or out.n & (out.n - 1)):
@@ -161,11 +176,29 @@ def run_sensitivity(config: Config, options: SensitivityOptions, target, *, thre
         return run_tornado(config, target=target, low=options.low, high=options.high, threads=threads)
     if m == "prcc":
 
-        return run_prcc(config, target=target, draws=options.n, seed=options.seed, cohort=options.cohort, threads=threads)
+        return run_prcc(
+            config,
+            target=target,
+            draws=options.n,
+            seed=options.seed,
+            cohort=options.cohort,
+            threads=threads,
+            over_time=bool(options.over_time),
+        )
     cohort = options.cohort or "expected"
     if m == "sobol":
 
-        return run_sobol(config, target=target, n=options.n, seed=options.seed, cohort=cohort, threads=threads, client=client)
+        return run_sobol(
+            config,
+            target=target,
+            n=options.n,
+            seed=options.seed,
+            cohort=cohort,
+            threads=threads,
+            client=client,
+            by=options.by or "input",
+            over_time=bool(options.over_time),
+        )
 
     return run_morris(
         config,

@@ -74,6 +74,8 @@ def sensitivity_dataset(
     target,
     attrs: dict,
     members=None,
+    extra: dict | None = None,
+    extra_coords: dict | None = None,
 ):
     """Assemble a sensitivity Dataset, rows sorted by importance.
 
@@ -90,6 +92,12 @@ def sensitivity_dataset(
         Method-specific attributes; ``sample_size`` and ``evaluations`` at least.
     members : sequence of str, optional
         For each row, the sampled columns it stands for (default: itself).
+    extra : dict, optional
+        Further variables ``{name: (dims, values, attrs)}`` whose last dimension,
+        if ``parameter``, is in the order of ``parameters`` (reordered with the rows):
+        the per-actor and over-time indices of :mod:`.over_time`.
+    extra_coords : dict, optional
+        Their other coordinates, ``{name: (dims, values)}`` (``actor``, ``year``).
 
     Returns
     -------
@@ -126,15 +134,42 @@ def sensitivity_dataset(
     }
     base.update(attrs)
     clean = {k: (int(v) if isinstance(v, (bool, np.bool_)) else v) for k, v in base.items() if v is not None}
-    return xr.Dataset(
-        data,
-        coords={"parameter": [parameters[i] for i in order], "members": ("parameter", [members[i] for i in order])},
-        attrs=clean,
-    )
+    for name, (dims, values, var_attrs) in (extra or {}).items():
+        values = np.asarray(values)
+        data[name] = (dims, values[..., order] if dims and dims[-1] == "parameter" else values, var_attrs)
+    coords = {"parameter": [parameters[i] for i in order], "members": ("parameter", [members[i] for i in order])}
+    coords.update(extra_coords or {})
+    return xr.Dataset(data, coords=coords, attrs=clean)
+
+
+def actor_table(ds):
+    """The per-actor rows (``--by evidence``) as a long table: actor, parameter (grade), target, S1 ... ST_conf, members."""
+    names = [n for n in ("S1", "S1_conf", "ST", "ST_conf") if f"actor_{n}" in ds]
+    table = ds[[f"actor_{n}" for n in names]].to_dataframe().rename(columns={f"actor_{n}": n for n in names})
+    table = table.reset_index()
+    table["target"] = table["actor"].map(dict(zip(ds["actor"].values.tolist(), ds["actor_target"].values.tolist())))
+    table["members"] = table["parameter"].map(dict(zip(ds["parameter"].values.tolist(), ds["members"].values.tolist())))
+    return table[["actor", "parameter", "target", *names, "members"]].set_index(["actor", "parameter"])
+
+
+#: The over-time variables' prefixes (:mod:`.over_time`).
+_TIME_PREFIXES = ("net_benefit_", "p_payback_")
+
+
+def time_table(ds):
+    """The over-time variables as a long table indexed by actor, year and parameter, with ``payback_month``."""
+    names = [str(v) for v in ds.data_vars if str(v).startswith(_TIME_PREFIXES) and ds[v].dims == ("actor", "year", "parameter")]
+    table = ds[names].to_dataframe().reset_index()
+    table["payback_month"] = 12 * table["year"]
+    return table[["actor", "year", "payback_month", "parameter", *names]].set_index(["actor", "year", "parameter"])
 
 
 def write_sensitivity(ds, folder: str | os.PathLike) -> Path:
-    """Write ``sensitivity.nc`` and ``sensitivity.csv`` into ``folder`` atomically (all or nothing)."""
+    """Write ``sensitivity.nc`` and ``sensitivity.csv`` into ``folder`` atomically (all or nothing).
+
+    With per-actor rows (``--by evidence``) also ``sensitivity_evidence.csv``; with
+    indices over time (``--over-time``) also ``sensitivity_time.csv``.
+    """
 
     folder = Path(folder)
     method = ds.attrs["method"]
@@ -143,6 +178,10 @@ def write_sensitivity(ds, folder: str | os.PathLike) -> Path:
     with atomic_folder(folder) as tmp:
         write_netcdf(ds, tmp / "sensitivity.nc")
         table.to_csv(tmp / "sensitivity.csv", float_format="%.6g")
+        if "actor_ST" in ds:
+            actor_table(ds).to_csv(tmp / "sensitivity_evidence.csv", float_format="%.6g")
+        if any(str(v).startswith(_TIME_PREFIXES) for v in ds.data_vars):
+            time_table(ds).to_csv(tmp / "sensitivity_time.csv", float_format="%.6g")
     return folder
 
 

@@ -32,10 +32,11 @@ from ...config.model import Config
 from ...engine.sampling import ParameterSpace
 from ...results import simulate
 from .model import check_space
-from .output import sensitivity_dataset
+from .output import _LONG_NAMES, sensitivity_dataset
+from .over_time import actor_coords, time_targets, time_variables
 from .targets import Target
 
-__all__ = ["PartialRankCorrelation", "partial_rank_correlation", "prcc_of_dataset", "run_prcc"]
+__all__ = ["PartialRankCorrelation", "partial_rank_correlation", "prcc_of_columns", "prcc_of_dataset", "run_prcc"]
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,14 @@ def partial_rank_correlation(x: np.ndarray, y: np.ndarray, *, groups=None, conf_
         ss = np.sum(resid**2, axis=0)
         if ss[0] > 1e-9 * n**3 and ss[1] > 1e-9 * n**3:  # ranks are O(n); below this the residual is rounding
             r[j] = np.clip(np.dot(resid[:, 0], resid[:, 1]) / np.sqrt(ss[0] * ss[1]), -1.0, 1.0)
+    low, high, p_value = _intervals(r, n, controls, conf_level)
+    return PartialRankCorrelation(r, low, high, p_value, controls, n, conf_level)
+
+
+def _intervals(r: np.ndarray, n: int, controls: np.ndarray, conf_level: float):
+    """Fisher-z interval ends and the t-test p-value of coefficients ``r`` (any shape ending in ``parameter``)."""
+    from scipy import stats  # scipy.stats/special, 0.3-1 s: only here
+
     df = n - 2 - controls
     with np.errstate(divide="ignore", invalid="ignore"):
         t = r * np.sqrt(df / (1.0 - r * r))
@@ -112,11 +121,64 @@ def partial_rank_correlation(x: np.ndarray, y: np.ndarray, *, groups=None, conf_
         half = stats.norm.ppf(0.5 + conf_level / 2) / np.sqrt(np.where(n - 3 - controls > 0, n - 3 - controls, np.nan))
         z = np.arctanh(r)
         low, high = np.tanh(z - half), np.tanh(z + half)
-    return PartialRankCorrelation(r, low, high, np.where(np.isnan(r), np.nan, p_value), controls, n, conf_level)
+    return low, high, np.where(np.isnan(r), np.nan, p_value)
 
 
-def prcc_of_dataset(ds, target: Target, *, config: Config, conf_level: float = 0.95):
+def prcc_of_columns(x: np.ndarray, y: np.ndarray, *, groups=None, conf_level: float = 0.95) -> dict[str, np.ndarray]:
+    """PRCC of every column of ``x`` with every column of ``y`` (many targets of one sample).
+
+    The same estimator as :func:`partial_rank_correlation`, with one least-squares
+    fit per input for all targets together (equal to it up to rounding).
+
+    Parameters
+    ----------
+    x : ndarray, shape ``(draw, parameter)``
+    y : ndarray, shape ``(draw, target)``
+        Finite.
+    groups : sequence of str, optional
+    conf_level : float
+
+    Returns
+    -------
+    dict
+        ``prcc``, ``prcc_low``, ``prcc_high``, ``p_value``, each shape ``(target, parameter)``.
+    """
+    from scipy import stats  # scipy.stats/special, 0.3-1 s: only here
+
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    n, p = x.shape
+    k = y.shape[1]
+    if not np.all(np.isfinite(y)):
+        raise ValueError("y must be finite")
+    labels = list(groups) if groups is not None else list(range(p))
+    rx = stats.rankdata(x, axis=0)
+    ry = stats.rankdata(y, axis=0)
+    ones = np.ones((n, 1))
+    r = np.full((k, p), np.nan)
+    controls = np.zeros(p, dtype=np.int64)
+    for j in range(p):
+        others = [i for i in range(p) if i != j and labels[i] != labels[j]]
+        design = np.hstack([ones, rx[:, others]])
+        rhs = np.column_stack([rx[:, j], ry])
+        coef, _, rank, _ = np.linalg.lstsq(design, rhs, rcond=None)
+        resid = rhs - design @ coef
+        controls[j] = rank - 1
+        ss = np.sum(resid**2, axis=0)
+        ok = (ss[1:] > 1e-9 * n**3) & (ss[0] > 1e-9 * n**3)  # ranks are O(n); below this the residual is rounding
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rj = (resid[:, 1:].T @ resid[:, 0]) / np.sqrt(ss[0] * ss[1:])
+        r[:, j] = np.where(ok, np.clip(rj, -1.0, 1.0), np.nan)
+    low, high, p_value = _intervals(r, n, controls, conf_level)
+    return {"prcc": r, "prcc_low": low, "prcc_high": high, "p_value": p_value}
+
+
+def prcc_of_dataset(ds, target: Target, *, config: Config, conf_level: float = 0.95, over_time: bool = False):
     """PRCC of a result Dataset's inputs with ``target`` (``simsam.simulate``'s output, or a saved ``results.nc``).
+
+    ``over_time``: also the PRCC of every actor's net benefit at each year's
+    end and of P(payback ≤ 12·year) (:mod:`.over_time`), ``net_benefit_prcc``
+    ... ``(actor, year, parameter)``, from the same draws.
 
     Returns
     -------
@@ -142,6 +204,14 @@ def prcc_of_dataset(ds, target: Target, *, config: Config, conf_level: float = 0
     }
     if np.ptp(y) == 0:
         attrs["note"] = "the target is the same in every draw: no input can explain it (PRCC undefined)"
+    extra, extra_coords = {}, {}
+    if over_time:
+        targets = time_targets(config)
+        yt = np.column_stack([t.of_dataset(ds) for t in targets])
+        cols = prcc_of_columns(x, yt, groups=groups, conf_level=conf_level)
+        extra = time_variables(config, cols, names, _LONG_NAMES, measure="prcc")
+        extra_coords = actor_coords(config)
+        attrs["over_time"] = "net_benefit, p_payback (1..horizon years, every actor)"
     return sensitivity_dataset(
         "prcc",
         names,
@@ -149,6 +219,8 @@ def prcc_of_dataset(ds, target: Target, *, config: Config, conf_level: float = 0
         config=config,
         target=target,
         attrs=attrs,
+        extra=extra,
+        extra_coords=extra_coords,
     )
 
 
@@ -161,6 +233,7 @@ def run_prcc(
     cohort: str | None = None,
     threads: int | None = None,
     conf_level: float = 0.95,
+    over_time: bool = False,
 ):
     """PRCC of a config's target from a Monte Carlo run (:func:`simsam.simulate`).
 
@@ -186,4 +259,4 @@ def run_prcc(
     if cohort is not None and cohort != config.simulation.cohort:
         run_config = dataclasses.replace(config, simulation=dataclasses.replace(config.simulation, cohort=cohort))
     ds = simulate(run_config, draws=draws, seed=seed, threads=threads)
-    return prcc_of_dataset(ds, target, config=config, conf_level=conf_level)
+    return prcc_of_dataset(ds, target, config=config, conf_level=conf_level, over_time=over_time)

@@ -43,10 +43,11 @@ import numpy as np
 
 from ...config.model import Config
 from .model import ConfigModel, design_columns, group_names, unit_problem
-from .output import sensitivity_dataset
+from .output import _LONG_NAMES, sensitivity_dataset
+from .over_time import actor_coords, actor_targets, actor_variables, time_targets, time_variables
 from .targets import Target
 
-__all__ = ["SobolIndices", "design_values", "sobol_design", "sobol_indices", "sobol_analysis", "run_sobol"]
+__all__ = ["SobolIndices", "design_values", "sobol_design", "sobol_indices", "sobol_of_columns", "sobol_analysis", "run_sobol"]
 
 #: Bootstrap resamples for the confidence intervals (SALib's default).
 RESAMPLES = 100
@@ -145,6 +146,25 @@ def sobol_indices(problem: dict, y: np.ndarray, *, seed: int, conf_level: float 
     )
 
 
+def sobol_of_columns(
+    problem: dict, y: np.ndarray, *, seed: int, conf_level: float = 0.95, resamples: int = RESAMPLES
+) -> dict[str, np.ndarray]:
+    """:func:`sobol_indices` of every column of ``y`` (several targets of one design).
+
+    Parameters
+    ----------
+    y : ndarray, shape ``(n·(G + 2), target)``
+
+    Returns
+    -------
+    dict
+        ``S1``, ``S1_conf``, ``ST``, ``ST_conf``, each shape ``(target, group)``
+        (NaN rows for a target that does not vary).
+    """
+    rows = [sobol_indices(problem, y[:, k], seed=seed, conf_level=conf_level, resamples=resamples).as_dict() for k in range(y.shape[1])]
+    return {name: np.array([r[name] for r in rows]).reshape(y.shape[1], -1) for name in ("S1", "S1_conf", "ST", "ST_conf")}
+
+
 def sobol_analysis(
     model: Callable[[np.ndarray], np.ndarray],
     problem: dict,
@@ -224,6 +244,8 @@ def run_sobol(
     conf_level: float = 0.95,
     resamples: int = RESAMPLES,
     client=None,
+    by: str = "input",
+    over_time: bool = False,
 ):
     """Sobol indices of a config's target.
 
@@ -241,6 +263,15 @@ def run_sobol(
     client : dask.distributed.Client, optional
         Evaluate the ``N·(G + 2)`` runs on that cluster, in chunks of 20 000
         (identical results; the design and the estimators stay here).
+    by : {"input", "evidence"}
+        ``"evidence"``: one group per evidence grade (``high``, ``medium``,
+        ``low``, ``ungraded``; :func:`~.model.evidence_groups`), so that the
+        rows are each grade's share of the target's variance, and the same for
+        every actor (``actor_S1`` ... of dims ``(actor, parameter)``).
+    over_time : bool
+        Also every actor's net benefit at each year's end and P(payback ≤ 12·year)
+        from the same runs (:mod:`.over_time`): ``net_benefit_S1`` ... and
+        ``p_payback_S1`` ... of dims ``(actor, year, parameter)``.
 
     Returns
     -------
@@ -249,18 +280,30 @@ def run_sobol(
     """
     model = ConfigModel.create(config, target, cohort=cohort, seed=seed, client=client, threads=threads)
     space = model.space
-    names, groups = design_columns(space, cohort)
+    names, groups = design_columns(space, cohort, by)
     problem = unit_problem(names, groups)
+    per_actor = actor_targets(target, config) if by == "evidence" else []
+    over = time_targets(config) if over_time else []
+    targets = (target, *per_actor, *over)
     runs = []
 
     def f(x: np.ndarray) -> np.ndarray:
         draws = (x[:, -1] * _COHORT_KEYS).astype(np.int64) if cohort == "sampled" else np.arange(x.shape[0])
-        y = model.run(design_values(model, x, groups), draws)
+        y = model.run_targets(design_values(model, x, groups), draws, targets)
         runs.append(y)
-        return y
+        return y[:, 0]
 
     res = sobol_analysis(f, problem, n=n, seed=model.seed, conf_level=conf_level, resamples=resamples)
-    y = runs[0]
+    y = runs[0][:, 0]
+    extra, extra_coords = {}, {}
+    if per_actor or over:
+        extra_coords = actor_coords(config, over_time=bool(over))
+    if per_actor:
+        cols = sobol_of_columns(problem, runs[0][:, 1 : 1 + len(per_actor)], seed=model.seed, conf_level=conf_level, resamples=resamples)
+        extra.update(actor_variables(per_actor, cols, _LONG_NAMES))
+    if over:
+        cols = sobol_of_columns(problem, runs[0][:, 1 + len(per_actor) :], seed=model.seed, conf_level=conf_level, resamples=resamples)
+        extra.update(time_variables(config, cols, res.names, _LONG_NAMES, measure="sobol"))
     attrs = {
         "sample_size": res.n,
         "evaluations": res.evaluations,
@@ -273,6 +316,8 @@ def run_sobol(
         "estimator": "SALib.analyze.sobol (Saltelli 2010 S1, Jansen ST, bootstrap intervals)",
         "payback_not_reached": target.not_reached(y),
         "target_variance": float(np.var(y)),
+        "by": by if by != "input" else None,
+        "over_time": "net_benefit, p_payback (1..horizon years, every actor)" if over_time else None,
     }
     if np.ptp(y) == 0:
         attrs["note"] = "the target is the same in every run: no input can explain it (indices undefined)"
@@ -284,4 +329,6 @@ def run_sobol(
         target=target,
         attrs=attrs,
         members=[", ".join(m) for m in res.members],
+        extra=extra,
+        extra_coords=extra_coords,
     )
