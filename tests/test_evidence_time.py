@@ -211,6 +211,11 @@ def test_command_by_evidence_over_time(tmp_path, capsys):
     assert main([*args, "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "av osäkerheten i återbetalningstiden för samhället kommer från antaganden med svagt underlag" in text
+    # The ranking's and the over-time table's rows are the grades in words, not their ids.
+    ranking = text.split("rang  indata")[1].split("\n\n")[0]
+    assert "svagt underlag" in ranking and "starkt underlag" in ranking and " low " not in ranking
+    over_time = text.split("Över tid")[1]
+    assert "svagt underlag" in over_time and "\nlow " not in over_time
     files = ["sensitivity.csv", "sensitivity.nc", "sensitivity_evidence.csv", "sensitivity_time.csv"]
     assert sorted(p.name for p in out.iterdir()) == files
     ds = read_sensitivity(out)

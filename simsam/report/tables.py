@@ -648,11 +648,16 @@ def ranking_text(ds, top: int | None = None, lang: str = "sv") -> str:
         else:
             cells = [f"{_target_value(v['mu_star'], unit, lang)} ± {_target_value(v['mu_star_conf'], unit, lang)}",
                      _target_value(v["mu"], unit, lang), _target_value(v["sigma"], unit, lang)]
-        rows.append([str(i + 1), path] + cells)
+        rows.append([str(i + 1), _row_name(ds, path, lang)] + cells)
     lines += text_table([w["head"] + w["cols"][method]] + rows, left=(1,))
     if n < ds.sizes["parameter"]:
         lines.append(w["more"].format(n=ds.sizes["parameter"] - n))
     return "\n".join(lines)
+
+
+def _row_name(ds, name: str, lang: str) -> str:
+    """A sensitivity row: the input's dotted path, or under ``--by evidence`` the grade in words ("svagt underlag")."""
+    return grade_label(name, lang) if ds.attrs.get("by") == "evidence" else name
 
 
 _EVIDENCE = {
@@ -706,7 +711,7 @@ def over_time_text(ds, lang: str = "sv", top: int = 6) -> str:
     names = [str(p) for p in ds["parameter"].values]
     rows = [[w["param"]] + [w["year"].format(y=y) for y in years]]
     for j in order:
-        rows.append([names[j]] + [f.decimal(v, 2) if math.isfinite(v) else "–" for v in values[:, j]])
+        rows.append([_row_name(ds, names[j], lang)] + [f.decimal(v, 2) if math.isfinite(v) else "–" for v in values[:, j]])
     label = "PRCC" if measure == "prcc" else "Sobol S1"
     who = actor_label(str(ds.attrs.get("actor", SOCIETY)), lang, ds)
     lines = [w["title"].format(actor=who, measure=label, n=len(order), last=years[-1])]
