@@ -27,7 +27,7 @@ FIRST_EXIT, LAST_EXIT = dt.date(2014, 11, 3), dt.date(2016, 9, 30)
 #: Status at entry and its probability (the report: ~50 % social assistance,
 #: ~37.5 % sickness insurance, ~12.5 % activity support; a few with none).
 ENTRY = {"Försörjningsstöd": 0.47, "Sjukpenning": 0.36, "Aktivitetsstöd": 0.13, "Ingen ersättning": 0.04}
-#: Status at exit and its probability (about 20 / 35 / 26 of 81 as in CONTRACT.md, two moved away).
+#: Status at exit and its probability (about 20 / 35 / 26 of 81 as in configs/samverkansteamet.toml, two moved away).
 EXIT = {
     "Arbete": 0.14,
     "Arbete med lönebidrag": 0.10,

@@ -31,7 +31,7 @@ def fixed_sample(cfg, n: int = 1):
 def make_sensitivity(
     ds, method: str, *, target: str = "net_benefit_5y", actor: str = "society", nan: bool = False, awkward: bool = False
 ) -> xr.Dataset:
-    """A sensitivity Dataset in the format of ``simsam sensitivity`` (CONTRACT.md), with made-up indices.
+    """A sensitivity Dataset in the format of ``simsam sensitivity``, with made-up indices.
 
     One row per input of ``ds`` (a Dirichlet group as one row), the first input
     the most influential; ``nan`` puts a NaN in the second row. ``awkward``

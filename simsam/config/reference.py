@@ -255,7 +255,7 @@ TABLES: tuple[Table, ...] = (
                 "What the project is, for the report's first page.",
                 '{ sv = "Arbetslivsinriktad rehabilitering", en = "Vocational rehabilitation" }',
             ),
-            Key("source", "string", "", NONE, "Where the figures come from.", '"Payoff\'s evaluation (seeds/002)"'),
+            Key("source", "string", "", NONE, "Where the figures come from.", '"Payoff\'s evaluation of Samverkansteamet (2017)"'),
             Key(
                 "price_level",
                 "integer (a year with a KPI value, 2006–2024; a wage-index value, 2015–2024, for wages)",

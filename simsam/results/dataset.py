@@ -201,7 +201,7 @@ def simulate(
     progress=None,
     client=None,
 ):
-    """Monte Carlo simulation of a config: the result Dataset of CONTRACT.md, in memory.
+    """Monte Carlo simulation of a config: the result Dataset (README, Outputs), in memory.
 
     Parameters
     ----------

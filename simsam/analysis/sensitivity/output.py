@@ -23,7 +23,7 @@ from ...util import atomic_folder
 
 __all__ = ["COLUMNS", "EXTRA_COLUMNS", "sensitivity_dataset", "write_sensitivity", "read_sensitivity"]
 
-#: The contract's columns per method (CONTRACT.md), in CSV order.
+#: The columns per method (README, Outputs), in CSV order.
 COLUMNS = {
     "tornado": ("low_value", "high_value", "low", "high", "base", "swing"),
     "prcc": ("prcc", "prcc_low", "prcc_high", "p_value"),
