@@ -21,8 +21,8 @@ from pathlib import Path
 
 from _common import ROOT, write
 
-SECTIONS = ["sammanfattning", "las-rapporten", "aktorer", "scenarier", "brytpunkter", "beslut", "kanslighet", "antaganden",
-            "om-berakningen"]
+SECTIONS = ["sammanfattning", "las-rapporten", "aktorer", "kostnadsdelning", "scenarier", "brytpunkter", "beslut", "kanslighet",
+            "antaganden", "om-berakningen"]
 
 
 def main(argv=None) -> int:

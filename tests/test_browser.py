@@ -43,8 +43,8 @@ CASES = {
     "project-timing": (DATA / "project_timing.toml", 1000, "sv", RUN_SECTIONS[:3] + ["grupper"] + RUN_SECTIONS[3:]),  # two groups
     "bas-seekamu": (CONFIGS / "bas_trelleborg.toml", 1000, "sv", RUN_SECTIONS),
     "one-draw": (CONFIGS / "samverkansteamet.toml", 1, "en", RUN_SECTIONS),
-    "experiment": (None, 400, "sv", ["sammanfattning", "las-rapporten", "aktorer", "scenarier", "brytpunkter", "beslut", "kanslighet",
-                                     "antaganden", "om-berakningen"]),
+    "experiment": (None, 400, "sv", ["sammanfattning", "las-rapporten", "aktorer", "kostnadsdelning", "scenarier", "brytpunkter", "beslut",
+                                     "kanslighet", "antaganden", "om-berakningen"]),
 }
 
 

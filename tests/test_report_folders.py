@@ -37,12 +37,13 @@ def experiment_report(experiment_folder):
 def test_every_analysis_of_the_experiment_is_in_the_report(experiment_folder, experiment_report):
     html = experiment_report.read_text(encoding="utf-8")
     links = re.findall(r'<a href="#([^"]+)">', html)
-    assert links == ["sammanfattning", "las-rapporten", "aktorer", "scenarier", "brytpunkter", "beslut", "kanslighet", "antaganden",
-                     "om-berakningen"]
+    assert links == ["sammanfattning", "las-rapporten", "aktorer", "kostnadsdelning", "scenarier", "brytpunkter", "beslut", "kanslighet",
+                     "antaganden", "om-berakningen"]
     assert all(f'<section id="{link}">' in html for link in links)
     text = text_of(experiment_report)
     for heading in ("Scenarier", "Brytpunkter", "Beslutsunderlag och värdet av bättre kunskap", "Envägsanalys (tornado)",
-                    "Partiella rangkorrelationer (PRCC)", "Sobolindex", "Om beräkningen"):
+                    "Partiella rangkorrelationer (PRCC)", "Sobolindex", "Om beräkningen", "Vem ska betala vad?",
+                    "Sobolindex per evidensgrad", "Vad osäkerheten i nettonyttan beror på, år för år"):
         assert heading in text, heading
     figures = {p.stem for p in (experiment_folder / "figures" / "sv").glob("*.png")}
     assert {"compare_compare", "decision_decision", "sensitivity_tornado", "sensitivity_prcc", "sensitivity_sobol"} <= figures

@@ -500,6 +500,10 @@ def _output_values(values: Values, path: Path, rel: str, analysis: dict) -> None
         csv_values(values, path, rel, rows=False)  # sensitivity.nc has every number exact
     elif name in ("evpi.csv", "sensitivity.csv"):
         csv_values(values, path, rel)  # every row
+    elif name == "split.json":
+        flatten_json(values, json.loads(path.read_text(encoding="utf-8")), rel, skip=("config_file",))
+    elif name == "split.csv":
+        csv_values(values, path, rel, rows=False)  # split.json has every number exact
     elif name.endswith(".xlsx"):
         values[f"{rel}/exists"] = path.is_file()  # a zip with timestamps: summary.json holds its numbers
     else:
