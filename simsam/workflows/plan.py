@@ -22,8 +22,10 @@ participant groups ``G`` and the accounting's flow items ``I``:
   ``2A + 2AY + 1`` (``+ A·M`` with monthly results), 8 bytes each;
 * a draw kept in memory (:func:`output_row`): results ``2A + 2AY + 1`` and
   inputs ``P``;
-* a draw in ``results.nc`` (:func:`file_row`): its seven variables
-  ``3A + 2AY + 1 + P`` and the draw index.
+* a draw in ``results.nc`` (:func:`file_row`): the compact layout's stored variables
+  (:mod:`simsam.results.layout`) before compression, ``2AY + 1 + P`` and the project cost
+  and the draw index, 8 bytes each, and the payback months, 2 bytes each at most (deflate
+  makes a chunk smaller or stores it as it is).
 
 Each command adds what it holds beyond that (documented with its function
 below), and :data:`BASE_BYTES` for what is not an array of draws. The estimates are upper bounds of what NumPy allocates: the tests
@@ -60,6 +62,7 @@ __all__ = [
     "chunk_row",
     "output_row",
     "file_row",
+    "dataset_row",
     "plan_run",
     "plan_sensitivity",
     "plan_compare",
@@ -127,7 +130,13 @@ def output_row(s: Shape) -> int:
 
 
 def file_row(s: Shape) -> int:
-    """Bytes of one draw in ``results.nc`` (seven variables and the draw index)."""
+    """Bytes of one draw in ``results.nc`` at most (the compact layout's stored variables, uncompressed)."""
+    return 2 * s.actors + 8 * (2 * s.actors * s.years + 1 + s.parameters + 1 + 1)
+
+
+def dataset_row(s: Shape) -> int:
+    """Bytes of one draw of a result Dataset written as it is (:func:`simsam.results.netcdf.write_netcdf`:
+    seven float64 variables and the draw index)."""
     return 8 * (3 * s.actors + 2 * s.actors * s.years + 1 + s.parameters + 1)
 
 
@@ -288,6 +297,8 @@ def plan_run(
         return BASE_BYTES + max(chunks_in_flight(c), summary_bytes(s, n))
 
     def disk(n: int) -> int:
+        if until_se:  # the Dataset held in memory, written as it is (write_netcdf: every variable float64)
+            return n * dataset_row(s) + FILE_FIXED
         c = min(chunk, n)
         return math.ceil(n / c) * c * file_row(s) + FILE_FIXED
 
