@@ -44,6 +44,7 @@ import numpy as np
 
 from ..config.model import SOCIETY
 from ..results import NO_FLOW_KR
+from ..util.threads import map_threads
 
 __all__ = [
     "Summary", "summarize", "summary_of", "summary_json", "headline", "group_view", "PAYBACK_MONTHS", "TOTALS", "TOTAL_METRICS",
@@ -51,6 +52,8 @@ __all__ = [
 ]
 
 PAYBACK_MONTHS = (12, 36, 60)
+#: Runs of at least this many draws are summarised on every core (an actor per thread).
+PARALLEL_DRAWS = 50_000
 QUANTILES = (0.05, 0.5, 0.95)
 COLUMNS = ["mean", "mcse", "median", "median_mcse", "p05", "p05_mcse", "p95", "p95_mcse"]
 
@@ -66,9 +69,13 @@ def _quantiles(x: np.ndarray, method: str = "linear") -> dict[str, float]:
     """p05, median, p95 and their Monte Carlo standard errors."""
     n = x.size
     out = {}
-    for q, name in zip(QUANTILES, ("p05", "median", "p95")):
+    probabilities = []
+    for q in QUANTILES:
         half = math.sqrt(q * (1 - q) / n) if n else 0.0
-        lo, mid, hi = np.quantile(x, [max(q - half, 0.0), q, min(q + half, 1.0)], method=method)
+        probabilities += [max(q - half, 0.0), q, min(q + half, 1.0)]
+    # One selection for all nine order statistics (each is the same number as when asked for alone).
+    values = np.quantile(x, probabilities, method=method).reshape(len(QUANTILES), 3)
+    for (lo, mid, hi), name in zip(values, ("p05", "median", "p95")):
         out[name] = float(mid)
         out[f"{name}_mcse"] = float((hi - lo) / 2) if np.isfinite(lo) and np.isfinite(hi) else math.nan
     return out
@@ -231,14 +238,14 @@ def summary_of(ds) -> Summary:
     months = [m for m in PAYBACK_MONTHS if m < horizon] + [horizon]
     years = [int(y) for y in ds["year"].values]
     nan = dict.fromkeys(COLUMNS, math.nan)
-    rows = {}
-    no_cost = set()
-    for actor in [str(a) for a in ds["actor"].values]:
+
+    def actor_rows(actor: str) -> tuple[dict, bool]:
+        rows = {}
         sel = ds.sel(actor=actor)
         cost = sel["cost"].values
         payback = sel["payback_months"].values
-        if np.nanmax(np.abs(cost), initial=0.0) < NO_FLOW_KR:
-            no_cost.add(actor)  # nothing to pay back: no payback month, no probability of one
+        no_cost = bool(np.nanmax(np.abs(cost), initial=0.0) < NO_FLOW_KR)
+        if no_cost:  # nothing to pay back: no payback month, no probability of one
             rows[(actor, "payback_months")] = dict(nan)
             for m in months:
                 rows[(actor, f"p_payback_{m}")] = dict(nan)
@@ -257,6 +264,16 @@ def summary_of(ds) -> Summary:
             rows[(actor, f"p_net_benefit_positive_{y}y")] = probability_stats(nb[:, i] > 0)
         if actor == SOCIETY:
             rows[(actor, "utilised_potential")] = continuous_stats(ds["utilised_potential"].values)
+        return rows, no_cost
+
+    # The actors on every core (their statistics are NumPy's, which releases the GIL; each actor's
+    # numbers are computed by one thread, so they do not depend on the threads).
+    actors = [str(a) for a in ds["actor"].values]
+    rows, no_cost = {}, set()
+    for actor, (actor_rows_, none) in zip(actors, map_threads(actor_rows, actors, parallel=ds.sizes["draw"] >= PARALLEL_DRAWS)):
+        rows.update(actor_rows_)
+        if none:
+            no_cost.add(actor)
     groups = {}
     if "group_cost" in ds:
         groups = {str(g): summary_of(group_view(ds, str(g))) for g in ds["group"].values}

@@ -111,3 +111,17 @@ def shuffled(block: np.ndarray) -> bytes:
 def deflate(data: bytes) -> bytes:
     """``data`` compressed as HDF5's deflate filter stores it (a zlib stream)."""
     return _zlib.compress(data, DEFLATE_LEVEL)
+
+
+def inflate(data: bytes) -> bytes:
+    """:func:`deflate` undone."""
+    return _zlib.decompress(data)
+
+
+def unshuffled(data: bytes, dtype: np.dtype, shape: tuple[int, ...]) -> np.ndarray:
+    """:func:`shuffled` undone: the block of ``shape`` and ``dtype``."""
+    dtype = np.dtype(dtype)
+    raw = np.frombuffer(data, dtype=np.uint8)
+    if dtype.itemsize > 1:
+        raw = raw.reshape(dtype.itemsize, -1).T.copy()
+    return raw.view(dtype).reshape(shape)

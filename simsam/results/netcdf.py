@@ -41,6 +41,7 @@ from ..engine.accounting import cost_split, project_cost_total
 from ..engine.sampling import ParameterSpace, Sample
 from ..util.resources import reserve_space
 from ..util.signals import deferred_signals
+from ..util.threads import map_threads
 from . import layout
 from .dataset import GROUP_VARIABLES, VARIABLES, _skeleton, variables_of
 
@@ -396,6 +397,8 @@ class ResultsFile(_OpenFile):
         if self.layout == layout.COMPACT and (name in layout.DERIVED or name in layout.PAYBACK):
             return _Rebuilt(self, name)
         var = self._file.variables[name]
+        if self.layout == layout.COMPACT and "draw" in var.dimensions:
+            var = _Chunks(var._h5ds)
         if math.prod(var.shape) * var.dtype.itemsize > self.WHOLE_BYTES:
             return var
         if name not in self._cache:
@@ -407,6 +410,53 @@ class ResultsFile(_OpenFile):
         if self.layout == layout.COMPACT and name in layout.DERIVED:
             return VARIABLES.get(name, GROUP_VARIABLES.get(name))[0]
         return tuple(self._file.variables[name].dimensions)
+
+
+class _Chunks:
+    """A stored variable of a compact file, read as whole columns along ``draw``: HDF5 hands over each chunk as
+    stored (``read_direct_chunk``), and the chunks are inflated and unshuffled on every core (HDF5 would do it
+    on one). Indexed ``[...]`` / ``[()]`` whole, or with integers and whole slices (every draw); anything else,
+    or a chunk HDF5 filtered another way, is read through HDF5."""
+
+    def __init__(self, dataset):
+        self._ds = dataset
+        self.shape, self.dtype, self._chunks = dataset.shape, dataset.dtype, dataset.chunks
+        plist = dataset.id.get_create_plist()
+        filters = [plist.get_filter(i)[0] for i in range(plist.get_nfilters())]
+        self._direct = self._chunks is not None and filters == [2, 1]  # H5Z_FILTER_SHUFFLE, H5Z_FILTER_DEFLATE
+
+    def __getitem__(self, key):
+        key = () if key is Ellipsis or key == () else key if isinstance(key, tuple) else (key,)
+        key = key + (slice(None),) * (len(self.shape) - len(key))
+        whole = all(isinstance(k, slice) and k == slice(None) for k in key[:1])
+        simple = all(isinstance(k, (int, np.integer)) or k == slice(None) for k in key[1:])
+        if not (self._direct and whole and simple and math.prod(self.shape) > 0):
+            return self._ds[key]
+        for d in range(1, len(key)):  # a whole dimension across chunks (every actor): one column at a time
+            if key[d] == slice(None) and self._chunks[d] < self.shape[d]:
+                axis = sum(1 for k in key[:d] if k == slice(None))
+                return np.stack([self[key[:d] + (j,) + key[d + 1 :]] for j in range(self.shape[d])], axis=axis)
+        tiles = [0 if k == slice(None) else int(k) // c * c for k, c in zip(key[1:], self._chunks[1:])]
+        local = tuple(slice(None) if k == slice(None) else int(k) % c for k, c in zip(key[1:], self._chunks[1:]))
+        n, step = self.shape[0], self._chunks[0]
+        starts = range(0, n, step)
+        out = np.empty((n,) + tuple(s for k, s in zip(key[1:], self.shape[1:]) if k == slice(None)), dtype=self.dtype)
+        with deferred_signals():
+            stored = [self._ds.id.read_direct_chunk((start, *tiles)) for start in starts]
+
+        def decode(i):
+            mask, data = stored[i]
+            if mask & 2 == 0:
+                data = layout.inflate(data)
+            if mask & 1:  # not shuffled: as it is
+                block = np.frombuffer(data, dtype=self.dtype).reshape(self._chunks)
+            else:
+                block = layout.unshuffled(data, self.dtype, self._chunks)
+            start = starts[i]
+            out[start : min(start + step, n)] = block[(slice(0, min(step, n - start)),) + local]
+
+        map_threads(decode, range(len(starts)))
+        return out
 
 
 class _Rebuilt:
@@ -435,7 +485,7 @@ class _Rebuilt:
         name, key = self._name, tuple(key) if isinstance(key, tuple) else (key,) if key is not Ellipsis else ()
         actor = key[-1] if key else None
         if name in layout.PAYBACK:
-            var = self._results._file.variables[name]
+            var = _Chunks(self._results._file.variables[name]._h5ds)
             return layout.decode_payback(var[key] if key else var[...])
         if name in ("annual_revenue", "group_annual_revenue"):
             source = self._stored(name.replace("annual_", ""))
