@@ -21,7 +21,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SUITE = ("kernel_speed", "aggregate_scaling", "end_to_end", "rules_accounting", "sobol_speed", "startup", "report_build", "groups_monitor")
+SUITE = ("kernel_speed", "aggregate_scaling", "end_to_end", "rules_accounting", "sobol_speed", "startup", "report_build", "groups_monitor",
+         "large_run")
 
 
 def results_folder(quick: bool, update: bool) -> Path:

@@ -48,6 +48,25 @@ def assert_file_reads(path: Path, ref: xr.Dataset) -> None:
                     got = results.sel(actor=str(actor))[name].values
                     np.testing.assert_array_equal(_bits(got), _bits(ref[name].sel(actor=actor).values), err_msg=f"{name} {actor}")
         assert "project_cost" not in results and "cost_split" not in results.coords
+        if results.layout == layout.COMPACT:  # each actor's largest |value|, recorded while writing, exact
+            for name in ("revenue", "annual_revenue", "cost", "net_benefit"):
+                for actor in ref["actor"].values:
+                    peak = np.nanmax(np.abs(ref[name].sel(actor=actor).values), initial=0.0)
+                    assert results.max_abs(name, str(actor)) == peak, (name, actor)
+        else:
+            assert results.max_abs("revenue", "society") is None
+
+
+def test_totals_folded_in_are_totals_of():
+    """summary_of folds each total's actors in as it reads them (once); the numbers are totals_of's, bit for bit."""
+    from simsam.analysis.summary import summary_of, totals_of
+
+    ds = simsam.simulate(simsam.load_config(CONFIGS / "samverkansteamet.toml"), draws=3000, seed=4)
+    folded, direct = summary_of(ds).totals, totals_of(ds)
+    assert folded.keys() == direct.keys() == {"state_total"}
+    assert json.dumps(folded, sort_keys=True) == json.dumps(direct, sort_keys=True)
+    swapped = ds.isel(actor=[3, 2, 4, 0, 1, 5, 6, 7, 8, 9])  # af before fk: folded in the total's order all the same
+    assert json.dumps(summary_of(swapped).totals, sort_keys=True) == json.dumps(direct, sort_keys=True)
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
@@ -68,11 +87,13 @@ def test_compact_file_reads_back_the_in_memory_run(path, tmp_path):
 
 def test_compact_layout_is_standard_netcdf(tmp_path):
     """What a NetCDF reader without simsam sees: shuffle + deflate (no plugin), payback as masked uint8,
-    no derived variable stored; the file is at least a third smaller than the float64 layout."""
+    no derived variable stored; the file is at least a third smaller than the float64 layout with
+    --compression small, a quarter with the default (fast), whose float chunks are stored as they are."""
     import h5py
 
     cfg = simsam.load_config(CONFIGS / "samverkansteamet.toml")
-    write_run_folder(cfg, tmp_path / "new", 4000, 2, chunk_draws=1000)
+    write_run_folder(cfg, tmp_path / "new", 4000, 2, chunk_draws=1000, compression="small")
+    write_run_folder(cfg, tmp_path / "fast", 4000, 2, chunk_draws=1000)
     ref = simsam.simulate(cfg, draws=4000, seed=2, chunk_draws=1000)
     write_run(ref, tmp_path / "old")  # write_netcdf: every variable float64, the previous layout
     with h5py.File(tmp_path / "new" / "results.nc", "r") as f:
@@ -88,8 +109,13 @@ def test_compact_layout_is_standard_netcdf(tmp_path):
         assert np.array_equal(np.isnan(months), np.isnan(expected))
         np.testing.assert_array_equal(months[~np.isnan(months)], expected[~np.isnan(expected)])
         np.testing.assert_array_equal(plain["project_cost"].values * plain["cost_split"].values[0], ref["cost"].values[:, 0])
-    new, old = ((tmp_path / d / "results.nc").stat().st_size for d in ("new", "old"))
-    assert new < 0.67 * old, (new, old)
+    new, fast, old = ((tmp_path / d / "results.nc").stat().st_size for d in ("new", "fast", "old"))
+    assert new < 0.67 * old and new < fast < 0.75 * old, (new, fast, old)
+    assert_same(read_results(tmp_path / "fast"), ref)  # chunks stored as they are (filter mask) read as well
+    with h5py.File(tmp_path / "fast" / "results.nc", "r") as f:
+        masks = {f["net_benefit"].id.read_direct_chunk((0, a, 0))[0] for a in range(10)}
+        assert masks == {0, layout.AS_IS}  # zeros (actors without flows) deflated, amounts as they are
+        np.testing.assert_array_equal(f["net_benefit"][:], ref["net_benefit"].values)  # HDF5's own reading
 
 
 def test_previous_layout_still_reads(tmp_path):

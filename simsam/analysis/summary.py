@@ -264,20 +264,62 @@ def summary_of(ds) -> Summary:
             rows[(actor, f"p_net_benefit_positive_{y}y")] = probability_stats(nb[:, i] > 0)
         if actor == SOCIETY:
             rows[(actor, "utilised_potential")] = continuous_stats(ds["utilised_potential"].values)
-        return rows, no_cost
+        kept = (sel["annual_revenue"].values, cost, nb) if actor in members else None  # for the totals, read once
+        return rows, no_cost, kept
 
     # The actors on every core (their statistics are NumPy's, which releases the GIL; each actor's
     # numbers are computed by one thread, so they do not depend on the threads).
     actors = [str(a) for a in ds["actor"].values]
+    sums = _TotalSums(actors)
+    members = sums.members
     rows, no_cost = {}, set()
-    for actor, (actor_rows_, none) in zip(actors, map_threads(actor_rows, actors, parallel=ds.sizes["draw"] >= PARALLEL_DRAWS)):
+    for actor, (actor_rows_, none, kept) in zip(actors, map_threads(actor_rows, actors, parallel=ds.sizes["draw"] >= PARALLEL_DRAWS)):
         rows.update(actor_rows_)
         if none:
             no_cost.add(actor)
+        if kept is not None:
+            sums.add(actor, kept)
     groups = {}
     if "group_cost" in ds:
         groups = {str(g): summary_of(group_view(ds, str(g))) for g in ds["group"].values}
-    return Summary({key: {**nan, **row} for key, row in rows.items()}, frozenset(no_cost), totals_of(ds), groups)
+    return Summary({key: {**nan, **row} for key, row in rows.items()}, frozenset(no_cost), sums.totals(years), groups)
+
+
+class _TotalSums:
+    """The per-draw sums of :func:`totals_of`, folded in as the actors' columns come (each actor read once):
+    in each total's order of actors, starting from 0 as ``sum()`` does, so the numbers are :func:`totals_of`'s."""
+
+    def __init__(self, present: list[str]):
+        self.order = {name: [a for a in members if a in present] for name, (members, _, _) in TOTALS.items()}
+        self.order = {name: actors for name, actors in self.order.items() if len(actors) >= 2}
+        self.members = {a for actors in self.order.values() for a in actors}
+        self._pending: dict[str, tuple] = {}
+        self._sums: dict[str, list] = {name: [0, 0, 0] for name in self.order}
+        self._next = dict.fromkeys(self.order, 0)
+
+    def add(self, actor: str, columns: tuple) -> None:
+        self._pending[actor] = columns
+        for name, actors in self.order.items():
+            while self._next[name] < len(actors) and actors[self._next[name]] in self._pending:
+                part = self._pending[actors[self._next[name]]]
+                self._sums[name] = [total + np.asarray(c, dtype=float) for total, c in zip(self._sums[name], part)]
+                self._next[name] += 1
+        for a in list(self._pending):  # folded into every total it is in: let go
+            if all(a not in actors[self._next[name] :] for name, actors in self.order.items()):
+                del self._pending[a]
+
+    def totals(self, years: list[int]) -> dict:
+        return {name: {"actors": actors, "rows": _total_rows(*self._sums[name], years)} for name, actors in self.order.items()}
+
+
+def _total_rows(revenue, cost, nb, years) -> dict:
+    nan = dict.fromkeys(COLUMNS, math.nan)
+    rows = {"annual_revenue": continuous_stats(revenue), "cost": continuous_stats(cost)}
+    for i, y in enumerate(years):
+        rows[f"net_benefit_{y}y"] = continuous_stats(nb[:, i])
+    for i, y in enumerate(years):
+        rows[f"p_net_benefit_positive_{y}y"] = probability_stats(nb[:, i] > 0)
+    return {m: {**nan, **r} for m, r in rows.items()}
 
 
 def totals_of(ds) -> dict:
@@ -292,7 +334,6 @@ def totals_of(ds) -> dict:
     """
     present = [str(a) for a in ds["actor"].values]
     years = [int(y) for y in ds["year"].values]
-    nan = dict.fromkeys(COLUMNS, math.nan)
     out = {}
     for name, (members, _, _) in TOTALS.items():
         actors = [a for a in members if a in present]
@@ -302,12 +343,7 @@ def totals_of(ds) -> dict:
         revenue = sum(np.asarray(p["annual_revenue"].values, dtype=float) for p in parts)
         cost = sum(np.asarray(p["cost"].values, dtype=float) for p in parts)
         nb = sum(np.asarray(p["net_benefit"].values, dtype=float) for p in parts)
-        rows = {"annual_revenue": continuous_stats(revenue), "cost": continuous_stats(cost)}
-        for i, y in enumerate(years):
-            rows[f"net_benefit_{y}y"] = continuous_stats(nb[:, i])
-        for i, y in enumerate(years):
-            rows[f"p_net_benefit_positive_{y}y"] = probability_stats(nb[:, i] > 0)
-        out[name] = {"actors": actors, "rows": {m: {**nan, **r} for m, r in rows.items()}}
+        out[name] = {"actors": actors, "rows": _total_rows(revenue, cost, nb, years)}
     return out
 
 

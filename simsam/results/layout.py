@@ -15,11 +15,16 @@ result Dataset (:mod:`simsam.results.dataset`) bit for bit, in less room:
   reached) are stored as ``uint8`` (``uint16`` beyond a horizon of 254 months) with
   ``_FillValue`` = the type's largest value for NaN; a plain NetCDF reader sees them as
   masked integers.
-- Every stored variable is HDF5-chunked along ``draw`` (one chunk per run chunk and actor
-  or parameter), with the shuffle filter and deflate level 1: the filters every NetCDF-4
-  reader has (netCDF-C, netCDF4-python, h5py, R's ncdf4, MATLAB), no plugin needed. The
-  writer compresses the chunks itself (ISA-L's deflate when the ``isal`` package is
-  there, ~1 GB/s, else zlib's) and hands them to HDF5 as they are.
+- Every stored variable is HDF5-chunked along ``draw`` (one chunk per run chunk, actor,
+  parameter and year), with the shuffle filter and deflate level 1: the filters every
+  NetCDF-4 reader has (netCDF-C, netCDF4-python, h5py, R's ncdf4, MATLAB), no plugin
+  needed. The writer compresses the chunks itself (ISA-L's deflate when the ``isal``
+  package is there, ~1 GB/s, else zlib's), in a thread of its own, and hands them to HDF5
+  as they are. By default (``simsam run --compression fast``) a chunk that would not
+  deflate to 60 % of its size (a column of amounts: only the sign and exponent bytes of a
+  double compress) is stored as it is, the filters marked as skipped in that chunk's
+  filter mask, which every HDF5 reader honours; ``--compression small`` deflates every
+  chunk. ``nccopy -d1 -s`` or ``h5repack -f SHUF -f GZIP=1`` recompress either file.
 
 ``simsam.open_results`` (:func:`simsam.results.read_results`) and
 :class:`simsam.results.ResultsFile` rebuild the rest; a file of layout 1 (every variable
@@ -37,12 +42,15 @@ from ..engine.accounting import split_cost
 from ..engine.inputs import with_society
 
 __all__ = [
-    "LAYOUT_ATTRIBUTE", "COMPACT", "DERIVED", "STORAGE", "PAYBACK", "DEFLATE_LEVEL", "payback_dtype", "encode_payback",
-    "decode_payback", "rebuild_cost", "rebuild_group_cost", "same_bits", "shuffled", "deflate", "layout_of",
+    "LAYOUT_ATTRIBUTE", "MAX_ABS_ATTRIBUTE", "COMPACT", "DERIVED", "STORAGE", "PAYBACK", "DEFLATE_LEVEL", "payback_dtype", "encode_payback",
+    "decode_payback", "rebuild_cost", "rebuild_group_cost", "same_bits", "shuffled", "deflate", "layout_of", "encode_chunk", "inflate", "unshuffled", "DEFLATE_WORTH", "AS_IS", "COMPRESSIONS",
 ]
 
 #: The file attribute naming the layout (absent: layout 1).
 LAYOUT_ATTRIBUTE = "simsam_layout"
+#: The file attribute with, per variable, each actor's largest ``|value|`` (JSON; what tables ask of a file
+#: to leave out actors without flows, without reading every draw).
+MAX_ABS_ATTRIBUTE = "simsam_max_abs"
 COMPACT = 2
 #: Dataset variables a compact file does not store (rebuilt on reading).
 DERIVED = ("annual_revenue", "cost", "group_annual_revenue", "group_cost")
@@ -111,6 +119,31 @@ def shuffled(block: np.ndarray) -> bytes:
 def deflate(data: bytes) -> bytes:
     """``data`` compressed as HDF5's deflate filter stores it (a zlib stream)."""
     return _zlib.compress(data, DEFLATE_LEVEL)
+
+
+#: A chunk is deflated when a sample of it deflates to at most this share of its size; else it is stored
+#: as it is (HDF5's filter mask says so per chunk, and every HDF5 reader honours it). Zeros, payback months
+#: and other regular data deflate to a few per cent; a column of float64 amounts only to ~82 % (the six
+#: low bytes of a double are noise), which is not worth deflating at write and inflating at every read.
+DEFLATE_WORTH = 0.6
+#: The filter mask of a chunk stored as it is: shuffle (bit 0) and deflate (bit 1) not applied.
+AS_IS = 0b11
+
+
+#: ``simsam run --compression``: ``fast`` deflates the chunks that pay (:data:`DEFLATE_WORTH`), ``small`` every chunk
+#: (Samverkansteamet: ~890 and ~770 bytes a draw; ``small`` costs ~1 s more per 10⁶ draws to write and to read).
+COMPRESSIONS = ("fast", "small")
+
+
+def encode_chunk(block: np.ndarray, compression: str = "fast") -> tuple[bytes, int]:
+    """A chunk's bytes as HDF5 stores them and its filter mask: shuffled and deflated (mask 0) when that pays
+    (:data:`DEFLATE_WORTH`, judged on the first 1/16) or ``compression`` is ``"small"``, else as they are
+    (:data:`AS_IS`)."""
+    block = np.ascontiguousarray(block)
+    sample = block[: max(1, len(block) // 16)]
+    if compression == "fast" and sample.nbytes and len(deflate(shuffled(sample))) > DEFLATE_WORTH * sample.nbytes:
+        return block.tobytes(), AS_IS
+    return deflate(shuffled(block)), 0
 
 
 def inflate(data: bytes) -> bytes:

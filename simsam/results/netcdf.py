@@ -25,10 +25,12 @@ so a disk or quota that fills up mid-run is found before HDF5 writes into it.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import errno
 import io
 import itertools
+import json
 import math
 import os
 import sys
@@ -214,10 +216,14 @@ class ResultWriter(_OpenFile):
     shuffled and deflated, and filled as chunks arrive, in any order.
     """
 
-    def __init__(self, path, config: Config, space: ParameterSpace, draws: np.ndarray, seed: int, engine: str, chunk_draws: int):
+    def __init__(self, path, config: Config, space: ParameterSpace, draws: np.ndarray, seed: int, engine: str, chunk_draws: int,
+                 compression: str = "fast"):
         import h5netcdf  # h5py/h5netcdf, ~0.1 s: only when a file is opened
         import h5py  # h5py/h5netcdf, ~0.1 s: only when a file is opened
 
+        if compression not in layout.COMPRESSIONS:
+            raise ValueError(f"compression must be one of {', '.join(layout.COMPRESSIONS)}, not {compression!r}")
+        self._compression = compression
         self.path = Path(path)
         self._config, self._space = config, space
         coords, attrs = _skeleton(config, space, draws, seed, engine)
@@ -229,6 +235,8 @@ class ResultWriter(_OpenFile):
         self._chunk = max(1, min(int(chunk_draws), self._draws))
         self._payback = layout.payback_dtype(config.simulation.horizon_months)
         self._shares = coords["group_cost_share"][1] if config.groups else None
+        self._max_abs: dict[str, np.ndarray] = {}  # per actor, of every draw written
+        self._pool, self._jobs = None, collections.deque()
         self._target = GuardedFile(self.path)
         self._file = None
         # Written with h5netcdf directly, as xarray would (xarray costs half a
@@ -268,7 +276,8 @@ class ResultWriter(_OpenFile):
             shape = tuple(sizes[d] for d in dims)
             # One HDF5 chunk per (draws of a run chunk, actor or parameter): the summary
             # reads one actor's column at a time, and must not read every actor to get it.
-            chunks = tuple(self._chunk if d == "draw" else 1 if d in ("actor", "parameter") else n for d, n in zip(dims, shape))
+            # A year a chunk too: the summary's first-year revenue reads the first year alone.
+            chunks = tuple(self._chunk if d == "draw" else 1 if d in ("actor", "parameter", "year") else n for d, n in zip(dims, shape))
             dtype = self._payback if name in layout.PAYBACK else np.dtype("f8")
             fill = np.iinfo(dtype).max if dtype.kind == "u" else np.nan
             var = f.create_variable(name, dims, dtype, chunks=chunks, fillvalue=fill, compression="gzip",
@@ -301,59 +310,107 @@ class ResultWriter(_OpenFile):
             if not layout.same_bits(rebuilt, actual):
                 raise RuntimeError(f"internal error: {name} of draws {chunk.start}..{chunk.stop - 1} does not rebuild bit for bit "
                                    "from the compact results layout (simsam.results.layout)")
+        for name, v in (("revenue", out.revenue), ("annual_revenue", out.revenue[:, :, 0]), ("cost", cost), ("net_benefit", out.net_benefit)):
+            v = v.reshape(v.shape[0], v.shape[1], -1)
+            # max |v| = max(max v, −min v), NaN left out (fmax/fmin), 0 for none: np.nanmax(np.abs(v), initial=0)
+            peak = np.fmax(np.fmax(np.fmax.reduce(v, axis=(0, 2)), -np.fmin.reduce(v, axis=(0, 2))), 0.0)
+            self._max_abs[name] = np.fmax(self._max_abs.get(name, peak), peak)
         return values
 
     def write(self, chunk) -> None:
         """Write a :class:`simsam.engine.run.Chunk` at its draw positions.
+
+        The chunk is encoded and compressed in a thread of its own while the run goes on to
+        the next chunk; it is written into the file (HDF5 is called from this thread only) on
+        the next call or on :meth:`close`, so at most two chunks are held.
 
         Raises
         ------
         OSError
             The disk or quota cannot take the chunk, or an earlier write failed
             (the file named; the writer should then be closed and the file removed).
+        RuntimeError
+            A variable the compact layout leaves out would not rebuild bit for bit (a bug).
         """
         self._target.check()
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor  # the writer's thread, compressing while the run goes on
+
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="simsam-results")
+        self._jobs.append(self._pool.submit(self._encode, chunk))
+        self._flush(keep=1)
+
+    def _encode(self, chunk):
+        """The chunk's stored variables, as HDF5 chunks ``[(name, offset, bytes, filter mask)]``
+        (:func:`simsam.results.layout.encode_chunk`) when the chunk is one of the file's, else as arrays
+        ``[(name, None, values)]`` for HDF5 to filter."""
         values = self._values(chunk)
-        _reserve(self.path, sum(v.nbytes for v in values.values()) + METADATA_MARGIN)
         aligned = chunk.start % self._chunk == 0 and chunk.stop - chunk.start == min(self._chunk, self._draws - chunk.start)
         if not aligned:  # HDF5 filters the chunks itself (slower; a chunk size other than the file's)
-            with deferred_signals():
-                for name, v in values.items():
-                    self._vars[name][0][chunk.start : chunk.stop] = v
-            self._target.check()
-            return
+            return chunk, [(name, None, v) for name, v in values.items()]
         pieces = []
         for name, v in values.items():
-            var, _, chunks, dtype, fill = self._vars[name]
+            _, _, chunks, dtype, fill = self._vars[name]
             if len(v) < chunks[0]:  # the last chunk: HDF5 stores edge chunks whole
                 v = np.concatenate([v, np.full((chunks[0] - len(v),) + v.shape[1:], fill, dtype=v.dtype)])
             tiles = [range(0, n, c) for n, c in zip(v.shape[1:], chunks[1:])]
             for offset in itertools.product(*tiles):
                 block = v[(slice(None),) + tuple(slice(o, o + c) for o, c in zip(offset, chunks[1:]))]
-                pieces.append((var, (chunk.start, *offset), layout.deflate(layout.shuffled(block))))
-        with deferred_signals():
-            for var, offset, data in pieces:
-                var._h5ds.id.write_direct_chunk(offset, data)
-        self._target.check()
+                pieces.append((name, (chunk.start, *offset), *layout.encode_chunk(block, self._compression)))
+        return chunk, pieces
+
+    def _flush(self, keep: int = 0) -> None:
+        """Write the encoded chunks into the file, all but the last ``keep`` (still being encoded)."""
+        while len(self._jobs) > keep:
+            chunk, pieces = self._jobs.popleft().result()
+            _reserve(self.path, sum(len(p[2]) if p[1] is not None else p[2].nbytes for p in pieces) + METADATA_MARGIN)
+            with deferred_signals():
+                for name, offset, data, *mask in pieces:
+                    var = self._vars[name][0]
+                    if offset is None:
+                        var[chunk.start : chunk.stop] = data
+                    else:
+                        var._h5ds.id.write_direct_chunk(offset, data, filter_mask=mask[0])
+            self._target.check()
+
     def __exit__(self, kind, exc, tb):
         if exc is None:
             self.close()
             return
+        self._stop(discard=True)  # the chunks still being encoded are not written
         try:  # an error is on its way (a failed write, a stop signal): it is the one to report
             self.close()
         except (OSError, RuntimeError):
             pass
 
+    def _stop(self, discard: bool) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        if discard:
+            self._jobs.clear()
+
     def close(self) -> None:
-        """Close the file; raise the first write error, if any (after closing)."""
+        """Write the chunks still pending and close the file; raise the first write error, if any (after closing)."""
         if self._file is None:
             return
+        error = None
+        try:
+            self._flush()
+        except BaseException as exc:  # noqa: BLE001 - raised below, once the file is closed
+            error = exc
+        finally:
+            self._stop(discard=True)
         f, self._file = self._file, None
         try:
             with deferred_signals():
+                if error is None and self._max_abs:  # each actor's largest |value|, exact: tables leave out actors without flows
+                    f.attrs[layout.MAX_ABS_ATTRIBUTE] = json.dumps({k: v.tolist() for k, v in self._max_abs.items()})
                 f.close()
         finally:
             self._target.close()
+        if error is not None:
+            raise error
         self._target.check()
 
 
@@ -372,7 +429,8 @@ class ResultsFile(_OpenFile):
         self._file = h5netcdf.File(Path(path), "r")
         self.layout = layout.layout_of(self._file.attrs)
         self.attrs = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in self._file.attrs.items()
-                      if k != layout.LAYOUT_ATTRIBUTE}
+                      if k not in (layout.LAYOUT_ATTRIBUTE, layout.MAX_ABS_ATTRIBUTE)}
+        self._max_abs = json.loads(self._file.attrs.get(layout.MAX_ABS_ATTRIBUTE, "{}"))
         self.sizes = {name: dim.size for name, dim in self._file.dimensions.items()}
         self.coords = [n for n in self._file.variables if n not in VARIABLES and n not in GROUP_VARIABLES and n not in layout.STORAGE]
         self._cache = {}
@@ -388,6 +446,12 @@ class ResultsFile(_OpenFile):
 
     def sel(self, actor: str):
         return _ActorView(self, self._actors.index(actor))
+
+    def max_abs(self, name: str, actor: str) -> float | None:
+        """The largest ``|value|`` of variable ``name`` for ``actor`` over every draw (NaN ignored; 0 for none), as the
+        writer found it, or None when the file does not say (layout 1, or a variable it did not record)."""
+        peaks = self._max_abs.get(name)
+        return None if peaks is None else float(peaks[self._actors.index(actor)])
 
     #: Variables up to this size are read whole, once (each HDF5 read costs ~2 ms);
     #: larger ones a column at a time, so that memory stays bounded.
@@ -579,5 +643,5 @@ def decode_results(ds):
             out[name] = stored[name].variable
             continue
         out[name] = xr.Variable(dims, values, attrs)
-    attrs = {k: v for k, v in ds.attrs.items() if k != layout.LAYOUT_ATTRIBUTE}
+    attrs = {k: v for k, v in ds.attrs.items() if k not in (layout.LAYOUT_ATTRIBUTE, layout.MAX_ABS_ATTRIBUTE)}
     return xr.Dataset(out, coords={k: v.variable for k, v in ds.coords.items() if k not in layout.STORAGE}, attrs=attrs)

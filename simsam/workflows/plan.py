@@ -38,6 +38,7 @@ already used, and so not in the memory reported as available.
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -141,10 +142,13 @@ def dataset_row(s: Shape) -> int:
 
 
 def summary_bytes(s: Shape, draws: int) -> int:
-    """Memory of the summary of a run read from ``results.nc``: the variables read whole, one actor's column, its copies."""
+    """Memory of the summary of a run read from ``results.nc``: the variables read whole, one actor's columns and
+    their copies per thread (the actors are summarised on every core), and the totals' per-draw sums (with the
+    columns of an actor read ahead of its turn)."""
     a, y, p = s.actors, s.years, s.parameters
     whole = sum(min(8 * draws * k, WHOLE_BYTES) for k in (a, a, a, a * y, a * y, 1, p))
-    return whole + 8 * draws * (y + 6)
+    threads = max(1, os.cpu_count() or 1)
+    return whole + 8 * draws * (threads * (y + 7) + 2 * (y + 2))
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,7 @@ def write_run_folder(
     client=None,
     progress=None,
     lang: str | None = None,
+    compression: str = "fast",
 ):
     """Run a config and write ``results.nc``, ``summary.csv``, ``summary.json``, ``summary.xlsx`` into ``folder``.
 
@@ -71,7 +72,8 @@ def write_run_folder(
     chunk size whatever the number of draws; summaries are computed from the
     file a column at a time. The folder appears only when everything is
     written (:func:`simsam.util.atomic_folder`). Neither xarray nor pandas
-    is imported (half a second of ``simsam run``'s start).
+    is imported (half a second of ``simsam run``'s start). ``compression``:
+    ``"fast"`` or ``"small"`` (:data:`simsam.results.layout.COMPRESSIONS`).
 
     Returns
     -------
@@ -85,7 +87,7 @@ def write_run_folder(
     index = np.arange(draws, dtype=np.int64)
     clock = Stopwatch()
     with atomic_folder(Path(folder)) as tmp:
-        with ResultWriter(tmp / "results.nc", config, space, index, seed, engine_of(config), chunk) as writer:
+        with ResultWriter(tmp / "results.nc", config, space, index, seed, engine_of(config), chunk, compression) as writer:
             parts = run_chunks(config, draws, seed, chunk, threads=threads, client=client)
             while True:
                 with clock.phase("simulate"):
