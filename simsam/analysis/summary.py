@@ -44,7 +44,7 @@ import numpy as np
 
 from ..config.model import SOCIETY
 from ..results import NO_FLOW_KR
-from ..util.threads import map_threads
+from ..util.threads import imap_threads
 
 __all__ = [
     "Summary", "summarize", "summary_of", "summary_json", "headline", "group_view", "PAYBACK_MONTHS", "TOTALS", "TOTAL_METRICS",
@@ -52,8 +52,11 @@ __all__ = [
 ]
 
 PAYBACK_MONTHS = (12, 36, 60)
-#: Runs of at least this many draws are summarised on every core (an actor per thread).
+#: Runs of at least this many draws are summarised on every core (an actor per thread), unless one
+#: actor's columns and their copies (``8 · (years + 7)`` bytes a draw) exceed :data:`PARALLEL_MAX_BYTES`:
+#: then one actor at a time, so that memory stays that of one actor.
 PARALLEL_DRAWS = 50_000
+PARALLEL_MAX_BYTES = 256 << 20
 QUANTILES = (0.05, 0.5, 0.95)
 COLUMNS = ["mean", "mcse", "median", "median_mcse", "p05", "p05_mcse", "p95", "p95_mcse"]
 
@@ -273,7 +276,9 @@ def summary_of(ds) -> Summary:
     sums = _TotalSums(actors)
     members = sums.members
     rows, no_cost = {}, set()
-    for actor, (actor_rows_, none, kept) in zip(actors, map_threads(actor_rows, actors, parallel=ds.sizes["draw"] >= PARALLEL_DRAWS)):
+    draws = ds.sizes["draw"]
+    parallel = PARALLEL_DRAWS <= draws <= PARALLEL_MAX_BYTES // (8 * (ds.sizes["year"] + 7))
+    for actor, (actor_rows_, none, kept) in zip(actors, imap_threads(actor_rows, actors, parallel=parallel)):
         rows.update(actor_rows_)
         if none:
             no_cost.add(actor)

@@ -48,6 +48,7 @@ import numpy as np
 
 from ..analysis.convergence import DEFAULT_MAX_DRAWS
 from ..analysis.sensitivity.model import design_columns
+from ..analysis.summary import PARALLEL_MAX_BYTES
 from ..config.model import Config
 from ..engine.accounting import ITEMS
 from ..engine.evaluate import DEFAULT_CHUNK_DRAWS, default_threads, evaluate
@@ -147,7 +148,7 @@ def summary_bytes(s: Shape, draws: int) -> int:
     columns of an actor read ahead of its turn)."""
     a, y, p = s.actors, s.years, s.parameters
     whole = sum(min(8 * draws * k, WHOLE_BYTES) for k in (a, a, a, a * y, a * y, 1, p))
-    threads = max(1, os.cpu_count() or 1)
+    threads = max(1, os.cpu_count() or 1) if 8 * draws * (y + 7) <= PARALLEL_MAX_BYTES else 1  # summary_of's threads
     return whole + 8 * draws * (threads * (y + 7) + 2 * (y + 2))
 
 
