@@ -541,9 +541,9 @@ class _Rebuilt:
             return total * split[a]  # elementwise, as the whole matrix's column
         # society sums every actor, per run chunk as the engine did (the HDF5 chunks are the run chunks)
         step = r._file.variables["project_cost"].chunks[0]
-        parts = [layout.rebuild_cost(total[i : i + step], split) for i in range(0, len(total), step)]
-        cost = np.concatenate(parts) if parts else np.empty((0, len(split) + 1))
-        return cost if a is None else cost[:, a]
+        pick = slice(None) if a is None else a  # one actor: its column of each run chunk's matrix, not the whole matrix
+        parts = [layout.rebuild_cost(total[i : i + step], split)[:, pick] for i in range(0, len(total), step)]
+        return np.concatenate(parts) if parts else np.empty((0, len(split) + 1))[:, pick]
 
     def __getitem__(self, key):
         name, key = self._name, tuple(key) if isinstance(key, tuple) else (key,) if key is not Ellipsis else ()
