@@ -57,16 +57,28 @@ def assert_file_reads(path: Path, ref: xr.Dataset) -> None:
             assert results.max_abs("revenue", "society") is None
 
 
-def test_totals_folded_in_are_totals_of():
-    """summary_of folds each total's actors in as it reads them (once); the numbers are totals_of's, bit for bit."""
-    from simsam.analysis.summary import summary_of, totals_of
+def test_summary_a_column_at_a_time_is_the_whole_matrix_summary(tmp_path):
+    """summary_of reads a year's column at a time (and the totals' sums year by year): the numbers of the
+    whole (draw, year) matrices, bit for bit, from the file as from memory, above the threads' threshold too."""
+    from simsam.analysis.summary import COLUMNS, continuous_stats, probability_stats, summary_of
 
-    ds = simsam.simulate(simsam.load_config(CONFIGS / "samverkansteamet.toml"), draws=3000, seed=4)
-    folded, direct = summary_of(ds).totals, totals_of(ds)
-    assert folded.keys() == direct.keys() == {"state_total"}
-    assert json.dumps(folded, sort_keys=True) == json.dumps(direct, sort_keys=True)
-    swapped = ds.isel(actor=[3, 2, 4, 0, 1, 5, 6, 7, 8, 9])  # af before fk: folded in the total's order all the same
-    assert json.dumps(summary_of(swapped).totals, sort_keys=True) == json.dumps(direct, sort_keys=True)
+    cfg = simsam.load_config(CONFIGS / "samverkansteamet.toml")
+    draws = 60_000  # > PARALLEL_DRAWS: the actors on two threads
+    summary = write_run_folder(cfg, tmp_path / "run", draws, 4, chunk_draws=20_000)
+    ds = simsam.simulate(cfg, draws=draws, seed=4, chunk_draws=20_000)
+    parts = [ds.sel(actor=a) for a in ("fk", "af", "stat")]
+    nb = sum(p["net_benefit"].values for p in parts)  # the whole matrix, summed as before
+    expected = {"annual_revenue": continuous_stats(sum(p["annual_revenue"].values for p in parts)),
+                "cost": continuous_stats(sum(p["cost"].values for p in parts))}
+    expected.update({f"net_benefit_{y}y": continuous_stats(nb[:, i]) for i, y in enumerate(range(1, 6))})
+    expected.update({f"p_net_benefit_positive_{y}y": probability_stats(nb[:, i] > 0) for i, y in enumerate(range(1, 6))})
+    expected = {m: {**dict.fromkeys(COLUMNS, float("nan")), **r} for m, r in expected.items()}
+    for got in (summary.totals, summary_of(ds).totals):
+        assert json.dumps(got["state_total"]["rows"]) == json.dumps(expected)
+    assert summary.frame().equals(simsam.summarize(ds))
+    with ResultsFile(tmp_path / "run" / "results.nc") as results:
+        column = results.sel(actor="kommun")["net_benefit"]
+        np.testing.assert_array_equal(column.year_values(2), ds["net_benefit"].sel(actor="kommun", year=3).values)
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)

@@ -57,6 +57,9 @@ PAYBACK_MONTHS = (12, 36, 60)
 #: then one actor at a time, so that memory stays that of one actor.
 PARALLEL_DRAWS = 50_000
 PARALLEL_MAX_BYTES = 256 << 20
+#: Columns of one actor (and their copies) summary_of holds at once: cost, payback months and their
+#: "not reached" copy, first-year revenue, one year's net benefit, a quantile's sorted copy, a mask.
+ACTOR_COLUMNS = 7
 QUANTILES = (0.05, 0.5, 0.95)
 COLUMNS = ["mean", "mcse", "median", "median_mcse", "p05", "p05_mcse", "p95", "p95_mcse"]
 
@@ -260,71 +263,38 @@ def summary_of(ds) -> Summary:
             rows[(actor, "p_payback_not_reached")] = probability_stats(~np.isfinite(payback))
         rows[(actor, "annual_revenue")] = continuous_stats(sel["annual_revenue"].values)
         rows[(actor, "cost")] = continuous_stats(cost)
-        nb = sel["net_benefit"].values
-        for i, y in enumerate(years):
-            rows[(actor, f"net_benefit_{y}y")] = continuous_stats(nb[:, i])
-        for i, y in enumerate(years):
-            rows[(actor, f"p_net_benefit_positive_{y}y")] = probability_stats(nb[:, i] > 0)
+        nb = sel["net_benefit"]
+        positive = {}
+        for i, y in enumerate(years):  # a year at a time: one year's column in memory
+            x = year_values(nb, i)
+            rows[(actor, f"net_benefit_{y}y")] = continuous_stats(x)
+            positive[(actor, f"p_net_benefit_positive_{y}y")] = probability_stats(x > 0)
+        rows.update(positive)
         if actor == SOCIETY:
             rows[(actor, "utilised_potential")] = continuous_stats(ds["utilised_potential"].values)
-        kept = (sel["annual_revenue"].values, cost, nb) if actor in members else None  # for the totals, read once
-        return rows, no_cost, kept
+        return rows, no_cost
 
     # The actors on every core (their statistics are NumPy's, which releases the GIL; each actor's
     # numbers are computed by one thread, so they do not depend on the threads).
     actors = [str(a) for a in ds["actor"].values]
-    sums = _TotalSums(actors)
-    members = sums.members
     rows, no_cost = {}, set()
     draws = ds.sizes["draw"]
-    parallel = PARALLEL_DRAWS <= draws <= PARALLEL_MAX_BYTES // (8 * (ds.sizes["year"] + 7))
-    for actor, (actor_rows_, none, kept) in zip(actors, imap_threads(actor_rows, actors, parallel=parallel)):
+    parallel = PARALLEL_DRAWS <= draws <= PARALLEL_MAX_BYTES // (8 * ACTOR_COLUMNS)
+    for actor, (actor_rows_, none) in zip(actors, imap_threads(actor_rows, actors, parallel=parallel)):
         rows.update(actor_rows_)
         if none:
             no_cost.add(actor)
-        if kept is not None:
-            sums.add(actor, kept)
     groups = {}
     if "group_cost" in ds:
         groups = {str(g): summary_of(group_view(ds, str(g))) for g in ds["group"].values}
-    return Summary({key: {**nan, **row} for key, row in rows.items()}, frozenset(no_cost), sums.totals(years), groups)
+    return Summary({key: {**nan, **row} for key, row in rows.items()}, frozenset(no_cost), totals_of(ds), groups)
 
 
-class _TotalSums:
-    """The per-draw sums of :func:`totals_of`, folded in as the actors' columns come (each actor read once):
-    in each total's order of actors, starting from 0 as ``sum()`` does, so the numbers are :func:`totals_of`'s."""
-
-    def __init__(self, present: list[str]):
-        self.order = {name: [a for a in members if a in present] for name, (members, _, _) in TOTALS.items()}
-        self.order = {name: actors for name, actors in self.order.items() if len(actors) >= 2}
-        self.members = {a for actors in self.order.values() for a in actors}
-        self._pending: dict[str, tuple] = {}
-        self._sums: dict[str, list] = {name: [0, 0, 0] for name in self.order}
-        self._next = dict.fromkeys(self.order, 0)
-
-    def add(self, actor: str, columns: tuple) -> None:
-        self._pending[actor] = columns
-        for name, actors in self.order.items():
-            while self._next[name] < len(actors) and actors[self._next[name]] in self._pending:
-                part = self._pending[actors[self._next[name]]]
-                self._sums[name] = [total + np.asarray(c, dtype=float) for total, c in zip(self._sums[name], part)]
-                self._next[name] += 1
-        for a in list(self._pending):  # folded into every total it is in: let go
-            if all(a not in actors[self._next[name] :] for name, actors in self.order.items()):
-                del self._pending[a]
-
-    def totals(self, years: list[int]) -> dict:
-        return {name: {"actors": actors, "rows": _total_rows(*self._sums[name], years)} for name, actors in self.order.items()}
-
-
-def _total_rows(revenue, cost, nb, years) -> dict:
-    nan = dict.fromkeys(COLUMNS, math.nan)
-    rows = {"annual_revenue": continuous_stats(revenue), "cost": continuous_stats(cost)}
-    for i, y in enumerate(years):
-        rows[f"net_benefit_{y}y"] = continuous_stats(nb[:, i])
-    for i, y in enumerate(years):
-        rows[f"p_net_benefit_positive_{y}y"] = probability_stats(nb[:, i] > 0)
-    return {m: {**nan, **r} for m, r in rows.items()}
+def year_values(column, i: int) -> np.ndarray:
+    """Year ``i`` of an actor's ``(draw, year)`` column: read alone where the source can (a ResultsFile's
+    column, :meth:`simsam.results.netcdf.ResultsFile.sel`), else cut from its values."""
+    read = getattr(column, "year_values", None)
+    return read(i) if read is not None else np.asarray(column.values)[:, i]
 
 
 def totals_of(ds) -> dict:
@@ -339,16 +309,25 @@ def totals_of(ds) -> dict:
     """
     present = [str(a) for a in ds["actor"].values]
     years = [int(y) for y in ds["year"].values]
+    nan = dict.fromkeys(COLUMNS, math.nan)
     out = {}
     for name, (members, _, _) in TOTALS.items():
         actors = [a for a in members if a in present]
         if len(actors) < 2:
             continue
         parts = [ds.sel(actor=a) for a in actors]
+        # A column at a time (the year's sum, then the next actor's year): the same sums, one column of memory
         revenue = sum(np.asarray(p["annual_revenue"].values, dtype=float) for p in parts)
         cost = sum(np.asarray(p["cost"].values, dtype=float) for p in parts)
-        nb = sum(np.asarray(p["net_benefit"].values, dtype=float) for p in parts)
-        out[name] = {"actors": actors, "rows": _total_rows(revenue, cost, nb, years)}
+        rows = {"annual_revenue": continuous_stats(revenue), "cost": continuous_stats(cost)}
+        del revenue, cost
+        positive = {}
+        for i, y in enumerate(years):
+            nb = sum(np.asarray(year_values(p["net_benefit"], i), dtype=float) for p in parts)
+            rows[f"net_benefit_{y}y"] = continuous_stats(nb)
+            positive[f"p_net_benefit_positive_{y}y"] = probability_stats(nb > 0)
+        rows.update(positive)
+        out[name] = {"actors": actors, "rows": {m: {**nan, **r} for m, r in rows.items()}}
     return out
 
 

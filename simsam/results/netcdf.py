@@ -499,7 +499,11 @@ class _Chunks:
         for d in range(1, len(key)):  # a whole dimension across chunks (every actor): one column at a time
             if key[d] == slice(None) and self._chunks[d] < self.shape[d]:
                 axis = sum(1 for k in key[:d] if k == slice(None))
-                return np.stack([self[key[:d] + (j,) + key[d + 1 :]] for j in range(self.shape[d])], axis=axis)
+                shape = tuple(n for k, n in zip(key, self.shape) if k == slice(None))
+                out = np.empty(shape, dtype=self.dtype)
+                for j in range(self.shape[d]):
+                    out[(slice(None),) * axis + (j,)] = self[key[:d] + (j,) + key[d + 1 :]]
+                return out
         tiles = [0 if k == slice(None) else int(k) // c * c for k, c in zip(key[1:], self._chunks[1:])]
         local = tuple(slice(None) if k == slice(None) else int(k) % c for k, c in zip(key[1:], self._chunks[1:]))
         n, step = self.shape[0], self._chunks[0]
@@ -574,6 +578,10 @@ class _ActorView:
 class _Column:
     def __init__(self, var, key):
         self._var, self._key = var, key
+
+    def year_values(self, i: int) -> np.ndarray:
+        """Year ``i`` (the last dimension) of this column alone: one year's chunks read."""
+        return _Column(self._var, (self._key or (slice(None),)) + (i,)).values
 
     @property
     def values(self) -> np.ndarray:

@@ -48,7 +48,7 @@ import numpy as np
 
 from ..analysis.convergence import DEFAULT_MAX_DRAWS
 from ..analysis.sensitivity.model import design_columns
-from ..analysis.summary import PARALLEL_MAX_BYTES
+from ..analysis.summary import ACTOR_COLUMNS, PARALLEL_MAX_BYTES
 from ..config.model import Config
 from ..engine.accounting import ITEMS
 from ..engine.evaluate import DEFAULT_CHUNK_DRAWS, default_threads, evaluate
@@ -144,12 +144,11 @@ def dataset_row(s: Shape) -> int:
 
 def summary_bytes(s: Shape, draws: int) -> int:
     """Memory of the summary of a run read from ``results.nc``: the variables read whole, one actor's columns and
-    their copies per thread (the actors are summarised on every core), and the totals' per-draw sums (with the
-    columns of an actor read ahead of its turn)."""
+    their copies per thread (the actors are summarised on every core, a year at a time), and the totals' sums."""
     a, y, p = s.actors, s.years, s.parameters
     whole = sum(min(8 * draws * k, WHOLE_BYTES) for k in (a, a, a, a * y, a * y, 1, p))
-    threads = max(1, os.cpu_count() or 1) if 8 * draws * (y + 7) <= PARALLEL_MAX_BYTES else 1  # summary_of's threads
-    return whole + 8 * draws * (threads * (y + 7) + 2 * (y + 2))
+    threads = max(1, os.cpu_count() or 1) if 8 * draws * ACTOR_COLUMNS <= PARALLEL_MAX_BYTES else 1  # summary_of's threads
+    return whole + 8 * draws * (threads * ACTOR_COLUMNS + 4)  # and the totals: two sums, a year's sum, a column read
 
 
 @dataclass(frozen=True)
@@ -299,7 +298,8 @@ def plan_run(
         c = min(chunk, n)
         if until_se:
             return BASE_BYTES + chunks_in_flight(c) + 2 * n * output_row(s) + summary_bytes(s, n)
-        return BASE_BYTES + max(chunks_in_flight(c), summary_bytes(s, n))
+        # the writer encodes a chunk (its results and their deflated copy) while the next is computed
+        return BASE_BYTES + max(chunks_in_flight(c) + c * (output_row(s) + file_row(s)), summary_bytes(s, n))
 
     def disk(n: int) -> int:
         if until_se:  # the Dataset held in memory, written as it is (write_netcdf: every variable float64)
