@@ -32,6 +32,7 @@ SUITE = (
     "groups_monitor",
     "split_speed",
     "evidence_time",
+    "large_run",
 )
 
 

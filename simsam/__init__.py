@@ -21,7 +21,7 @@ from ._version import __version__
 from .config import Config, load_config, loads
 from .errors import ConfigError
 
-__all__ = ["Config", "ConfigError", "load_config", "loads", "simulate", "summarize", "__version__"]
+__all__ = ["Config", "ConfigError", "load_config", "loads", "simulate", "summarize", "open_results", "__version__"]
 
 
 def simulate(config, draws=None, seed=None, **options):
@@ -29,6 +29,14 @@ def simulate(config, draws=None, seed=None, **options):
     from .results import simulate as _simulate  # on use: `import simsam` stays light
 
     return _simulate(config, draws=draws, seed=seed, **options)
+
+
+def open_results(path, max_draws=None):
+    """A run's ``results.nc`` (its folder or the file) as the Dataset :func:`simulate` returns, whatever its layout;
+    see :func:`simsam.results.read_results`."""
+    from .results import read_results  # on use: `import simsam` stays light
+
+    return read_results(path, max_draws=max_draws)
 
 
 def summarize(ds, **options):

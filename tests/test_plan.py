@@ -130,9 +130,10 @@ def test_estimates_grow_with_the_draws_as_the_arrays_do(cfg):
     b = P.plan_run(cfg, 20_000_000, chunk_draws=10_000)
     assert b.disk - a.disk == 10_000_000 * P.file_row(s)
     assert b.memory - a.memory == P.summary_bytes(s, 20_000_000) - P.summary_bytes(s, 10_000_000)
-    # By hand for samverkansteamet: 9 actors + society, 5 years, 29 inputs: 8·(30 + 100 + 1 + 29 + 1) bytes per draw.
+    # By hand for samverkansteamet: 9 actors + society, 5 years, 29 inputs: payback months at most 2 bytes each,
+    # net benefit and revenue per year, utilised potential, inputs, project cost, draw index 8 bytes each.
     assert (s.actors, s.years, s.parameters) == (10, 5, 29)
-    assert P.file_row(s) == 8 * (3 * 10 + 2 * 10 * 5 + 1 + 29 + 1) == 1288
+    assert P.file_row(s) == 2 * 10 + 8 * (2 * 10 * 5 + 1 + 29 + 1 + 1) == 1076
 
 
 # --- what does not fit stops before any work: exit 2 and one line --------------------------------------------------
@@ -141,7 +142,7 @@ def test_estimates_grow_with_the_draws_as_the_arrays_do(cfg):
 @pytest.mark.parametrize(
     "argv, start",
     [
-        (["run", str(SAMVERKANSTEAMET), "--draws", "1000000000000"], "error: --draws: 1 000 000 000 000 needs ~1.3 PB in "),
+        (["run", str(SAMVERKANSTEAMET), "--draws", "1000000000000"], "error: --draws: 1 000 000 000 000 needs ~1.1 PB in "),
         (["sensitivity", str(SAMVERKANSTEAMET), "--method", "sobol", "--n", "1099511627776"], "error: --n: 1 099 511 627 776 needs ~"),
         (["sensitivity", str(SAMVERKANSTEAMET), "--method", "prcc", "--n", "1e12"], "error: --n: 1 000 000 000 000 needs ~"),
         (["portfolio", str(PORTFOLIO), "--draws", "1e12"], "error: --draws: 1 000 000 000 000 needs ~"),
@@ -167,9 +168,9 @@ def test_too_big_for_the_disk_says_what_fits(cfg, tmp_path, monkeypatch):
     plan = P.plan_run(cfg, 200_000_000, out=Path("results/x"))
     with pytest.raises(ResourceError) as info:
         P.check(plan, memory=10**15, disk=75 * 10**9)
-    # 200 million draws of 1288 bytes: 258 GB; 75 GB / 1288 bytes a draw = 58.2 million draws, rounded down to two digits.
+    # 200 million draws of 1076 bytes: 215 GB; 75 GB / 1076 bytes a draw = 69.7 million draws, rounded down to two digits.
     assert str(info.value) == (
-        "--draws: 200 000 000 needs ~258 GB in results/x, 75 GB free at .; at most ~58 000 000 draws fit, "
+        "--draws: 200 000 000 needs ~215 GB in results/x, 75 GB free at .; at most ~69 000 000 draws fit, "
         "or choose an --out on a disk with more room"
     )
 

@@ -44,6 +44,7 @@ import numpy as np
 
 from ..config.model import SOCIETY
 from ..results import NO_FLOW_KR
+from ..util.threads import imap_threads
 
 __all__ = [
     "Summary", "summarize", "summary_of", "summary_json", "headline", "group_view", "PAYBACK_MONTHS", "TOTALS", "TOTAL_METRICS",
@@ -51,6 +52,14 @@ __all__ = [
 ]
 
 PAYBACK_MONTHS = (12, 36, 60)
+#: Runs of at least this many draws are summarised on every core (an actor per thread), unless one
+#: actor's columns and their copies (``8 · (years + 7)`` bytes a draw) exceed :data:`PARALLEL_MAX_BYTES`:
+#: then one actor at a time, so that memory stays that of one actor.
+PARALLEL_DRAWS = 50_000
+PARALLEL_MAX_BYTES = 256 << 20
+#: Columns of one actor (and their copies) summary_of holds at once: cost, payback months and their
+#: "not reached" copy, first-year revenue, one year's net benefit, a quantile's sorted copy, a mask.
+ACTOR_COLUMNS = 7
 QUANTILES = (0.05, 0.5, 0.95)
 COLUMNS = ["mean", "mcse", "median", "median_mcse", "p05", "p05_mcse", "p95", "p95_mcse"]
 
@@ -66,9 +75,13 @@ def _quantiles(x: np.ndarray, method: str = "linear") -> dict[str, float]:
     """p05, median, p95 and their Monte Carlo standard errors."""
     n = x.size
     out = {}
-    for q, name in zip(QUANTILES, ("p05", "median", "p95")):
+    probabilities = []
+    for q in QUANTILES:
         half = math.sqrt(q * (1 - q) / n) if n else 0.0
-        lo, mid, hi = np.quantile(x, [max(q - half, 0.0), q, min(q + half, 1.0)], method=method)
+        probabilities += [max(q - half, 0.0), q, min(q + half, 1.0)]
+    # One selection for all nine order statistics (each is the same number as when asked for alone).
+    values = np.quantile(x, probabilities, method=method).reshape(len(QUANTILES), 3)
+    for (lo, mid, hi), name in zip(values, ("p05", "median", "p95")):
         out[name] = float(mid)
         out[f"{name}_mcse"] = float((hi - lo) / 2) if np.isfinite(lo) and np.isfinite(hi) else math.nan
     return out
@@ -231,14 +244,14 @@ def summary_of(ds) -> Summary:
     months = [m for m in PAYBACK_MONTHS if m < horizon] + [horizon]
     years = [int(y) for y in ds["year"].values]
     nan = dict.fromkeys(COLUMNS, math.nan)
-    rows = {}
-    no_cost = set()
-    for actor in [str(a) for a in ds["actor"].values]:
+
+    def actor_rows(actor: str) -> tuple[dict, bool]:
+        rows = {}
         sel = ds.sel(actor=actor)
         cost = sel["cost"].values
         payback = sel["payback_months"].values
-        if np.nanmax(np.abs(cost), initial=0.0) < NO_FLOW_KR:
-            no_cost.add(actor)  # nothing to pay back: no payback month, no probability of one
+        no_cost = bool(np.nanmax(np.abs(cost), initial=0.0) < NO_FLOW_KR)
+        if no_cost:  # nothing to pay back: no payback month, no probability of one
             rows[(actor, "payback_months")] = dict(nan)
             for m in months:
                 rows[(actor, f"p_payback_{m}")] = dict(nan)
@@ -250,17 +263,38 @@ def summary_of(ds) -> Summary:
             rows[(actor, "p_payback_not_reached")] = probability_stats(~np.isfinite(payback))
         rows[(actor, "annual_revenue")] = continuous_stats(sel["annual_revenue"].values)
         rows[(actor, "cost")] = continuous_stats(cost)
-        nb = sel["net_benefit"].values
-        for i, y in enumerate(years):
-            rows[(actor, f"net_benefit_{y}y")] = continuous_stats(nb[:, i])
-        for i, y in enumerate(years):
-            rows[(actor, f"p_net_benefit_positive_{y}y")] = probability_stats(nb[:, i] > 0)
+        nb = sel["net_benefit"]
+        positive = {}
+        for i, y in enumerate(years):  # a year at a time: one year's column in memory
+            x = year_values(nb, i)
+            rows[(actor, f"net_benefit_{y}y")] = continuous_stats(x)
+            positive[(actor, f"p_net_benefit_positive_{y}y")] = probability_stats(x > 0)
+        rows.update(positive)
         if actor == SOCIETY:
             rows[(actor, "utilised_potential")] = continuous_stats(ds["utilised_potential"].values)
+        return rows, no_cost
+
+    # The actors on every core (their statistics are NumPy's, which releases the GIL; each actor's
+    # numbers are computed by one thread, so they do not depend on the threads).
+    actors = [str(a) for a in ds["actor"].values]
+    rows, no_cost = {}, set()
+    draws = ds.sizes["draw"]
+    parallel = PARALLEL_DRAWS <= draws <= PARALLEL_MAX_BYTES // (8 * ACTOR_COLUMNS)
+    for actor, (actor_rows_, none) in zip(actors, imap_threads(actor_rows, actors, parallel=parallel)):
+        rows.update(actor_rows_)
+        if none:
+            no_cost.add(actor)
     groups = {}
     if "group_cost" in ds:
         groups = {str(g): summary_of(group_view(ds, str(g))) for g in ds["group"].values}
     return Summary({key: {**nan, **row} for key, row in rows.items()}, frozenset(no_cost), totals_of(ds), groups)
+
+
+def year_values(column, i: int) -> np.ndarray:
+    """Year ``i`` of an actor's ``(draw, year)`` column: read alone where the source can (a ResultsFile's
+    column, :meth:`simsam.results.netcdf.ResultsFile.sel`), else cut from its values."""
+    read = getattr(column, "year_values", None)
+    return read(i) if read is not None else np.asarray(column.values)[:, i]
 
 
 def totals_of(ds) -> dict:
@@ -282,14 +316,17 @@ def totals_of(ds) -> dict:
         if len(actors) < 2:
             continue
         parts = [ds.sel(actor=a) for a in actors]
+        # A column at a time (the year's sum, then the next actor's year): the same sums, one column of memory
         revenue = sum(np.asarray(p["annual_revenue"].values, dtype=float) for p in parts)
         cost = sum(np.asarray(p["cost"].values, dtype=float) for p in parts)
-        nb = sum(np.asarray(p["net_benefit"].values, dtype=float) for p in parts)
         rows = {"annual_revenue": continuous_stats(revenue), "cost": continuous_stats(cost)}
+        del revenue, cost
+        positive = {}
         for i, y in enumerate(years):
-            rows[f"net_benefit_{y}y"] = continuous_stats(nb[:, i])
-        for i, y in enumerate(years):
-            rows[f"p_net_benefit_positive_{y}y"] = probability_stats(nb[:, i] > 0)
+            nb = sum(np.asarray(year_values(p["net_benefit"], i), dtype=float) for p in parts)
+            rows[f"net_benefit_{y}y"] = continuous_stats(nb)
+            positive[f"p_net_benefit_positive_{y}y"] = probability_stats(nb > 0)
+        rows.update(positive)
         out[name] = {"actors": actors, "rows": {m: {**nan, **r} for m, r in rows.items()}}
     return out
 

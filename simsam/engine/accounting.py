@@ -45,7 +45,8 @@ from ..rules import (
 )
 from .sampling import Sample
 
-__all__ = ["ITEMS", "REAL_ITEMS", "EMPLOYMENT_ITEMS", "FlowTable", "flow_table", "attributable", "project_cost", "potential"]
+__all__ = ["ITEMS", "REAL_ITEMS", "EMPLOYMENT_ITEMS", "FlowTable", "flow_table", "attributable", "project_cost", "project_cost_total",
+           "cost_split", "split_cost", "potential"]
 
 ITEMS = ("wage", "payroll_tax", "income_tax", "benefits", "wage_subsidy", "production", "resources")
 REAL_ITEMS = ("production", "resources")
@@ -381,16 +382,33 @@ def attributable(config: Config, sample: Sample, flows: FlowTable) -> np.ndarray
     return (rel - sample[cf.displacement][:, None, None] * displaced) * keep[:, None, None]
 
 
-def project_cost(config: Config, sample: Sample) -> np.ndarray:
-    """Each actor's share of the uplifted project cost, kr, shape ``(draw, actor)``.
+def project_cost_total(config: Config, sample: Sample) -> np.ndarray:
+    """The uplifted project cost, kr, shape ``(draw,)``.
 
     With ``[counterfactual] optimism_bias = ob`` the cost is ``cost · uplift · (1 + ob)``.
     """
     total = _amounts_of(config, sample)(config.project.cost) * sample[config.economy.uplift]
     if config.counterfactual is not None:
         total = total * (1.0 + sample[config.counterfactual.optimism_bias])
-    split = np.array([config.project.cost_split.get(a, 0.0) for a in config.actors])
-    return total[:, None] * split[None, :]
+    return total
+
+
+def cost_split(config: Config) -> np.ndarray:
+    """Each actor's share of the project cost, shape ``(actor,)`` (the config's actors, without society)."""
+    return np.array([config.project.cost_split.get(a, 0.0) for a in config.actors], dtype=np.float64)
+
+
+def split_cost(total: np.ndarray, split: np.ndarray) -> np.ndarray:
+    """``total (draw,)`` kr shared by ``split (actor,)``: shape ``(draw, actor)``, what :func:`project_cost` returns."""
+    return np.asarray(total)[:, None] * np.asarray(split)[None, :]
+
+
+def project_cost(config: Config, sample: Sample) -> np.ndarray:
+    """Each actor's share of the uplifted project cost, kr, shape ``(draw, actor)``.
+
+    With ``[counterfactual] optimism_bias = ob`` the cost is ``cost · uplift · (1 + ob)``.
+    """
+    return split_cost(project_cost_total(config, sample), cost_split(config))
 
 
 def potential(config: Config, sample: Sample) -> np.ndarray:

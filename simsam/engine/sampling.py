@@ -20,7 +20,6 @@ unit hypercube (Sobol, Morris) is coupled the same way.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -30,6 +29,7 @@ from ..config.correlations import Correlations
 from ..config.model import Config, Shares
 from ..distributions import Distribution, Quantity
 from ..errors import ConfigError
+from ..util.threads import map_threads
 from . import streams as rnd
 from .copula import gaussian_copula
 
@@ -46,15 +46,7 @@ def _map(fn, items, work: int) -> None:
     sampling; scipy's ufuncs release the GIL, so threads share the columns. Each
     column is written by one thread only, so results do not depend on it.
     """
-    threads = min(len(items), os.cpu_count() or 1)
-    if threads < 2 or work < PARALLEL_MIN_VALUES:
-        for item in items:
-            fn(item)
-        return
-    from concurrent.futures import ThreadPoolExecutor  # only for samples large enough to share
-
-    with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(fn, items))
+    map_threads(fn, items, parallel=work >= PARALLEL_MIN_VALUES)
 
 #: Tolerance on "probabilities of a row sum to at most 1" in a draw.
 ROW_TOLERANCE = 1e-9

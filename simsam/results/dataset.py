@@ -312,11 +312,16 @@ def actors_with_flows(ds, variables=("revenue", "cost")) -> list[str]:
         Actor ids in the Dataset's order, society last.
     """
     present = [v for v in variables if v in ds]
+    recorded = getattr(ds, "max_abs", None)  # a ResultsFile knows each actor's largest |value| without reading the draws
+
+    def peak(actor: str, v: str) -> float:
+        known = recorded(v, actor) if recorded is not None else None
+        return known if known is not None else np.nanmax(np.abs(np.asarray(ds.sel(actor=actor)[v].values, dtype=float)), initial=0.0)
+
     out = []
     for actor in [str(a) for a in ds["actor"].values]:
         if actor == SOCIETY:
             continue
-        sel = ds.sel(actor=actor)
-        if any(np.nanmax(np.abs(np.asarray(sel[v].values, dtype=float)), initial=0.0) >= NO_FLOW_KR for v in present):
+        if any(peak(actor, v) >= NO_FLOW_KR for v in present):
             out.append(actor)
     return out + [SOCIETY]

@@ -25,9 +25,12 @@ so a disk or quota that fills up mid-run is found before HDF5 writes into it.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import errno
 import io
+import itertools
+import json
 import math
 import os
 import sys
@@ -36,12 +39,15 @@ from pathlib import Path
 import numpy as np
 
 from ..config.model import Config
-from ..engine.sampling import ParameterSpace
+from ..engine.accounting import cost_split, project_cost_total
+from ..engine.sampling import ParameterSpace, Sample
 from ..util.resources import reserve_space
 from ..util.signals import deferred_signals
+from ..util.threads import map_threads
+from . import layout
 from .dataset import GROUP_VARIABLES, VARIABLES, _skeleton, variables_of
 
-__all__ = ["ResultWriter", "ResultsFile", "GuardedFile", "write_netcdf", "read_netcdf", "read_results"]
+__all__ = ["ResultWriter", "ResultsFile", "GuardedFile", "write_netcdf", "read_netcdf", "read_results", "decode_results"]
 
 #: Bytes reserved beyond a chunk's data, for HDF5's metadata and chunk index (a few kB per chunk).
 METADATA_MARGIN = 256 << 10
@@ -205,25 +211,39 @@ class _OpenFile:
 class ResultWriter(_OpenFile):
     """Writes ``results.nc`` chunk by chunk, never holding all draws in memory.
 
-    The file has the layout of :func:`build_dataset` (xarray writes the
-    coordinates and attributes; the data variables are created empty, HDF5-
-    chunked along ``draw``, and filled as chunks arrive, in any order).
+    The file has the compact layout (:mod:`simsam.results.layout`): xarray's coordinates
+    and attributes, the stored variables created empty, HDF5-chunked along ``draw``,
+    shuffled and deflated, and filled as chunks arrive, in any order.
     """
 
-    def __init__(self, path, config: Config, space: ParameterSpace, draws: np.ndarray, seed: int, engine: str, chunk_draws: int):
+    def __init__(self, path, config: Config, space: ParameterSpace, draws: np.ndarray, seed: int, engine: str, chunk_draws: int,
+                 compression: str = "fast"):
         import h5netcdf  # h5py/h5netcdf, ~0.1 s: only when a file is opened
         import h5py  # h5py/h5netcdf, ~0.1 s: only when a file is opened
 
+        if compression not in layout.COMPRESSIONS:
+            raise ValueError(f"compression must be one of {', '.join(layout.COMPRESSIONS)}, not {compression!r}")
+        self._compression = compression
         self.path = Path(path)
+        self._config, self._space = config, space
         coords, attrs = _skeleton(config, space, draws, seed, engine)
+        self._split = cost_split(config)
+        coords["cost_split"] = (("actor",), np.append(self._split, self._split.sum()))
+        attrs[layout.LAYOUT_ATTRIBUTE] = layout.COMPACT
         sizes = {name: len(values) for name, (dims, values) in coords.items() if dims == (name,)}
+        self._draws = sizes["draw"]
+        self._chunk = max(1, min(int(chunk_draws), self._draws))
+        self._payback = layout.payback_dtype(config.simulation.horizon_months)
+        self._shares = coords["group_cost_share"][1] if config.groups else None
+        self._max_abs: dict[str, np.ndarray] = {}  # per actor, of every draw written
+        self._pool, self._jobs = None, collections.deque()
         self._target = GuardedFile(self.path)
         self._file = None
         # Written with h5netcdf directly, as xarray would (xarray costs half a
         # second of start-up, and its writer imports dask and distributed).
         try:
             with deferred_signals():
-                self._create(h5netcdf, h5py, coords, attrs, sizes, chunk_draws, variables_of(config))
+                self._create(h5netcdf, h5py, coords, attrs, sizes, variables_of(config))
         except BaseException:
             with contextlib.suppress(Exception), deferred_signals():
                 if self._file is not None:
@@ -232,69 +252,165 @@ class ResultWriter(_OpenFile):
             self._target.close()
             raise
 
-    def _create(self, h5netcdf, h5py, coords, attrs, sizes, chunk_draws, variables) -> None:
+    def _create(self, h5netcdf, h5py, coords, attrs, sizes, variables) -> None:
         self._file = f = h5netcdf.File(self._target, "w")
         f.dimensions = sizes
         for name, (dims, values) in coords.items():
             if values.dtype.kind == "U":
                 var = f.create_variable(name, dims, dtype=h5py.string_dtype())
                 var[:] = values.astype(object)
+            elif dims == ("draw",):  # the draw index: a chunked, deflated range (8 bytes a draw otherwise)
+                var = f.create_variable(name, dims, dtype=values.dtype, chunks=(self._chunk,), compression="gzip",
+                                        compression_opts=layout.DEFLATE_LEVEL, shuffle=True)
+                var[:] = values
             else:
                 var = f.create_variable(name, dims, dtype=values.dtype)
                 var[:] = values
         f.attrs.update(attrs)
         aux = {d: [n for n, (dims, _) in coords.items() if dims == (d,) and n != d] for d in sizes}
+        stored = {name: v for name, v in variables.items() if name not in layout.DERIVED}
+        stored["project_cost"] = (("draw",), {"units": "kr", "long_name": "uplifted project cost (cost = project_cost · cost_split)"},
+                                  None)
         self._vars = {}
-        for name, (dims, attrs, get) in variables.items():
+        for name, (dims, attrs, get) in stored.items():
             shape = tuple(sizes[d] for d in dims)
             # One HDF5 chunk per (draws of a run chunk, actor or parameter): the summary
             # reads one actor's column at a time, and must not read every actor to get it.
-            chunks = tuple(
-                max(1, min(chunk_draws, n) if d == "draw" else 1 if d in ("actor", "parameter") else n) for d, n in zip(dims, shape)
-            )
-            var = f.create_variable(name, dims, "f8", chunks=chunks, fillvalue=np.nan)
+            # A year a chunk too: the summary's first-year revenue reads the first year alone.
+            chunks = tuple(self._chunk if d == "draw" else 1 if d in ("actor", "parameter", "year") else n for d, n in zip(dims, shape))
+            dtype = self._payback if name in layout.PAYBACK else np.dtype("f8")
+            fill = np.iinfo(dtype).max if dtype.kind == "u" else np.nan
+            var = f.create_variable(name, dims, dtype, chunks=chunks, fillvalue=fill, compression="gzip",
+                                    compression_opts=layout.DEFLATE_LEVEL, shuffle=True)
             var.attrs.update(attrs)
             linked = [c for d in dims for c in aux.get(d, [])]
             if linked:
                 var.attrs["coordinates"] = " ".join(linked)
-            self._vars[name] = (var, get)
+            self._vars[name] = (var, get, chunks, dtype, fill)
+
+    def _values(self, chunk) -> dict[str, np.ndarray]:
+        """The stored variables' values of ``chunk``, once the derived ones are checked to rebuild to the bit."""
+        out, inputs = chunk.output, chunk.inputs
+        total = project_cost_total(self._config, Sample(self._space, inputs))
+        cost = layout.rebuild_cost(total, self._split)
+        checks = [("cost", cost, out.cost)]
+        if self._shares is not None:
+            checks.append(("group_cost", layout.rebuild_group_cost(cost, self._shares), out.group_cost))
+        values = {"project_cost": total}
+        for name, (var, get, chunks, dtype, fill) in self._vars.items():
+            if get is None:
+                continue
+            v = np.asarray(get(out, inputs))
+            if name in layout.PAYBACK:
+                encoded = layout.encode_payback(v, dtype)
+                checks.append((name, layout.decode_payback(encoded), v))
+                v = encoded
+            values[name] = v
+        for name, rebuilt, actual in checks:
+            if not layout.same_bits(rebuilt, actual):
+                raise RuntimeError(f"internal error: {name} of draws {chunk.start}..{chunk.stop - 1} does not rebuild bit for bit "
+                                   "from the compact results layout (simsam.results.layout)")
+        for name, v in (("revenue", out.revenue), ("annual_revenue", out.revenue[:, :, 0]), ("cost", cost), ("net_benefit", out.net_benefit)):
+            v = v.reshape(v.shape[0], v.shape[1], -1)
+            # max |v| = max(max v, −min v), NaN left out (fmax/fmin), 0 for none: np.nanmax(np.abs(v), initial=0)
+            peak = np.fmax(np.fmax(np.fmax.reduce(v, axis=(0, 2)), -np.fmin.reduce(v, axis=(0, 2))), 0.0)
+            self._max_abs[name] = np.fmax(self._max_abs.get(name, peak), peak)
+        return values
 
     def write(self, chunk) -> None:
         """Write a :class:`simsam.engine.run.Chunk` at its draw positions.
+
+        The chunk is encoded and compressed in a thread of its own while the run goes on to
+        the next chunk; it is written into the file (HDF5 is called from this thread only) on
+        the next call or on :meth:`close`, so at most two chunks are held.
 
         Raises
         ------
         OSError
             The disk or quota cannot take the chunk, or an earlier write failed
             (the file named; the writer should then be closed and the file removed).
+        RuntimeError
+            A variable the compact layout leaves out would not rebuild bit for bit (a bug).
         """
         self._target.check()
-        values = [(var, np.asarray(get(chunk.output, chunk.inputs))) for var, get in self._vars.values()]
-        _reserve(self.path, sum(v.nbytes for _, v in values) + METADATA_MARGIN)
-        with deferred_signals():
-            for var, v in values:
-                var[chunk.start : chunk.stop] = v
-        self._target.check()
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor  # the writer's thread, compressing while the run goes on
+
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="simsam-results")
+        self._jobs.append(self._pool.submit(self._encode, chunk))
+        self._flush(keep=1)
+
+    def _encode(self, chunk):
+        """The chunk's stored variables, as HDF5 chunks ``[(name, offset, bytes, filter mask)]``
+        (:func:`simsam.results.layout.encode_chunk`) when the chunk is one of the file's, else as arrays
+        ``[(name, None, values)]`` for HDF5 to filter."""
+        values = self._values(chunk)
+        aligned = chunk.start % self._chunk == 0 and chunk.stop - chunk.start == min(self._chunk, self._draws - chunk.start)
+        if not aligned:  # HDF5 filters the chunks itself (slower; a chunk size other than the file's)
+            return chunk, [(name, None, v) for name, v in values.items()]
+        pieces = []
+        for name, v in values.items():
+            _, _, chunks, dtype, fill = self._vars[name]
+            if len(v) < chunks[0]:  # the last chunk: HDF5 stores edge chunks whole
+                v = np.concatenate([v, np.full((chunks[0] - len(v),) + v.shape[1:], fill, dtype=v.dtype)])
+            tiles = [range(0, n, c) for n, c in zip(v.shape[1:], chunks[1:])]
+            for offset in itertools.product(*tiles):
+                block = v[(slice(None),) + tuple(slice(o, o + c) for o, c in zip(offset, chunks[1:]))]
+                pieces.append((name, (chunk.start, *offset), *layout.encode_chunk(block, self._compression)))
+        return chunk, pieces
+
+    def _flush(self, keep: int = 0) -> None:
+        """Write the encoded chunks into the file, all but the last ``keep`` (still being encoded)."""
+        while len(self._jobs) > keep:
+            chunk, pieces = self._jobs.popleft().result()
+            _reserve(self.path, sum(len(p[2]) if p[1] is not None else p[2].nbytes for p in pieces) + METADATA_MARGIN)
+            with deferred_signals():
+                for name, offset, data, *mask in pieces:
+                    var = self._vars[name][0]
+                    if offset is None:
+                        var[chunk.start : chunk.stop] = data
+                    else:
+                        var._h5ds.id.write_direct_chunk(offset, data, filter_mask=mask[0])
+            self._target.check()
 
     def __exit__(self, kind, exc, tb):
         if exc is None:
             self.close()
             return
+        self._stop(discard=True)  # the chunks still being encoded are not written
         try:  # an error is on its way (a failed write, a stop signal): it is the one to report
             self.close()
         except (OSError, RuntimeError):
             pass
 
+    def _stop(self, discard: bool) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        if discard:
+            self._jobs.clear()
+
     def close(self) -> None:
-        """Close the file; raise the first write error, if any (after closing)."""
+        """Write the chunks still pending and close the file; raise the first write error, if any (after closing)."""
         if self._file is None:
             return
+        error = None
+        try:
+            self._flush()
+        except BaseException as exc:  # noqa: BLE001 - raised below, once the file is closed
+            error = exc
+        finally:
+            self._stop(discard=True)
         f, self._file = self._file, None
         try:
             with deferred_signals():
+                if error is None and self._max_abs:  # each actor's largest |value|, exact: tables leave out actors without flows
+                    f.attrs[layout.MAX_ABS_ATTRIBUTE] = json.dumps({k: v.tolist() for k, v in self._max_abs.items()})
                 f.close()
         finally:
             self._target.close()
+        if error is not None:
+            raise error
         self._target.check()
 
 
@@ -303,16 +419,20 @@ class ResultsFile(_OpenFile):
 
     Offers the few Dataset operations the summaries use: ``attrs``, ``sizes``,
     ``ds[name].values`` and ``ds.sel(actor=a)[name].values``, which reads just
-    that actor's column (its own HDF5 chunks). Use as a context manager.
+    that actor's column (its own HDF5 chunks). Either layout (:mod:`simsam.results.layout`):
+    the variables a compact file does not store are rebuilt, bit for bit. Use as a context manager.
     """
 
     def __init__(self, path):
         import h5netcdf  # h5py/h5netcdf, ~0.1 s: only when a file is opened
 
         self._file = h5netcdf.File(Path(path), "r")
-        self.attrs = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in self._file.attrs.items()}
+        self.layout = layout.layout_of(self._file.attrs)
+        self.attrs = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in self._file.attrs.items()
+                      if k not in (layout.LAYOUT_ATTRIBUTE, layout.MAX_ABS_ATTRIBUTE)}
+        self._max_abs = json.loads(self._file.attrs.get(layout.MAX_ABS_ATTRIBUTE, "{}"))
         self.sizes = {name: dim.size for name, dim in self._file.dimensions.items()}
-        self.coords = [n for n in self._file.variables if n not in VARIABLES and n not in GROUP_VARIABLES]
+        self.coords = [n for n in self._file.variables if n not in VARIABLES and n not in GROUP_VARIABLES and n not in layout.STORAGE]
         self._cache = {}
         self._actors = [str(a) for a in self["actor"].values]
 
@@ -320,22 +440,131 @@ class ResultsFile(_OpenFile):
         return _Column(self._whole(name), ())
 
     def __contains__(self, name) -> bool:
-        return name in self._file.variables
+        if self.layout == layout.COMPACT and name in layout.DERIVED:
+            return ("group_revenue" if name.startswith("group_") else "revenue") in self._file.variables
+        return name in self._file.variables and name not in layout.STORAGE
 
     def sel(self, actor: str):
         return _ActorView(self, self._actors.index(actor))
+
+    def max_abs(self, name: str, actor: str) -> float | None:
+        """The largest ``|value|`` of variable ``name`` for ``actor`` over every draw (NaN ignored; 0 for none), as the
+        writer found it, or None when the file does not say (layout 1, or a variable it did not record)."""
+        peaks = self._max_abs.get(name)
+        return None if peaks is None else float(peaks[self._actors.index(actor)])
 
     #: Variables up to this size are read whole, once (each HDF5 read costs ~2 ms);
     #: larger ones a column at a time, so that memory stays bounded.
     WHOLE_BYTES = 1 << 26
 
     def _whole(self, name):
+        if self.layout == layout.COMPACT and (name in layout.DERIVED or name in layout.PAYBACK):
+            return _Rebuilt(self, name)
         var = self._file.variables[name]
+        if self.layout == layout.COMPACT and "draw" in var.dimensions:
+            var = _Chunks(var._h5ds)
         if math.prod(var.shape) * var.dtype.itemsize > self.WHOLE_BYTES:
             return var
         if name not in self._cache:
             self._cache[name] = var[...]
         return self._cache[name]
+
+    def dims(self, name) -> tuple[str, ...]:
+        """The dimensions of variable ``name`` (stored or rebuilt)."""
+        if self.layout == layout.COMPACT and name in layout.DERIVED:
+            return VARIABLES.get(name, GROUP_VARIABLES.get(name))[0]
+        return tuple(self._file.variables[name].dimensions)
+
+
+class _Chunks:
+    """A stored variable of a compact file, read as whole columns along ``draw``: HDF5 hands over each chunk as
+    stored (``read_direct_chunk``), and the chunks are inflated and unshuffled on every core (HDF5 would do it
+    on one). Indexed ``[...]`` / ``[()]`` whole, or with integers and whole slices (every draw); anything else,
+    or a chunk HDF5 filtered another way, is read through HDF5."""
+
+    def __init__(self, dataset):
+        self._ds = dataset
+        self.shape, self.dtype, self._chunks = dataset.shape, dataset.dtype, dataset.chunks
+        plist = dataset.id.get_create_plist()
+        filters = [plist.get_filter(i)[0] for i in range(plist.get_nfilters())]
+        self._direct = self._chunks is not None and filters == [2, 1]  # H5Z_FILTER_SHUFFLE, H5Z_FILTER_DEFLATE
+
+    def __getitem__(self, key):
+        key = () if key is Ellipsis or key == () else key if isinstance(key, tuple) else (key,)
+        key = key + (slice(None),) * (len(self.shape) - len(key))
+        whole = all(isinstance(k, slice) and k == slice(None) for k in key[:1])
+        simple = all(isinstance(k, (int, np.integer)) or k == slice(None) for k in key[1:])
+        if not (self._direct and whole and simple and math.prod(self.shape) > 0):
+            return self._ds[key]
+        for d in range(1, len(key)):  # a whole dimension across chunks (every actor): one column at a time
+            if key[d] == slice(None) and self._chunks[d] < self.shape[d]:
+                axis = sum(1 for k in key[:d] if k == slice(None))
+                shape = tuple(n for k, n in zip(key, self.shape) if k == slice(None))
+                out = np.empty(shape, dtype=self.dtype)
+                for j in range(self.shape[d]):
+                    out[(slice(None),) * axis + (j,)] = self[key[:d] + (j,) + key[d + 1 :]]
+                return out
+        tiles = [0 if k == slice(None) else int(k) // c * c for k, c in zip(key[1:], self._chunks[1:])]
+        local = tuple(slice(None) if k == slice(None) else int(k) % c for k, c in zip(key[1:], self._chunks[1:]))
+        n, step = self.shape[0], self._chunks[0]
+        starts = range(0, n, step)
+        out = np.empty((n,) + tuple(s for k, s in zip(key[1:], self.shape[1:]) if k == slice(None)), dtype=self.dtype)
+        with deferred_signals():
+            stored = [self._ds.id.read_direct_chunk((start, *tiles)) for start in starts]
+
+        def decode(i):
+            mask, data = stored[i]
+            if mask & 2 == 0:
+                data = layout.inflate(data)
+            if mask & 1:  # not shuffled: as it is
+                block = np.frombuffer(data, dtype=self.dtype).reshape(self._chunks)
+            else:
+                block = layout.unshuffled(data, self.dtype, self._chunks)
+            start = starts[i]
+            out[start : min(start + step, n)] = block[(slice(0, min(step, n - start)),) + local]
+
+        map_threads(decode, range(len(starts)))
+        return out
+
+
+class _Rebuilt:
+    """A variable of a compact file that is not stored as it reads (:mod:`simsam.results.layout`), indexed
+    like the stored ones: ``[()]`` whole, or ``[:, a]`` / ``[:, :, a]`` one actor's column."""
+
+    def __init__(self, results: ResultsFile, name: str):
+        self._results, self._name = results, name
+
+    def _stored(self, name):
+        return self._results._whole(name)
+
+    def _cost_column(self, a):
+        r = self._results
+        total = np.asarray(self._stored("project_cost")[...])
+        split = np.asarray(r._file.variables["cost_split"][...])[:-1]
+        if a is not None and a < len(split):
+            return total * split[a]  # elementwise, as the whole matrix's column
+        # society sums every actor, per run chunk as the engine did (the HDF5 chunks are the run chunks)
+        step = r._file.variables["project_cost"].chunks[0]
+        pick = slice(None) if a is None else a  # one actor: its column of each run chunk's matrix, not the whole matrix
+        parts = [layout.rebuild_cost(total[i : i + step], split)[:, pick] for i in range(0, len(total), step)]
+        return np.concatenate(parts) if parts else np.empty((0, len(split) + 1))[:, pick]
+
+    def __getitem__(self, key):
+        name, key = self._name, tuple(key) if isinstance(key, tuple) else (key,) if key is not Ellipsis else ()
+        actor = key[-1] if key else None
+        if name in layout.PAYBACK:
+            var = _Chunks(self._results._file.variables[name]._h5ds)
+            return layout.decode_payback(var[key] if key else var[...])
+        if name in ("annual_revenue", "group_annual_revenue"):
+            source = self._stored(name.replace("annual_", ""))
+            return np.asarray(source[key + (0,)] if key else source[..., 0])
+        cost = self._cost_column(actor)
+        if name == "cost":
+            return cost
+        shares = np.asarray(self._results._file.variables["group_cost_share"][...])
+        if actor is None:
+            return layout.rebuild_group_cost(cost, shares)
+        return cost[:, None] * shares[None, :]
 
 
 class _ActorView:
@@ -343,14 +572,16 @@ class _ActorView:
         self._results, self._index = results, index
 
     def __getitem__(self, name):
-        return _Column(
-            self._results._whole(name), (slice(None),) * self._results._file.variables[name].dimensions.index("actor") + (self._index,)
-        )
+        return _Column(self._results._whole(name), (slice(None),) * self._results.dims(name).index("actor") + (self._index,))
 
 
 class _Column:
     def __init__(self, var, key):
         self._var, self._key = var, key
+
+    def year_values(self, i: int) -> np.ndarray:
+        """Year ``i`` (the last dimension) of this column alone: one year's chunks read."""
+        return _Column(self._var, (self._key or (slice(None),)) + (i,)).values
 
     @property
     def values(self) -> np.ndarray:
@@ -365,7 +596,8 @@ def read_netcdf(path: str | os.PathLike, filename: str, max_draws: int | None = 
     """Open ``filename`` in the folder ``path`` (or ``path`` itself, a file) into memory.
 
     With ``max_draws``, only the first ``max_draws`` draws are read (draws are
-    exchangeable, so they are a random sample of the run).
+    exchangeable, so they are a random sample of the run). A results file of the
+    compact layout is returned as the Dataset it holds (:func:`decode_results`).
     """
     import xarray as xr  # xarray, ~0.5 s: only where a Dataset is built or read
 
@@ -375,9 +607,49 @@ def read_netcdf(path: str | os.PathLike, filename: str, max_draws: int | None = 
     with xr.open_dataset(path, engine="h5netcdf") as ds:
         if max_draws is not None and "draw" in ds.dims and ds.sizes["draw"] > max_draws:
             ds = ds.isel(draw=slice(0, max_draws))
-        return ds.load()
+        return decode_results(ds.load())
 
 
 def read_results(path: str | os.PathLike, max_draws: int | None = None):
-    """Open a run's ``results.nc`` (a folder or the file itself) into memory (at most ``max_draws`` draws)."""
+    """Open a run's ``results.nc`` (a folder or the file itself) into memory (at most ``max_draws`` draws).
+
+    Either layout (:mod:`simsam.results.layout`) gives the same Dataset, the one
+    :func:`simsam.simulate` returns; also ``simsam.open_results``.
+    """
     return read_netcdf(path, "results.nc", max_draws)
+
+
+def decode_results(ds):
+    """The result Dataset a results file of the compact layout holds (others are returned as they are).
+
+    Rebuilds ``annual_revenue``, ``cost`` (and their group variables) and the payback months
+    as float64 (NaN: never) in the variables' order of :data:`VARIABLES`, bit for bit, and drops
+    what is stored only to rebuild them (``project_cost``, ``cost_split``, the layout attribute).
+    """
+    import xarray as xr  # xarray, ~0.5 s: only where a Dataset is built or read
+
+    if layout.layout_of(ds.attrs) != layout.COMPACT:
+        return ds
+    stored = {name: ds[name] for name in ds.data_vars}
+    total = np.asarray(ds["project_cost"].values)
+    split = np.asarray(ds["cost_split"].values)[:-1]
+    step = int(ds["project_cost"].encoding.get("chunksizes", (len(total) or 1,))[0] or 1)
+    parts = [layout.rebuild_cost(total[i : i + step], split) for i in range(0, len(total), step)]  # per run chunk, as the engine
+    cost = np.concatenate(parts) if parts else np.empty((0, len(split) + 1))
+    out = {}
+    groups = "group" in ds.dims
+    for name, (dims, attrs, _) in ({**VARIABLES, **GROUP_VARIABLES} if groups else VARIABLES).items():
+        if name in ("annual_revenue", "group_annual_revenue"):
+            values = stored[name.replace("annual_", "")].isel(year=0, drop=True).values
+        elif name == "cost":
+            values = cost
+        elif name == "group_cost":
+            values = layout.rebuild_group_cost(cost, ds["group_cost_share"].values)
+        elif name in layout.PAYBACK:
+            values = stored[name].values.astype(np.float64)  # masked whole months: exact in float64
+        else:
+            out[name] = stored[name].variable
+            continue
+        out[name] = xr.Variable(dims, values, attrs)
+    attrs = {k: v for k, v in ds.attrs.items() if k not in (layout.LAYOUT_ATTRIBUTE, layout.MAX_ABS_ATTRIBUTE)}
+    return xr.Dataset(out, coords={k: v.variable for k, v in ds.coords.items() if k not in layout.STORAGE}, attrs=attrs)

@@ -22,8 +22,10 @@ participant groups ``G`` and the accounting's flow items ``I``:
   ``2A + 2AY + 1`` (``+ A·M`` with monthly results), 8 bytes each;
 * a draw kept in memory (:func:`output_row`): results ``2A + 2AY + 1`` and
   inputs ``P``;
-* a draw in ``results.nc`` (:func:`file_row`): its seven variables
-  ``3A + 2AY + 1 + P`` and the draw index.
+* a draw in ``results.nc`` (:func:`file_row`): the compact layout's stored variables
+  (:mod:`simsam.results.layout`) before compression, ``2AY + 1 + P`` and the project cost
+  and the draw index, 8 bytes each, and the payback months, 2 bytes each at most (deflate
+  makes a chunk smaller or stores it as it is).
 
 Each command adds what it holds beyond that (documented with its function
 below), and :data:`BASE_BYTES` for what is not an array of draws. The estimates are upper bounds of what NumPy allocates: the tests
@@ -36,6 +38,7 @@ already used, and so not in the memory reported as available.
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -45,6 +48,7 @@ import numpy as np
 
 from ..analysis.convergence import DEFAULT_MAX_DRAWS
 from ..analysis.sensitivity.model import design_columns
+from ..analysis.summary import ACTOR_COLUMNS, PARALLEL_MAX_BYTES
 from ..config.model import Config
 from ..engine.accounting import ITEMS
 from ..engine.evaluate import DEFAULT_CHUNK_DRAWS, default_threads, evaluate
@@ -60,6 +64,7 @@ __all__ = [
     "chunk_row",
     "output_row",
     "file_row",
+    "dataset_row",
     "plan_run",
     "plan_sensitivity",
     "plan_split",
@@ -128,15 +133,23 @@ def output_row(s: Shape) -> int:
 
 
 def file_row(s: Shape) -> int:
-    """Bytes of one draw in ``results.nc`` (seven variables and the draw index)."""
+    """Bytes of one draw in ``results.nc`` at most (the compact layout's stored variables, uncompressed)."""
+    return 2 * s.actors + 8 * (2 * s.actors * s.years + 1 + s.parameters + 1 + 1)
+
+
+def dataset_row(s: Shape) -> int:
+    """Bytes of one draw of a result Dataset written as it is (:func:`simsam.results.netcdf.write_netcdf`:
+    seven float64 variables and the draw index)."""
     return 8 * (3 * s.actors + 2 * s.actors * s.years + 1 + s.parameters + 1)
 
 
 def summary_bytes(s: Shape, draws: int) -> int:
-    """Memory of the summary of a run read from ``results.nc``: the variables read whole, one actor's column, its copies."""
+    """Memory of the summary of a run read from ``results.nc``: the variables read whole, one actor's columns and
+    their copies per thread (the actors are summarised on every core, a year at a time), and the totals' sums."""
     a, y, p = s.actors, s.years, s.parameters
     whole = sum(min(8 * draws * k, WHOLE_BYTES) for k in (a, a, a, a * y, a * y, 1, p))
-    return whole + 8 * draws * (y + 6)
+    threads = max(1, os.cpu_count() or 1) if 8 * draws * ACTOR_COLUMNS <= PARALLEL_MAX_BYTES else 1  # summary_of's threads
+    return whole + 8 * draws * (threads * ACTOR_COLUMNS + 4)  # and the totals: two sums, a year's sum, a column read
 
 
 @dataclass(frozen=True)
@@ -286,9 +299,12 @@ def plan_run(
         c = min(chunk, n)
         if until_se:
             return BASE_BYTES + chunks_in_flight(c) + 2 * n * output_row(s) + summary_bytes(s, n)
-        return BASE_BYTES + max(chunks_in_flight(c), summary_bytes(s, n))
+        # the writer encodes a chunk (its results and their deflated copy) while the next is computed
+        return BASE_BYTES + max(chunks_in_flight(c) + c * (output_row(s) + file_row(s)), summary_bytes(s, n))
 
     def disk(n: int) -> int:
+        if until_se:  # the Dataset held in memory, written as it is (write_netcdf: every variable float64)
+            return n * dataset_row(s) + FILE_FIXED
         c = min(chunk, n)
         return math.ceil(n / c) * c * file_row(s) + FILE_FIXED
 

@@ -20,8 +20,9 @@ from ..engine.run import run_chunks
 from ..engine.sampling import ParameterSpace
 from ..report.excel import write_summary_xlsx
 from ..results import ResultsFile, ResultWriter
-from ..results.netcdf import write_netcdf
+from ..results.netcdf import decode_results, write_netcdf
 from ..util import atomic_folder
+from ..util.timing import Stopwatch
 
 __all__ = ["write_run_folder", "run_to_folder", "write_run", "write_summaries"]
 
@@ -63,6 +64,7 @@ def write_run_folder(
     client=None,
     progress=None,
     lang: str | None = None,
+    compression: str = "fast",
 ):
     """Run a config and write ``results.nc``, ``summary.csv``, ``summary.json``, ``summary.xlsx`` into ``folder``.
 
@@ -70,7 +72,8 @@ def write_run_folder(
     chunk size whatever the number of draws; summaries are computed from the
     file a column at a time. The folder appears only when everything is
     written (:func:`simsam.util.atomic_folder`). Neither xarray nor pandas
-    is imported (half a second of ``simsam run``'s start).
+    is imported (half a second of ``simsam run``'s start). ``compression``:
+    ``"fast"`` or ``"small"`` (:data:`simsam.results.layout.COMPRESSIONS`).
 
     Returns
     -------
@@ -82,15 +85,25 @@ def write_run_folder(
     chunk = max(1, int(chunk_draws or DEFAULT_CHUNK_DRAWS))
     space = ParameterSpace.from_config(config)
     index = np.arange(draws, dtype=np.int64)
+    clock = Stopwatch()
     with atomic_folder(Path(folder)) as tmp:
-        with ResultWriter(tmp / "results.nc", config, space, index, seed, engine_of(config), chunk) as writer:
-            for part in run_chunks(config, draws, seed, chunk, threads=threads, client=client):
-                writer.write(part)
+        with ResultWriter(tmp / "results.nc", config, space, index, seed, engine_of(config), chunk, compression) as writer:
+            parts = run_chunks(config, draws, seed, chunk, threads=threads, client=client)
+            while True:
+                with clock.phase("simulate"):
+                    part = next(parts, None)
+                if part is None:
+                    break
+                with clock.phase("write"):
+                    writer.write(part)
                 if progress is not None:
                     progress(part.stop - part.start)
-        with ResultsFile(tmp / "results.nc") as results:
+            with clock.phase("write"):
+                writer.close()
+        with clock.phase("summarise"), ResultsFile(tmp / "results.nc") as results:
             summary = summary_of(results)
             write_summaries(results, summary, tmp, lang)
+    clock.save()
     return summary
 
 
@@ -105,4 +118,7 @@ def run_to_folder(config: Config, folder, draws: int | None = None, seed: int | 
     import xarray as xr  # xarray, ~0.5 s: only where a Dataset is built or read
 
     summary = write_run_folder(config, folder, draws, seed, **options)
-    return xr.open_dataset(Path(folder) / "results.nc", engine="h5netcdf"), summary.frame()
+    ds = xr.open_dataset(Path(folder) / "results.nc", engine="h5netcdf")
+    results = decode_results(ds)
+    results.set_close(ds.close)
+    return results, summary.frame()

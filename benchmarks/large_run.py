@@ -1,0 +1,115 @@
+"""Large runs as whole processes: ``simsam run configs/samverkansteamet.toml --draws N`` (issue 15).
+
+    python benchmarks/large_run.py [--quick] [--draws N ...] [--repeat R]
+
+Each size runs ``--repeat`` times as its own process (``python -m simsam.cli run ... --quiet``) into a
+temporary folder; reported per size: the median wall time (and every run's), the peak RSS of the
+process (``os.wait4``'s ``ru_maxrss``), the bytes of ``results.nc`` on disk (and per draw), and the
+split simulate / write / summarise that the run logs when ``SIMSAM_TIMINGS`` names a file
+(:mod:`simsam.util.timing`; the rest of the wall time is start-up and the atomic folder).
+Default sizes: 10⁶ draws three times and 10⁷ once (targets: ≤ 4 s and ≤ 45 s on 2 cores,
+peak RSS ≤ 1 GiB, ≤ 4 GB on disk); ``--quick``: 20 000 draws twice.
+
+Fails (exit 1) on wrong results, never on timings: the folder's summary must be the one
+``simsam.summarize(simsam.simulate(...))`` gives (checked for runs of at most 10⁶ draws), and
+``results.nc`` must hold every draw.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _common import ROOT, write
+
+CONFIG = ROOT / "configs" / "samverkansteamet.toml"
+#: Draws up to this are checked against an in-process run (its Dataset is held in memory).
+CHECK_DRAWS = 1_000_000
+
+
+def run_once(draws: int, folder: Path, seed: int) -> dict:
+    """One ``simsam run`` process: wall seconds, peak RSS (bytes), bytes on disk, its phase times."""
+    out = folder / "run"
+    shutil.rmtree(out, ignore_errors=True)
+    timings = folder / "timings.json"
+    env = {**os.environ, "SIMSAM_TIMINGS": str(timings), "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    cmd = [sys.executable, "-m", "simsam.cli", "run", str(CONFIG), "--draws", str(draws), "--seed", str(seed), "--quiet", "--out", str(out)]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"simsam run --draws {draws} failed with exit status {proc.returncode}")
+    return {
+        "seconds": seconds,
+        "peak_rss_bytes": usage.ru_maxrss * 1024,  # Linux: kB
+        "results_bytes": (out / "results.nc").stat().st_size,
+        "phases": json.loads(timings.read_text()),
+    }
+
+
+def check(draws: int, folder: Path, seed: int) -> None:
+    """The last run's folder: every draw in results.nc, and (small runs) the summary of the same run in memory."""
+    import simsam
+    from simsam.analysis.summary import Summary, summarize
+    from simsam.results import ResultsFile
+
+    out = folder / "run"
+    with ResultsFile(out / "results.nc") as results:
+        assert results.sizes["draw"] == draws, "results.nc holds every draw"
+    if draws <= CHECK_DRAWS:
+        cfg = simsam.load_config(CONFIG)
+        expected = folder / "expected.csv"
+        Summary.of(summarize(simsam.simulate(cfg, draws=draws, seed=seed))).to_csv(expected)
+        assert expected.read_text() == (out / "summary.csv").read_text(), "summary.csv = the in-memory run's"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--draws", type=int, nargs="*")
+    parser.add_argument("--repeat", type=int)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--out")
+    args = parser.parse_args(argv)
+    sizes = args.draws or ([20_000] if args.quick else [1_000_000, 10_000_000])
+    seed = 1
+    result = {"config": str(CONFIG.relative_to(ROOT)), "sizes": []}
+    with tempfile.TemporaryDirectory(prefix="simsam-large-") as tmp:
+        folder = Path(tmp)
+        run_once(100, folder, seed)  # the kernel's cache compiled, the tables built: not timed
+        for draws in sizes:
+            repeat = args.repeat or (2 if args.quick else 3 if draws <= 1_000_000 else 1)
+            runs = [run_once(draws, folder, seed) for _ in range(repeat)]
+            check(draws, folder, seed)
+            phases = {k: statistics.median(r["phases"][k] for r in runs) for k in runs[0]["phases"]}
+            row = {
+                "draws": draws,
+                "runs": repeat,
+                "seconds_median": statistics.median(r["seconds"] for r in runs),
+                "seconds": [r["seconds"] for r in runs],
+                "peak_rss_mib_max": max(r["peak_rss_bytes"] for r in runs) / 2**20,
+                "results_bytes": runs[-1]["results_bytes"],
+                "bytes_per_draw": runs[-1]["results_bytes"] / draws,
+                "phase_seconds_median": phases,
+                "phase_share": {k: v / statistics.median(r["seconds"] for r in runs) for k, v in phases.items()},
+            }
+            result["sizes"].append(row)
+            split = ", ".join(f"{k} {v:.2f} s" for k, v in phases.items())
+            print(f"simsam run --draws {draws:,}: {row['seconds_median']:.2f} s (median of {repeat}), peak RSS "
+                  f"{row['peak_rss_mib_max']:.0f} MiB, results.nc {row['results_bytes'] / 1e6:.1f} MB "
+                  f"({row['bytes_per_draw']:.0f} B/draw); {split}")
+    print(f"  wrote {write('large_run', result, args.out)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

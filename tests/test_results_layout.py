@@ -1,0 +1,184 @@
+"""The compact results file (issue 15, item 1): every variable reads back bit for bit, for every shipped
+config, through ``read_results`` (xarray) and ``ResultsFile`` (the summaries' reader); a file of the previous
+layout still reads; plain NetCDF readers see standard filters and masked integers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import simsam
+from simsam.engine.run import run_chunks
+from simsam.engine.sampling import ParameterSpace
+from simsam.results import ResultsFile, ResultWriter, layout, read_results
+from simsam.workflows.run_folder import write_run, write_run_folder
+
+from .helpers import CONFIGS, DATA, ROOT
+
+SHIPPED = sorted(CONFIGS.glob("*.toml")) + [ROOT / "experiments" / "data" / "samverkansteamet_groups.toml"]
+
+
+def _bits(a) -> np.ndarray:
+    a = np.asarray(a)
+    return np.ascontiguousarray(a, dtype=np.float64).view(np.uint64) if a.dtype.kind == "f" else a
+
+
+def assert_same(back: xr.Dataset, ref: xr.Dataset) -> None:
+    """``back`` is ``ref``: variables, order, dims, dtypes, attributes, and every value to the bit."""
+    xr.testing.assert_identical(back, ref)
+    assert list(back.data_vars) == list(ref.data_vars)
+    for name in ref.variables:
+        assert back[name].dtype == ref[name].dtype, name
+        np.testing.assert_array_equal(_bits(back[name].values), _bits(ref[name].values), err_msg=name)
+
+
+def assert_file_reads(path: Path, ref: xr.Dataset) -> None:
+    """:class:`ResultsFile` gives every variable of ``ref``, whole and one actor at a time, to the bit."""
+    with ResultsFile(path) as results:
+        assert {k: results.sizes[k] for k in ref.sizes} == dict(ref.sizes)
+        for name in ref.data_vars:
+            assert name in results, name
+            np.testing.assert_array_equal(_bits(results[name].values), _bits(ref[name].values), err_msg=name)
+            if "actor" in ref[name].dims:
+                for actor in ref["actor"].values:
+                    got = results.sel(actor=str(actor))[name].values
+                    np.testing.assert_array_equal(_bits(got), _bits(ref[name].sel(actor=actor).values), err_msg=f"{name} {actor}")
+        assert "project_cost" not in results and "cost_split" not in results.coords
+        if results.layout == layout.COMPACT:  # each actor's largest |value|, recorded while writing, exact
+            for name in ("revenue", "annual_revenue", "cost", "net_benefit"):
+                for actor in ref["actor"].values:
+                    peak = np.nanmax(np.abs(ref[name].sel(actor=actor).values), initial=0.0)
+                    assert results.max_abs(name, str(actor)) == peak, (name, actor)
+        else:
+            assert results.max_abs("revenue", "society") is None
+
+
+def test_summary_a_column_at_a_time_is_the_whole_matrix_summary(tmp_path):
+    """summary_of reads a year's column at a time (and the totals' sums year by year): the numbers of the
+    whole (draw, year) matrices, bit for bit, from the file as from memory, above the threads' threshold too."""
+    from simsam.analysis.summary import COLUMNS, continuous_stats, probability_stats, summary_of
+
+    cfg = simsam.load_config(CONFIGS / "samverkansteamet.toml")
+    draws = 60_000  # > PARALLEL_DRAWS: the actors on two threads
+    summary = write_run_folder(cfg, tmp_path / "run", draws, 4, chunk_draws=20_000)
+    ds = simsam.simulate(cfg, draws=draws, seed=4, chunk_draws=20_000)
+    parts = [ds.sel(actor=a) for a in ("fk", "af", "stat")]
+    nb = sum(p["net_benefit"].values for p in parts)  # the whole matrix, summed as before
+    expected = {"annual_revenue": continuous_stats(sum(p["annual_revenue"].values for p in parts)),
+                "cost": continuous_stats(sum(p["cost"].values for p in parts))}
+    expected.update({f"net_benefit_{y}y": continuous_stats(nb[:, i]) for i, y in enumerate(range(1, 6))})
+    expected.update({f"p_net_benefit_positive_{y}y": probability_stats(nb[:, i] > 0) for i, y in enumerate(range(1, 6))})
+    expected = {m: {**dict.fromkeys(COLUMNS, float("nan")), **r} for m, r in expected.items()}
+    for got in (summary.totals, summary_of(ds).totals):
+        assert json.dumps(got["state_total"]["rows"]) == json.dumps(expected)
+    assert summary.frame().equals(simsam.summarize(ds))
+    with ResultsFile(tmp_path / "run" / "results.nc") as results:
+        column = results.sel(actor="kommun")["net_benefit"]
+        np.testing.assert_array_equal(column.year_values(2), ds["net_benefit"].sel(actor="kommun", year=3).values)
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_compact_file_reads_back_the_in_memory_run(path, tmp_path):
+    """Streamed in chunks (the last one short) into the compact layout, read back with xarray and without:
+    the Dataset simsam.simulate builds in memory, bit for bit, and the same summary."""
+    cfg = simsam.load_config(path)
+    draws, chunk = 300, 128
+    summary = write_run_folder(cfg, tmp_path / "run", draws, 5, chunk_draws=chunk)
+    ref = simsam.simulate(cfg, draws=draws, seed=5, chunk_draws=chunk)
+    back = read_results(tmp_path / "run")
+    assert_same(back, ref)
+    assert_file_reads(tmp_path / "run" / "results.nc", ref)
+    assert summary.frame().equals(simsam.summarize(ref))
+    half = read_results(tmp_path / "run", max_draws=200)  # a prefix across a chunk boundary
+    assert_same(half, ref.isel(draw=slice(0, 200)))
+
+
+def test_compact_layout_is_standard_netcdf(tmp_path):
+    """What a NetCDF reader without simsam sees: shuffle + deflate (no plugin), payback as masked uint8,
+    no derived variable stored; the file is at least a third smaller than the float64 layout with
+    --compression small, a quarter with the default (fast), whose float chunks are stored as they are."""
+    import h5py
+
+    cfg = simsam.load_config(CONFIGS / "samverkansteamet.toml")
+    write_run_folder(cfg, tmp_path / "new", 4000, 2, chunk_draws=1000, compression="small")
+    write_run_folder(cfg, tmp_path / "fast", 4000, 2, chunk_draws=1000)
+    ref = simsam.simulate(cfg, draws=4000, seed=2, chunk_draws=1000)
+    write_run(ref, tmp_path / "old")  # write_netcdf: every variable float64, the previous layout
+    with h5py.File(tmp_path / "new" / "results.nc", "r") as f:
+        assert f.attrs[layout.LAYOUT_ATTRIBUTE] == layout.COMPACT
+        for name in ("net_benefit", "revenue", "inputs", "payback_months", "project_cost"):
+            assert (f[name].compression, f[name].compression_opts, f[name].shuffle) == ("gzip", layout.DEFLATE_LEVEL, True), name
+            assert f[name].chunks[0] == 1000
+        assert f["payback_months"].dtype == np.uint8
+        assert not {"annual_revenue", "cost"} & set(f)
+    with xr.open_dataset(tmp_path / "new" / "results.nc", engine="h5netcdf") as plain:
+        months = plain["payback_months"].values
+        expected = ref["payback_months"].values
+        assert np.array_equal(np.isnan(months), np.isnan(expected))
+        np.testing.assert_array_equal(months[~np.isnan(months)], expected[~np.isnan(expected)])
+        np.testing.assert_array_equal(plain["project_cost"].values * plain["cost_split"].values[0], ref["cost"].values[:, 0])
+    new, fast, old = ((tmp_path / d / "results.nc").stat().st_size for d in ("new", "fast", "old"))
+    assert new < 0.67 * old and new < fast < 0.75 * old, (new, fast, old)
+    assert_same(read_results(tmp_path / "fast"), ref)  # chunks stored as they are (filter mask) read as well
+    with h5py.File(tmp_path / "fast" / "results.nc", "r") as f:
+        masks = {f["net_benefit"].id.read_direct_chunk((0, a, 0))[0] for a in range(10)}
+        assert masks == {0, layout.AS_IS}  # zeros (actors without flows) deflated, amounts as they are
+        np.testing.assert_array_equal(f["net_benefit"][:], ref["net_benefit"].values)  # HDF5's own reading
+
+
+def test_previous_layout_still_reads(tmp_path):
+    """A results.nc of layout 1: the committed file (written by simsam run before the compact layout, a config
+    with groups) and one written now by write_run (write_netcdf); both read as stored, by either reader."""
+    old = DATA / "results_layout1.nc"
+    with xr.open_dataset(old, engine="h5netcdf") as raw:
+        raw = raw.load()
+    assert layout.LAYOUT_ATTRIBUTE not in raw.attrs and raw["payback_months"].dtype == np.float64
+    assert {"cost", "annual_revenue", "group_cost"} <= set(raw.data_vars)
+    assert_same(read_results(old), raw)
+    assert_file_reads(old, raw)
+    config = simsam.results.config_of_results(raw)
+    assert config.groups and raw.sizes["draw"] == 12
+    ds = simsam.simulate(simsam.load_config(DATA / "engine.toml"), draws=50, seed=3)
+    write_run(ds, tmp_path / "run")
+    assert_same(read_results(tmp_path / "run"), ds)
+    assert_file_reads(tmp_path / "run" / "results.nc", ds)
+
+
+def test_chunks_other_than_the_files_go_through_hdf5(tmp_path):
+    """Run chunks that do not fall on the file's chunks (written through HDF5's own filters), in any order."""
+    cfg = simsam.load_config(DATA / "engine.toml")
+    space = ParameterSpace.from_config(cfg)
+    path = tmp_path / "results.nc"
+    with ResultWriter(path, cfg, space, np.arange(250), 9, "person", 100) as writer:
+        for part in reversed(list(run_chunks(cfg, 250, 9, 60))):
+            writer.write(part)
+    assert_same(read_results(path), simsam.simulate(cfg, draws=250, seed=9))
+
+
+def test_payback_codes_round_trip():
+    """Whole months and NaN through the integer codes, for short and long horizons."""
+    for horizon in (60, 254, 255, 600):
+        dtype = layout.payback_dtype(horizon)
+        months = np.array([1.0, 2.0, float(horizon), np.nan, 12.0])
+        np.testing.assert_array_equal(_bits(layout.decode_payback(layout.encode_payback(months, dtype))), _bits(months))
+        assert np.iinfo(dtype).max > horizon
+    assert layout.payback_dtype(60) == np.uint8 and layout.payback_dtype(600) == np.uint16
+
+
+def test_shuffle_is_hdf5s():
+    """Chunks shuffled and deflated by simsam read back through HDF5's own filters (h5py)."""
+    import io
+
+    import h5py
+
+    values = np.random.default_rng(1).normal(size=(64, 1, 5))
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as f:
+        ds = f.create_dataset("x", shape=(64, 3, 5), dtype="f8", chunks=(64, 1, 5), compression="gzip", compression_opts=1, shuffle=True)
+        ds.id.write_direct_chunk((0, 1, 0), layout.deflate(layout.shuffled(values)))
+        np.testing.assert_array_equal(ds[:, 1:2, :], values)
+    assert json.dumps(layout.DERIVED)
