@@ -128,7 +128,7 @@ def test_validate_says_what_kind_of_file_it_is(capsys):
     root = Path(__file__).parents[1]
     assert main(["validate", str(root / "experiments" / "samverkansteamet.toml")]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("ok: experiment samverkansteamet: config Samverkansteamet, seed 1, 10000 draws, 10 analyses: run, decision, "
+    assert out.startswith("ok: experiment samverkansteamet: config Samverkansteamet, seed 1, 10000 draws, 11 analyses: run, decision, "
                           "compare")
     assert main(["validate", str(root / "experiments" / "portfolio_seeds.toml")]) == 0
     assert capsys.readouterr().out.startswith("ok: portfolio ")

@@ -471,7 +471,8 @@ def plan_split(config: Config, draws: int, financing: int, *, splits: int = 5, w
         return BASE_BYTES + n * held + min(chunk, n) * chunk_row(s, monthly=True)
 
     def disk(n: int) -> int:
-        return n * (splits * per_split + 8 + (file_row(s) if with_run else 0)) + (2 if with_run else 1) * FILE_FIXED
+        # The command writes the run's Dataset as it is (every variable as float64), not the compact layout of simsam run.
+        return n * (splits * per_split + 8 + (dataset_row(s) if with_run else 0)) + (2 if with_run else 1) * FILE_FIXED
 
     return _draws_plan("split", draws, draws, chunk, memory, disk, chunk * chunk_row(s, monthly=True), (Work(config, draws),), out,
                        threads)
