@@ -48,7 +48,9 @@ def main(argv=None) -> int:
 
         import xarray as xr
 
-        with xr.open_dataset(tmp / "plain" / "results.nc", engine="h5netcdf") as run, \
+        import simsam
+
+        with simsam.open_results(tmp / "plain" / "results.nc") as run, \
                 xr.open_dataset(tmp / "split" / "split.nc", engine="h5netcdf") as split:
             actors = [str(a) for a in split["financing_actor"].values]
             np.testing.assert_array_equal(split["payback_months"].sel(split="current", actor=actors).values,
