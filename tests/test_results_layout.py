@@ -182,3 +182,21 @@ def test_shuffle_is_hdf5s():
         ds.id.write_direct_chunk((0, 1, 0), layout.deflate(layout.shuffled(values)))
         np.testing.assert_array_equal(ds[:, 1:2, :], values)
     assert json.dumps(layout.DERIVED)
+
+
+def test_xarray_engine_simsam_opens_the_whole_dataset(tmp_path):
+    """xr.open_dataset(path, engine="simsam") (the entry point in pyproject.toml) gives simulate's Dataset to the bit
+    from a compact file, where a plain open shows only what is stored; a file of layout 1 reads as stored."""
+    cfg = simsam.load_config(CONFIGS / "samverkansteamet.toml")
+    ds = simsam.simulate(cfg, draws=300, seed=4)
+    write_run_folder(cfg, tmp_path / "run", draws=300, seed=4)
+    path = tmp_path / "run" / "results.nc"
+    with xr.open_dataset(path, engine="h5netcdf") as plain:
+        assert "cost" not in plain and "annual_revenue" not in plain and "project_cost" in plain
+    with xr.open_dataset(path, engine="simsam") as back:
+        assert_same(back, ds)
+    with xr.open_dataset(path, engine="simsam", drop_variables=["inputs"]) as back:
+        assert "inputs" not in back and "cost" in back
+    old = DATA / "results_layout1.nc"
+    with xr.open_dataset(old, engine="h5netcdf") as raw, xr.open_dataset(old, engine="simsam") as back:
+        assert_same(back, raw.load())
