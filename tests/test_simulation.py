@@ -287,3 +287,25 @@ def test_inverse_cdf_table_refuses_u_shaped_beta_and_ppf_is_exact():
     assert dist.table is None
     u = np.array([1e-9, 0.1, 0.5, 0.9, 1 - 1e-9])
     np.testing.assert_array_equal(dist.ppf(u), stats.beta(0.05, 0.05).ppf(u))
+
+
+@pytest.mark.parametrize(
+    "name", ["configs/samverkansteamet.toml", "configs/bas_trelleborg.toml", "experiments/data/samverkansteamet_groups.toml"]
+)
+def test_accounting_in_slices_on_threads_is_the_accounting_of_the_whole_sample(name, monkeypatch):
+    """relative_flows books a large sample in slices of draws on every core: bit for bit the flows of one pass."""
+    from pathlib import Path
+
+    import simsam.engine.inputs as inputs
+
+    cfg = simsam.load_config(Path(__file__).parents[1] / name)
+    space = ParameterSpace.from_config(cfg)
+    draws = np.arange(2 * inputs.PARALLEL_MIN_DRAWS + 3)  # an odd size: slices of unequal length
+    sample = Sample(space, space.sample(5, draws))
+    monkeypatch.setattr(inputs.os, "cpu_count", lambda: 2)  # two slices even on a one-core machine
+    sliced = inputs.kernel_arguments(cfg, sample, draws, 5)
+    monkeypatch.setattr(inputs, "PARALLEL_MIN_DRAWS", 10**12)
+    whole = inputs.kernel_arguments(cfg, sample, draws, 5)
+    for field in ("rel", "cost", "shares", "trans"):
+        got, want = getattr(sliced, field), getattr(whole, field)
+        assert got.shape == want.shape and np.array_equal(got.view(np.uint64), want.view(np.uint64)), field
