@@ -276,15 +276,18 @@ def slug(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "-" for c in text)
 
 
-def add_run_options(p: argparse.ArgumentParser, out_help: str) -> None:
-    """``--draws --seed --out --threads --chunk-draws --quiet --dry-run``, as every simulating command takes them."""
+def add_run_options(p: argparse.ArgumentParser, out_help: str, *, chunks: bool = True, dry_run: bool = True) -> None:
+    """``--draws --seed --out --threads --chunk-draws --quiet --dry-run``, as every simulating command takes them
+    (``--chunk-draws`` where the command runs its draws in chunks, ``--dry-run`` where it plans)."""
     p.add_argument("--draws", type=positive_int("--draws"), help="number of draws (default: [simulation] draws)")
     p.add_argument("--seed", type=seed_arg, help="random seed (default: [simulation] seed)")
     p.add_argument("--out", type=Path, help=out_help)
     p.add_argument("--threads", type=positive_int("--threads"), help="threads for the kernel (default: all cores)")
-    p.add_argument("--chunk-draws", type=positive_int("--chunk-draws"), help="draws per chunk, to bound memory")
+    if chunks:
+        p.add_argument("--chunk-draws", type=positive_int("--chunk-draws"), help="draws per chunk, to bound memory")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    add_dry_run(p)
+    if dry_run:
+        add_dry_run(p)
 
 
 def add_lang(p: argparse.ArgumentParser, what: str = "printed tables") -> None:

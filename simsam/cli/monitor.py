@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 
 from ..errors import ConfigError
-from ._common import Command, add_lang, check_out, check_threads, language, positive_int, seed_arg
+from ._common import Command, add_lang, add_run_options, check_out, check_threads, language
 
 __all__ = ["COMMANDS"]
 
@@ -42,11 +42,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--as-of", type=_date("--as-of"), required=True, metavar="YYYY-MM-DD", help="the date the export is read as of")
     p.add_argument("--map", type=Path, metavar="MAPPING.toml", help="status codes → states (default: <file stem>_map.toml beside the file)")
     p.add_argument("--start", type=_date("--start"), metavar="YYYY-MM-DD", help="the project's start (default: the file's first entry)")
-    p.add_argument("--draws", type=positive_int("--draws"), help="number of draws (default: [simulation] draws)")
-    p.add_argument("--seed", type=seed_arg, help="random seed (default: [simulation] seed)")
-    p.add_argument("--threads", type=positive_int("--threads"), help="threads for the kernel (default: all cores)")
-    p.add_argument("--out", type=Path, help="output folder (default: results/<config stem>/monitor-<as-of>/)")
-    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    add_run_options(p, "output folder (default: results/<config stem>/monitor-<as-of>/)", chunks=False, dry_run=False)
     add_lang(p)
 
 

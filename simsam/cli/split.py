@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._common import Command, add_dry_run, add_lang, check_out, check_threads, go, language, positive_int, probability, seed_arg
+from ._common import Command, add_lang, add_run_options, check_out, check_threads, go, language, positive_int, probability
 
 __all__ = ["COMMANDS"]
 
@@ -27,13 +27,8 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--year", type=positive_int("--year"),
                    help="the settlement's year Y: P(net benefit after Y years ≥ 0) (default: the horizon's)")
     p.add_argument("--p", type=probability("--p"), default=0.8, help="the settlement's level: every actor P ≥ p (default 0.8)")
-    p.add_argument("--draws", type=positive_int("--draws"), help="number of draws (default: [simulation] draws)")
-    p.add_argument("--seed", type=seed_arg, help="random seed (default: [simulation] seed)")
-    p.add_argument("--threads", type=positive_int("--threads"), help="threads for the kernel (default: all cores)")
-    p.add_argument("--out", type=Path, help="output folder (default: results/<config stem>/split/)")
-    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    add_run_options(p, "output folder (default: results/<config stem>/split/)", chunks=False)
     add_lang(p)
-    add_dry_run(p)
 
 
 def cmd_split(args) -> int:

@@ -16,11 +16,12 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..analysis.sensitivity import METHODS
 from ..errors import ConfigError
 
 __all__ = ["Analyses", "find_analyses", "SENSITIVITY_METHODS"]
 
-SENSITIVITY_METHODS = ("tornado", "prcc", "sobol", "morris")
+SENSITIVITY_METHODS = METHODS  # the sensitivity analysis's methods, in the order the report shows them
 
 #: The file that marks each kind of analysis folder.
 MARKERS = {
