@@ -540,14 +540,14 @@ def test_a_read_only_package_and_home_still_run(tmp_path):
 def _check_cache_choice_injected(tmp_path, monkeypatch=None):
     import numba
 
-    import simsam.engine.evaluate as ev
+    import simsam.engine.kernel_cache as ev
 
     saved = ev._CACHE_CHECKED, numba.config.CACHE_DIR, ev.tempfile.gettempdir, ev._writable
     try:
         ev._CACHE_CHECKED, numba.config.CACHE_DIR = False, ""
         ev.tempfile.gettempdir = lambda: str(tmp_path)
         ev._writable = lambda folder: str(folder).startswith(str(tmp_path))  # package and user cache unwritable
-        ev._kernel_cache()
+        ev.ensure_kernel_cache()
         assert numba.config.CACHE_DIR == str(tmp_path / f"simsam-numba-{os.getuid()}")
     finally:
         ev._CACHE_CHECKED, numba.config.CACHE_DIR, ev.tempfile.gettempdir, ev._writable = saved

@@ -20,10 +20,10 @@ from .specs import (
     parse_distribution,
     split_evidence,
 )
-from .tables import TABLE_NODES, TABLE_TOLERANCE, TABULATED, InverseCdfTable, ndtri, table_cache_dir
+from .tables import AS241, TABLE_NODES, TABLE_TOLERANCE, TABULATED, Z_MAX, InverseCdfTable, ndtri, table_cache_dir
 
 __all__ = [
     "ANY", "DISTRIBUTIONS", "Distribution", "Domain", "Quantity", "beta_ab", "parse_distribution",
     "EVIDENCE_GRADES", "EVIDENCE_KEYS", "UNGRADED", "split_evidence",
-    "TABLE_NODES", "TABLE_TOLERANCE", "TABULATED", "InverseCdfTable", "ndtri", "table_cache_dir",
+    "AS241", "TABLE_NODES", "TABLE_TOLERANCE", "TABULATED", "Z_MAX", "InverseCdfTable", "ndtri", "table_cache_dir",
 ]

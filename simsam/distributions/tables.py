@@ -27,6 +27,7 @@ __all__ = [
     "InverseCdfTable",
     "table_cache_dir",
     "ndtri",
+    "AS241",
 ]
 
 #: Kinds whose scipy inverse CDF is iterative and slow.
@@ -273,3 +274,7 @@ _AS241 = (
     (2.04426310338993978564e-15, 1.42151175831644588870e-7, 1.84631831751005468180e-5, 7.86869131145613259100e-4,
      1.48753612908506148525e-2, 1.36929880922735805310e-1, 5.99832206555887937690e-1, 1.0),
 )
+
+#: :data:`_AS241` as one ``(6, 8)`` array, for the compiled twin of :meth:`InverseCdfTable.__call__`
+#: (:func:`simsam.kernels.splines.spline_quantiles`).
+AS241 = np.array(_AS241, dtype=np.float64)

@@ -5,17 +5,14 @@ Running many draws in chunks (here or on a cluster) is :mod:`simsam.engine.run`.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from ..config.model import Config
 from .accounting import potential
 from .inputs import group_sizes, kernel_arguments
+from .kernel_cache import ensure_kernel_cache
 from .sampling import ParameterSpace, Sample, check_rows
 
 __all__ = ["evaluate", "engine_of", "default_threads", "ModelOutput", "DEFAULT_CHUNK_DRAWS", "AUTO_PERSON_MAX"]
@@ -120,7 +117,7 @@ def evaluate(
     -------
     ModelOutput
     """
-    _kernel_cache()
+    ensure_kernel_cache()
     from ..kernels.cohort import AGGREGATE, EXPECTED, PERSON, simulate_cohorts  # numba and the compiled kernel, ~0.5 s
 
     draws = np.asarray(draws, dtype=np.int64)
@@ -159,48 +156,6 @@ def _with_groups(config: Config, sample: Sample, res, cost: np.ndarray, utilised
         group_payback=groups_of(res.payback), group_net_benefit=groups_of(res.net_benefit), group_revenue=revenue,
         group_cost=groups_of(cost), group_utilised_potential=group_utilised,
     )
-
-
-_CACHE_CHECKED = False
-
-
-def _writable(folder: Path) -> bool:
-    """Whether ``folder`` (or the nearest parent it would be made in) may be written."""
-    for p in (folder, *folder.parents):
-        if p.exists():
-            return os.access(p, os.W_OK)
-    return False
-
-
-def _kernel_cache() -> None:
-    """Give numba a writable cache folder before the kernels are compiled (``cache=True``).
-
-    numba caches beside the kernels' sources, else in the user's cache folder
-    (``~/.cache/numba``), and raises "no locator available" when neither can
-    be written: an installed read-only package with a read-only home (a
-    container with a read-only root file system). Then the cache goes to the
-    temporary folder; ``NUMBA_CACHE_DIR``, when set, is always used.
-    """
-    global _CACHE_CHECKED
-    if _CACHE_CHECKED:
-        return
-    _CACHE_CHECKED = True
-    import numba  # loaded anyway by the kernels' import that follows this
-
-    if numba.config.CACHE_DIR:
-        return
-    kernels = Path(__file__).parents[1] / "kernels"
-    if _writable(kernels / "__pycache__"):
-        return
-    from numba.misc.appdirs import AppDirs  # numba, ~0.3 s: only here
-
-    if _writable(Path(AppDirs(appname="numba", appauthor=False).user_cache_dir)):
-        return
-    fallback = Path(tempfile.gettempdir()) / f"simsam-numba-{getattr(os, 'getuid', lambda: 0)()}"
-    with contextlib.suppress(OSError):
-        fallback.mkdir(mode=0o700, exist_ok=True)
-    if _writable(fallback):
-        numba.config.CACHE_DIR = str(fallback)
 
 
 def default_threads() -> int:
