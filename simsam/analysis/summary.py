@@ -48,7 +48,7 @@ from ..util.threads import imap_threads
 
 __all__ = [
     "Summary", "summarize", "summary_of", "summary_json", "headline", "group_view", "PAYBACK_MONTHS", "TOTALS", "TOTAL_METRICS",
-    "continuous_stats", "payback_stats", "probability_stats",
+    "continuous_stats", "payback_stats", "probability_stats", "sorted_quantiles",
 ]
 
 PAYBACK_MONTHS = (12, 36, 60)
@@ -71,6 +71,51 @@ TOTALS = {"state_total": (("fk", "af", "stat"), "Staten totalt", "State total")}
 TOTAL_METRICS = ("annual_revenue", "cost", "net_benefit", "p_net_benefit_positive")
 
 
+def sorted_quantiles(s: np.ndarray, probabilities, method: str = "linear") -> np.ndarray:
+    """``np.quantile(x, probabilities, method=method)`` from ``s = np.sort(x)``: the same numbers.
+
+    NumPy's quantile selects its order statistics with ``partition`` (14 ms for 10⁶ numbers and nine
+    quantiles); its vectorised sort takes 6 ms and gives the same order statistics, after which the
+    interpolation is NumPy's, written out here as ``numpy.lib._function_base_impl._quantile`` does it
+    (H&F method 7, ``"linear"``: virtual index ``(n − 1) q``, ``_lerp`` with its ``t ≥ ½`` branch; method 1,
+    ``"inverted_cdf"``: the ``n q − 1`` index rounded up unless whole). Tested against ``np.quantile``
+    bit for bit (tests/test_summary_quantiles.py). A NaN (sorted last) makes every quantile NaN, as there.
+    Only which of −0.0 and +0.0 is taken where both occur may differ (they are equal).
+
+    Parameters
+    ----------
+    s : ndarray, shape ``(n,)``, sorted, ``n ≥ 1``
+    probabilities : sequence of float in [0, 1]
+    method : {"linear", "inverted_cdf"}
+    """
+    n = s.size
+    q = np.asarray(probabilities, dtype=np.float64)
+    if np.isnan(s[-1]):
+        return np.full(q.shape, np.nan)
+    if method == "inverted_cdf":
+        index = n * q - 1
+        previous = np.floor(index)
+        taken = np.where(index - previous == 0, previous, previous + 1).astype(np.intp)
+        taken[taken < 0] = 0
+        return s[taken]
+    if method != "linear":
+        raise ValueError(f"method {method!r}: 'linear' or 'inverted_cdf'")
+    virtual = (n - 1) * q
+    previous = np.floor(virtual)
+    following = previous + 1
+    above, below = virtual >= n - 1, virtual < 0
+    previous[above], following[above] = -1, -1
+    previous[below], following[below] = 0, 0
+    previous, following = previous.astype(np.intp), following.astype(np.intp)
+    gamma = virtual - previous
+    a, b = s[previous], s[following]
+    with np.errstate(invalid="ignore"):  # inf − inf is NaN, as in NumPy
+        diff = b - a
+        out = a + diff * gamma
+        np.subtract(b, diff * (1 - gamma), out=out, where=gamma >= 0.5)
+    return out
+
+
 def _quantiles(x: np.ndarray, method: str = "linear") -> dict[str, float]:
     """p05, median, p95 and their Monte Carlo standard errors."""
     n = x.size
@@ -79,8 +124,8 @@ def _quantiles(x: np.ndarray, method: str = "linear") -> dict[str, float]:
     for q in QUANTILES:
         half = math.sqrt(q * (1 - q) / n) if n else 0.0
         probabilities += [max(q - half, 0.0), q, min(q + half, 1.0)]
-    # One selection for all nine order statistics (each is the same number as when asked for alone).
-    values = np.quantile(x, probabilities, method=method).reshape(len(QUANTILES), 3)
+    # One sort for all nine order statistics (each is the same number as np.quantile's alone).
+    values = sorted_quantiles(np.sort(x), probabilities, method).reshape(len(QUANTILES), 3)
     for (lo, mid, hi), name in zip(values, ("p05", "median", "p95")):
         out[name] = float(mid)
         out[f"{name}_mcse"] = float((hi - lo) / 2) if np.isfinite(lo) and np.isfinite(hi) else math.nan

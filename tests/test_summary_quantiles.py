@@ -1,0 +1,61 @@
+"""The summary's quantiles from one sort (simsam.analysis.summary.sorted_quantiles) against np.quantile, bit for bit."""
+
+import numpy as np
+import pytest
+
+from simsam.analysis.summary import QUANTILES, _quantiles, sorted_quantiles
+
+
+def _probabilities(n):
+    """The nine probabilities the summary asks for at ``n`` draws, and the ends."""
+    out = [0.0, 1.0, 0.25, 0.75]
+    for q in QUANTILES:
+        half = (q * (1 - q) / n) ** 0.5
+        out += [max(q - half, 0.0), q, min(q + half, 1.0)]
+    return out
+
+
+def _samples(rng):
+    for n in [1, 2, 3, 4, 5, 7, 10, 19, 20, 21, 99, 100, 101, 1000, 4097, 100_000]:
+        yield rng.normal(size=n) * 1e6
+        yield np.round(rng.normal(size=n) * 3)  # ties
+        yield rng.integers(1, 61, size=n).astype(float)  # payback months
+        x = rng.integers(1, 61, size=n).astype(float)
+        x[rng.random(n) < 0.3] = np.inf  # "not reached"
+        yield x
+        yield np.full(n, 2.5)
+        yield np.where(rng.random(n) < 0.5, -np.inf, rng.lognormal(size=n))
+    yield np.array([np.inf, np.inf, 1.0])
+    yield np.array([1.0, np.nan, 2.0])
+
+
+@pytest.mark.parametrize("method", ["linear", "inverted_cdf"])
+def test_sorted_quantiles_are_numpys_to_the_bit(method):
+    rng = np.random.default_rng(4)
+    checked = 0
+    for x in _samples(rng):
+        p = _probabilities(x.size)
+        with np.errstate(invalid="ignore"):
+            want = np.quantile(x, p, method=method)
+        got = sorted_quantiles(np.sort(x), p, method)
+        assert np.array_equal(got, want, equal_nan=True), (x.size, method, got, want)
+        nonzero = got != 0  # of −0.0 and +0.0 (equal) either may be taken: the one thing allowed to differ
+        assert np.array_equal(np.signbit(got[nonzero]), np.signbit(want[nonzero]))
+        checked += 1
+    assert checked > 90
+
+
+def test_summary_quantiles_and_their_errors_are_unchanged():
+    """_quantiles (what summary.csv prints) against the same statistics computed with np.quantile."""
+    x = np.random.default_rng(9).gamma(2.0, 1e5, size=20_000)
+    got = _quantiles(x)
+    n = x.size
+    for q, name in zip(QUANTILES, ("p05", "median", "p95")):
+        half = (q * (1 - q) / n) ** 0.5
+        lo, mid, hi = np.quantile(x, [max(q - half, 0.0), q, min(q + half, 1.0)])
+        assert got[name] == mid and got[f"{name}_mcse"] == (hi - lo) / 2
+
+
+def test_unknown_method_is_refused():
+    with pytest.raises(ValueError, match="method"):
+        sorted_quantiles(np.arange(3.0), [0.5], "hazen")
