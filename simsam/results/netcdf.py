@@ -250,6 +250,7 @@ class ResultWriter(_OpenFile):
         self._shares = coords["group_cost_share"][1] if config.groups else None
         self._max_abs: dict[str, np.ndarray] = {}  # per actor, of every draw written
         self._pool, self._jobs = None, collections.deque()
+        self._failed = False  # a chunk's write failed: the writer thread writes no more
         self._target = GuardedFile(self.path)
         self._file = None
         # Written with h5netcdf directly, as xarray would (xarray costs half a
@@ -332,9 +333,10 @@ class ResultWriter(_OpenFile):
     def write(self, chunk) -> None:
         """Write a :class:`simsam.engine.run.Chunk` at its draw positions.
 
-        The chunk is encoded and compressed in a thread of its own while the run goes on to
-        the next chunk; it is written into the file (HDF5 is called from this thread only) on
-        the next call or on :meth:`close`, so at most two chunks are held.
+        The chunk is encoded, compressed and written into the file in a thread of its own while
+        the run goes on to the next chunk (HDF5 is called from that thread alone until
+        :meth:`close`); the call waits for the chunk before, so at most two chunks are held, and
+        raises what went wrong with it.
 
         Raises
         ------
@@ -349,8 +351,18 @@ class ResultWriter(_OpenFile):
             from concurrent.futures import ThreadPoolExecutor  # the writer's thread, compressing while the run goes on
 
             self._pool = ThreadPoolExecutor(1, thread_name_prefix="simsam-results")
-        self._jobs.append(self._pool.submit(self._encode, chunk))
+        self._jobs.append(self._pool.submit(self._encode_and_write, chunk))
         self._flush(keep=1)
+
+    def _encode_and_write(self, chunk) -> None:
+        """The writer thread's job: one chunk encoded and written; nothing once an earlier chunk failed."""
+        if self._failed:
+            return
+        try:
+            self._write_pieces(*self._encode(chunk))
+        except BaseException:
+            self._failed = True
+            raise
 
     def _encode(self, chunk):
         """The chunk's stored variables, as HDF5 chunks ``[(name, offset, bytes, filter mask)]``
@@ -372,18 +384,22 @@ class ResultWriter(_OpenFile):
         return chunk, pieces
 
     def _flush(self, keep: int = 0) -> None:
-        """Write the encoded chunks into the file, all but the last ``keep`` (still being encoded)."""
+        """Wait for the chunks being written, all but the last ``keep``; raise the first failure."""
         while len(self._jobs) > keep:
-            chunk, pieces = self._jobs.popleft().result()
-            _reserve(self.path, sum(len(p[2]) if p[1] is not None else p[2].nbytes for p in pieces) + METADATA_MARGIN)
-            with deferred_signals():
-                for name, offset, data, *mask in pieces:
-                    var = self._vars[name][0]
-                    if offset is None:
-                        var[chunk.start : chunk.stop] = data
-                    else:
-                        var._h5ds.id.write_direct_chunk(offset, data, filter_mask=mask[0])
+            self._jobs.popleft().result()
             self._target.check()
+
+    def _write_pieces(self, chunk, pieces) -> None:
+        """Write one chunk's encoded pieces (:meth:`_encode`) into the file (the writer thread)."""
+        _reserve(self.path, sum(len(p[2]) if p[1] is not None else p[2].nbytes for p in pieces) + METADATA_MARGIN)
+        with deferred_signals():
+            for name, offset, data, *mask in pieces:
+                var = self._vars[name][0]
+                if offset is None:
+                    var[chunk.start : chunk.stop] = data
+                else:
+                    var._h5ds.id.write_direct_chunk(offset, data, filter_mask=mask[0])
+        self._target.check()
 
     def __exit__(self, kind, exc, tb):
         if exc is None:
