@@ -574,7 +574,8 @@ class _Rebuilt:
         # society sums every actor, per run chunk as the engine did (the HDF5 chunks are the run chunks)
         step = r._file.variables["project_cost"].chunks[0]
         pick = slice(None) if a is None else a  # one actor: its column of each run chunk's matrix, not the whole matrix
-        parts = [layout.rebuild_cost(total[i : i + step], split)[:, pick] for i in range(0, len(total), step)]
+        # a copy of the column: a view would keep each run chunk's whole matrix (every actor) alive until the end
+        parts = [np.array(layout.rebuild_cost(total[i : i + step], split)[:, pick]) for i in range(0, len(total), step)]
         return np.concatenate(parts) if parts else np.empty((0, len(split) + 1))[:, pick]
 
     def __getitem__(self, key):
