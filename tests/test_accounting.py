@@ -134,3 +134,25 @@ def test_seed_002_arithmetic():
     assert float(soc.net_benefit.sel(year=1)) == pytest.approx(2.64e6 - 7.5e6)
     assert round(float(soc.net_benefit.sel(year=5)) / 1e6, 1) == 5.7
     assert float(soc.revenue.sum()) == pytest.approx(13.2e6)
+
+
+def test_relative_totals_kernel_is_by_actor_differenced_to_the_bit():
+    """simsam.kernels.flows.relative_totals against its NumPy twin, FlowTable.by_actor[:, 1:] − by_actor[:, :1]:
+    random tables (1 to 5 situations, 1 to 10 actors, 1 to 7 items; 8 through NumPy) with zeros of both signs and large and
+    small amounts, so that the order of the additions shows in the last bits."""
+    from simsam.engine.accounting import FlowTable
+    from simsam.kernels.flows import relative_totals
+
+    rng = np.random.default_rng(12)
+    for _ in range(40):
+        n, s, a, i = rng.integers(1, 300), rng.integers(1, 6), rng.integers(1, 11), rng.integers(1, 10)
+        flows = rng.normal(size=(n, s, a, i)) * 10.0 ** rng.integers(-3, 7, size=(n, s, a, i))
+        flows[rng.random(flows.shape) < 0.3] = 0.0
+        flows[rng.random(flows.shape) < 0.1] *= -0.0
+        total = flows.sum(axis=3)
+        want = total[:, 1:, :] - total[:, :1, :]
+        if i < 8:  # from eight items on NumPy sums pairwise and FlowTable.relative uses NumPy
+            got = relative_totals(flows)
+            assert got.shape == want.shape and np.array_equal(got.view(np.uint64), want.view(np.uint64))
+        table = FlowTable(("before",) + tuple(f"s{k}" for k in range(1, s)), tuple(f"a{k}" for k in range(a)), flows)
+        assert np.array_equal(table.relative().view(np.uint64), want.view(np.uint64))

@@ -43,6 +43,7 @@ from ..rules import (
     social_assistance_top_up,
     wage_subsidy_monthly,
 )
+from .kernel_cache import ensure_kernel_cache
 from .sampling import Sample
 
 __all__ = ["ITEMS", "REAL_ITEMS", "EMPLOYMENT_ITEMS", "FlowTable", "flow_table", "attributable", "project_cost", "project_cost_total",
@@ -80,9 +81,18 @@ class FlowTable:
         return self.flows.sum(axis=3)
 
     def relative(self) -> np.ndarray:
-        """Flow of each outcome state minus BEFORE, shape ``(draw, state, actor)``."""
-        total = self.by_actor
-        return total[:, 1:, :] - total[:, :1, :]
+        """Flow of each outcome state minus BEFORE, shape ``(draw, state, actor)``.
+
+        ``by_actor[:, 1:] − by_actor[:, :1]``, computed in one compiled pass
+        (:func:`simsam.kernels.flows.relative_totals`, its twin; the same numbers, bit for bit).
+        """
+        ensure_kernel_cache()
+        from ..kernels.flows import relative_totals  # numba and the compiled kernel: only when flows are booked
+
+        if not 0 < self.flows.shape[3] < 8:  # NumPy sums eight numbers or more pairwise, not in order
+            total = self.by_actor
+            return total[:, 1:, :] - total[:, :1, :]
+        return relative_totals(np.ascontiguousarray(self.flows))
 
     def relative_items(self) -> np.ndarray:
         """As :meth:`relative`, kept by item: shape ``(draw, state, actor, item)``."""
