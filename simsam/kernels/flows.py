@@ -24,7 +24,8 @@ def relative_totals(flows):
     Parameters
     ----------
     flows : ndarray, shape ``(draw, situation, actor, item)``
-        Situation 0 is BEFORE; 1 to 7 items (NumPy's order of addition).
+        Situation 0 is BEFORE; 1 to 7 items (NumPy's order of addition). Any strides; fastest
+        stored draws last, as :func:`simsam.engine.accounting.flow_table` stores it.
 
     Returns
     -------
@@ -33,14 +34,19 @@ def relative_totals(flows):
     """
     n, n_situations, n_actors, n_items = flows.shape
     out = np.empty((n, n_situations - 1, n_actors))
-    for d in range(n):
-        for a in range(n_actors):
-            before = 0.0  # NumPy's sum starts from its identity: a row of −0.0 sums to +0.0
+    before = np.empty(n)
+    total = np.empty(n)
+    # Draws innermost: the accounting stores its table draws last (a contiguous run per situation, actor, item).
+    for a in range(n_actors):
+        before[:] = 0.0  # NumPy's sum starts from its identity: a row of −0.0 sums to +0.0
+        for i in range(n_items):
+            for d in range(n):
+                before[d] += flows[d, 0, a, i]
+        for s in range(1, n_situations):
+            total[:] = 0.0
             for i in range(n_items):
-                before += flows[d, 0, a, i]
-            for s in range(1, n_situations):
-                total = 0.0
-                for i in range(n_items):
-                    total += flows[d, s, a, i]
-                out[d, s - 1, a] = total - before
+                for d in range(n):
+                    total[d] += flows[d, s, a, i]
+            for d in range(n):
+                out[d, s - 1, a] = total[d] - before[d]
     return out
