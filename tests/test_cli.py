@@ -174,3 +174,20 @@ def test_compare_takes_several_scenarios_after_one_option(tmp_path, capsys):
                  *common]) == 0
     a, b = (xr.open_dataset(tmp_path / x / "compare.nc") for x in "ab")
     assert a["contrast"].values.tolist() == b["contrast"].values.tolist() == ["arbete_plus10", "lonebidrag_30"]
+
+
+def test_run_inputs_seed_leaves_the_inputs_out_and_reads_them_back(tmp_path, capsys):
+    """``simsam run --inputs seed``: the same summary as a stored run, no inputs in the file, the same Dataset read back;
+    an unknown value is exit 2 naming --inputs."""
+    import h5py
+
+    args = ["run", str(DATA / "engine.toml"), "--draws", "300", "--seed", "4", "--threads", "1", "--chunk-draws", "128", "--quiet"]
+    assert main(args + ["--out", str(tmp_path / "seed"), "--inputs", "seed"]) == 0
+    assert main(args + ["--out", str(tmp_path / "stored")]) == 0
+    assert (tmp_path / "seed" / "summary.csv").read_text() == (tmp_path / "stored" / "summary.csv").read_text()
+    with h5py.File(tmp_path / "seed" / "results.nc") as f:
+        assert "inputs" not in f
+    a, b = read_results(tmp_path / "seed"), read_results(tmp_path / "stored")
+    assert a.identical(b)
+    assert main(args + ["--out", str(tmp_path / "bad"), "--inputs", "none"]) == 2
+    assert "--inputs" in capsys.readouterr().err and not (tmp_path / "bad").exists()

@@ -200,3 +200,62 @@ def test_xarray_engine_simsam_opens_the_whole_dataset(tmp_path):
     old = DATA / "results_layout1.nc"
     with xr.open_dataset(old, engine="h5netcdf") as raw, xr.open_dataset(old, engine="simsam") as back:
         assert_same(back, raw.load())
+
+
+@pytest.mark.parametrize("path", [CONFIGS / "samverkansteamet.toml", CONFIGS / "bas_trelleborg.toml",
+                                  ROOT / "experiments" / "data" / "samverkansteamet_groups.toml"], ids=lambda p: p.stem)
+def test_inputs_from_the_seed_read_back_bit_for_bit(path, tmp_path):
+    """``--inputs seed``: no inputs variable in the file, yet read_results, the xarray engine and ResultsFile give the
+    in-memory run to the bit (inputs drawn again from the stored config and seed), prefixes across a chunk edge
+    included; the summary is the stored-inputs run's; the file is smaller by about the inputs' 8 bytes per value."""
+    import h5py
+
+    cfg = simsam.load_config(path)
+    draws, chunk = 300, 128
+    summary = write_run_folder(cfg, tmp_path / "seed", draws, 5, chunk_draws=chunk, inputs="seed")
+    write_run_folder(cfg, tmp_path / "stored", draws, 5, chunk_draws=chunk)
+    ref = simsam.simulate(cfg, draws=draws, seed=5, chunk_draws=chunk)
+    file = tmp_path / "seed" / "results.nc"
+    with h5py.File(file) as f:
+        assert "inputs" not in f and f.attrs[layout.INPUTS_ATTRIBUTE] == "seed"
+        checks = json.loads(f.attrs[layout.INPUTS_CHECK_ATTRIBUTE])
+    assert [c[:2] for c in checks] == [[0, 128], [128, 256], [256, 300]]
+    assert_same(read_results(tmp_path / "seed"), ref)
+    assert_same(xr.open_dataset(file, engine="simsam"), ref)
+    assert_file_reads(file, ref)
+    with ResultsFile(file) as results:
+        assert results.attrs == {k: (v.item() if isinstance(v, np.generic) else v) for k, v in ref.attrs.items()}
+    assert_same(read_results(tmp_path / "seed", max_draws=200), ref.isel(draw=slice(0, 200)))
+    assert summary.frame().equals(simsam.summarize(ref))
+    assert (tmp_path / "seed" / "summary.csv").read_text() == (tmp_path / "stored" / "summary.csv").read_text()
+    saved = (tmp_path / "stored" / "results.nc").stat().st_size - file.stat().st_size
+    assert saved >= 0.8 * 8 * draws * ref.sizes["parameter"]
+
+
+def test_inputs_that_do_not_come_out_as_written_are_refused(tmp_path):
+    """A file whose inputs a different sampling would give (here: one checksum changed) is refused with a ConfigError
+    naming the file and the draws, never read with other inputs; the other variables still read."""
+    import h5py
+
+    from simsam.errors import ConfigError
+
+    cfg = simsam.load_config(CONFIGS / "samverkansteamet.toml")
+    write_run_folder(cfg, tmp_path / "run", 200, 3, chunk_draws=100, inputs="seed")
+    file = tmp_path / "run" / "results.nc"
+    with h5py.File(file, "r+") as f:
+        checks = json.loads(f.attrs[layout.INPUTS_CHECK_ATTRIBUTE])
+        checks[1][2] ^= 1
+        f.attrs[layout.INPUTS_CHECK_ATTRIBUTE] = json.dumps(checks)
+    with pytest.raises(ConfigError, match=r"results\.nc: its inputs .* draws 100\.\.199"):
+        read_results(tmp_path / "run")
+    with ResultsFile(file) as results:
+        with pytest.raises(ConfigError, match="draws 100..199"):
+            results.inputs()
+        assert results["payback_months"].values.shape == (200, len(cfg.actors) + 1)
+    assert read_results(tmp_path / "run", max_draws=100).sizes["draw"] == 100  # the first chunk alone is as written
+
+
+def test_writer_refuses_an_unknown_inputs_mode(tmp_path):
+    cfg = simsam.load_config(CONFIGS / "samverkansteamet.toml")
+    with pytest.raises(ValueError, match="inputs must be one of stored, seed"):
+        ResultWriter(tmp_path / "r.nc", cfg, ParameterSpace.from_config(cfg), np.arange(10), 1, "person", 10, inputs="none")

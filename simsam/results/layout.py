@@ -26,6 +26,15 @@ result Dataset (:mod:`simsam.results.dataset`) bit for bit, in less room:
   filter mask, which every HDF5 reader honours; ``--compression small`` deflates every
   chunk. ``nccopy -d1 -s`` or ``h5repack -f SHUF -f GZIP=1`` recompress either file.
 
+With ``simsam run --inputs seed`` the inputs are not stored either (232 of a Samverkansteamet
+draw's 892 bytes): every input value of draw *i* is a function of the config, the seed and *i*
+only (:mod:`simsam.engine.streams`), and the file keeps all three (attributes ``config``,
+``seed`` and the ``draw`` coordinate), so they are drawn again on reading
+(:func:`rebuild_inputs`). The file attribute ``simsam_inputs = "seed"`` says so, and
+``simsam_inputs_crc32`` holds the CRC-32 of each written chunk's inputs: a file read by a simsam
+whose sampling gives other numbers is refused, never read with other inputs. A plain NetCDF
+reader does not see the inputs of such a file.
+
 ``simsam.open_results`` (:func:`simsam.results.read_results`) and
 :class:`simsam.results.ResultsFile` rebuild the rest; a file of layout 1 (every variable
 stored as float64, written before layout 2 and by :func:`simsam.results.netcdf.write_netcdf`)
@@ -34,14 +43,20 @@ reads as before.
 
 from __future__ import annotations
 
+import json
 import zlib
+from types import SimpleNamespace
 
 import numpy as np
 
 from ..engine.accounting import split_cost
 from ..engine.inputs import with_society
+from ..engine.sampling import ParameterSpace
+from ..errors import ConfigError
+from .dataset import config_of_results
 
 __all__ = [
+    "INPUTS_ATTRIBUTE", "INPUTS_CHECK_ATTRIBUTE", "INPUTS", "FILE_ATTRIBUTES", "inputs_checksum", "rebuild_inputs", "inputs_from_seed",
     "LAYOUT_ATTRIBUTE", "MAX_ABS_ATTRIBUTE", "COMPACT", "DERIVED", "STORAGE", "PAYBACK", "DEFLATE_LEVEL", "payback_dtype", "encode_payback",
     "decode_payback", "rebuild_cost", "rebuild_group_cost", "same_bits", "shuffled", "deflate", "layout_of", "encode_chunk", "inflate", "unshuffled", "DEFLATE_WORTH", "AS_IS", "COMPRESSIONS",
 ]
@@ -52,6 +67,14 @@ LAYOUT_ATTRIBUTE = "simsam_layout"
 #: to leave out actors without flows, without reading every draw).
 MAX_ABS_ATTRIBUTE = "simsam_max_abs"
 COMPACT = 2
+#: The file attribute ``"seed"`` when the inputs are drawn again on reading (absent: stored).
+INPUTS_ATTRIBUTE = "simsam_inputs"
+#: The file attribute with ``[[first draw position, stop, CRC-32 of the inputs' float64 bytes], ...]`` per written chunk (JSON).
+INPUTS_CHECK_ATTRIBUTE = "simsam_inputs_crc32"
+#: ``simsam run --inputs``: stored in the file, or drawn again from the seed on reading.
+INPUTS = ("stored", "seed")
+#: Attributes of the file, not of the result Dataset it holds (left out on reading).
+FILE_ATTRIBUTES = (LAYOUT_ATTRIBUTE, MAX_ABS_ATTRIBUTE, INPUTS_ATTRIBUTE, INPUTS_CHECK_ATTRIBUTE)
 #: Dataset variables a compact file does not store (rebuilt on reading).
 DERIVED = ("annual_revenue", "cost", "group_annual_revenue", "group_cost")
 #: Variables a compact file stores only to rebuild others (not in the Dataset read back).
@@ -158,3 +181,35 @@ def unshuffled(data: bytes, dtype: np.dtype, shape: tuple[int, ...]) -> np.ndarr
     if dtype.itemsize > 1:
         raw = raw.reshape(dtype.itemsize, -1).T.copy()
     return raw.view(dtype).reshape(shape)
+
+
+def inputs_from_seed(attrs) -> bool:
+    """Whether a results file with these attributes draws its inputs again on reading (``--inputs seed``)."""
+    return attrs.get(INPUTS_ATTRIBUTE) == "seed"
+
+
+def inputs_checksum(values: np.ndarray) -> int:
+    """CRC-32 of ``values (draw, parameter)`` as C-ordered float64 bytes."""
+    return _zlib.crc32(memoryview(np.ascontiguousarray(values, dtype=np.float64)).cast("B"))
+
+
+def rebuild_inputs(attrs, draws: np.ndarray, path="results.nc") -> np.ndarray:
+    """The inputs ``(draw, parameter)`` of a file written with ``--inputs seed``, drawn again.
+
+    ``attrs`` are the file's attributes (its ``config``, ``seed`` and the checksums), ``draws``
+    the global draw indices read (the ``draw`` coordinate, or its first ``max_draws``). Every
+    written chunk wholly among ``draws`` is checked against its CRC-32.
+
+    Raises
+    ------
+    ConfigError
+        The inputs drawn do not match the file's checksums (``path`` named): this simsam samples
+        differently from the one that wrote the file.
+    """
+    config = config_of_results(SimpleNamespace(attrs=attrs))
+    values = ParameterSpace.from_config(config).sample(int(attrs["seed"]), np.asarray(draws, dtype=np.int64))
+    for start, stop, crc in json.loads(attrs.get(INPUTS_CHECK_ATTRIBUTE, "[]")):
+        if stop <= len(values) and inputs_checksum(values[start:stop]) != crc:
+            raise ConfigError(str(path), f"its inputs (not stored: --inputs seed) do not come out as written for draws {start}..{stop - 1}: "
+                                         f"read it with the simsam that wrote it (version {attrs.get('simsam_version', '?')})")
+    return values

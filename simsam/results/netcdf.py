@@ -230,19 +230,24 @@ class ResultWriter(_OpenFile):
     """
 
     def __init__(self, path, config: Config, space: ParameterSpace, draws: np.ndarray, seed: int, engine: str, chunk_draws: int,
-                 compression: str = "fast"):
+                 compression: str = "fast", inputs: str = "stored"):
         import h5netcdf  # h5py/h5netcdf, ~0.1 s: only when a file is opened
         import h5py  # h5py/h5netcdf, ~0.1 s: only when a file is opened
 
         if compression not in layout.COMPRESSIONS:
             raise ValueError(f"compression must be one of {', '.join(layout.COMPRESSIONS)}, not {compression!r}")
+        if inputs not in layout.INPUTS:
+            raise ValueError(f"inputs must be one of {', '.join(layout.INPUTS)}, not {inputs!r}")
         self._compression = compression
+        self._inputs_checks = [] if inputs == "seed" else None  # [start, stop, CRC-32] per chunk written
         self.path = Path(path)
         self._config, self._space = config, space
         coords, attrs = _skeleton(config, space, draws, seed, engine)
         self._split = cost_split(config)
         coords["cost_split"] = (("actor",), np.append(self._split, self._split.sum()))
         attrs[layout.LAYOUT_ATTRIBUTE] = layout.COMPACT
+        if inputs == "seed":
+            attrs[layout.INPUTS_ATTRIBUTE] = "seed"
         sizes = {name: len(values) for name, (dims, values) in coords.items() if dims == (name,)}
         self._draws = sizes["draw"]
         self._chunk = max(1, min(int(chunk_draws), self._draws))
@@ -283,6 +288,11 @@ class ResultWriter(_OpenFile):
         f.attrs.update(attrs)
         aux = {d: [n for n, (dims, _) in coords.items() if dims == (d,) and n != d] for d in sizes}
         stored = {name: v for name, v in variables.items() if name not in layout.DERIVED}
+        if self._inputs_checks is not None:
+            del stored["inputs"]  # drawn again from the seed on reading
+            # The parameters' coordinates then belong to no variable: named in the file's own attribute, as xarray writes
+            # coordinates of no variable, so that xarray reads them as coordinates again.
+            f.attrs["coordinates"] = " ".join(aux["parameter"])
         stored["project_cost"] = (("draw",), {"units": "kr", "long_name": "uplifted project cost (cost = project_cost · cost_split)"},
                                   None)
         self._vars = {}
@@ -311,6 +321,8 @@ class ResultWriter(_OpenFile):
         if self._shares is not None:
             checks.append(("group_cost", layout.rebuild_group_cost(cost, self._shares), out.group_cost))
         values = {"project_cost": total}
+        if self._inputs_checks is not None:
+            self._inputs_checks.append([chunk.start, chunk.stop, layout.inputs_checksum(inputs)])
         for name, (var, get, chunks, dtype, fill) in self._vars.items():
             if get is None:
                 continue
@@ -434,6 +446,8 @@ class ResultWriter(_OpenFile):
             with deferred_signals():
                 if error is None and self._max_abs:  # each actor's largest |value|, exact: tables leave out actors without flows
                     f.attrs[layout.MAX_ABS_ATTRIBUTE] = json.dumps({k: v.tolist() for k, v in self._max_abs.items()})
+                if error is None and self._inputs_checks is not None:
+                    f.attrs[layout.INPUTS_CHECK_ATTRIBUTE] = json.dumps(sorted(self._inputs_checks))
                 f.close()
         finally:
             self._target.close()
@@ -456,8 +470,11 @@ class ResultsFile(_OpenFile):
 
         self._file = h5netcdf.File(Path(path), "r")
         self.layout = layout.layout_of(self._file.attrs)
-        self.attrs = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in self._file.attrs.items()
-                      if k not in (layout.LAYOUT_ATTRIBUTE, layout.MAX_ABS_ATTRIBUTE)}
+        self.path = Path(path)
+        self._raw_attrs = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in self._file.attrs.items()}
+        # "coordinates" names coordinates of no variable (--inputs seed), as xarray writes them: not an attribute of the results
+        self.attrs = {k: v for k, v in self._raw_attrs.items() if k not in layout.FILE_ATTRIBUTES and k != "coordinates"}
+        self._seeded = self.layout == layout.COMPACT and layout.inputs_from_seed(self._raw_attrs)
         self._max_abs = json.loads(self._file.attrs.get(layout.MAX_ABS_ATTRIBUTE, "{}"))
         self.sizes = {name: dim.size for name, dim in self._file.dimensions.items()}
         self.coords = [n for n in self._file.variables if n not in VARIABLES and n not in GROUP_VARIABLES and n not in layout.STORAGE]
@@ -468,6 +485,8 @@ class ResultsFile(_OpenFile):
         return _Column(self._whole(name), ())
 
     def __contains__(self, name) -> bool:
+        if name == "inputs" and self._seeded:
+            return True
         if self.layout == layout.COMPACT and name in layout.DERIVED:
             return ("group_revenue" if name.startswith("group_") else "revenue") in self._file.variables
         return name in self._file.variables and name not in layout.STORAGE
@@ -486,7 +505,7 @@ class ResultsFile(_OpenFile):
     WHOLE_BYTES = 1 << 26
 
     def _whole(self, name):
-        if self.layout == layout.COMPACT and (name in layout.DERIVED or name in layout.PAYBACK):
+        if self.layout == layout.COMPACT and (name in layout.DERIVED or name in layout.PAYBACK or (name == "inputs" and self._seeded)):
             return _Rebuilt(self, name)
         var = self._file.variables[name]
         if self.layout == layout.COMPACT and "draw" in var.dimensions:
@@ -497,9 +516,13 @@ class ResultsFile(_OpenFile):
             self._cache[name] = var[...]
         return self._cache[name]
 
+    def inputs(self) -> np.ndarray:
+        """Every draw's inputs ``(draw, parameter)`` of a file written with ``--inputs seed``, drawn again (checked)."""
+        return layout.rebuild_inputs(self._raw_attrs, self["draw"].values, self.path)
+
     def dims(self, name) -> tuple[str, ...]:
         """The dimensions of variable ``name`` (stored or rebuilt)."""
-        if self.layout == layout.COMPACT and name in layout.DERIVED:
+        if (self.layout == layout.COMPACT and name in layout.DERIVED) or (name == "inputs" and self._seeded):
             return VARIABLES.get(name, GROUP_VARIABLES.get(name))[0]
         return tuple(self._file.variables[name].dimensions)
 
@@ -580,6 +603,9 @@ class _Rebuilt:
 
     def __getitem__(self, key):
         name, key = self._name, tuple(key) if isinstance(key, tuple) else (key,) if key is not Ellipsis else ()
+        if name == "inputs":  # drawn again, every draw (232 bytes a draw for Samverkansteamet), then indexed
+            values = self._results.inputs()
+            return values[key] if key else values
         actor = key[-1] if key else None
         if name in layout.PAYBACK:
             var = _Chunks(self._results._file.variables[name]._h5ds)
@@ -636,7 +662,7 @@ def read_netcdf(path: str | os.PathLike, filename: str, max_draws: int | None = 
     with xr.open_dataset(path, engine="h5netcdf") as ds:
         if max_draws is not None and "draw" in ds.dims and ds.sizes["draw"] > max_draws:
             ds = ds.isel(draw=slice(0, max_draws))
-        return decode_results(ds.load())
+        return decode_results(ds.load(), path)
 
 
 def read_results(path: str | os.PathLike, max_draws: int | None = None):
@@ -648,7 +674,7 @@ def read_results(path: str | os.PathLike, max_draws: int | None = None):
     return read_netcdf(path, "results.nc", max_draws)
 
 
-def decode_results(ds):
+def decode_results(ds, path=None):
     """The result Dataset a results file of the compact layout holds (others are returned as they are).
 
     Rebuilds ``annual_revenue``, ``cost`` (and their group variables) and the payback months
@@ -676,9 +702,11 @@ def decode_results(ds):
             values = layout.rebuild_group_cost(cost, ds["group_cost_share"].values)
         elif name in layout.PAYBACK:
             values = stored[name].values.astype(np.float64)  # masked whole months: exact in float64
+        elif name == "inputs" and layout.inputs_from_seed(ds.attrs):
+            values = layout.rebuild_inputs(ds.attrs, ds["draw"].values, path or "results.nc")
         else:
             out[name] = stored[name].variable
             continue
         out[name] = xr.Variable(dims, values, attrs)
-    attrs = {k: v for k, v in ds.attrs.items() if k not in (layout.LAYOUT_ATTRIBUTE, layout.MAX_ABS_ATTRIBUTE)}
+    attrs = {k: v for k, v in ds.attrs.items() if k not in layout.FILE_ATTRIBUTES}
     return xr.Dataset(out, coords={k: v.variable for k, v in ds.coords.items() if k not in layout.STORAGE}, attrs=attrs)

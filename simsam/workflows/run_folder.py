@@ -65,6 +65,7 @@ def write_run_folder(
     progress=None,
     lang: str | None = None,
     compression: str = "fast",
+    inputs: str = "stored",
 ):
     """Run a config and write ``results.nc``, ``summary.csv``, ``summary.json``, ``summary.xlsx`` into ``folder``.
 
@@ -73,7 +74,8 @@ def write_run_folder(
     file a column at a time. The folder appears only when everything is
     written (:func:`simsam.util.atomic_folder`). Neither xarray nor pandas
     is imported (half a second of ``simsam run``'s start). ``compression``:
-    ``"fast"`` or ``"small"`` (:data:`simsam.results.layout.COMPRESSIONS`).
+    ``"fast"`` or ``"small"`` (:data:`simsam.results.layout.COMPRESSIONS`); ``inputs``: ``"stored"``, or
+    ``"seed"`` to leave the inputs out and draw them again on reading (:data:`simsam.results.layout.INPUTS`).
 
     Returns
     -------
@@ -87,7 +89,7 @@ def write_run_folder(
     index = np.arange(draws, dtype=np.int64)
     clock = Stopwatch()
     with atomic_folder(Path(folder)) as tmp:
-        with ResultWriter(tmp / "results.nc", config, space, index, seed, engine_of(config), chunk, compression) as writer:
+        with ResultWriter(tmp / "results.nc", config, space, index, seed, engine_of(config), chunk, compression, inputs) as writer:
             parts = run_chunks(config, draws, seed, chunk, threads=threads, client=client)
             while True:
                 with clock.phase("simulate"):
