@@ -34,12 +34,14 @@ import json
 import math
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..config.model import Config
 from ..engine.accounting import cost_split, project_cost_total
+from ..engine.run import compute_chunk, config_of_raw
 from ..engine.sampling import ParameterSpace, Sample
 from ..util.resources import reserve_space
 from ..util.signals import deferred_signals
@@ -47,7 +49,7 @@ from ..util.threads import map_threads
 from . import layout
 from .dataset import GROUP_VARIABLES, VARIABLES, _skeleton, variables_of
 
-__all__ = ["ResultWriter", "ResultsFile", "GuardedFile", "write_netcdf", "read_netcdf", "read_results", "decode_results"]
+__all__ = ["ResultWriter", "ResultsFile", "GuardedFile", "ChunkEncoder", "EncodedChunk", "encoded_chunk", "write_netcdf", "read_netcdf", "read_results", "decode_results"]
 
 #: Bytes reserved beyond a chunk's data, for HDF5's metadata and chunk index (a few kB per chunk).
 METADATA_MARGIN = 256 << 10
@@ -221,6 +223,124 @@ def _column_peaks(v: np.ndarray) -> np.ndarray:
     return peaks.reshape(v.shape[1], -1)
 
 
+@dataclass(frozen=True)
+class EncodedChunk:
+    """A run chunk as the file stores it (:meth:`ChunkEncoder.encode`): what a Dask worker sends back.
+
+    Attributes
+    ----------
+    start, stop : int
+        Draw positions within the run.
+    pieces : list of tuple
+        ``(name, HDF5 chunk offset, bytes, filter mask)`` per HDF5 chunk, or ``(name, None, values)``
+        for a run chunk that is not one of the file's chunks (HDF5 filters it).
+    max_abs : dict
+        Per variable, each actor's largest ``|value|`` in the chunk.
+    inputs_crc : int or None
+        CRC-32 of the chunk's inputs when the file leaves them out (``--inputs seed``).
+    """
+
+    start: int
+    stop: int
+    pieces: list
+    max_abs: dict
+    inputs_crc: int | None = None
+
+
+class ChunkEncoder:
+    """Turns a :class:`simsam.engine.run.Chunk` into the pieces the compact file stores.
+
+    The writer's thread runs it for chunks computed here; on a Dask cluster each worker runs it
+    (:func:`encoded_chunk`) and sends back only the file's bytes: the variables the layout rebuilds
+    are left out and the payback months are ``uint8`` before anything crosses the network. It
+    pickles as plain data (the raw config; the worker rebuilds the config once per process).
+
+    Parameters
+    ----------
+    config : Config
+    specs : dict
+        Stored variable name → ``(HDF5 chunk shape, dtype string, fill value)``.
+    chunk_draws, draws : int
+        The file's draws per HDF5 chunk and in all.
+    compression : {"fast", "small"}
+    seeded : bool
+        The inputs are left out (``--inputs seed``): their CRC-32 is taken instead.
+    split : ndarray, shape ``(actor - 1,)``
+        Each actor's share of the project cost.
+    shares : ndarray, shape ``(group,)``, or None
+        Each group's share of the cost.
+    """
+
+    def __init__(self, config: Config, specs: dict, chunk_draws: int, draws: int, compression: str, seeded: bool,
+                 split: np.ndarray, shares: np.ndarray | None):
+        self._config, self._raw = config, config.raw
+        self.specs, self.chunk_draws, self.draws, self.compression, self.seeded = specs, chunk_draws, draws, compression, seeded
+        self.split, self.shares = split, shares
+
+    def __getstate__(self):  # plain data to a worker: the raw config, not the built one
+        return {k: v for k, v in self.__dict__.items() if k != "_config"} | {"_config": None}
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = config_of_raw(self._raw)  # once per worker process (cached there)
+        return self._config
+
+    def encode(self, chunk) -> EncodedChunk:
+        """The chunk's stored variables as HDF5 chunks (:func:`simsam.results.layout.encode_chunk`) when the run
+        chunk is one of the file's, else as arrays for HDF5 to filter; its peaks and inputs' CRC-32."""
+        values, peaks, crc = self._values(chunk)
+        aligned = chunk.start % self.chunk_draws == 0 and chunk.stop - chunk.start == min(self.chunk_draws, self.draws - chunk.start)
+        if not aligned:  # HDF5 filters the chunks itself (slower; a chunk size other than the file's)
+            return EncodedChunk(chunk.start, chunk.stop, [(name, None, v) for name, v in values.items()], peaks, crc)
+        pieces = []
+        for name, v in values.items():
+            chunks, _, fill = self.specs[name]
+            if len(v) < chunks[0]:  # the last chunk: HDF5 stores edge chunks whole
+                v = np.concatenate([v, np.full((chunks[0] - len(v),) + v.shape[1:], fill, dtype=v.dtype)])
+            tiles = [range(0, n, c) for n, c in zip(v.shape[1:], chunks[1:])]
+            for offset in itertools.product(*tiles):
+                block = v[(slice(None),) + tuple(slice(o, o + c) for o, c in zip(offset, chunks[1:]))]
+                pieces.append((name, (chunk.start, *offset), *layout.encode_chunk(block, self.compression)))
+        return EncodedChunk(chunk.start, chunk.stop, pieces, peaks, crc)
+
+    def _values(self, chunk) -> tuple[dict[str, np.ndarray], dict, int | None]:
+        """The stored variables' values of ``chunk``, once the derived ones are checked to rebuild to the bit."""
+        out, inputs = chunk.output, chunk.inputs
+        config = self.config
+        total = project_cost_total(config, Sample(ParameterSpace.from_config(config), inputs))
+        cost = layout.rebuild_cost(total, self.split)
+        checks = [("cost", cost, out.cost)]
+        if self.shares is not None:
+            checks.append(("group_cost", layout.rebuild_group_cost(cost, self.shares), out.group_cost))
+        values = {"project_cost": total}
+        crc = layout.inputs_checksum(inputs) if self.seeded else None
+        getters = {**VARIABLES, **GROUP_VARIABLES}
+        for name, (_, dtype, _) in self.specs.items():
+            if name not in getters:
+                continue
+            v = np.asarray(getters[name][2](out, inputs))
+            if name in layout.PAYBACK:
+                encoded = layout.encode_payback(v, np.dtype(dtype))
+                checks.append((name, layout.decode_payback(encoded), v))
+                v = encoded
+            values[name] = v
+        for name, rebuilt, actual in checks:
+            if not layout.same_bits(rebuilt, actual):
+                raise RuntimeError(f"internal error: {name} of draws {chunk.start}..{chunk.stop - 1} does not rebuild bit for bit "
+                                   "from the compact results layout (simsam.results.layout)")
+        revenue = _column_peaks(out.revenue)  # (actor, year)
+        peaks = {"revenue": revenue.max(axis=1), "annual_revenue": revenue[:, 0], "cost": _column_peaks(cost)[:, 0],
+                 "net_benefit": _column_peaks(out.net_benefit).max(axis=1)}
+        return values, peaks, crc
+
+
+def encoded_chunk(encoder: ChunkEncoder, config, start: int, stop: int, first_draw: int, seed: int, threads: int | None = None):
+    """A Dask task: compute a run chunk (:func:`simsam.engine.run.compute_chunk`) and return it encoded for the file,
+    so that a worker sends back the file's bytes, not every variable as float64."""
+    return encoder.encode(compute_chunk(config, start, stop, first_draw, seed, threads))
+
+
 class ResultWriter(_OpenFile):
     """Writes ``results.nc`` chunk by chunk, never holding all draws in memory.
 
@@ -241,7 +361,6 @@ class ResultWriter(_OpenFile):
         self._compression = compression
         self._inputs_checks = [] if inputs == "seed" else None  # [start, stop, CRC-32] per chunk written
         self.path = Path(path)
-        self._config, self._space = config, space
         coords, attrs = _skeleton(config, space, draws, seed, engine)
         self._split = cost_split(config)
         coords["cost_split"] = (("actor",), np.append(self._split, self._split.sum()))
@@ -263,6 +382,7 @@ class ResultWriter(_OpenFile):
         try:
             with deferred_signals():
                 self._create(h5netcdf, h5py, coords, attrs, sizes, variables_of(config))
+            self.encoder = ChunkEncoder(config, self._specs, self._chunk, self._draws, compression, inputs == "seed", self._split, self._shares)
         except BaseException:
             with contextlib.suppress(Exception), deferred_signals():
                 if self._file is not None:
@@ -295,8 +415,8 @@ class ResultWriter(_OpenFile):
             f.attrs["coordinates"] = " ".join(aux["parameter"])
         stored["project_cost"] = (("draw",), {"units": "kr", "long_name": "uplifted project cost (cost = project_cost · cost_split)"},
                                   None)
-        self._vars = {}
-        for name, (dims, attrs, get) in stored.items():
+        self._vars, self._specs = {}, {}
+        for name, (dims, attrs, _) in stored.items():
             shape = tuple(sizes[d] for d in dims)
             # One HDF5 chunk per (draws of a run chunk, actor or parameter): the summary
             # reads one actor's column at a time, and must not read every actor to get it.
@@ -310,37 +430,8 @@ class ResultWriter(_OpenFile):
             linked = [c for d in dims for c in aux.get(d, [])]
             if linked:
                 var.attrs["coordinates"] = " ".join(linked)
-            self._vars[name] = (var, get, chunks, dtype, fill)
-
-    def _values(self, chunk) -> dict[str, np.ndarray]:
-        """The stored variables' values of ``chunk``, once the derived ones are checked to rebuild to the bit."""
-        out, inputs = chunk.output, chunk.inputs
-        total = project_cost_total(self._config, Sample(self._space, inputs))
-        cost = layout.rebuild_cost(total, self._split)
-        checks = [("cost", cost, out.cost)]
-        if self._shares is not None:
-            checks.append(("group_cost", layout.rebuild_group_cost(cost, self._shares), out.group_cost))
-        values = {"project_cost": total}
-        if self._inputs_checks is not None:
-            self._inputs_checks.append([chunk.start, chunk.stop, layout.inputs_checksum(inputs)])
-        for name, (var, get, chunks, dtype, fill) in self._vars.items():
-            if get is None:
-                continue
-            v = np.asarray(get(out, inputs))
-            if name in layout.PAYBACK:
-                encoded = layout.encode_payback(v, dtype)
-                checks.append((name, layout.decode_payback(encoded), v))
-                v = encoded
-            values[name] = v
-        for name, rebuilt, actual in checks:
-            if not layout.same_bits(rebuilt, actual):
-                raise RuntimeError(f"internal error: {name} of draws {chunk.start}..{chunk.stop - 1} does not rebuild bit for bit "
-                                   "from the compact results layout (simsam.results.layout)")
-        revenue = _column_peaks(out.revenue)  # (actor, year)
-        for name, peak in (("revenue", revenue.max(axis=1)), ("annual_revenue", revenue[:, 0]),
-                           ("cost", _column_peaks(cost)[:, 0]), ("net_benefit", _column_peaks(out.net_benefit).max(axis=1))):
-            self._max_abs[name] = np.fmax(self._max_abs.get(name, peak), peak)
-        return values
+            self._vars[name] = var
+            self._specs[name] = (chunks, dtype.str, fill)
 
     def write(self, chunk) -> None:
         """Write a :class:`simsam.engine.run.Chunk` at its draw positions.
@@ -367,33 +458,19 @@ class ResultWriter(_OpenFile):
         self._flush(keep=1)
 
     def _encode_and_write(self, chunk) -> None:
-        """The writer thread's job: one chunk encoded and written; nothing once an earlier chunk failed."""
+        """The writer thread's job: one chunk encoded (unless a worker did) and written; nothing once an earlier chunk failed."""
         if self._failed:
             return
         try:
-            self._write_pieces(*self._encode(chunk))
+            encoded = chunk if isinstance(chunk, EncodedChunk) else self.encoder.encode(chunk)
+            for name, peak in encoded.max_abs.items():
+                self._max_abs[name] = np.fmax(self._max_abs.get(name, peak), peak)
+            if self._inputs_checks is not None:
+                self._inputs_checks.append([encoded.start, encoded.stop, encoded.inputs_crc])
+            self._write_pieces(encoded)
         except BaseException:
             self._failed = True
             raise
-
-    def _encode(self, chunk):
-        """The chunk's stored variables, as HDF5 chunks ``[(name, offset, bytes, filter mask)]``
-        (:func:`simsam.results.layout.encode_chunk`) when the chunk is one of the file's, else as arrays
-        ``[(name, None, values)]`` for HDF5 to filter."""
-        values = self._values(chunk)
-        aligned = chunk.start % self._chunk == 0 and chunk.stop - chunk.start == min(self._chunk, self._draws - chunk.start)
-        if not aligned:  # HDF5 filters the chunks itself (slower; a chunk size other than the file's)
-            return chunk, [(name, None, v) for name, v in values.items()]
-        pieces = []
-        for name, v in values.items():
-            _, _, chunks, dtype, fill = self._vars[name]
-            if len(v) < chunks[0]:  # the last chunk: HDF5 stores edge chunks whole
-                v = np.concatenate([v, np.full((chunks[0] - len(v),) + v.shape[1:], fill, dtype=v.dtype)])
-            tiles = [range(0, n, c) for n, c in zip(v.shape[1:], chunks[1:])]
-            for offset in itertools.product(*tiles):
-                block = v[(slice(None),) + tuple(slice(o, o + c) for o, c in zip(offset, chunks[1:]))]
-                pieces.append((name, (chunk.start, *offset), *layout.encode_chunk(block, self._compression)))
-        return chunk, pieces
 
     def _flush(self, keep: int = 0) -> None:
         """Wait for the chunks being written, all but the last ``keep``; raise the first failure."""
@@ -401,12 +478,13 @@ class ResultWriter(_OpenFile):
             self._jobs.popleft().result()
             self._target.check()
 
-    def _write_pieces(self, chunk, pieces) -> None:
-        """Write one chunk's encoded pieces (:meth:`_encode`) into the file (the writer thread)."""
+    def _write_pieces(self, chunk: EncodedChunk) -> None:
+        """Write one chunk's encoded pieces (:meth:`ChunkEncoder.encode`) into the file (the writer thread)."""
+        pieces = chunk.pieces
         _reserve(self.path, sum(len(p[2]) if p[1] is not None else p[2].nbytes for p in pieces) + METADATA_MARGIN)
         with deferred_signals():
             for name, offset, data, *mask in pieces:
-                var = self._vars[name][0]
+                var = self._vars[name]
                 if offset is None:
                     var[chunk.start : chunk.stop] = data
                 else:

@@ -7,6 +7,7 @@ folder appears only when everything is written (:func:`simsam.util.atomic_folder
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from pathlib import Path
@@ -20,7 +21,7 @@ from ..engine.run import run_chunks
 from ..engine.sampling import ParameterSpace
 from ..report.excel import write_summary_xlsx
 from ..results import ResultsFile, ResultWriter
-from ..results.netcdf import decode_results, write_netcdf
+from ..results.netcdf import decode_results, encoded_chunk, write_netcdf
 from ..util import atomic_folder
 from ..util.timing import Stopwatch
 
@@ -90,7 +91,9 @@ def write_run_folder(
     clock = Stopwatch()
     with atomic_folder(Path(folder)) as tmp:
         with ResultWriter(tmp / "results.nc", config, space, index, seed, engine_of(config), chunk, compression, inputs) as writer:
-            parts = run_chunks(config, draws, seed, chunk, threads=threads, client=client)
+            # On a cluster each worker encodes its chunk for the file and sends back those bytes (ChunkEncoder).
+            task = {} if client is None else {"task": functools.partial(encoded_chunk, writer.encoder)}
+            parts = run_chunks(config, draws, seed, chunk, threads=threads, client=client, **task)
             while True:
                 with clock.phase("simulate"):
                     part = next(parts, None)
