@@ -299,6 +299,13 @@ class ChunkEncoder:
             if len(v) < chunks[0]:  # the last chunk: HDF5 stores edge chunks whole
                 v = np.concatenate([v, np.full((chunks[0] - len(v),) + v.shape[1:], fill, dtype=v.dtype)])
             tiles = [range(0, n, c) for n, c in zip(v.shape[1:], chunks[1:])]
+            if v.ndim > 1 and all(c == 1 for c in chunks[1:]):
+                # One column per HDF5 chunk: the draws put last in one pass, so that each column is a contiguous
+                # row (gathering each strided column on its own pulled the whole array through the cache each time).
+                columns = np.ascontiguousarray(np.moveaxis(v, 0, -1))
+                for offset in itertools.product(*tiles):
+                    pieces.append((name, (chunk.start, *offset), *layout.encode_chunk(columns[offset], self.compression)))
+                continue
             for offset in itertools.product(*tiles):
                 block = v[(slice(None),) + tuple(slice(o, o + c) for o, c in zip(offset, chunks[1:]))]
                 pieces.append((name, (chunk.start, *offset), *layout.encode_chunk(block, self.compression)))
