@@ -470,8 +470,8 @@ class ResultWriter(_OpenFile):
             return
         try:
             encoded = chunk if isinstance(chunk, EncodedChunk) else self.encoder.encode(chunk)
-            for name, peak in encoded.max_abs.items():
-                self._max_abs[name] = np.fmax(self._max_abs.get(name, peak), peak)
+            for name, peak in encoded.max_abs.items():  # + 0.0: a largest |value| of 0 is +0.0, never −0.0
+                self._max_abs[name] = np.fmax(self._max_abs.get(name, peak), peak) + 0.0
             if self._inputs_checks is not None:
                 self._inputs_checks.append([encoded.start, encoded.stop, encoded.inputs_crc])
             self._write_pieces(encoded)
