@@ -8,7 +8,8 @@ process (``os.wait4``'s ``ru_maxrss``), the bytes of ``results.nc`` on disk (and
 split simulate / write / summarise that the run logs when ``SIMSAM_TIMINGS`` names a file
 (:mod:`simsam.util.timing`; the rest of the wall time is start-up and the atomic folder).
 Default sizes: 10⁶ draws three times and 10⁷ once (targets: ≤ 4 s and ≤ 45 s on 2 cores,
-peak RSS ≤ 1 GiB, ≤ 4 GB on disk); ``--quick``: 20 000 draws twice.
+peak RSS ≤ 1 GiB, ≤ 4 GB on disk); ``--quick``: 20 000 draws twice. Each size is also run once with
+``--inputs seed --compression small``, the smallest lossless file (its bytes and seconds under ``smallest``).
 
 Fails (exit 1) on wrong results, never on timings: the folder's summary must be the one
 ``simsam.summarize(simsam.simulate(...))`` gives (checked for runs of at most 10⁶ draws), and
@@ -31,17 +32,20 @@ from pathlib import Path
 from _common import ROOT, write
 
 CONFIG = ROOT / "configs" / "samverkansteamet.toml"
+#: The options of the smallest lossless results.nc, timed once per size beside the default.
+SMALLEST = ("--inputs", "seed", "--compression", "small")
 #: Draws up to this are checked against an in-process run (its Dataset is held in memory).
 CHECK_DRAWS = 1_000_000
 
 
-def run_once(draws: int, folder: Path, seed: int) -> dict:
-    """One ``simsam run`` process: wall seconds, peak RSS (bytes), bytes on disk, its phase times."""
+def run_once(draws: int, folder: Path, seed: int, options: tuple[str, ...] = ()) -> dict:
+    """One ``simsam run`` process (with ``options``): wall seconds, peak RSS (bytes), bytes on disk, its phase times."""
     out = folder / "run"
     shutil.rmtree(out, ignore_errors=True)
     timings = folder / "timings.json"
     env = {**os.environ, "SIMSAM_TIMINGS": str(timings), "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    cmd = [sys.executable, "-m", "simsam.cli", "run", str(CONFIG), "--draws", str(draws), "--seed", str(seed), "--quiet", "--out", str(out)]
+    cmd = [sys.executable, "-m", "simsam.cli", "run", str(CONFIG), "--draws", str(draws), "--seed", str(seed), "--quiet", "--out", str(out),
+           *options]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -74,6 +78,10 @@ def check(draws: int, folder: Path, seed: int) -> None:
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--check"]:  # the check of one size's last run, in its own process (see below)
+        check(int(argv[1]), Path(argv[2]), int(argv[3]))
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, nargs="*")
     parser.add_argument("--repeat", type=int)
@@ -89,7 +97,9 @@ def main(argv=None) -> int:
         for draws in sizes:
             repeat = args.repeat or (2 if args.quick else 3 if draws <= 1_000_000 else 1)
             runs = [run_once(draws, folder, seed) for _ in range(repeat)]
-            check(draws, folder, seed)
+            # In a process of its own: the in-memory run of the check would otherwise stay in this process's heap, and a
+            # later run forked from it would count those pages in its peak RSS (ru_maxrss counts them from the fork on).
+            subprocess.run([sys.executable, __file__, "--check", str(draws), str(folder), str(seed)], cwd=ROOT, check=True)
             phases = {k: statistics.median(r["phases"][k] for r in runs) for k in runs[0]["phases"]}
             row = {
                 "draws": draws,
@@ -102,11 +112,16 @@ def main(argv=None) -> int:
                 "phase_seconds_median": phases,
                 "phase_share": {k: v / statistics.median(r["seconds"] for r in runs) for k, v in phases.items()},
             }
+            # The smallest lossless file: inputs drawn again from the seed on reading, every chunk deflated (one run).
+            small = run_once(draws, folder, seed, SMALLEST)
+            row["smallest"] = {"options": " ".join(SMALLEST), "seconds": small["seconds"], "results_bytes": small["results_bytes"],
+                               "bytes_per_draw": small["results_bytes"] / draws, "peak_rss_mib": small["peak_rss_bytes"] / 2**20}
             result["sizes"].append(row)
             split = ", ".join(f"{k} {v:.2f} s" for k, v in phases.items())
             print(f"simsam run --draws {draws:,}: {row['seconds_median']:.2f} s (median of {repeat}), peak RSS "
                   f"{row['peak_rss_mib_max']:.0f} MiB, results.nc {row['results_bytes'] / 1e6:.1f} MB "
-                  f"({row['bytes_per_draw']:.0f} B/draw); {split}")
+                  f"({row['bytes_per_draw']:.0f} B/draw); {split}; {' '.join(SMALLEST)}: {row['smallest']['bytes_per_draw']:.0f} B/draw, "
+                  f"{row['smallest']['seconds']:.2f} s")
     print(f"  wrote {write('large_run', result, args.out)}")
     return 0
 
