@@ -15,6 +15,7 @@ import simsam
 from simsam.engine.run import run_chunks
 from simsam.engine.sampling import ParameterSpace
 from simsam.results import ResultsFile, ResultWriter, layout, read_results
+from simsam.results.netcdf import write_netcdf
 from simsam.workflows.run_folder import write_run, write_run_folder
 
 from .helpers import CONFIGS, DATA, ROOT
@@ -107,7 +108,8 @@ def test_compact_layout_is_standard_netcdf(tmp_path):
     write_run_folder(cfg, tmp_path / "new", 4000, 2, chunk_draws=1000, compression="small")
     write_run_folder(cfg, tmp_path / "fast", 4000, 2, chunk_draws=1000)
     ref = simsam.simulate(cfg, draws=4000, seed=2, chunk_draws=1000)
-    write_run(ref, tmp_path / "old")  # write_netcdf: every variable float64, the previous layout
+    (tmp_path / "old").mkdir()
+    write_netcdf(ref, tmp_path / "old" / "results.nc")  # every variable float64, the previous layout
     with h5py.File(tmp_path / "new" / "results.nc", "r") as f:
         assert f.attrs[layout.LAYOUT_ATTRIBUTE] == layout.COMPACT
         for name in ("net_benefit", "revenue", "inputs", "payback_months", "project_cost"):
@@ -132,7 +134,8 @@ def test_compact_layout_is_standard_netcdf(tmp_path):
 
 def test_previous_layout_still_reads(tmp_path):
     """A results.nc of layout 1: the committed file (written by simsam run before the compact layout, a config
-    with groups) and one written now by write_run (write_netcdf); both read as stored, by either reader."""
+    with groups) and one written now by write_netcdf; both read as stored, by either reader. (write_run, a Dataset
+    held in memory, now writes the compact layout: test_a_dataset_held_in_memory_is_written_compact.)"""
     old = DATA / "results_layout1.nc"
     with xr.open_dataset(old, engine="h5netcdf") as raw:
         raw = raw.load()
@@ -143,9 +146,13 @@ def test_previous_layout_still_reads(tmp_path):
     config = simsam.results.config_of_results(raw)
     assert config.groups and raw.sizes["draw"] == 12
     ds = simsam.simulate(simsam.load_config(DATA / "engine.toml"), draws=50, seed=3)
+    write_netcdf(ds, tmp_path / "results.nc")
+    assert_same(read_results(tmp_path / "results.nc"), ds)
+    assert_file_reads(tmp_path / "results.nc", ds)
     write_run(ds, tmp_path / "run")
+    with ResultsFile(tmp_path / "run" / "results.nc") as results:
+        assert results.layout == layout.COMPACT
     assert_same(read_results(tmp_path / "run"), ds)
-    assert_file_reads(tmp_path / "run" / "results.nc", ds)
 
 
 def test_chunks_other_than_the_files_go_through_hdf5(tmp_path):
@@ -259,3 +266,45 @@ def test_writer_refuses_an_unknown_inputs_mode(tmp_path):
     cfg = simsam.load_config(CONFIGS / "samverkansteamet.toml")
     with pytest.raises(ValueError, match="inputs must be one of stored, seed"):
         ResultWriter(tmp_path / "r.nc", cfg, ParameterSpace.from_config(cfg), np.arange(10), 1, "person", 10, inputs="none")
+
+
+@pytest.mark.parametrize("path", [CONFIGS / "samverkansteamet.toml", ROOT / "experiments" / "data" / "samverkansteamet_groups.toml"],
+                         ids=lambda p: p.stem)
+def test_a_dataset_held_in_memory_is_written_compact(path, tmp_path):
+    """write_results (--until-se, experiment, split and monitor folders): a simulate Dataset, with attributes of its own
+    added, is written in the compact layout and reads back as itself, bit for bit; one edited by hand (a cost that is
+    not project cost × split) is written as it is (layout 1), and reads back as itself too."""
+    import h5py
+
+    from simsam.results.netcdf import write_results
+
+    cfg = simsam.load_config(path)
+    ref = simsam.simulate(cfg, draws=700, seed=8)
+    ref.attrs["until_se"], ref.attrs["converged"] = 0.01, 1
+    write_results(ref, tmp_path / "a.nc", chunk_draws=256)
+    with h5py.File(tmp_path / "a.nc") as f:
+        assert layout.layout_of(f.attrs) == layout.COMPACT and "cost" not in f
+    assert_same(read_results(tmp_path / "a.nc"), ref)
+    assert_file_reads(tmp_path / "a.nc", ref)
+    edited = ref.copy(deep=True)
+    edited["cost"].values[3, 0] += 1.0
+    write_results(edited, tmp_path / "b.nc")
+    with h5py.File(tmp_path / "b.nc") as f:
+        assert layout.layout_of(f.attrs) == 1 and "cost" in f
+    assert_same(read_results(tmp_path / "b.nc"), edited)
+
+
+def test_until_se_folder_is_compact_and_reads_back(tmp_path):
+    """simsam run --until-se writes its results.nc in the compact layout; it reads back as the run in memory."""
+    from simsam.analysis.convergence import run_until_se
+    from simsam.cli import main
+
+    config = CONFIGS / "samverkansteamet.toml"
+    out = tmp_path / "se"
+    assert main(["run", str(config), "--until-se", "0.2", "--draws", "300", "--seed", "3", "--out", str(out), "--quiet"]) == 0
+    with ResultsFile(out / "results.nc") as results:
+        assert results.layout == layout.COMPACT
+    ds, _ = run_until_se(simsam.load_config(config), 0.2, seed=3, batch=300)
+    back = read_results(out)
+    assert {k: v for k, v in back.attrs.items() if k not in ("until_se", "converged")} == dict(ds.attrs)
+    assert_same(back.drop_attrs(), ds.drop_attrs())

@@ -118,12 +118,13 @@ def _write(result, summary: dict, followup, out: Path, lang: str) -> None:
 
     from ..analysis.monitor import month_of  # on use: simsam --help and the other commands do not load it
     from ..analysis.summary import summarize  # on use: simsam --help and the other commands do not load it
+    from ..results.netcdf import write_results  # on use: simsam --help and the other commands do not load it
     from ..util import atomic_folder  # on use: simsam --help and the other commands do not load it
     from ..workflows.run_folder import write_summaries  # on use: simsam --help and the other commands do not load it
 
     ds = result.start
     with atomic_folder(out) as tmp:
-        ds.to_netcdf(tmp / "results.nc", engine="h5netcdf")
+        write_results(ds, tmp / "results.nc")
         write_summaries(ds, summarize(ds), tmp, lang)
         (tmp / "monitor.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         _monitor_nc(result).to_netcdf(tmp / "monitor.nc", engine="h5netcdf")

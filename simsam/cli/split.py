@@ -64,12 +64,13 @@ def write_split(result, summary: dict, out: Path, lang: str) -> None:
     """Every file of the folder, atomically (:func:`simsam.util.atomic_folder`)."""
     from ..analysis.split import write_split_files  # on use: simsam --help does not load numpy
     from ..analysis.summary import summarize  # on use: simsam --help and the other commands do not load it
+    from ..results.netcdf import write_results  # on use: simsam --help and the other commands do not load it
     from ..util import atomic_folder  # on use: simsam --help and the other commands do not load it
     from ..workflows.run_folder import write_summaries  # on use: simsam --help and the other commands do not load it
 
     with atomic_folder(out) as tmp:
         ds = result.dataset()
-        ds.to_netcdf(tmp / "results.nc", engine="h5netcdf")
+        write_results(ds, tmp / "results.nc")
         write_summaries(ds, summarize(ds), tmp, lang)
         write_split_files(result, summary, tmp)
 

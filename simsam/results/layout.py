@@ -93,7 +93,7 @@ except ImportError:  # pragma: no cover - isal is a dependency; zlib is the fall
 
 def layout_of(attrs) -> int:
     """The layout of a results file from its attributes (1 when it does not say)."""
-    return int(attrs.get(LAYOUT_ATTRIBUTE, 1))
+    return int(np.asarray(attrs.get(LAYOUT_ATTRIBUTE, 1)).reshape(-1)[0])  # h5py reads the attribute as a 1-element array
 
 
 def payback_dtype(horizon_months: int) -> np.dtype:

@@ -41,15 +41,16 @@ import numpy as np
 
 from ..config.model import Config
 from ..engine.accounting import cost_split, project_cost_total
-from ..engine.run import compute_chunk, config_of_raw
+from ..engine.evaluate import DEFAULT_CHUNK_DRAWS, ModelOutput
+from ..engine.run import Chunk, compute_chunk, config_of_raw
 from ..engine.sampling import ParameterSpace, Sample
 from ..util.resources import reserve_space
 from ..util.signals import deferred_signals
 from ..util.threads import map_threads
 from . import layout
-from .dataset import GROUP_VARIABLES, VARIABLES, _skeleton, variables_of
+from .dataset import GROUP_VARIABLES, VARIABLES, _skeleton, config_of_results, variables_of
 
-__all__ = ["ResultWriter", "ResultsFile", "GuardedFile", "ChunkEncoder", "EncodedChunk", "encoded_chunk", "write_netcdf", "read_netcdf", "read_results", "decode_results"]
+__all__ = ["ResultWriter", "ResultsFile", "GuardedFile", "ChunkEncoder", "EncodedChunk", "encoded_chunk", "write_results", "write_netcdf", "read_netcdf", "read_results", "decode_results"]
 
 #: Bytes reserved beyond a chunk's data, for HDF5's metadata and chunk index (a few kB per chunk).
 METADATA_MARGIN = 256 << 10
@@ -195,6 +196,53 @@ def write_netcdf(ds, path, **options) -> None:
     finally:
         target.close()
     target.check()
+
+
+def write_results(ds, path, chunk_draws: int = DEFAULT_CHUNK_DRAWS) -> None:
+    """A result Dataset held in memory (``simulate``'s, ``--until-se``'s, an experiment's) into ``path``, compact.
+
+    The Dataset's chunks go through :class:`ResultWriter` as a run's would, with the Dataset's
+    own attributes, so the file reads back (:func:`read_results`) as the same Dataset, bit for
+    bit. A Dataset the compact layout cannot hold so, one whose coordinates or cost are not
+    what its config gives (made or edited by hand), is written as it is (layout 1,
+    :func:`write_netcdf`) instead.
+
+    Raises
+    ------
+    OSError
+        Writing failed (no space, quota, I/O error), with ``path`` as its file name.
+    """
+    path = Path(path)
+    try:
+        config = config_of_results(ds)
+        space = ParameterSpace.from_config(config)
+        draws = np.asarray(ds["draw"].values)
+        coords, _ = _skeleton(config, space, draws, int(ds.attrs["seed"]), str(ds.attrs["engine"]))
+        if len(draws) == 0 or any(name not in ds.coords or not np.array_equal(ds[name].values, values) for name, (_, values) in coords.items()):
+            raise ValueError("coordinates other than the config's")
+    except (KeyError, ValueError, TypeError):  # not simsam's own result Dataset: as it is (ConfigError is a ValueError)
+        write_netcdf(ds, path)
+        return
+    chunk = max(1, min(int(chunk_draws), len(draws)))
+    arrays = {name: np.asarray(ds[name].values) for name in ds.data_vars}
+
+    def part(name, lo, hi):
+        return np.ascontiguousarray(arrays[name][lo:hi]) if name in arrays else None
+
+    try:
+        with ResultWriter(path, config, space, draws, int(ds.attrs["seed"]), str(ds.attrs["engine"]), chunk, attrs=dict(ds.attrs)) as writer:
+            for lo in range(0, len(draws), chunk):
+                hi = min(lo + chunk, len(draws))
+                output = ModelOutput(
+                    part("payback_months", lo, hi), part("net_benefit", lo, hi), part("revenue", lo, hi), part("cost", lo, hi),
+                    part("utilised_potential", lo, hi), group_payback=part("group_payback_months", lo, hi),
+                    group_net_benefit=part("group_net_benefit", lo, hi), group_revenue=part("group_revenue", lo, hi),
+                    group_cost=part("group_cost", lo, hi), group_utilised_potential=part("group_utilised_potential", lo, hi),
+                )
+                writer.write(Chunk(lo, hi, output, part("inputs", lo, hi)))
+    except RuntimeError:  # a variable the layout rebuilds would not come out to the bit: keep every variable as it is
+        path.unlink(missing_ok=True)
+        write_netcdf(ds, path)
 
 
 class _OpenFile:
@@ -353,11 +401,12 @@ class ResultWriter(_OpenFile):
 
     The file has the compact layout (:mod:`simsam.results.layout`): xarray's coordinates
     and attributes, the stored variables created empty, HDF5-chunked along ``draw``,
-    shuffled and deflated, and filled as chunks arrive, in any order.
+    shuffled and deflated, and filled as chunks arrive, in any order. ``attrs``, when
+    given, are the file's attributes instead of the run's (a Dataset's, :func:`write_results`).
     """
 
     def __init__(self, path, config: Config, space: ParameterSpace, draws: np.ndarray, seed: int, engine: str, chunk_draws: int,
-                 compression: str = "fast", inputs: str = "stored"):
+                 compression: str = "fast", inputs: str = "stored", attrs: dict | None = None):
         import h5netcdf  # h5py/h5netcdf, ~0.1 s: only when a file is opened
         import h5py  # h5py/h5netcdf, ~0.1 s: only when a file is opened
 
@@ -368,7 +417,8 @@ class ResultWriter(_OpenFile):
         self._compression = compression
         self._inputs_checks = [] if inputs == "seed" else None  # [start, stop, CRC-32] per chunk written
         self.path = Path(path)
-        coords, attrs = _skeleton(config, space, draws, seed, engine)
+        coords, skeleton_attrs = _skeleton(config, space, draws, seed, engine)
+        attrs = dict(skeleton_attrs if attrs is None else attrs)  # a Dataset's own attributes (write_results) win
         self._split = cost_split(config)
         coords["cost_split"] = (("actor",), np.append(self._split, self._split.sum()))
         attrs[layout.LAYOUT_ATTRIBUTE] = layout.COMPACT

@@ -82,7 +82,7 @@ from ..config.model import SOCIETY, Config
 from ..config.nodes import Node
 from ..errors import ConfigError, type_name
 from ..results import simulate
-from ..results.netcdf import write_netcdf
+from ..results.netcdf import write_results
 from ..util import atomic_folder
 from .run_folder import write_summaries
 
@@ -474,7 +474,7 @@ def _run(exp: Experiment, a: Analysis, folder: Path, runs: dict, threads):
         note = ""
     runs.setdefault(int(ds.sizes["draw"]), ds)
     summary = summarize(ds)
-    write_netcdf(ds, folder / "results.nc")
+    write_results(ds, folder / "results.nc")
     write_summaries(ds, summary, folder)
     horizon = exp.config.simulation.horizon_months
     files = sorted(f.name for f in folder.iterdir())  # results.nc and the summaries write_summaries makes

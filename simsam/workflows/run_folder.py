@@ -21,7 +21,7 @@ from ..engine.run import run_chunks
 from ..engine.sampling import ParameterSpace
 from ..report.excel import write_summary_xlsx
 from ..results import ResultsFile, ResultWriter
-from ..results.netcdf import decode_results, encoded_chunk, write_netcdf
+from ..results.netcdf import decode_results, encoded_chunk, write_results
 from ..util import atomic_folder
 from ..util.timing import Stopwatch
 
@@ -49,7 +49,7 @@ def write_run(ds, folder: str | os.PathLike, summary=None, lang: str | None = No
     folder = Path(folder)
     summary = summarize(ds) if summary is None else summary
     with atomic_folder(folder) as tmp:
-        write_netcdf(ds, tmp / "results.nc")
+        write_results(ds, tmp / "results.nc")
         write_summaries(ds, summary, tmp, lang)
     return folder
 
