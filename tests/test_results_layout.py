@@ -308,3 +308,9 @@ def test_until_se_folder_is_compact_and_reads_back(tmp_path):
     back = read_results(out)
     assert {k: v for k, v in back.attrs.items() if k not in ("until_se", "converged")} == dict(ds.attrs)
     assert_same(back.drop_attrs(), ds.drop_attrs())
+    seeded = tmp_path / "se-seed"  # --inputs seed applies to --until-se too
+    assert main(["run", str(config), "--until-se", "0.2", "--draws", "300", "--seed", "3", "--out", str(seeded), "--quiet",
+                 "--inputs", "seed"]) == 0
+    with ResultsFile(seeded / "results.nc") as results:
+        assert results._seeded and "inputs" not in results._file.variables
+    assert_same(read_results(seeded), back)

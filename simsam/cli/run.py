@@ -189,7 +189,7 @@ def _run_until_se(args, cfg, out: Path) -> int:
     ds.attrs["until_se"] = float(args.until_se)
     ds.attrs["converged"] = int(conv.reached)
     summary = summarize(ds)
-    write_run(ds, out, summary, lang=language(args, cfg))
+    write_run(ds, out, summary, lang=language(args, cfg), inputs=args.inputs)
     if not args.quiet:
         print(summary_text(ds, summary, language(args, cfg)))
         print(f"\n{conv.text()}")

@@ -198,14 +198,15 @@ def write_netcdf(ds, path, **options) -> None:
     target.check()
 
 
-def write_results(ds, path, chunk_draws: int = DEFAULT_CHUNK_DRAWS) -> None:
+def write_results(ds, path, chunk_draws: int = DEFAULT_CHUNK_DRAWS, inputs: str = "stored") -> None:
     """A result Dataset held in memory (``simulate``'s, ``--until-se``'s, an experiment's) into ``path``, compact.
 
     The Dataset's chunks go through :class:`ResultWriter` as a run's would, with the Dataset's
     own attributes, so the file reads back (:func:`read_results`) as the same Dataset, bit for
     bit. A Dataset the compact layout cannot hold so, one whose coordinates or cost are not
     what its config gives (made or edited by hand), is written as it is (layout 1,
-    :func:`write_netcdf`) instead.
+    :func:`write_netcdf`) instead. ``inputs``: ``"stored"``, or ``"seed"`` to leave them out
+    (:data:`simsam.results.layout.INPUTS`).
 
     Raises
     ------
@@ -230,7 +231,8 @@ def write_results(ds, path, chunk_draws: int = DEFAULT_CHUNK_DRAWS) -> None:
         return np.ascontiguousarray(arrays[name][lo:hi]) if name in arrays else None
 
     try:
-        with ResultWriter(path, config, space, draws, int(ds.attrs["seed"]), str(ds.attrs["engine"]), chunk, attrs=dict(ds.attrs)) as writer:
+        with ResultWriter(path, config, space, draws, int(ds.attrs["seed"]), str(ds.attrs["engine"]), chunk, inputs=inputs,
+                          attrs=dict(ds.attrs)) as writer:
             for lo in range(0, len(draws), chunk):
                 hi = min(lo + chunk, len(draws))
                 output = ModelOutput(

@@ -44,12 +44,13 @@ def write_summaries(ds, summary, folder: Path, lang: str | None = None) -> None:
     write_summary_xlsx(ds, summary, folder / "summary.xlsx", lang=lang)
 
 
-def write_run(ds, folder: str | os.PathLike, summary=None, lang: str | None = None) -> Path:
-    """Write ``results.nc``, ``summary.csv``, ``summary.json`` and ``summary.xlsx`` into ``folder`` atomically."""
+def write_run(ds, folder: str | os.PathLike, summary=None, lang: str | None = None, inputs: str = "stored") -> Path:
+    """Write ``results.nc`` (compact, :func:`simsam.results.netcdf.write_results`; ``inputs`` stored or drawn again
+    from the seed), ``summary.csv``, ``summary.json`` and ``summary.xlsx`` into ``folder`` atomically."""
     folder = Path(folder)
     summary = summarize(ds) if summary is None else summary
     with atomic_folder(folder) as tmp:
-        write_results(ds, tmp / "results.nc")
+        write_results(ds, tmp / "results.nc", inputs=inputs)
         write_summaries(ds, summary, tmp, lang)
     return folder
 
