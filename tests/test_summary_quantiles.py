@@ -59,3 +59,12 @@ def test_summary_quantiles_and_their_errors_are_unchanged():
 def test_unknown_method_is_refused():
     with pytest.raises(ValueError, match="method"):
         sorted_quantiles(np.arange(3.0), [0.5], "hazen")
+
+
+def test_imap_threads_keeps_order_and_takes_any_item():
+    """imap_threads (the summary's actors and totals on every core) yields in order, None items included."""
+    from simsam.util.threads import imap_threads
+
+    items = [3, None, 0, None, "x", 7]
+    assert list(imap_threads(lambda x: x, items)) == items
+    assert list(imap_threads(lambda x: x, items, parallel=False)) == items

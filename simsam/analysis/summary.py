@@ -340,14 +340,23 @@ def summary_of(ds) -> Summary:
     rows, no_cost = {}, set()
     draws = ds.sizes["draw"]
     parallel = PARALLEL_DRAWS <= draws <= PARALLEL_MAX_BYTES // (8 * ACTOR_COLUMNS)
-    for actor, (actor_rows_, none) in zip(actors, imap_threads(actor_rows, actors, parallel=parallel)):
+    # The totals ("Staten totalt") are one more job of the same threads, last (they hold as many columns as an actor).
+    everything = object()  # the totals' job (imap_threads keeps None for itself)
+    jobs = actors + [everything]
+    done = imap_threads(lambda actor: totals_of(ds) if actor is everything else actor_rows(actor), jobs, parallel=parallel)
+    totals = {}
+    for actor, result in zip(jobs, done):
+        if actor is everything:
+            totals = result
+            continue
+        actor_rows_, none = result
         rows.update(actor_rows_)
         if none:
             no_cost.add(actor)
     groups = {}
     if "group_cost" in ds:
         groups = {str(g): summary_of(group_view(ds, str(g))) for g in ds["group"].values}
-    return Summary({key: {**nan, **row} for key, row in rows.items()}, frozenset(no_cost), totals_of(ds), groups)
+    return Summary({key: {**nan, **row} for key, row in rows.items()}, frozenset(no_cost), totals, groups)
 
 
 def year_values(column, i: int) -> np.ndarray:

@@ -33,11 +33,12 @@ def imap_threads(fn, items, parallel: bool = True):
         return
     from concurrent.futures import ThreadPoolExecutor  # only when the work is shared
 
+    end = object()  # after the last item (an item may be anything, None too)
     with ThreadPoolExecutor(threads) as pool:
         pending = [pool.submit(fn, item) for item in items[:threads]]
-        for nxt in items[threads:] + [None] * threads:
+        for nxt in items[threads:] + [end] * threads:
             done = pending.pop(0)
-            if nxt is not None:
+            if nxt is not end:
                 pending.append(pool.submit(fn, nxt))
             yield done.result()
             del done
