@@ -314,3 +314,28 @@ def test_until_se_folder_is_compact_and_reads_back(tmp_path):
     with ResultsFile(seeded / "results.nc") as results:
         assert results._seeded and "inputs" not in results._file.variables
     assert_same(read_results(seeded), back)
+
+
+def test_full_mantissas_spare_the_trial_and_decide_as_it_would(tmp_path):
+    """encode_chunk's quick test (the last mantissa byte of the first numbers): amounts go as they are without a trial
+    deflate, and zeros, whole numbers, short fractions and uint8 still go through the trial; on a shipped config's
+    draws every chunk stored as it is would also have been by the trial alone."""
+    from simsam.results.layout import _full_mantissas
+
+    rng = np.random.default_rng(3)
+    amounts = rng.normal(size=2000) * 1e6
+    assert _full_mantissas(amounts) and _full_mantissas(amounts.astype(">f8"))
+    for other in (np.zeros(2000), np.round(amounts), np.full(2000, 0.25), rng.integers(0, 255, 2000).astype(np.uint8)):
+        assert not _full_mantissas(other)
+    cfg = simsam.load_config(CONFIGS / "samverkansteamet.toml")
+    chunk = next(run_chunks(cfg, 4000, 1, 4000))
+    with ResultWriter(tmp_path / "r.nc", cfg, ParameterSpace.from_config(cfg), np.arange(4000), 1, "person", 4000) as writer:
+        stored = 0
+        for name, _, data, mask in writer.encoder.encode(chunk).pieces:
+            if mask != layout.AS_IS:
+                continue
+            block = np.frombuffer(data, dtype=np.dtype(writer.encoder.specs[name][1]))
+            sample = block[: max(1, len(block) // 16)]
+            assert len(layout.deflate(layout.shuffled(sample))) > layout.DEFLATE_WORTH * sample.nbytes, name
+            stored += 1
+    assert stored > 50
