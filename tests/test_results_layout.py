@@ -339,3 +339,25 @@ def test_full_mantissas_spare_the_trial_and_decide_as_it_would(tmp_path):
             assert len(layout.deflate(layout.shuffled(sample))) > layout.DEFLATE_WORTH * sample.nbytes, name
             stored += 1
     assert stored > 50
+
+
+def test_column_peaks_kernel_is_numpys_reductions():
+    """simsam.kernels.extremes.column_peaks against its NumPy twin, max(fmax.reduce, −fmin.reduce, 0) per column:
+    random columns with NaN, ±inf, all-NaN and all-zero columns and zeros of both signs (a zero peak is +0.0)."""
+    from simsam.kernels.extremes import column_peaks
+
+    rng = np.random.default_rng(21)
+    for _ in range(30):
+        n, m = rng.integers(1, 400), rng.integers(1, 12)
+        v = rng.normal(size=(n, m)) * 10.0 ** rng.integers(-5, 8, size=(n, m))
+        v[rng.random(v.shape) < 0.1] = np.nan
+        v[rng.random(v.shape) < 0.05] = 0.0
+        v[rng.random(v.shape) < 0.05] = -0.0
+        v[:, 0] = np.nan
+        if m > 1:
+            v[:, 1] = -0.0
+        if m > 2 and rng.random() < 0.3:
+            v[0, 2] = -np.inf
+        want = np.fmax(np.fmax(np.fmax.reduce(v, axis=0), -np.fmin.reduce(v, axis=0)), 0.0) + 0.0
+        got = column_peaks(v)
+        assert np.array_equal(got.view(np.uint64), want.view(np.uint64)), (got, want)
