@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from simsam.analysis.summary import QUANTILES, _quantiles, sorted_quantiles
+from simsam.analysis.summary import QUANTILES, _quantiles, selected_quantiles, sorted_quantiles
+from simsam.kernels.selection import BUCKETS, order_statistics
 
 
 def _probabilities(n):
@@ -37,10 +38,10 @@ def test_sorted_quantiles_are_numpys_to_the_bit(method):
         p = _probabilities(x.size)
         with np.errstate(invalid="ignore"):
             want = np.quantile(x, p, method=method)
-        got = sorted_quantiles(np.sort(x), p, method)
-        assert np.array_equal(got, want, equal_nan=True), (x.size, method, got, want)
-        nonzero = got != 0  # of −0.0 and +0.0 (equal) either may be taken: the one thing allowed to differ
-        assert np.array_equal(np.signbit(got[nonzero]), np.signbit(want[nonzero]))
+        for got in (sorted_quantiles(np.sort(x), p, method), selected_quantiles(x, p, method)):
+            assert np.array_equal(got, want, equal_nan=True), (x.size, method, got, want)
+            nonzero = got != 0  # of −0.0 and +0.0 (equal) either may be taken: the one thing allowed to differ
+            assert np.array_equal(np.signbit(got[nonzero]), np.signbit(want[nonzero]))
         checked += 1
     assert checked > 90
 
@@ -68,3 +69,32 @@ def test_imap_threads_keeps_order_and_takes_any_item():
     items = [3, None, 0, None, "x", 7]
     assert list(imap_threads(lambda x: x, items)) == items
     assert list(imap_threads(lambda x: x, items, parallel=False)) == items
+
+
+def test_order_statistics_kernel_is_the_sorted_column():
+    """simsam.kernels.selection.order_statistics against its NumPy twin np.sort(x)[ranks]: amounts, ties (whole
+    numbers, a constant column, two values), ±inf, NaN counted as +inf or reported, columns wider than the
+    histogram's buckets can tell apart (1e-300 next to 1e300), every rank of small columns."""
+    rng = np.random.default_rng(8)
+    cases = []
+    for n in [1, 2, 3, 7, 64, 1000, 70_000]:
+        cases += [rng.normal(size=n) * 1e6, np.round(rng.normal(size=n) * 3), np.full(n, -2.5), rng.choice([0.5, 7.0], n)]
+        x = rng.normal(size=n)
+        x[rng.random(n) < 0.1], x[rng.random(n) < 0.1] = np.inf, -np.inf
+        cases.append(x)
+        cases.append(np.concatenate([rng.normal(size=n) * 1e-300, [1e300]]))
+    checked = 0
+    for x in cases:
+        n = x.size
+        some = np.unique(np.concatenate([rng.integers(0, n, 20), [0, n - 1]]))
+        ranks = (np.arange(n) if n <= 64 else some).astype(np.int64)
+        values, has_nan = order_statistics(x, ranks, False)
+        assert not has_nan and np.array_equal(values, np.sort(x)[ranks]), n
+        checked += 1
+    months = rng.integers(1, 61, 50_000).astype(float)
+    months[rng.random(months.size) < 0.3] = np.nan
+    ranks = np.array([0, 100, 25_000, 34_999, 35_000, 49_999], dtype=np.int64)
+    values, has_nan = order_statistics(months, ranks, True)
+    assert not has_nan and np.array_equal(values, np.sort(np.where(np.isnan(months), np.inf, months))[ranks])
+    assert order_statistics(months, ranks, False)[1]  # NaN reported, as NumPy's quantiles are NaN then
+    assert checked == len(cases) and BUCKETS >= 4096
