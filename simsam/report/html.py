@@ -1153,7 +1153,6 @@ def default_language(folder) -> str:
     if analyses.run is None:
         return "sv"
     try:
-
         with ResultsFile(analyses.run / "results.nc") as results:
             meta = json.loads(results.attrs.get("config", "") or "{}").get("meta") or {}
     except Exception:  # noqa: BLE001 - no language found: the default
@@ -1239,7 +1238,6 @@ def build_report(folder, *, lang: str | None = None, out=None, dpi: int = 200) -
     context = report_context(ds, summary, figures, sensitivity, lang, sections)
     _write_text_atomic(out, render_report(context))
     if not (run_folder / "summary.xlsx").exists():
-
         with ResultsFile(run_folder / "results.nc") as results:
             write_summary_xlsx(results, summary_of(results), run_folder / "summary.xlsx")
     return out

@@ -439,7 +439,6 @@ def decision_text(dec, top: int = 10, year: int | None = None, lang: str = "sv")
     if silent:
         lines.append(w["silent"].format(names=", ".join(silent)))
     if dec.sizes.get("input", 0):
-
         config = _config(dec)
         soc = dec.sel(actor=SOCIETY, year=last)
         order = np.argsort(-soc["evppi"].values)[:top]
@@ -484,7 +483,6 @@ def _value_of(x: float, path: str, config: dict | None, lang: str, precise: bool
     if not math.isfinite(x):
         return "–"
     if config:
-
         f = _f(lang)
         kind, unit = value_kind(path, config)
         if precise and kind == "share" and not unit:

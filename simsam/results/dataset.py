@@ -124,7 +124,6 @@ def _skeleton(config: Config, space: ParameterSpace, draws: np.ndarray, seed: in
         "parameter_evidence": (("parameter",), np.array(list(space.evidence_of), dtype=str)),
     }
     if config.groups:
-
         coords["group"] = (("group",), np.array(list(config.groups)))
         coords["group_label"] = (("group",), np.array([g.label for g in config.groups.values()]))
         coords["group_participants"] = (("group",), group_sizes(config).astype(np.int64))

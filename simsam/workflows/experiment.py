@@ -227,12 +227,10 @@ def _analysis(node: Node, config: Config, folder: Path, draws: int, seed: int, u
                 raise node.error("max_draws", "only applies with until_se")
     elif kind == "decision":
         if node.has("evppi"):
-
             check_input_names(config, _strings(node, "evppi"), node.at("evppi"))
         if node.has("year"):
             node.integer("year", lo=1, hi=config.simulation.horizon_months // 12)
     elif kind == "compare":
-
         if node.has("scenarios") and node.has("configs"):
             raise node.error("configs", "give scenarios (of the experiment's config) or configs (compared with it), not both")
         if node.has("configs"):
@@ -264,7 +262,6 @@ def _analysis(node: Node, config: Config, folder: Path, draws: int, seed: int, u
                     "configs", f"{v.name} has a horizon of {v.config.simulation.horizon_months} months, the experiment's config {h}"
                 )
     elif kind == "breakeven":
-
         param = node.string("param")
         month = node.integer("month", lo=1)
         prob = node.fixed("prob")
@@ -459,7 +456,6 @@ def run_experiment(exp: Experiment, out: str | os.PathLike, *, threads: int | No
 def _run(exp: Experiment, a: Analysis, folder: Path, runs: dict, threads):
 
     if "until_se" in a.options:
-
         ds, conv = run_until_se(
             exp.config,
             float(a.options["until_se"]),

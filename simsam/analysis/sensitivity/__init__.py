@@ -71,6 +71,5 @@ _HOME = {
 
 def __getattr__(name):
     if name in _HOME:
-
         return getattr(importlib.import_module(f".{_HOME[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

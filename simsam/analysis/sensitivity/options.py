@@ -172,10 +172,8 @@ def run_sensitivity(config: Config, options: SensitivityOptions, target, *, thre
     if client is not None and m not in CLUSTER_METHODS:
         raise ValueError(f"{m} runs in this process, not on a cluster")
     if m == "tornado":
-
         return run_tornado(config, target=target, low=options.low, high=options.high, threads=threads)
     if m == "prcc":
-
         return run_prcc(
             config,
             target=target,
@@ -187,7 +185,6 @@ def run_sensitivity(config: Config, options: SensitivityOptions, target, *, thre
         )
     cohort = options.cohort or "expected"
     if m == "sobol":
-
         return run_sobol(
             config,
             target=target,
