@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import os
@@ -56,6 +57,45 @@ def time_simsam(cmd: list[str]) -> float:
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-m", "simsam.cli", *cmd], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - t0
+
+
+def command_args(description: str, argv=None) -> argparse.Namespace:
+    """``--draws`` (10 000), ``--repeat`` (3 rounds), ``--quick`` (2 000 draws, 2 rounds) and ``--out``: the options of a
+    benchmark that times whole ``simsam`` commands against a plain ``simsam run``."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--draws", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="2 000 draws, 2 rounds")
+    parser.add_argument("--out")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.draws, args.repeat = 2_000, 2
+    return args
+
+
+def time_rounds(commands: dict[str, list[str]], repeat: int) -> dict[str, list[float]]:
+    """Seconds of each named ``simsam`` command (:func:`time_simsam`) in each of ``repeat`` rounds, the commands in turn."""
+    seconds = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, cmd in commands.items():
+            seconds[name].append(time_simsam(cmd))
+    return seconds
+
+
+def against_plain_run(draws: int, seconds: dict[str, list[float]], target: float = 10.0, width: int = 10) -> dict:
+    """The result of :func:`time_rounds` (``seconds["run_plain"]`` the yardstick): each command's best, its ratio to
+    the plain run and whether it is under ``target`` seconds; each best printed."""
+    best = {name: min(times) for name, times in seconds.items()}
+    for name, s in best.items():
+        print(f"{name:{width}s} {s:6.2f} s  ({s / best['run_plain']:.2f} × simsam run)")
+    return {
+        "draws": draws,
+        "seconds": best,
+        "seconds_by_round": seconds,
+        "ratio_to_plain_run": {name: best[name] / best["run_plain"] for name in best},
+        "target_seconds": target,
+        "under_target": {name: best[name] < target for name in best},
+    }
 
 
 def write(name: str, result: dict, out: str | None = None) -> Path:

@@ -14,25 +14,17 @@ every draw; the monitor's counts so far are the file's), timings never do.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
-from _common import ROOT, time_simsam, write
+from _common import ROOT, against_plain_run, command_args, time_rounds, time_simsam, write
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--draws", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--quick", action="store_true", help="2 000 draws, 2 rounds")
-    parser.add_argument("--out")
-    args = parser.parse_args(argv)
-    if args.quick:
-        args.draws, args.repeat = 2_000, 2
+    args = command_args(__doc__.splitlines()[0], argv)
     draws = str(args.draws)
     data = ROOT / "experiments" / "data"
     with tempfile.TemporaryDirectory() as tmp:
@@ -45,10 +37,7 @@ def main(argv=None) -> int:
             "report_groups": ["report", str(tmp / "groups")],
         }
         time_simsam(commands["run_groups"])  # compile the kernel for the group run's shapes into the cache, and make the folder
-        seconds = {name: [] for name in commands}
-        for _ in range(args.repeat):
-            for name, cmd in commands.items():
-                seconds[name].append(time_simsam(cmd))
+        seconds = time_rounds(commands, args.repeat)
 
         # Correctness: the groups add up to the cohort in every draw; the monitor's counts so far are the file's.
         import simsam
@@ -60,18 +49,8 @@ def main(argv=None) -> int:
         assert {k: s["observed"] for k, s in monitor["states"].items()} == {"work": 12, "improved": 9, "not_improved": 10}
         soc = monitor["actors"]["society"]["p_payback"]["60"]
         assert abs(soc["now"] - soc["start"] - soc["difference"]) < 1e-12
-    best = {name: min(times) for name, times in seconds.items()}
-    result = {
-        "draws": args.draws,
-        "seconds": best,
-        "seconds_by_round": seconds,
-        "ratio_to_plain_run": {name: best[name] / best["run_plain"] for name in best},
-        "target_seconds": 10.0,
-        "under_target": {name: best[name] < 10.0 for name in best},
-        "groups": "2 groups (own BEFORE, transitions, resource use, cost weight): 6 kernel states, 24 actor columns",
-    }
-    for name, s in best.items():
-        print(f"{name:14s} {s:6.2f} s  ({s / best['run_plain']:.2f} × simsam run)")
+    result = against_plain_run(args.draws, seconds, width=14)
+    result["groups"] = "2 groups (own BEFORE, transitions, resource use, cost weight): 6 kernel states, 24 actor columns"
     print(f"  wrote {write('groups_monitor', result, args.out)}")
     return 0
 

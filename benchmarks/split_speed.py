@@ -13,25 +13,17 @@ benefit is the same under every split, the settlements sum to zero), timings nev
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
-from _common import time_simsam, write
+from _common import against_plain_run, command_args, time_rounds, time_simsam, write
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--draws", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--quick", action="store_true", help="2 000 draws, 2 rounds")
-    parser.add_argument("--out")
-    args = parser.parse_args(argv)
-    if args.quick:
-        args.draws, args.repeat = 2_000, 2
+    args = command_args(__doc__.splitlines()[0], argv)
     draws = str(args.draws)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -41,10 +33,7 @@ def main(argv=None) -> int:
                       "--shares", "kommun=0.4,region=0.3,fk=0.3"],
         }
         time_simsam(commands["split"])  # the kernel's monthly variant into the cache
-        seconds = {name: [] for name in commands}
-        for _ in range(args.repeat):
-            for name, cmd in commands.items():
-                seconds[name].append(time_simsam(cmd))
+        seconds = time_rounds(commands, args.repeat)
 
         import xarray as xr
 
@@ -62,17 +51,7 @@ def main(argv=None) -> int:
             assert np.all(np.abs(split["transfer"].sum("financing_actor").values) < 1e-3)
         summary = json.loads((tmp / "split" / "split.json").read_text(encoding="utf-8"))
         assert list(summary["splits"]) == ["current", "benefit", "maxmin", "finsam", "custom"]
-    best = {name: min(times) for name, times in seconds.items()}
-    result = {
-        "draws": args.draws,
-        "seconds": best,
-        "seconds_by_round": seconds,
-        "ratio_to_plain_run": {name: best[name] / best["run_plain"] for name in best},
-        "target_seconds": 10.0,
-        "under_target": {name: best[name] < 10.0 for name in best},
-    }
-    for name, s in best.items():
-        print(f"{name:10s} {s:6.2f} s  ({s / best['run_plain']:.2f} × simsam run)")
+    result = against_plain_run(args.draws, seconds, width=10)
     print(f"  wrote {write('split_speed', result, args.out)}")
     return 0
 
