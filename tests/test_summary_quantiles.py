@@ -1,9 +1,10 @@
-"""The summary's quantiles from one sort (simsam.analysis.summary.sorted_quantiles) against np.quantile, bit for bit."""
+"""The summary's quantiles by selection (simsam.analysis.summary.selected_quantiles, simsam.kernels.selection) against
+np.quantile and np.sort, bit for bit."""
 
 import numpy as np
 import pytest
 
-from simsam.analysis.summary import QUANTILES, _quantiles, selected_quantiles, sorted_quantiles
+from simsam.analysis.summary import QUANTILES, _quantiles, selected_quantiles
 from simsam.kernels.selection import BUCKETS, order_statistics
 
 
@@ -31,17 +32,17 @@ def _samples(rng):
 
 
 @pytest.mark.parametrize("method", ["linear", "inverted_cdf"])
-def test_sorted_quantiles_are_numpys_to_the_bit(method):
+def test_selected_quantiles_are_numpys_to_the_bit(method):
     rng = np.random.default_rng(4)
     checked = 0
     for x in _samples(rng):
         p = _probabilities(x.size)
         with np.errstate(invalid="ignore"):
             want = np.quantile(x, p, method=method)
-        for got in (sorted_quantiles(np.sort(x), p, method), selected_quantiles(x, p, method)):
-            assert np.array_equal(got, want, equal_nan=True), (x.size, method, got, want)
-            nonzero = got != 0  # of −0.0 and +0.0 (equal) either may be taken: the one thing allowed to differ
-            assert np.array_equal(np.signbit(got[nonzero]), np.signbit(want[nonzero]))
+        got = selected_quantiles(x, p, method)
+        assert np.array_equal(got, want, equal_nan=True), (x.size, method, got, want)
+        nonzero = got != 0  # of −0.0 and +0.0 (equal) either may be taken: the one thing allowed to differ
+        assert np.array_equal(np.signbit(got[nonzero]), np.signbit(want[nonzero]))
         checked += 1
     assert checked > 90
 
@@ -59,7 +60,7 @@ def test_summary_quantiles_and_their_errors_are_unchanged():
 
 def test_unknown_method_is_refused():
     with pytest.raises(ValueError, match="method"):
-        sorted_quantiles(np.arange(3.0), [0.5], "hazen")
+        selected_quantiles(np.arange(3.0), [0.5], "hazen")
 
 
 def test_imap_threads_keeps_order_and_takes_any_item():
