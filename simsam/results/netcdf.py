@@ -325,18 +325,25 @@ class ChunkEncoder:
 
     def __init__(self, config: Config, specs: dict, chunk_draws: int, draws: int, compression: str, seeded: bool,
                  split: np.ndarray, shares: np.ndarray | None):
-        self._config, self._raw = config, config.raw
+        self._config, self._raw, self._space = config, config.raw, None
         self.specs, self.chunk_draws, self.draws, self.compression, self.seeded = specs, chunk_draws, draws, compression, seeded
         self.split, self.shares = split, shares
 
-    def __getstate__(self):  # plain data to a worker: the raw config, not the built one
-        return {k: v for k, v in self.__dict__.items() if k != "_config"} | {"_config": None}
+    def __getstate__(self):  # plain data to a worker: the raw config, not the built one nor its inputs' space
+        return {k: v for k, v in self.__dict__.items() if k not in ("_config", "_space")} | {"_config": None, "_space": None}
 
     @property
     def config(self) -> Config:
         if self._config is None:
             self._config = config_of_raw(self._raw)  # once per worker process (cached there)
         return self._config
+
+    @property
+    def space(self) -> ParameterSpace:
+        """The config's inputs (once per encoder, not per chunk)."""
+        if self._space is None:
+            self._space = ParameterSpace.from_config(self.config)
+        return self._space
 
     def encode(self, chunk) -> EncodedChunk:
         """The chunk's stored variables as HDF5 chunks (:func:`simsam.results.layout.encode_chunk`) when the run
@@ -366,8 +373,7 @@ class ChunkEncoder:
     def _values(self, chunk) -> tuple[dict[str, np.ndarray], dict, int | None]:
         """The stored variables' values of ``chunk``, once the derived ones are checked to rebuild to the bit."""
         out, inputs = chunk.output, chunk.inputs
-        config = self.config
-        total = project_cost_total(config, Sample(ParameterSpace.from_config(config), inputs))
+        total = project_cost_total(self.config, Sample(self.space, inputs))
         cost = layout.rebuild_cost(total, self.split)
         checks = [("cost", cost, out.cost)]
         if self.shares is not None:
@@ -524,8 +530,8 @@ class ResultWriter(_OpenFile):
             return
         try:
             encoded = chunk if isinstance(chunk, EncodedChunk) else self.encoder.encode(chunk)
-            for name, peak in encoded.max_abs.items():  # + 0.0: a largest |value| of 0 is +0.0, never −0.0
-                self._max_abs[name] = np.fmax(self._max_abs.get(name, peak), peak) + 0.0
+            for name, peak in encoded.max_abs.items():  # column_peaks gives +0.0 for zero, never −0.0
+                self._max_abs[name] = np.fmax(self._max_abs.get(name, peak), peak)
             if self._inputs_checks is not None:
                 self._inputs_checks.append([encoded.start, encoded.stop, encoded.inputs_crc])
             self._write_pieces(encoded)
