@@ -174,9 +174,9 @@ def results(occ, rel, cost, rate, horizon, cost_months=None, drop_off=None, drop
     return payback, net_benefit, revenue, cum
 
 
-def simulate_cohorts(inputs, engine, *, monthly=False):
+def simulate_cohorts(inputs, engine, *, monthly=False, occupancy=False):
     """The reference of :func:`simsam.kernels.cohort.simulate_cohorts`: a ``CohortInputs`` in, a ``CohortResults`` out
-    (with ``monthly``, also the cumulative net benefit per month)."""
+    (with ``monthly``, also the cumulative net benefit per month; with ``occupancy``, the occupancy)."""
     from simsam.kernels.types import CohortResults
 
     x = inputs
@@ -198,7 +198,7 @@ def simulate_cohorts(inputs, engine, *, monthly=False):
         x.drop_off,
         x.drop_from,
     )
-    return CohortResults(*out[:3], out[3] if monthly else None)
+    return CohortResults(*out[:3], out[3] if monthly else None, occ if occupancy else None)
 
 
 def monthly_markov_cohort(shares, trans, participants, horizon, rng):

@@ -187,3 +187,14 @@ def test_workers_send_back_the_files_bytes_not_every_variable(client, tmp_path):
             writer.write(sent)
     full = len(pickle.dumps(chunk, protocol=5))
     assert sizes["stored"] <= 0.8 * full and sizes["seed"] <= 0.6 * full, (sizes, full)
+
+
+def test_cluster_run_stores_states_bit_identically(engine_config, client, tmp_path):
+    """``--store states`` on a cluster: each worker encodes its chunk for both files (the occupancy and the summary's
+    amounts); the folder reads back as the local run, its summary the local one's."""
+    from simsam.workflows.run_folder import write_run_folder
+
+    remote = write_run_folder(engine_config, tmp_path / "remote", 900, 12, chunk_draws=300, client=client, store="states")
+    local = write_run_folder(engine_config, tmp_path / "local", 900, 12, chunk_draws=300)
+    xr.testing.assert_identical(simsam.results.read_results(tmp_path / "remote"), simsam.results.read_results(tmp_path / "local"))
+    assert remote.frame().equals(local.frame())

@@ -617,3 +617,19 @@ def test_out_with_a_name_too_long_for_the_file_system(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("error: --out: a name in '") and "is 250 bytes long; at most 240 fit" in err and err.count("\n") == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_space_is_reserved_from_two_threads_at_once(tmp_path):
+    """Two writers of one process (a ``--store states`` run writes two files) reserve space in one folder at the same
+    time: each thread probes a file of its own (one name per process let one thread unlink the other's probe: ENOENT)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from simsam.util.resources import reserve_space
+
+    def many(_):
+        for _ in range(3000):
+            reserve_space(tmp_path, 4096)
+
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(many, range(2)))
+    assert list(tmp_path.iterdir()) == []

@@ -61,12 +61,18 @@ def random_case(rng, engine, case):
 
 def assert_kernel_matches_reference(rng, args, participants, horizon, engine, **options):
     inputs = CohortInputs(*args, participants, horizon, **options)
-    got = simulate_cohorts(inputs, engine, threads=int(rng.integers(1, 3)), blocks=int(rng.integers(1, 6)), monthly=True)
-    want = ref.simulate_cohorts(inputs, engine, monthly=True)
+    got = simulate_cohorts(inputs, engine, threads=int(rng.integers(1, 3)), blocks=int(rng.integers(1, 6)), monthly=True, occupancy=True)
+    want = ref.simulate_cohorts(inputs, engine, monthly=True, occupancy=True)
     np.testing.assert_array_equal(got.cumulative[:, :, 11::12], got.net_benefit)  # year ends of the monthly series
-    for g, w, name in zip(got, want, got._fields):
+    for g, w, name in zip(got, want, got._fields, strict=True):
         np.testing.assert_allclose(g, w, rtol=1e-9, atol=1e-6, err_msg=name)
         np.testing.assert_array_equal(np.isnan(g), np.isnan(w), err_msg=name)
+    # From the occupancy it simulated, the kernel computes every result again to the bit, drawing nothing.
+    again = simulate_cohorts(inputs, engine, threads=int(rng.integers(1, 3)), blocks=int(rng.integers(1, 6)), monthly=True,
+                             given=got.occupancy)
+    for g, a, name in zip(got[:4], again[:4], got._fields[:4], strict=True):
+        np.testing.assert_array_equal(a.view(np.uint64), g.view(np.uint64), err_msg=name)
+    assert again.occupancy is None
 
 
 @pytest.mark.parametrize("engine", [PERSON, AGGREGATE, EXPECTED], ids=["person", "aggregate", "expected"])
@@ -75,6 +81,13 @@ def test_kernel_matches_reference(case, engine):
     rng = np.random.default_rng(1000 + case)
     args, participants, horizon = random_case(rng, engine, case)
     assert_kernel_matches_reference(rng, args, participants, horizon, engine)
+
+
+def test_given_occupancy_is_checked():
+    rng = np.random.default_rng(8)
+    inputs = CohortInputs(*random_inputs(rng, 4, 3, 2, 24), 5, 24)
+    with pytest.raises(ValueError, match="given must have shape"):
+        simulate_cohorts(inputs, PERSON, given=np.zeros((4, 2, 24)))
 
 
 def test_person_counts_are_whole_and_conserved():
@@ -112,7 +125,7 @@ def test_analytic_payback_status_kept():
     keep = np.abs(ratio - np.round(ratio)) > 1e-6  # avoid exact ties: tested separately
     shares = np.ones((n, 1))
     trans = np.zeros((n, 1, 1))
-    payback, nb, revenue, _ = simulate_cohorts(
+    payback, nb, revenue, *_ = simulate_cohorts(
         CohortInputs(shares, trans, monthly[:, None, None], cost[:, None], np.zeros(n), np.zeros(n, np.uint64), participants, 60), EXPECTED
     )
     np.testing.assert_array_equal(payback[keep, 0], np.ceil(ratio[keep]))
@@ -134,7 +147,7 @@ def test_payback_edge_cases():
 def test_discounting_closed_form():
     rate = 0.04
     f, cost = 41_200.0, 1.25e6
-    _, nb, revenue, _ = simulate_cohorts(
+    _, nb, revenue, *_ = simulate_cohorts(
         CohortInputs(
             np.ones((1, 1)), np.zeros((1, 1, 1)), np.array([[[f]]]), np.array([[cost]]), np.array([rate]), np.zeros(1, np.uint64), 1, 60
         ),
@@ -296,12 +309,12 @@ def test_staggered_hand_computed(engine):
     f, cost = 1000.0, 30_000.0
     one = (np.ones((1, 1)), np.zeros((1, 1, 1)), np.array([[[f]]]), np.array([[cost]]), np.zeros(1), np.array([7], np.uint64))
     exits = np.array([0, 12])
-    payback, nb, revenue, _ = simulate_cohorts(CohortInputs(*one, 2, 36, exit_months=exits), engine)
+    payback, nb, revenue, *_ = simulate_cohorts(CohortInputs(*one, 2, 36, exit_months=exits), engine)
     assert payback[0, 0] == 21
     np.testing.assert_allclose(revenue[0, 0], [12 * f, 24 * f, 24 * f], rtol=1e-15)
     np.testing.assert_allclose(nb[0, 0], [12 * f - cost, 36 * f - cost, 60 * f - cost], rtol=1e-15)
     spread = np.r_[0.0, np.full(12, 1 / 12), np.zeros(24)]
-    payback, nb, _, _ = simulate_cohorts(CohortInputs(*one, 2, 36, exit_months=exits, cost_months=spread), engine)
+    payback, nb, _, *_ = simulate_cohorts(CohortInputs(*one, 2, 36, exit_months=exits, cost_months=spread), engine)
     assert payback[0, 0] == 21
     np.testing.assert_allclose(nb[0, 0], [12 * f - cost, 36 * f - cost, 60 * f - cost], rtol=1e-12)
     # Discounted: each month's cost share is discounted like that month's flow.
@@ -319,7 +332,7 @@ def test_drop_off_closed_form():
     sum 12 N f (1 − (1 − d)^5) / d (geometric), in the expected cohort."""
     f, n, d, cost = 2500.0, 81, 0.2, 1.0e6
     one = (np.ones((1, 1)), np.zeros((1, 1, 1)), np.array([[[f]]]), np.array([[cost]]), np.zeros(1), np.zeros(1, np.uint64))
-    payback, nb, revenue, _ = simulate_cohorts(CohortInputs(*one, n, 60, drop_off=np.array([d])), EXPECTED)
+    payback, nb, revenue, *_ = simulate_cohorts(CohortInputs(*one, n, 60, drop_off=np.array([d])), EXPECTED)
     years = np.arange(1, 6)
     np.testing.assert_allclose(revenue[0, 0], 12 * n * f * (1 - d) ** (years - 1), rtol=1e-12)
     assert nb[0, 0, 4] == pytest.approx(12 * n * f * (1 - (1 - d) ** 5) / d - cost, rel=1e-12)

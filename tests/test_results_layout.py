@@ -49,7 +49,8 @@ def assert_file_reads(path: Path, ref: xr.Dataset) -> None:
                     got = results.sel(actor=str(actor))[name].values
                     np.testing.assert_array_equal(_bits(got), _bits(ref[name].sel(actor=actor).values), err_msg=f"{name} {actor}")
         assert "project_cost" not in results and "cost_split" not in results.coords
-        if results.layout == layout.COMPACT:  # each actor's largest |value|, recorded while writing, exact
+        assert "occupancy" not in results and "state" not in results.coords
+        if results.layout in (layout.COMPACT, layout.STATES):  # each actor's largest |value|, recorded while writing, exact
             for name in ("revenue", "annual_revenue", "cost", "net_benefit"):
                 for actor in ref["actor"].values:
                     peak = np.nanmax(np.abs(ref[name].sel(actor=actor).values), initial=0.0)

@@ -43,6 +43,14 @@ def _run_arguments(run: argparse.ArgumentParser) -> None:
         help="results.nc: store the input values (stored, default) or leave them out, to be drawn again from the config and "
         "seed on reading (seed: ~26 %% smaller; simsam.open_results and engine='simsam' rebuild them, checked by CRC-32)",
     )
+    run.add_argument(
+        "--store",
+        choices=("amounts", "states"),
+        default="amounts",
+        help="results.nc: the results as amounts any NetCDF reader sees (amounts, default), or each draw's state occupancy per "
+        "month, from which simsam computes every result again on reading, bit for bit (states: ~1/3 of the size, 1/10 with "
+        "--inputs seed; sampled cohorts only)",
+    )
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
     add_dry_run(run)
     add_lang(run, "printed table and of summary.xlsx")
@@ -83,6 +91,8 @@ def cmd_run(args) -> int:
     check_out(out, "results.nc")
     check_threads(args.threads)
     check_scheduler(args.scheduler)
+    if args.store == "states":
+        _check_states(args, cfg)
     if args.until_se is not None or args.max_draws is not None:
         if args.scheduler is None:
             _without_dask_arrays()
@@ -98,12 +108,24 @@ def cmd_run(args) -> int:
         # On a terminal the bar suggests smaller chunks (~50 steps); results do not depend on chunking.
         chunk = args.chunk_draws or bar.chunk_draws
         summary = write_run_folder(cfg, out, args.draws, args.seed, chunk_draws=chunk, threads=args.threads, client=client, progress=bar,
-                                   lang=language(args, cfg), compression=args.compression, inputs=args.inputs)
+                                   lang=language(args, cfg), compression=args.compression, inputs=args.inputs, store=args.store)
     if not args.quiet:
         with ResultsFile(Path(out) / "results.nc") as results:
             print(summary_text(results, summary, language(args, cfg)))
         print(f"\nwrote {out}/results.nc, summary.csv, summary.json, summary.xlsx")
     return 0
+
+
+def _check_states(args, cfg) -> None:
+    """``--store states`` needs a sampled cohort (whole participants per state) and a run written chunk by chunk."""
+    from ..engine.evaluate import engine_of  # on use: simsam --help and the other commands do not load it
+    from ..errors import ConfigError  # on use: simsam --help and the other commands do not load it
+
+    if args.until_se is not None or args.max_draws is not None:
+        raise ConfigError("--store", "states is for a run of --draws, not with --until-se/--max-draws (use --store amounts)")
+    if engine_of(cfg) == "expected":
+        raise ConfigError("--store", "states needs a sampled cohort: with simulation.cohort = \"expected\" the occupancy is not "
+                                     "whole participants (use --store amounts)")
 
 
 def _kind_of_file(path: Path) -> str:

@@ -62,6 +62,10 @@ class ModelOutput:
         cohort's (up to rounding).
     group_utilised_potential : ndarray, shape ``(draw, group)``, or None
         Each group's first-year society revenue / its potential (NaN for a group without participants).
+    occupancy : ndarray, shape ``(draw, state, month)``, or None
+        Participants in each of the kernel's states (with ``[groups]`` one block of states per
+        group) in every month; only from ``evaluate(..., occupancy=True)``. Given back to
+        :func:`evaluate` (``given``) with the same inputs, it gives every other result again, bit for bit.
     """
 
     payback: np.ndarray
@@ -75,6 +79,7 @@ class ModelOutput:
     group_revenue: np.ndarray | None = None
     group_cost: np.ndarray | None = None
     group_utilised_potential: np.ndarray | None = None
+    occupancy: np.ndarray | None = None
 
 
 def evaluate(
@@ -89,6 +94,8 @@ def evaluate(
     blocks: int | None = None,
     monthly: bool = False,
     exit_states: np.ndarray | None = None,
+    occupancy: bool = False,
+    given: np.ndarray | None = None,
 ) -> ModelOutput:
     """Run the model on given input values (a Monte Carlo sample or any design).
 
@@ -112,6 +119,11 @@ def evaluate(
         Also keep the cumulative net benefit after every month.
     exit_states : ndarray of int, shape ``(participants,)``, optional
         Known exit states (index in ``config.states``, −1 drawn), fixed in every draw.
+    occupancy : bool
+        Also keep each draw's occupancy (``ModelOutput.occupancy``).
+    given : ndarray, shape ``(draw, state, month)``, optional
+        The occupancy these draws were simulated with (a run's ``occupancy``): the results are
+        computed from it, nothing is simulated (a results file of ``--store states`` is read so).
 
     Returns
     -------
@@ -126,12 +138,12 @@ def evaluate(
     inputs = kernel_arguments(config, sample, draws, seed, exit_states=exit_states)
     path = {"person": PERSON, "aggregate": AGGREGATE, "expected": EXPECTED}[engine or engine_of(config)]
     threads = default_threads() if threads is None else threads
-    res = simulate_cohorts(inputs, path, threads=threads, blocks=blocks, monthly=monthly)
+    res = simulate_cohorts(inputs, path, threads=threads, blocks=blocks, monthly=monthly, occupancy=occupancy, given=given)
     cohort_potential = potential(config, sample) * 12 * config.project.participants
     with np.errstate(divide="ignore", invalid="ignore"):
         utilised = res.revenue[:, -1, 0] / cohort_potential
     if not config.groups:
-        return ModelOutput(res.payback, res.net_benefit, res.revenue, inputs.cost, utilised, res.cumulative)
+        return ModelOutput(res.payback, res.net_benefit, res.revenue, inputs.cost, utilised, res.cumulative, occupancy=res.occupancy)
     return _with_groups(config, sample, res, inputs.cost, utilised)
 
 
@@ -154,7 +166,7 @@ def _with_groups(config: Config, sample: Sample, res, cost: np.ndarray, utilised
     return ModelOutput(
         res.payback[:, :a], res.net_benefit[:, :a], res.revenue[:, :a], cost[:, :a], utilised, monthly,
         group_payback=groups_of(res.payback), group_net_benefit=groups_of(res.net_benefit), group_revenue=revenue,
-        group_cost=groups_of(cost), group_utilised_potential=group_utilised,
+        group_cost=groups_of(cost), group_utilised_potential=group_utilised, occupancy=res.occupancy,
     )
 
 

@@ -56,17 +56,19 @@ def config_of_raw(raw: RawConfig) -> Config:
     return _CONFIGS[key]
 
 
-def compute_chunk(config: Config | RawConfig, start: int, stop: int, first_draw: int, seed: int, threads: int | None = None) -> Chunk:
+def compute_chunk(config: Config | RawConfig, start: int, stop: int, first_draw: int, seed: int, threads: int | None = None,
+                  *, occupancy: bool = False) -> Chunk:
     """Sample and simulate draws ``first_draw + start .. first_draw + stop - 1``.
 
     ``config`` may be the raw merged tables (what is sent to a cluster worker:
-    plain data, rebuilt and validated there).
+    plain data, rebuilt and validated there). ``occupancy``: also keep each draw's
+    occupancy (``ModelOutput.occupancy``, what ``--store states`` stores).
     """
     cfg = config_of_raw(config) if isinstance(config, RawConfig) else config
     space = ParameterSpace.from_config(cfg)
     idx = np.arange(first_draw + start, first_draw + stop, dtype=np.int64)
     values = space.sample(seed, idx)
-    out = evaluate(cfg, space, values, idx, seed, threads=threads)
+    out = evaluate(cfg, space, values, idx, seed, threads=threads, occupancy=occupancy)
     return Chunk(start, stop, out, values)
 
 

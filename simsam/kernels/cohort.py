@@ -89,6 +89,7 @@ class _Arrays(NamedTuple):
     participants: int
     horizon: int
     drop_from: int
+    given: np.ndarray  # (draw, state, horizon): the occupancy to start from (``given``), or (0, state, horizon)
 
 
 class _Out(NamedTuple):
@@ -98,6 +99,7 @@ class _Out(NamedTuple):
     net_benefit: np.ndarray
     revenue: np.ndarray
     cumulative: np.ndarray  # (draw, actor, month), or month 0 when not asked for
+    occupancy: np.ndarray  # (draw, state, month), or month 0 when not asked for
 
 
 # The kernels index the draw's rows (``table[d, i, j]``) rather than take views
@@ -445,6 +447,16 @@ def _block_scratch(shares, rel, horizon):
 
 
 @jit
+def _keep(occ, d, out):
+    """Copy draw ``d``'s occupancy to ``out.occupancy[d]`` when that has months (else it is not kept)."""
+    kept = out.occupancy
+    if kept.shape[2] > 0:
+        for k in range(occ.shape[0]):
+            for t in range(occ.shape[1]):
+                kept[d, k, t] = occ[k, t]
+
+
+@jit
 def _simulate_person(b, n_blocks, x, out):
     n_draws, n_groups, n_states = x.shares.shape
     occ, curve, year, cum = _block_scratch(x.shares, x.rel, x.horizon)
@@ -454,6 +466,7 @@ def _simulate_person(b, n_blocks, x, out):
         _person_occupancy(
             occ, rows, survive, batch, moving, x.shares, x.trans, d, x.keys[d], x.participants, x.horizon, x.exit_months, x.groups
         )
+        _keep(occ, d, out)
         _results(occ, curve, year, cum, d, x, out)
 
 
@@ -463,6 +476,7 @@ def _simulate_aggregate(b, n_blocks, x, out):
     occ, curve, year, cum = _block_scratch(x.shares, x.rel, x.horizon)
     for d in range(b * n_draws // n_blocks, (b + 1) * n_draws // n_blocks):
         _aggregate_occupancy(occ, x.shares, x.trans, d, x.keys[d], x.exit_counts, x.horizon)
+        _keep(occ, d, out)
         _results(occ, curve, year, cum, d, x, out)
 
 
@@ -472,6 +486,19 @@ def _simulate_expected(b, n_blocks, x, out):
     occ, curve, year, cum = _block_scratch(x.shares, x.rel, x.horizon)
     for d in range(b * n_draws // n_blocks, (b + 1) * n_draws // n_blocks):
         _expected_occupancy(occ, x.shares, x.trans, d, x.exit_counts, x.horizon)
+        _keep(occ, d, out)
+        _results(occ, curve, year, cum, d, x, out)
+
+
+@jit
+def _simulate_given(b, n_blocks, x, out):
+    """The results of occupancies already simulated (``x.given``): no random number drawn."""
+    n_draws = x.shares.shape[0]
+    occ, curve, year, cum = _block_scratch(x.shares, x.rel, x.horizon)
+    for d in range(b * n_draws // n_blocks, (b + 1) * n_draws // n_blocks):
+        for k in range(occ.shape[0]):
+            for t in range(occ.shape[1]):
+                occ[k, t] = x.given[d, k, t]
         _results(occ, curve, year, cum, d, x, out)
 
 
@@ -534,7 +561,14 @@ def _with_known_states(shares: np.ndarray, groups: np.ndarray, exit_states: np.n
 
 
 def simulate_cohorts(
-    inputs: CohortInputs, engine: int, *, threads: int = 1, blocks: int | None = None, monthly: bool = False
+    inputs: CohortInputs,
+    engine: int,
+    *,
+    threads: int = 1,
+    blocks: int | None = None,
+    monthly: bool = False,
+    occupancy: bool = False,
+    given: np.ndarray | None = None,
 ) -> CohortResults:
     """Simulate one cohort per draw and compute each actor's results.
 
@@ -551,6 +585,13 @@ def simulate_cohorts(
         Number of work blocks (default ``8 · threads``; results do not depend on it).
     monthly : bool
         Also return the cumulative net benefit after every month.
+    occupancy : bool
+        Also return each draw's occupancy ``(draw, state, month)``.
+    given : ndarray, shape ``(draw, state, month)``, optional
+        Occupancies already simulated (one run's ``occupancy``): the results are computed from
+        them and nothing is drawn; ``engine`` is then not used. Given the occupancy a run
+        simulated, with the same inputs, every result is that run's, bit for bit (the same
+        compiled code computes it from the same numbers).
 
     Returns
     -------
@@ -582,6 +623,12 @@ def simulate_cohorts(
     if cost_months.shape != (horizon + 1,):
         raise ValueError("cost_months must have horizon + 1 entries")
     drop_off = np.zeros(n_draws) if x.drop_off is None else np.ascontiguousarray(x.drop_off, dtype=np.float64)
+    if given is None:
+        given = np.empty((0, n_states, horizon))
+    else:
+        given = np.ascontiguousarray(given, dtype=np.float64)
+        if given.shape != (n_draws, n_states, horizon):
+            raise ValueError(f"given must have shape (draw, state, month) = {(n_draws, n_states, horizon)}, not {given.shape}")
     threads = max(1, int(threads))
     blocks = max(1, min(8 * threads if blocks is None else blocks, n_draws))
     out = _Out(
@@ -589,6 +636,7 @@ def simulate_cohorts(
         np.empty((n_draws, n_actors, years)),
         np.empty((n_draws, n_actors, years)),
         np.empty((n_draws, n_actors, horizon if monthly else 0)),
+        np.empty((n_draws, n_states, horizon if occupancy else 0)),
     )
     if n_draws:
         arrays = _Arrays(
@@ -606,7 +654,11 @@ def simulate_cohorts(
             participants,
             horizon,
             int(x.drop_from),
+            given,
         )
         driver = {EXPECTED: _simulate_expected, AGGREGATE: _simulate_aggregate}.get(engine, _simulate_person)
+        if len(given):
+            driver = _simulate_given
         _in_blocks(driver, blocks, threads, arrays, out)
-    return CohortResults(out.payback, out.net_benefit, out.revenue, out.cumulative if monthly else None)
+    return CohortResults(out.payback, out.net_benefit, out.revenue, out.cumulative if monthly else None,
+                         out.occupancy if occupancy else None)

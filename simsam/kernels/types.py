@@ -85,9 +85,14 @@ class CohortResults(NamedTuple):
     cumulative : ndarray, shape ``(draw, actor, month)`` or None
         Only with ``monthly=True``: the cumulative net benefit after every
         month, kr (what a portfolio of projects adds up month by month).
+    occupancy : ndarray, shape ``(draw, state, month)`` or None
+        Only with ``occupancy=True``: participants in each state in every month
+        (whole numbers on the sampled paths), from which every other result follows
+        (:func:`simsam.kernels.cohort.simulate_cohorts`, ``given``).
     """
 
     payback: np.ndarray
     net_benefit: np.ndarray
     revenue: np.ndarray
     cumulative: np.ndarray | None = None
+    occupancy: np.ndarray | None = None

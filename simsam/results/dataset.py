@@ -42,12 +42,13 @@ from .._version import __version__
 from ..config.build import build_config
 from ..config.loading import RawConfig
 from ..config.model import SOCIETY, Config, actor_labels
-from ..engine.evaluate import DEFAULT_CHUNK_DRAWS, ModelOutput, engine_of
+from ..engine.evaluate import DEFAULT_CHUNK_DRAWS, ModelOutput, engine_of, evaluate
 from ..engine.run import run_chunks
 from ..engine.sampling import ParameterSpace
 from ..engine.inputs import group_cost_shares, group_sizes
 
-__all__ = ["VARIABLES", "GROUP_VARIABLES", "variables_of", "NO_FLOW_KR", "actors_with_flows", "build_dataset", "simulate", "config_of_results"]
+__all__ = ["VARIABLES", "GROUP_VARIABLES", "variables_of", "NO_FLOW_KR", "actors_with_flows", "build_dataset", "simulate", "config_of_results",
+           "empty_output", "fill_output", "output_from_states"]
 
 _KR = {"units": "kr"}
 
@@ -238,10 +239,22 @@ def simulate(
     chunk = max(1, int(chunk_draws or DEFAULT_CHUNK_DRAWS))
     space = ParameterSpace.from_config(config)
     index = np.arange(first_draw, first_draw + draws, dtype=np.int64)
+    out = empty_output(config, draws)
+    inputs = np.empty((draws, space.size))
+    for part in run_chunks(config, draws, seed, chunk, first_draw=first_draw, threads=threads, client=client):
+        fill_output(out, part.start, part.output)
+        inputs[part.start : part.stop] = part.inputs
+        if progress is not None:
+            progress(part.stop - part.start)
+    return build_dataset(config, space, out, inputs, index, seed, engine_of(config))
+
+
+def empty_output(config: Config, draws: int) -> ModelOutput:
+    """A :class:`ModelOutput` of ``draws`` draws to fill chunk by chunk (:func:`fill_output`); the group variables with ``[groups]``."""
     n_actors = len(config.actors) + 1
     years = config.simulation.horizon_months // 12
     g = len(config.groups)
-    out = ModelOutput(
+    return ModelOutput(
         np.empty((draws, n_actors)),
         np.empty((draws, n_actors, years)),
         np.empty((draws, n_actors, years)),
@@ -259,15 +272,38 @@ def simulate(
             else {}
         ),
     )
-    inputs = np.empty((draws, space.size))
-    for part in run_chunks(config, draws, seed, chunk, first_draw=first_draw, threads=threads, client=client):
-        for name in ModelOutput.__dataclass_fields__:
-            if getattr(out, name) is not None:
-                getattr(out, name)[part.start : part.stop] = getattr(part.output, name)
-        inputs[part.start : part.stop] = part.inputs
-        if progress is not None:
-            progress(part.stop - part.start)
-    return build_dataset(config, space, out, inputs, index, seed, engine_of(config))
+
+
+def fill_output(out: ModelOutput, start: int, part: ModelOutput) -> None:
+    """Copy the chunk ``part`` into ``out`` from draw position ``start`` on (the variables ``out`` has)."""
+    for name in ModelOutput.__dataclass_fields__:
+        if getattr(out, name) is not None and getattr(part, name) is not None:
+            getattr(out, name)[start : start + len(part.payback)] = getattr(part, name)
+
+
+def output_from_states(config: Config, space: ParameterSpace, inputs: np.ndarray, draws: np.ndarray, seed: int,
+                       occupancy, step: int, threads: int | None = None) -> ModelOutput:
+    """Every draw's results computed again from its inputs and its occupancy (a results file of ``--store states``).
+
+    Chunk by chunk (``step`` draws, the run's chunks), :func:`simsam.engine.evaluate.evaluate` computes the
+    results of the occupancy given instead of simulating one: what the run computed, bit for bit.
+
+    Parameters
+    ----------
+    inputs : ndarray, shape ``(draw, parameter)``
+    draws : ndarray of int, shape ``(draw,)``
+        Global draw indices.
+    occupancy : array-like, shape ``(draw, state, month)``
+        Participants per kernel state and month (any integer type; sliced one chunk at a time).
+    step : int
+        Draws per chunk.
+    """
+    out = empty_output(config, len(draws))
+    for lo in range(0, len(draws), max(1, int(step))):
+        hi = min(lo + max(1, int(step)), len(draws))
+        given = np.asarray(occupancy[lo:hi], dtype=np.float64)
+        fill_output(out, lo, evaluate(config, space, inputs[lo:hi], draws[lo:hi], seed, threads=threads, given=given))
+    return out
 
 
 

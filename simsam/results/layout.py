@@ -35,6 +35,17 @@ only (:mod:`simsam.engine.streams`), and the file keeps all three (attributes ``
 whose sampling gives other numbers is refused, never read with other inputs. A plain NetCDF
 reader does not see the inputs of such a file.
 
+With ``simsam run --store states`` (layout 3, ``simsam_layout = 3``) the file keeps what the
+simulation drew and nothing it computed from it: every draw's ``occupancy (draw, state, month)``,
+the participants in each of the kernel's states (with ``[groups]`` one block of states per group,
+named ``group/state``) in every month, whole numbers stored as ``uint8`` (``uint16``, ``uint32``
+for larger cohorts), and the inputs (or, with ``--inputs seed``, not even those). Every result
+is linear in the occupancy: the revenue and net benefit of each actor, its payback month, cost
+and utilised potential are computed again on reading by the engine's own code
+(:func:`simsam.engine.evaluate.evaluate` with ``given``) from the occupancy and the inputs: bit
+for bit what the run computed (the writer checks the run's first chunk). A Samverkansteamet draw
+takes ~300 bytes (~60 with ``--inputs seed``), but only simsam can read the amounts back.
+
 ``simsam.open_results`` (:func:`simsam.results.read_results`) and
 :class:`simsam.results.ResultsFile` rebuild the rest; a file of layout 1 (every variable
 stored as float64, written before layout 2 and by :func:`simsam.results.netcdf.write_netcdf`)
@@ -59,6 +70,7 @@ from .dataset import config_of_results
 __all__ = [
     "INPUTS_ATTRIBUTE", "INPUTS_CHECK_ATTRIBUTE", "INPUTS", "FILE_ATTRIBUTES", "inputs_checksum", "rebuild_inputs", "inputs_from_seed",
     "LAYOUT_ATTRIBUTE", "MAX_ABS_ATTRIBUTE", "COMPACT", "DERIVED", "STORAGE", "PAYBACK", "DEFLATE_LEVEL", "payback_dtype", "encode_payback",
+    "STATES", "STORES", "STATES_STORAGE", "occupancy_dtype", "state_labels",
     "decode_payback", "rebuild_cost", "rebuild_group_cost", "same_bits", "shuffled", "deflate", "layout_of", "encode_chunk", "inflate", "unshuffled", "DEFLATE_WORTH", "AS_IS", "COMPRESSIONS",
 ]
 
@@ -68,6 +80,12 @@ LAYOUT_ATTRIBUTE = "simsam_layout"
 #: to leave out actors without flows, without reading every draw).
 MAX_ABS_ATTRIBUTE = "simsam_max_abs"
 COMPACT = 2
+#: The layout of ``--store states``: occupancy and inputs, every result computed again on reading.
+STATES = 3
+#: ``simsam run --store``: the results as amounts (layout 2, any NetCDF reader) or the cohort's states (layout 3).
+STORES = ("amounts", "states")
+#: What a file of layout 3 stores beside the inputs (not in the Dataset read back).
+STATES_STORAGE = ("occupancy", "state", "month")
 #: The file attribute ``"seed"`` when the inputs are drawn again on reading (absent: stored).
 INPUTS_ATTRIBUTE = "simsam_inputs"
 #: The file attribute with ``[[first draw position, stop, CRC-32 of the inputs' float64 bytes], ...]`` per written chunk (JSON).
@@ -95,6 +113,23 @@ except ImportError:  # pragma: no cover - isal is a dependency; zlib is the fall
 def layout_of(attrs) -> int:
     """The layout of a results file from its attributes (1 when it does not say)."""
     return int(np.asarray(attrs.get(LAYOUT_ATTRIBUTE, 1)).reshape(-1)[0])  # h5py reads the attribute as a 1-element array
+
+
+def occupancy_dtype(participants: int) -> np.dtype:
+    """The smallest unsigned type holding every count 0 … ``participants`` of a state's occupancy."""
+    for dtype in (np.uint8, np.uint16, np.uint32, np.uint64):
+        if participants <= np.iinfo(dtype).max:
+            return np.dtype(dtype)
+    raise ValueError(f"{participants} participants do not fit a results file's occupancy")
+
+
+def state_labels(config) -> list[str]:
+    """The kernel's states as ``occupancy`` names them: the config's outcome states, with ``[groups]``
+    ``group/state`` for each group's block (:func:`simsam.engine.inputs.kernel_arguments`)."""
+    states = [str(k) for k in config.outcomes.states]
+    if not config.groups:
+        return states
+    return [f"{g}/{k}" for g in config.groups for k in states]
 
 
 def payback_dtype(horizon_months: int) -> np.dtype:

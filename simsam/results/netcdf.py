@@ -36,12 +36,13 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
 from ..config.model import Config
 from ..engine.accounting import cost_split, project_cost_total
-from ..engine.evaluate import DEFAULT_CHUNK_DRAWS, ModelOutput
+from ..engine.evaluate import DEFAULT_CHUNK_DRAWS, ModelOutput, evaluate
 from ..engine.kernel_cache import ensure_kernel_cache
 from ..engine.run import Chunk, compute_chunk, config_of_raw
 from ..engine.sampling import ParameterSpace, Sample
@@ -49,7 +50,7 @@ from ..util.resources import reserve_space
 from ..util.signals import deferred_signals
 from ..util.threads import map_threads
 from . import layout
-from .dataset import GROUP_VARIABLES, VARIABLES, _skeleton, config_of_results, variables_of
+from .dataset import GROUP_VARIABLES, VARIABLES, _skeleton, config_of_results, output_from_states, variables_of
 
 __all__ = ["ResultWriter", "ResultsFile", "GuardedFile", "ChunkEncoder", "EncodedChunk", "encoded_chunk", "write_results", "write_netcdf", "read_netcdf", "read_results", "decode_results"]
 
@@ -321,13 +322,18 @@ class ChunkEncoder:
         Each actor's share of the project cost.
     shares : ndarray, shape ``(group,)``, or None
         Each group's share of the cost.
+    states : bool
+        The file keeps the occupancy instead of the amounts (``--store states``, layout 3).
+    seed : int
+        The run's seed (with ``states``: the first chunk's results are computed again from its
+        occupancy and checked against the run's, bit for bit).
     """
 
     def __init__(self, config: Config, specs: dict, chunk_draws: int, draws: int, compression: str, seeded: bool,
-                 split: np.ndarray, shares: np.ndarray | None):
+                 split: np.ndarray, shares: np.ndarray | None, states: bool = False, seed: int = 0):
         self._config, self._raw, self._space = config, config.raw, None
         self.specs, self.chunk_draws, self.draws, self.compression, self.seeded = specs, chunk_draws, draws, compression, seeded
-        self.split, self.shares = split, shares
+        self.split, self.shares, self.states, self.seed = split, shares, states, seed
 
     def __getstate__(self):  # plain data to a worker: the raw config, not the built one nor its inputs' space
         return {k: v for k, v in self.__dict__.items() if k not in ("_config", "_space")} | {"_config": None, "_space": None}
@@ -373,6 +379,8 @@ class ChunkEncoder:
     def _values(self, chunk) -> tuple[dict[str, np.ndarray], dict, int | None]:
         """The stored variables' values of ``chunk``, once the derived ones are checked to rebuild to the bit."""
         out, inputs = chunk.output, chunk.inputs
+        if self.states:
+            return self._states(chunk)
         total = project_cost_total(self.config, Sample(self.space, inputs))
         cost = layout.rebuild_cost(total, self.split)
         checks = [("cost", cost, out.cost)]
@@ -394,16 +402,48 @@ class ChunkEncoder:
             if not layout.same_bits(rebuilt, actual):
                 raise RuntimeError(f"internal error: {name} of draws {chunk.start}..{chunk.stop - 1} does not rebuild bit for bit "
                                    "from the compact results layout (simsam.results.layout)")
-        revenue = _column_peaks(out.revenue)  # (actor, year)
-        peaks = {"revenue": revenue.max(axis=1), "annual_revenue": revenue[:, 0], "cost": _column_peaks(cost)[:, 0],
-                 "net_benefit": _column_peaks(out.net_benefit).max(axis=1)}
-        return values, peaks, crc
+        return values, _peaks(out, cost), crc
+
+    def _states(self, chunk) -> tuple[dict[str, np.ndarray], dict, int | None]:
+        """The values of ``--store states`` (layout 3): the occupancy as whole numbers, and the inputs unless seeded."""
+        out, inputs = chunk.output, chunk.inputs
+        if out.occupancy is None:
+            raise RuntimeError("internal error: --store states needs each chunk's occupancy (compute_chunk(..., occupancy=True))")
+        dtype = np.dtype(self.specs["occupancy"][1])
+        occupancy = out.occupancy.astype(dtype)
+        if not layout.same_bits(occupancy, out.occupancy):
+            raise RuntimeError(f"internal error: the occupancy of draws {chunk.start}..{chunk.stop - 1} is not whole participants "
+                               "(--store states needs a sampled cohort)")
+        if chunk.start == 0:  # the run's first chunk computed again from what the file keeps: the same numbers, to the bit
+            draws = np.arange(chunk.start, chunk.stop, dtype=np.int64)
+            again = evaluate(self.config, self.space, inputs, draws, self.seed, given=out.occupancy)
+            for name in ModelOutput.__dataclass_fields__:
+                a, b = getattr(again, name), getattr(out, name)
+                if name != "occupancy" and b is not None and not layout.same_bits(a, b):
+                    raise RuntimeError(f"internal error: {name} of draws {chunk.start}..{chunk.stop - 1} does not come out bit for bit "
+                                       "from the occupancy and the inputs (simsam.results.layout, layout 3)")
+        values = {"occupancy": occupancy}
+        if not self.seeded:
+            values["inputs"] = inputs
+        crc = layout.inputs_checksum(inputs) if self.seeded else None
+        return values, _peaks(out, out.cost), crc
 
 
-def encoded_chunk(encoder: ChunkEncoder, config, start: int, stop: int, first_draw: int, seed: int, threads: int | None = None):
+def _peaks(out: ModelOutput, cost: np.ndarray) -> dict:
+    """Per variable, each actor's largest ``|value|`` in a chunk (the file's :data:`simsam.results.layout.MAX_ABS_ATTRIBUTE`)."""
+    revenue = _column_peaks(out.revenue)  # (actor, year)
+    return {"revenue": revenue.max(axis=1), "annual_revenue": revenue[:, 0], "cost": _column_peaks(cost)[:, 0],
+            "net_benefit": _column_peaks(out.net_benefit).max(axis=1)}
+
+
+def encoded_chunk(encoder, config, start: int, stop: int, first_draw: int, seed: int, threads: int | None = None):
     """A Dask task: compute a run chunk (:func:`simsam.engine.run.compute_chunk`) and return it encoded for the file,
-    so that a worker sends back the file's bytes, not every variable as float64."""
-    return encoder.encode(compute_chunk(config, start, stop, first_draw, seed, threads))
+    so that a worker sends back the file's bytes, not every variable as float64. ``encoder``: a :class:`ChunkEncoder`,
+    or a tuple of them (one file each: a tuple of encoded chunks)."""
+    encoders = encoder if isinstance(encoder, tuple) else (encoder,)
+    chunk = compute_chunk(config, start, stop, first_draw, seed, threads, occupancy=any(e.states for e in encoders))
+    encoded = tuple(e.encode(chunk) for e in encoders)
+    return encoded if isinstance(encoder, tuple) else encoded[0]
 
 
 class ResultWriter(_OpenFile):
@@ -416,7 +456,7 @@ class ResultWriter(_OpenFile):
     """
 
     def __init__(self, path, config: Config, space: ParameterSpace, draws: np.ndarray, seed: int, engine: str, chunk_draws: int,
-                 compression: str = "fast", inputs: str = "stored", attrs: dict | None = None):
+                 compression: str = "fast", inputs: str = "stored", attrs: dict | None = None, store: str = "amounts"):
         import h5netcdf  # h5py/h5netcdf, ~0.1 s: only when a file is opened
         import h5py  # h5py/h5netcdf, ~0.1 s: only when a file is opened
 
@@ -424,14 +464,24 @@ class ResultWriter(_OpenFile):
             raise ValueError(f"compression must be one of {', '.join(layout.COMPRESSIONS)}, not {compression!r}")
         if inputs not in layout.INPUTS:
             raise ValueError(f"inputs must be one of {', '.join(layout.INPUTS)}, not {inputs!r}")
+        if store not in layout.STORES:
+            raise ValueError(f"store must be one of {', '.join(layout.STORES)}, not {store!r}")
+        if store == "states" and engine == "expected":
+            raise ValueError("store 'states' needs a sampled cohort: the expected cohort's occupancy is not whole participants")
+        self._states = store == "states"
         self._compression = compression
         self._inputs_checks = [] if inputs == "seed" else None  # [start, stop, CRC-32] per chunk written
         self.path = Path(path)
         coords, skeleton_attrs = _skeleton(config, space, draws, seed, engine)
         attrs = dict(skeleton_attrs if attrs is None else attrs)  # a Dataset's own attributes (write_results) win
         self._split = cost_split(config)
-        coords["cost_split"] = (("actor",), np.append(self._split, self._split.sum()))
-        attrs[layout.LAYOUT_ATTRIBUTE] = layout.COMPACT
+        if self._states:
+            coords["state"] = (("state",), np.array(layout.state_labels(config)))
+            coords["month"] = (("month",), np.arange(1, config.simulation.horizon_months + 1))
+            self._occupancy = layout.occupancy_dtype(config.project.participants)
+        else:
+            coords["cost_split"] = (("actor",), np.append(self._split, self._split.sum()))
+        attrs[layout.LAYOUT_ATTRIBUTE] = layout.STATES if self._states else layout.COMPACT
         if inputs == "seed":
             attrs[layout.INPUTS_ATTRIBUTE] = "seed"
         sizes = {name: len(values) for name, (dims, values) in coords.items() if dims == (name,)}
@@ -449,7 +499,8 @@ class ResultWriter(_OpenFile):
         try:
             with deferred_signals():
                 self._create(h5netcdf, h5py, coords, attrs, sizes, variables_of(config))
-            self.encoder = ChunkEncoder(config, self._specs, self._chunk, self._draws, compression, inputs == "seed", self._split, self._shares)
+            self.encoder = ChunkEncoder(config, self._specs, self._chunk, self._draws, compression, inputs == "seed", self._split, self._shares,
+                                        states=self._states, seed=seed)
         except BaseException:
             with contextlib.suppress(Exception), deferred_signals():
                 if self._file is not None:
@@ -477,11 +528,13 @@ class ResultWriter(_OpenFile):
         stored = {name: v for name, v in variables.items() if name not in layout.DERIVED}
         if self._inputs_checks is not None:
             del stored["inputs"]  # drawn again from the seed on reading
-            # The parameters' coordinates then belong to no variable: named in the file's own attribute, as xarray writes
-            # coordinates of no variable, so that xarray reads them as coordinates again.
-            f.attrs["coordinates"] = " ".join(aux["parameter"])
-        stored["project_cost"] = (("draw",), {"units": "kr", "long_name": "uplifted project cost (cost = project_cost · cost_split)"},
-                                  None)
+        if self._states:  # the occupancy and the inputs: every result is computed again from them on reading
+            stored = {k: v for k, v in stored.items() if k == "inputs"}
+            stored["occupancy"] = (("draw", "state", "month"), {"units": "participants",
+                                   "long_name": "participants in each state in each month (every result follows from it and the inputs)"}, None)
+        else:
+            stored["project_cost"] = (("draw",), {"units": "kr", "long_name": "uplifted project cost (cost = project_cost · cost_split)"},
+                                      None)
         self._vars, self._specs = {}, {}
         for name, (dims, attrs, _) in stored.items():
             shape = tuple(sizes[d] for d in dims)
@@ -489,9 +542,10 @@ class ResultWriter(_OpenFile):
             # reads one actor's column at a time, and must not read every actor to get it.
             # A year a chunk too: the summary's first-year revenue reads the first year alone.
             chunks = tuple(self._chunk if d == "draw" else 1 if d in ("actor", "parameter", "year") else n for d, n in zip(dims, shape))
-            dtype = self._payback if name in layout.PAYBACK else np.dtype("f8")
-            fill = np.iinfo(dtype).max if dtype.kind == "u" else np.nan
-            var = f.create_variable(name, dims, dtype, chunks=chunks, fillvalue=fill, compression="gzip",
+            dtype = self._payback if name in layout.PAYBACK else self._occupancy if name == "occupancy" else np.dtype("f8")
+            fill = 0 if name == "occupancy" else np.iinfo(dtype).max if dtype.kind == "u" else np.nan
+            # The occupancy has no missing value: a _FillValue of 0 would make readers mask every empty state as missing.
+            var = f.create_variable(name, dims, dtype, chunks=chunks, fillvalue=None if name == "occupancy" else fill, compression="gzip",
                                     compression_opts=layout.DEFLATE_LEVEL, shuffle=True)
             var.attrs.update(attrs)
             linked = [c for d in dims for c in aux.get(d, [])]
@@ -499,6 +553,11 @@ class ResultWriter(_OpenFile):
                 var.attrs["coordinates"] = " ".join(linked)
             self._vars[name] = var
             self._specs[name] = (chunks, dtype.str, fill)
+        # Coordinates of no stored variable (the parameters' with --inputs seed, the actors' with --store states): named in
+        # the file's own attribute, as xarray writes coordinates of no variable, so that xarray reads them as coordinates again.
+        unlinked = [c for d, names in aux.items() if not any(d in dims for dims, _, _ in stored.values()) for c in names]
+        if unlinked:
+            f.attrs["coordinates"] = " ".join(unlinked)
 
     def write(self, chunk) -> None:
         """Write a :class:`simsam.engine.run.Chunk` at its draw positions.
@@ -619,11 +678,13 @@ class ResultsFile(_OpenFile):
         self._raw_attrs = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in self._file.attrs.items()}
         # "coordinates" names coordinates of no variable (--inputs seed), as xarray writes them: not an attribute of the results
         self.attrs = {k: v for k, v in self._raw_attrs.items() if k not in layout.FILE_ATTRIBUTES and k != "coordinates"}
-        self._seeded = self.layout == layout.COMPACT and layout.inputs_from_seed(self._raw_attrs)
+        self._seeded = self.layout in (layout.COMPACT, layout.STATES) and layout.inputs_from_seed(self._raw_attrs)
         self._max_abs = json.loads(self._file.attrs.get(layout.MAX_ABS_ATTRIBUTE, "{}"))
         self.sizes = {name: dim.size for name, dim in self._file.dimensions.items()}
-        self.coords = [n for n in self._file.variables if n not in VARIABLES and n not in GROUP_VARIABLES and n not in layout.STORAGE]
+        self.coords = [n for n in self._file.variables if n not in VARIABLES and n not in GROUP_VARIABLES and n not in layout.STORAGE
+                       and n not in layout.STATES_STORAGE]
         self._cache = {}
+        self._states = None  # layout 3: every variable, computed from the occupancy on first use
         self._actors = [str(a) for a in self["actor"].values]
 
     def __getitem__(self, name):
@@ -632,6 +693,8 @@ class ResultsFile(_OpenFile):
     def __contains__(self, name) -> bool:
         if name == "inputs" and self._seeded:
             return True
+        if self.layout == layout.STATES:
+            return self._computed(name) or name in self._file.variables and name not in layout.STATES_STORAGE
         if self.layout == layout.COMPACT and name in layout.DERIVED:
             return ("group_revenue" if name.startswith("group_") else "revenue") in self._file.variables
         return name in self._file.variables and name not in layout.STORAGE
@@ -650,6 +713,8 @@ class ResultsFile(_OpenFile):
     WHOLE_BYTES = 1 << 26
 
     def _whole(self, name):
+        if self._computed(name):
+            return self._from_states()[name]
         if self.layout == layout.COMPACT and (name in layout.DERIVED or name in layout.PAYBACK or (name == "inputs" and self._seeded)):
             return _Rebuilt(self, name)
         var = self._file.variables[name]
@@ -665,9 +730,21 @@ class ResultsFile(_OpenFile):
         """Every draw's inputs ``(draw, parameter)`` of a file written with ``--inputs seed``, drawn again (checked)."""
         return layout.rebuild_inputs(self._raw_attrs, self["draw"].values, self.path)
 
+    def _computed(self, name: str) -> bool:
+        """Whether ``name`` is a variable this file's results are computed into on reading (layout 3)."""
+        return self.layout == layout.STATES and (name in VARIABLES or (name in GROUP_VARIABLES and "group" in self._file.dimensions))
+
+    def _from_states(self) -> dict:
+        """Layout 3 (``--store states``): every variable of the Dataset, computed from the occupancy and the inputs
+        once, in memory (about 1 kB a Samverkansteamet draw)."""
+        if self._states is None:
+            self._states = states_variables(self._raw_attrs, self._file.variables["draw"][...], self._file.variables["occupancy"],
+                                            None if self._seeded else self._file.variables["inputs"][...], self.path)
+        return self._states
+
     def dims(self, name) -> tuple[str, ...]:
         """The dimensions of variable ``name`` (stored or rebuilt)."""
-        if (self.layout == layout.COMPACT and name in layout.DERIVED) or (name == "inputs" and self._seeded):
+        if (self.layout == layout.COMPACT and name in layout.DERIVED) or (name == "inputs" and self._seeded) or self._computed(name):
             return VARIABLES.get(name, GROUP_VARIABLES.get(name))[0]
         return tuple(self._file.variables[name].dimensions)
 
@@ -829,6 +906,8 @@ def decode_results(ds, path=None):
     """
     import xarray as xr  # xarray, ~0.5 s: only where a Dataset is built or read
 
+    if layout.layout_of(ds.attrs) == layout.STATES:
+        return _decode_states(ds, path)
     if layout.layout_of(ds.attrs) != layout.COMPACT:
         return ds
     stored = {name: ds[name] for name in ds.data_vars}
@@ -856,3 +935,48 @@ def decode_results(ds, path=None):
         out[name] = xr.Variable(dims, values, attrs)
     attrs = {k: v for k, v in ds.attrs.items() if k not in layout.FILE_ATTRIBUTES}
     return xr.Dataset(out, coords={k: v.variable for k, v in ds.coords.items() if k not in layout.STORAGE}, attrs=attrs)
+
+
+def states_variables(attrs, draws: np.ndarray, occupancy, inputs: np.ndarray | None, path="results.nc") -> dict[str, np.ndarray]:
+    """Every variable of the result Dataset of a layout-3 file (``--store states``), name → array.
+
+    ``attrs``: the file's attributes (its config and seed); ``draws``: the global draw indices read;
+    ``occupancy``: the stored ``(draw, state, month)`` counts (an array or an HDF5 variable, read a
+    chunk at a time); ``inputs``: the stored inputs, or None to draw them again (``--inputs seed``).
+    The results are computed by :func:`simsam.results.dataset.output_from_states`, chunk by chunk
+    as the run's chunks (the occupancy's HDF5 chunks).
+    """
+    config = config_of_results(SimpleNamespace(attrs=attrs))
+    space = ParameterSpace.from_config(config)
+    draws = np.asarray(draws, dtype=np.int64)
+    values = layout.rebuild_inputs(attrs, draws, path) if inputs is None else np.asarray(inputs)
+    chunks = getattr(occupancy, "chunks", None)
+    step = chunks[0] if chunks else len(draws) or 1
+    out = output_from_states(config, space, values, draws, int(attrs["seed"]), occupancy, step)
+    return {name: np.asarray(get(out, values)) for name, (_, _, get) in variables_of(config).items()}
+
+
+def _decode_states(ds, path=None):
+    """The result Dataset of a layout-3 file read with xarray (:func:`decode_results`)."""
+    import xarray as xr  # xarray, ~0.5 s: only where a Dataset is built or read
+
+    seeded = layout.inputs_from_seed(ds.attrs)
+    occupancy = ds["occupancy"]
+    step = int(occupancy.encoding.get("chunksizes", (ds.sizes["draw"] or 1,))[0] or 1)
+    values = states_variables(ds.attrs, ds["draw"].values, _Stepped(occupancy.values, step), None if seeded else ds["inputs"].values,
+                              path or "results.nc")
+    config = config_of_results(ds)
+    out = {name: xr.Variable(dims, values[name], attrs) for name, (dims, attrs, _) in variables_of(config).items()}
+    attrs = {k: v for k, v in ds.attrs.items() if k not in layout.FILE_ATTRIBUTES}
+    drop = set(layout.STATES_STORAGE)
+    return xr.Dataset(out, coords={k: v.variable for k, v in ds.coords.items() if k not in drop}, attrs=attrs)
+
+
+class _Stepped:
+    """An array that says its chunk length along its first axis (as an HDF5 variable does)."""
+
+    def __init__(self, values: np.ndarray, step: int):
+        self._values, self.chunks = values, (step,)
+
+    def __getitem__(self, key):
+        return self._values[key]

@@ -20,6 +20,7 @@ import errno
 import math
 import os
 import shutil
+import threading
 from pathlib import Path
 
 __all__ = ["available_memory", "free_disk", "existing_ancestor", "reserve_space", "human_bytes", "grouped", "parse_bytes"]
@@ -197,7 +198,8 @@ def reserve_space(folder: Path, nbytes: int) -> None:
         return
     if _FALLOCATE is not None:
         fn, ctypes = _FALLOCATE
-        probe = Path(folder) / f".space-{os.getpid()}"
+        # One probe name per thread: two writers of one process (a --store states run writes two files) reserve at once.
+        probe = Path(folder) / f".space-{os.getpid()}-{threading.get_ident()}"
         fd = os.open(probe, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
         try:
             os.unlink(probe)  # nothing is left behind, whatever happens next

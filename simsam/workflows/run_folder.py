@@ -7,6 +7,7 @@ folder appears only when everything is written (:func:`simsam.util.atomic_folder
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -17,7 +18,7 @@ import numpy as np
 from ..analysis.summary import Summary, summarize, summary_json, summary_of
 from ..config.model import Config
 from ..engine.evaluate import DEFAULT_CHUNK_DRAWS, engine_of
-from ..engine.run import run_chunks
+from ..engine.run import compute_chunk, run_chunks
 from ..engine.sampling import ParameterSpace
 from ..report.excel import write_summary_xlsx
 from ..results import ResultsFile, ResultWriter
@@ -25,7 +26,10 @@ from ..results.netcdf import decode_results, encoded_chunk, write_results
 from ..util import atomic_folder
 from ..util.timing import Stopwatch
 
-__all__ = ["write_run_folder", "run_to_folder", "write_run", "write_summaries"]
+__all__ = ["write_run_folder", "run_to_folder", "write_run", "write_summaries", "SUMMARY_COLUMNS"]
+
+#: With ``--store states``: the amounts the summaries read, in the run's temporary folder only.
+SUMMARY_COLUMNS = "summary-columns.nc"
 
 
 def write_summaries(ds, summary, folder: Path, lang: str | None = None) -> None:
@@ -68,6 +72,7 @@ def write_run_folder(
     lang: str | None = None,
     compression: str = "fast",
     inputs: str = "stored",
+    store: str = "amounts",
 ):
     """Run a config and write ``results.nc``, ``summary.csv``, ``summary.json``, ``summary.xlsx`` into ``folder``.
 
@@ -77,7 +82,10 @@ def write_run_folder(
     written (:func:`simsam.util.atomic_folder`). Neither xarray nor pandas
     is imported (half a second of ``simsam run``'s start). ``compression``:
     ``"fast"`` or ``"small"`` (:data:`simsam.results.layout.COMPRESSIONS`); ``inputs``: ``"stored"``, or
-    ``"seed"`` to leave the inputs out and draw them again on reading (:data:`simsam.results.layout.INPUTS`).
+    ``"seed"`` to leave the inputs out and draw them again on reading (:data:`simsam.results.layout.INPUTS`);
+    ``store``: ``"amounts"``, or ``"states"`` for a ``results.nc`` of each draw's occupancy (layout 3,
+    :mod:`simsam.results.layout`), the summaries then read from a file of the amounts written beside it in
+    the temporary folder and removed before the folder appears.
 
     Returns
     -------
@@ -90,25 +98,42 @@ def write_run_folder(
     space = ParameterSpace.from_config(config)
     index = np.arange(draws, dtype=np.int64)
     clock = Stopwatch()
-    with atomic_folder(Path(folder)) as tmp:
-        with ResultWriter(tmp / "results.nc", config, space, index, seed, engine_of(config), chunk, compression, inputs) as writer:
-            # On a cluster each worker encodes its chunk for the file and sends back those bytes (ChunkEncoder).
-            task = {} if client is None else {"task": functools.partial(encoded_chunk, writer.encoder)}
-            parts = run_chunks(config, draws, seed, chunk, threads=threads, client=client, **task)
-            while True:
-                with clock.phase("simulate"):
-                    part = next(parts, None)
-                if part is None:
-                    break
-                with clock.phase("write"):
-                    writer.write(part)
-                if progress is not None:
-                    progress(part.stop - part.start)
+    states = store == "states"
+    columns = tmp_columns = None
+    with atomic_folder(Path(folder)) as tmp, contextlib.ExitStack() as files:
+        writer = files.enter_context(ResultWriter(tmp / "results.nc", config, space, index, seed, engine_of(config), chunk, compression,
+                                                  inputs, store=store))
+        writers = (writer,)
+        if states:  # the summaries read columns of amounts: a file of them beside, for this run only
+            tmp_columns = tmp / SUMMARY_COLUMNS
+            columns = files.enter_context(ResultWriter(tmp_columns, config, space, index, seed, engine_of(config), chunk))
+            writers = (writer, columns)
+        # On a cluster each worker encodes its chunk for the file(s) and sends back those bytes (ChunkEncoder).
+        if client is not None:
+            task = {"task": functools.partial(encoded_chunk, tuple(w.encoder for w in writers) if states else writer.encoder)}
+        else:
+            task = {"task": functools.partial(compute_chunk, occupancy=True)} if states else {}
+        parts = run_chunks(config, draws, seed, chunk, threads=threads, client=client, **task)
+        while True:
+            with clock.phase("simulate"):
+                part = next(parts, None)
+            if part is None:
+                break
             with clock.phase("write"):
-                writer.close()
-        with clock.phase("summarise"), ResultsFile(tmp / "results.nc") as results:
+                for w, p in zip(writers, part if isinstance(part, tuple) else (part,) * len(writers)):
+                    w.write(p)
+            if progress is not None:
+                first = part[0] if isinstance(part, tuple) else part
+                progress(first.stop - first.start)
+        with clock.phase("write"):
+            for w in writers:
+                w.close()
+        files.close()
+        with clock.phase("summarise"), ResultsFile(tmp_columns or tmp / "results.nc") as results:
             summary = summary_of(results)
             write_summaries(results, summary, tmp, lang)
+        if tmp_columns is not None:
+            tmp_columns.unlink()
     clock.save()
     return summary
 
