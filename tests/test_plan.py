@@ -83,6 +83,11 @@ CASES = [
     ("run", ["run", str(SAMVERKANSTEAMET), "--draws", "60000", "--chunk-draws", "5000"], lambda c: P.plan_run(c, 60000, chunk_draws=5000)),
     ("run one chunk", ["run", str(SAMVERKANSTEAMET), "--draws", "20000"], lambda c: P.plan_run(c, 20000)),
     (
+        "run --store states",
+        ["run", str(SAMVERKANSTEAMET), "--draws", "30000", "--chunk-draws", "5000", "--store", "states"],
+        lambda c: P.plan_run(c, 30000, chunk_draws=5000, store="states"),
+    ),
+    (
         "run --until-se",
         ["run", str(SAMVERKANSTEAMET), "--until-se", "1e-5", "--draws", "10000", "--max-draws", "30000"],
         lambda c: P.plan_run(c, 30000, until_se=True, batch=10000),
@@ -119,7 +124,7 @@ def test_memory_and_disk_estimates_bound_what_is_used(name, argv, make, cfg, tmp
     if peak >= 20e6:
         assert plan.memory <= 3 * peak, f"{name}: estimated {plan.memory / 1e6:.1f} MB, used only {peak / 1e6:.1f} MB"
     assert plan.disk >= written, f"{name}: estimated {plan.disk / 1e6:.2f} MB on disk, wrote {written / 1e6:.2f} MB"
-    if written >= 5e6:
+    if written >= 5e6 and "states" not in name:  # --store states needs the amounts' room too until its summary is written
         assert plan.disk <= 3 * written
 
 

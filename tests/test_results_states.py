@@ -142,3 +142,31 @@ def test_cli_store_states(tmp_path, capsys):
     assert_same(read_results(out), read_results(ref))
     with ResultsFile(out / "results.nc") as results:
         assert results.layout == layout.STATES and "occupancy" not in results and "state" not in results.coords
+
+
+@pytest.mark.parametrize("store", ["amounts", "states"])
+def test_encoded_chunks_decode_to_their_values(store, tmp_path):
+    """ChunkEncoder.decode undoes encode (a chunk of the file's size, the short last one, one that is not the file's),
+    and an encoded chunk of --store states gives back the run chunk's amounts to the bit (what a cluster's client
+    computes for the summary's file)."""
+    cfg = simsam.load_config(SAMPLED[0])
+    space = ParameterSpace.from_config(cfg)
+    for inputs in ("stored", "seed"):
+        with ResultWriter(tmp_path / f"{inputs}.nc", cfg, space, np.arange(250), 1, engine_of(cfg), 100, store=store,
+                          inputs=inputs) as w:
+            for start, stop in ((0, 100), (200, 250), (30, 90)):
+                chunk = compute_chunk(cfg, start, stop, 0, 1, occupancy=True)
+                encoded = w.encoder.encode(chunk)
+                values, _, _ = w.encoder._values(chunk)
+                decoded = w.encoder.decode(encoded)
+                assert decoded.keys() == values.keys()
+                for name, v in values.items():
+                    np.testing.assert_array_equal(decoded[name], v, err_msg=name)
+                    assert decoded[name].dtype == v.dtype, name
+                if store == "states":
+                    again = w.encoder.amounts(encoded)
+                    np.testing.assert_array_equal(again.inputs, chunk.inputs)
+                    for name in ("payback", "net_benefit", "revenue", "cost", "utilised_potential"):
+                        a, b = getattr(again.output, name), getattr(chunk.output, name)
+                        np.testing.assert_array_equal(a.view(np.uint64), b.view(np.uint64), err_msg=name)
+            w._stop(discard=True)

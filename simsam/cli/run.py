@@ -101,7 +101,7 @@ def cmd_run(args) -> int:
     from ..util.progress import progress_bar  # on use: simsam --help and the other commands do not load it
 
     draws = args.draws if args.draws is not None else cfg.simulation.draws
-    plan = plan_run(cfg, draws, chunk_draws=args.chunk_draws, out=out, scheduler=args.scheduler, threads=args.threads)
+    plan = plan_run(cfg, draws, chunk_draws=args.chunk_draws, out=out, scheduler=args.scheduler, threads=args.threads, store=args.store)
     if (code := go(plan, args, out=out)) is not None:
         return code
     with dask_client(args.scheduler) as client, progress_bar(draws, desc="simsam run", quiet=args.quiet) as bar:

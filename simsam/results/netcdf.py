@@ -376,6 +376,44 @@ class ChunkEncoder:
                 pieces.append((name, (chunk.start, *offset), *layout.encode_chunk(block, self.compression)))
         return EncodedChunk(chunk.start, chunk.stop, pieces, peaks, crc)
 
+    def decode(self, encoded: EncodedChunk) -> dict[str, np.ndarray]:
+        """:meth:`encode` undone: each stored variable's values of the chunk's draws, name → array."""
+        n = encoded.stop - encoded.start
+        parts: dict[str, dict] = {}
+        for name, offset, data, *mask in encoded.pieces:
+            if offset is None:  # not one of the file's chunks: the values as they are
+                parts[name] = {None: np.asarray(data)}
+                continue
+            chunks, dtype, _ = self.specs[name]
+            raw = data if mask[0] & 2 else layout.inflate(data)
+            block = np.frombuffer(raw, dtype=dtype).reshape(chunks) if mask[0] & 1 else layout.unshuffled(raw, np.dtype(dtype), chunks)
+            parts.setdefault(name, {})[tuple(offset[1:])] = block
+        values = {}
+        for name, blocks in parts.items():
+            if None in blocks:
+                values[name] = blocks[None]
+                continue
+            chunks = self.specs[name][0]
+            shape = tuple(max(o[d] for o in blocks) + chunks[d + 1] for d in range(len(chunks) - 1))
+            out = np.empty((n, *shape), dtype=next(iter(blocks.values())).dtype)
+            for offset, block in blocks.items():
+                if len(chunks) > 1 and all(c == 1 for c in chunks[1:]):  # one column per HDF5 chunk, stored draws last
+                    out[(slice(None), *offset)] = block.reshape(-1)[:n]
+                else:
+                    out[(slice(None), *(slice(o, o + c) for o, c in zip(offset, chunks[1:])))] = block[:n]
+            values[name] = out
+        return values
+
+    def amounts(self, encoded: EncodedChunk) -> Chunk:
+        """The run chunk of amounts that an encoded chunk of ``--store states`` holds: its results computed again from
+        its occupancy and inputs (drawn again with ``--inputs seed``), bit for bit (the client of a cluster run does this
+        for the summary's file, so that workers send only the states file's bytes)."""
+        values = self.decode(encoded)
+        draws = np.arange(encoded.start, encoded.stop, dtype=np.int64)
+        inputs = self.space.sample(self.seed, draws) if self.seeded else values["inputs"]
+        out = evaluate(self.config, self.space, inputs, draws, self.seed, given=values["occupancy"])
+        return Chunk(encoded.start, encoded.stop, out, inputs)
+
     def _values(self, chunk) -> tuple[dict[str, np.ndarray], dict, int | None]:
         """The stored variables' values of ``chunk``, once the derived ones are checked to rebuild to the bit."""
         out, inputs = chunk.output, chunk.inputs
@@ -436,14 +474,10 @@ def _peaks(out: ModelOutput, cost: np.ndarray) -> dict:
             "net_benefit": _column_peaks(out.net_benefit).max(axis=1)}
 
 
-def encoded_chunk(encoder, config, start: int, stop: int, first_draw: int, seed: int, threads: int | None = None):
+def encoded_chunk(encoder: ChunkEncoder, config, start: int, stop: int, first_draw: int, seed: int, threads: int | None = None):
     """A Dask task: compute a run chunk (:func:`simsam.engine.run.compute_chunk`) and return it encoded for the file,
-    so that a worker sends back the file's bytes, not every variable as float64. ``encoder``: a :class:`ChunkEncoder`,
-    or a tuple of them (one file each: a tuple of encoded chunks)."""
-    encoders = encoder if isinstance(encoder, tuple) else (encoder,)
-    chunk = compute_chunk(config, start, stop, first_draw, seed, threads, occupancy=any(e.states for e in encoders))
-    encoded = tuple(e.encode(chunk) for e in encoders)
-    return encoded if isinstance(encoder, tuple) else encoded[0]
+    so that a worker sends back the file's bytes, not every variable as float64."""
+    return encoder.encode(compute_chunk(config, start, stop, first_draw, seed, threads, occupancy=encoder.states))
 
 
 class ResultWriter(_OpenFile):

@@ -137,6 +137,12 @@ def file_row(s: Shape) -> int:
     return 2 * s.actors + 8 * (2 * s.actors * s.years + 1 + s.parameters + 1 + 1)
 
 
+def states_row(s: Shape) -> int:
+    """Bytes of one draw in a ``results.nc`` of ``--store states`` at most: the occupancy (4 bytes a count at most,
+    uncompressed), the inputs and the draw index."""
+    return 4 * s.groups * s.states * s.months + 8 * (s.parameters + 1)
+
+
 def dataset_row(s: Shape) -> int:
     """Bytes of one draw of a result Dataset written as it is (:func:`simsam.results.netcdf.write_netcdf`:
     seven float64 variables and the draw index)."""
@@ -273,6 +279,7 @@ def plan_run(
     threads: int | None = None,
     until_se: bool = False,
     batch: int | None = None,
+    store: str = "amounts",
 ) -> Plan:
     """``simsam run``: draws stream to ``results.nc`` a chunk at a time.
 
@@ -282,9 +289,12 @@ def plan_run(
     worker evaluates a chunk and the client holds up to two finished chunks per
     worker. ``until_se``: the batches are held in memory and concatenated
     (twice the results), then summarised; ``draws`` is then ``--max-draws``,
-    and chunks are at most a ``batch``.
+    and chunks are at most a ``batch``. ``store="states"`` (``--store states``): each chunk also
+    carries its occupancy (:func:`states_row`, float64 from the kernel, then its integer copy), and the
+    disk holds the states file and, until the summary is written, the file of amounts it is read from.
     """
     s = Shape.of(config)
+    occupancy = 9 * s.groups * s.states * s.months if store == "states" else 0  # bytes a draw: the kernel's float64 and the file's uint8
     chunk = max(1, min(int(chunk_draws or DEFAULT_CHUNK_DRAWS), draws, int(batch or draws)))
     words, parallel, local = _workers(scheduler, threads)
 
@@ -293,7 +303,7 @@ def plan_run(
             return local * (c * chunk_row(s) + WORKER_BYTES) + 2 * local * c * output_row(s)
         if scheduler is not None:
             return 2 * c * output_row(s)  # results arriving from remote workers
-        return c * chunk_row(s)
+        return c * (chunk_row(s) + occupancy)
 
     def memory(n: int) -> int:
         c = min(chunk, n)
@@ -306,7 +316,8 @@ def plan_run(
         if until_se:  # the Dataset held in memory, written as it is (write_netcdf: every variable float64)
             return n * dataset_row(s) + FILE_FIXED
         c = min(chunk, n)
-        return math.ceil(n / c) * c * file_row(s) + FILE_FIXED
+        states = math.ceil(n / c) * c * states_row(s) + FILE_FIXED if store == "states" else 0
+        return math.ceil(n / c) * c * file_row(s) + FILE_FIXED + states
 
     option = "--max-draws" if until_se else "--draws"
     return Plan(

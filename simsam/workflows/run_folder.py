@@ -22,7 +22,7 @@ from ..engine.run import compute_chunk, run_chunks
 from ..engine.sampling import ParameterSpace
 from ..report.excel import write_summary_xlsx
 from ..results import ResultsFile, ResultWriter
-from ..results.netcdf import decode_results, encoded_chunk, write_results
+from ..results.netcdf import EncodedChunk, decode_results, encoded_chunk, write_results
 from ..util import atomic_folder
 from ..util.timing import Stopwatch
 
@@ -103,14 +103,14 @@ def write_run_folder(
     with atomic_folder(Path(folder)) as tmp, contextlib.ExitStack() as files:
         writer = files.enter_context(ResultWriter(tmp / "results.nc", config, space, index, seed, engine_of(config), chunk, compression,
                                                   inputs, store=store))
-        writers = (writer,)
         if states:  # the summaries read columns of amounts: a file of them beside, for this run only
             tmp_columns = tmp / SUMMARY_COLUMNS
-            columns = files.enter_context(ResultWriter(tmp_columns, config, space, index, seed, engine_of(config), chunk))
-            writers = (writer, columns)
-        # On a cluster each worker encodes its chunk for the file(s) and sends back those bytes (ChunkEncoder).
+            # (without the inputs, which the summaries do not read, nor the states file needs from it)
+            columns = files.enter_context(ResultWriter(tmp_columns, config, space, index, seed, engine_of(config), chunk, inputs="seed"))
+        # On a cluster each worker encodes its chunk for the file and sends back those bytes (ChunkEncoder); with
+        # --store states only the states file's, and the client computes the amounts for the summary's file from them.
         if client is not None:
-            task = {"task": functools.partial(encoded_chunk, tuple(w.encoder for w in writers) if states else writer.encoder)}
+            task = {"task": functools.partial(encoded_chunk, writer.encoder)}
         else:
             task = {"task": functools.partial(compute_chunk, occupancy=True)} if states else {}
         parts = run_chunks(config, draws, seed, chunk, threads=threads, client=client, **task)
@@ -120,14 +120,15 @@ def write_run_folder(
             if part is None:
                 break
             with clock.phase("write"):
-                for w, p in zip(writers, part if isinstance(part, tuple) else (part,) * len(writers)):
-                    w.write(p)
+                writer.write(part)
+                if columns is not None:
+                    columns.write(writer.encoder.amounts(part) if isinstance(part, EncodedChunk) else part)
             if progress is not None:
-                first = part[0] if isinstance(part, tuple) else part
-                progress(first.stop - first.start)
+                progress(part.stop - part.start)
         with clock.phase("write"):
-            for w in writers:
-                w.close()
+            writer.close()
+            if columns is not None:
+                columns.close()
         files.close()
         with clock.phase("summarise"), ResultsFile(tmp_columns or tmp / "results.nc") as results:
             summary = summary_of(results)
