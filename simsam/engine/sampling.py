@@ -129,10 +129,15 @@ class ParameterSpace:
 
     def uniforms(self, seed: int, draws: np.ndarray) -> np.ndarray:
         """Uniform numbers in (0, 1), shape ``(draw, parameter)``, keyed by name and draw index."""
-        draws = np.asarray(draws)
+        draws = np.ascontiguousarray(draws, dtype=np.int64).reshape(-1)
         u = np.empty((draws.size, self.size))
-        for j, name in enumerate(self.names):
-            u[:, j] = rnd.uniforms(seed, name, draws)
+        if draws.size and self.size:
+            ensure_kernel_cache()
+            from ..kernels.rng import keyed_uniforms  # numba and the compiled kernel: only when a sample is drawn
+
+            # streams.uniforms, column by column, is its NumPy twin (tests/test_sampling_uniforms.py)
+            keys = np.array([rnd.stream_key(seed, name) for name in self.names], dtype=np.uint64)
+            keyed_uniforms(keys, draws, u)
         return u
 
     def transform(self, u: np.ndarray) -> np.ndarray:

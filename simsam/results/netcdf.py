@@ -569,7 +569,7 @@ class ResultWriter(_OpenFile):
         else:
             stored["project_cost"] = (("draw",), {"units": "kr", "long_name": "uplifted project cost (cost = project_cost · cost_split)"},
                                       None)
-        self._vars, self._specs = {}, {}
+        self._vars, self._ids, self._specs = {}, {}, {}
         for name, (dims, attrs, _) in stored.items():
             shape = tuple(sizes[d] for d in dims)
             # One HDF5 chunk per (draws of a run chunk, actor or parameter): the summary
@@ -586,6 +586,7 @@ class ResultWriter(_OpenFile):
             if linked:
                 var.attrs["coordinates"] = " ".join(linked)
             self._vars[name] = var
+            self._ids[name] = var._h5ds.id  # h5netcdf looks its h5py dataset up by path (a new object) on every use
             self._specs[name] = (chunks, dtype.str, fill)
         # Coordinates of no stored variable (the parameters' with --inputs seed, the actors' with --store states): named in
         # the file's own attribute, as xarray writes coordinates of no variable, so that xarray reads them as coordinates again.
@@ -644,11 +645,10 @@ class ResultWriter(_OpenFile):
         _reserve(self.path, sum(len(p[2]) if p[1] is not None else p[2].nbytes for p in pieces) + METADATA_MARGIN)
         with deferred_signals():
             for name, offset, data, *mask in pieces:
-                var = self._vars[name]
                 if offset is None:
-                    var[chunk.start : chunk.stop] = data
+                    self._vars[name][chunk.start : chunk.stop] = data
                 else:
-                    var._h5ds.id.write_direct_chunk(offset, data, filter_mask=mask[0])
+                    self._ids[name].write_direct_chunk(offset, data, filter_mask=mask[0])
         self._target.check()
 
     def __exit__(self, kind, exc, tb):
