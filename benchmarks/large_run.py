@@ -8,8 +8,9 @@ process (``os.wait4``'s ``ru_maxrss``), the bytes of ``results.nc`` on disk (and
 split simulate / write / summarise that the run logs when ``SIMSAM_TIMINGS`` names a file
 (:mod:`simsam.util.timing`; the rest of the wall time is start-up and the atomic folder).
 Default sizes: 10⁶ draws three times and 10⁷ once (targets: ≤ 4 s and ≤ 45 s on 2 cores,
-peak RSS ≤ 1 GiB, ≤ 4 GB on disk); ``--quick``: 20 000 draws twice. Each size is also run once with
-``--inputs seed --compression small``, the smallest lossless file (its bytes and seconds under ``smallest``).
+peak RSS ≤ 1 GiB, ≤ 4 GB on disk); ``--quick``: 20 000 draws twice. Each size is also run once in each of
+:data:`VARIANTS`, the other lossless files: ``--inputs seed --compression small`` (the smallest of amounts, also
+under ``smallest``), ``--store states`` and ``--store states --inputs seed`` (layout 3: the occupancy).
 
 Fails (exit 1) on wrong results, never on timings: the folder's summary must be the one
 ``simsam.summarize(simsam.simulate(...))`` gives (checked for runs of at most 10⁶ draws), and
@@ -32,8 +33,10 @@ from pathlib import Path
 from _common import ROOT, write
 
 CONFIG = ROOT / "configs" / "samverkansteamet.toml"
-#: The options of the smallest lossless results.nc, timed once per size beside the default.
+#: The options of the smallest lossless results.nc of amounts, timed once per size beside the default.
 SMALLEST = ("--inputs", "seed", "--compression", "small")
+#: Every file timed once per size beside the default: name → options.
+VARIANTS = {"smallest": SMALLEST, "states": ("--store", "states"), "states_seed": ("--store", "states", "--inputs", "seed")}
 #: Draws up to this are checked against an in-process run (its Dataset is held in memory).
 CHECK_DRAWS = 1_000_000
 
@@ -112,16 +115,24 @@ def main(argv=None) -> int:
                 "phase_seconds_median": phases,
                 "phase_share": {k: v / statistics.median(r["seconds"] for r in runs) for k, v in phases.items()},
             }
-            # The smallest lossless file: inputs drawn again from the seed on reading, every chunk deflated (one run).
-            small = run_once(draws, folder, seed, SMALLEST)
-            row["smallest"] = {"options": " ".join(SMALLEST), "seconds": small["seconds"], "results_bytes": small["results_bytes"],
-                               "bytes_per_draw": small["results_bytes"] / draws, "peak_rss_mib": small["peak_rss_bytes"] / 2**20}
+            # The other lossless files (one run each): their summary must be the default run's, to the character.
+            summary = (folder / "run" / "summary.csv").read_text()
+            row["variants"] = {}
+            for name, options in VARIANTS.items():
+                other = run_once(draws, folder, seed, options)
+                if (folder / "run" / "summary.csv").read_text() != summary:
+                    raise SystemExit(f"simsam run --draws {draws} {' '.join(options)}: summary.csv differs from the default run's")
+                row["variants"][name] = {"options": " ".join(options), "seconds": other["seconds"], "results_bytes": other["results_bytes"],
+                                         "bytes_per_draw": other["results_bytes"] / draws, "peak_rss_mib": other["peak_rss_bytes"] / 2**20,
+                                         "phase_seconds": other["phases"]}
+            row["smallest"] = row["variants"]["smallest"]  # the key of earlier results
             result["sizes"].append(row)
             split = ", ".join(f"{k} {v:.2f} s" for k, v in phases.items())
             print(f"simsam run --draws {draws:,}: {row['seconds_median']:.2f} s (median of {repeat}), peak RSS "
                   f"{row['peak_rss_mib_max']:.0f} MiB, results.nc {row['results_bytes'] / 1e6:.1f} MB "
-                  f"({row['bytes_per_draw']:.0f} B/draw); {split}; {' '.join(SMALLEST)}: {row['smallest']['bytes_per_draw']:.0f} B/draw, "
-                  f"{row['smallest']['seconds']:.2f} s")
+                  f"({row['bytes_per_draw']:.0f} B/draw); {split}")
+            for v in row["variants"].values():
+                print(f"    {v['options']}: {v['bytes_per_draw']:.0f} B/draw, {v['seconds']:.2f} s, peak RSS {v['peak_rss_mib']:.0f} MiB")
     print(f"  wrote {write('large_run', result, args.out)}")
     return 0
 

@@ -92,13 +92,27 @@ def test_occupancy_types_fit_the_cohort():
     assert [layout.occupancy_dtype(n) for n in (0, 255, 256, 65535, 65536)] == [np.uint8, np.uint8, np.uint16, np.uint16, np.uint32]
 
 
+def test_chunks_carry_whole_counts_small():
+    """A run's chunk holds its occupancy as the file's integer type (a ninth of the kernel's float64 while it waits to be
+    written), the expected cohort's fractions as they are."""
+    cfg = simsam.load_config(SAMPLED[0])
+    chunk = compute_chunk(cfg, 0, 50, 0, 1, occupancy=True)
+    assert chunk.output.occupancy.dtype == layout.occupancy_dtype(cfg.project.participants)
+    space = ParameterSpace.from_config(cfg)
+    kernel = evaluate(cfg, space, chunk.inputs, np.arange(50), 1, occupancy=True).occupancy
+    assert kernel.dtype == np.float64
+    np.testing.assert_array_equal(chunk.output.occupancy, kernel)
+    expected = simsam.load_config(next(p for p in SHIPPED if engine_of(simsam.load_config(p)) == "expected"))
+    assert compute_chunk(expected, 0, 5, 0, 1, occupancy=True).output.occupancy.dtype == np.float64
+
+
 def _writer(cfg, path, **options):
     space = ParameterSpace.from_config(cfg)
     return ResultWriter(path, cfg, space, np.arange(100), 1, engine_of(cfg), 100, **options)
 
 
 def test_writer_checks_what_it_leaves_out(tmp_path):
-    """The writer stores whole participants only, and computes the run's first chunk again from what it keeps: an
+    """The writer stores whole participants only, and computes the run's first draws again from what it keeps: an
     occupancy that is not whole, or results that do not follow from it, are a RuntimeError (a bug), not a file."""
     cfg = simsam.load_config(SAMPLED[0])
     chunk = compute_chunk(cfg, 0, 100, 0, 1, occupancy=True)
@@ -107,7 +121,7 @@ def test_writer_checks_what_it_leaves_out(tmp_path):
         half = dataclasses.replace(chunk.output, occupancy=chunk.output.occupancy * 0.5)
         with pytest.raises(RuntimeError, match="not whole participants"):
             w.encoder.encode(dataclasses.replace(chunk, output=half))
-        moved = chunk.output.occupancy.copy()
+        moved = chunk.output.occupancy.astype(np.float64)
         moved[3, 0, 10:] += 1.0
         with pytest.raises(RuntimeError, match="does not come out bit for bit"):
             w.encoder.encode(dataclasses.replace(chunk, output=dataclasses.replace(chunk.output, occupancy=moved)))

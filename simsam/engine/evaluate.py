@@ -63,7 +63,8 @@ class ModelOutput:
     group_utilised_potential : ndarray, shape ``(draw, group)``, or None
         Each group's first-year society revenue / its potential (NaN for a group without participants).
     occupancy : ndarray, shape ``(draw, state, month)``, or None
-        Participants in each of the kernel's states (with ``[groups]`` one block of states per
+        Participants (float64; a run's chunks hold whole counts as unsigned integers,
+        :func:`simsam.engine.run.compute_chunk`) in each of the kernel's states (with ``[groups]`` one block of states per
         group) in every month; only from ``evaluate(..., occupancy=True)``. Given back to
         :func:`evaluate` (``given``) with the same inputs, it gives every other result again, bit for bit.
     """

@@ -10,6 +10,7 @@ bit-identical to a single-process run.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 import signal
@@ -27,7 +28,8 @@ from ..errors import ConfigError
 from .evaluate import ModelOutput, evaluate
 from .sampling import ParameterSpace
 
-__all__ = ["Chunk", "chunk_ranges", "compute_chunk", "config_of_raw", "run_chunks", "in_flight", "dask_client", "check_scheduler"]
+__all__ = ["Chunk", "count_dtype", "chunk_ranges", "compute_chunk", "config_of_raw", "run_chunks", "in_flight", "dask_client",
+           "check_scheduler"]
 
 
 @dataclass(frozen=True)
@@ -62,14 +64,28 @@ def compute_chunk(config: Config | RawConfig, start: int, stop: int, first_draw:
 
     ``config`` may be the raw merged tables (what is sent to a cluster worker:
     plain data, rebuilt and validated there). ``occupancy``: also keep each draw's
-    occupancy (``ModelOutput.occupancy``, what ``--store states`` stores).
+    occupancy (``ModelOutput.occupancy``, what ``--store states`` stores), as whole
+    participants in the smallest unsigned type (:func:`count_dtype`) when they are
+    whole (the sampled cohorts), a ninth of the float64 held while the chunk waits to be written.
     """
     cfg = config_of_raw(config) if isinstance(config, RawConfig) else config
     space = ParameterSpace.from_config(cfg)
     idx = np.arange(first_draw + start, first_draw + stop, dtype=np.int64)
     values = space.sample(seed, idx)
     out = evaluate(cfg, space, values, idx, seed, threads=threads, occupancy=occupancy)
+    if occupancy:
+        counts = out.occupancy.astype(count_dtype(cfg.project.participants))
+        if np.array_equal(counts, out.occupancy):
+            out = dataclasses.replace(out, occupancy=counts)
     return Chunk(start, stop, out, values)
+
+
+def count_dtype(participants: int) -> np.dtype:
+    """The smallest unsigned type holding every count 0 … ``participants`` of a state's occupancy."""
+    for dtype in (np.uint8, np.uint16, np.uint32, np.uint64):
+        if participants <= np.iinfo(dtype).max:
+            return np.dtype(dtype)
+    raise ValueError(f"{participants} participants do not fit an unsigned 64-bit count")
 
 
 def run_chunks(

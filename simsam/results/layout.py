@@ -63,6 +63,7 @@ import numpy as np
 
 from ..engine.accounting import split_cost
 from ..engine.inputs import with_society
+from ..engine.run import count_dtype
 from ..engine.sampling import ParameterSpace
 from ..errors import ConfigError
 from .dataset import config_of_results
@@ -116,11 +117,9 @@ def layout_of(attrs) -> int:
 
 
 def occupancy_dtype(participants: int) -> np.dtype:
-    """The smallest unsigned type holding every count 0 … ``participants`` of a state's occupancy."""
-    for dtype in (np.uint8, np.uint16, np.uint32, np.uint64):
-        if participants <= np.iinfo(dtype).max:
-            return np.dtype(dtype)
-    raise ValueError(f"{participants} participants do not fit a results file's occupancy")
+    """The smallest unsigned type holding every count 0 … ``participants`` of a state's occupancy
+    (:func:`simsam.engine.run.count_dtype`: a run's chunks carry them so)."""
+    return count_dtype(participants)
 
 
 def state_labels(config) -> list[str]:

@@ -54,6 +54,8 @@ from .dataset import GROUP_VARIABLES, VARIABLES, _skeleton, config_of_results, o
 
 __all__ = ["ResultWriter", "ResultsFile", "GuardedFile", "ChunkEncoder", "EncodedChunk", "encoded_chunk", "write_results", "write_netcdf", "read_netcdf", "read_results", "decode_results"]
 
+#: ``--store states``: the run's first draws the writer computes again from the occupancy and checks.
+CHECKED_DRAWS = 2048
 #: Bytes reserved beyond a chunk's data, for HDF5's metadata and chunk index (a few kB per chunk).
 METADATA_MARGIN = 256 << 10
 
@@ -452,13 +454,13 @@ class ChunkEncoder:
         if not layout.same_bits(occupancy, out.occupancy):
             raise RuntimeError(f"internal error: the occupancy of draws {chunk.start}..{chunk.stop - 1} is not whole participants "
                                "(--store states needs a sampled cohort)")
-        if chunk.start == 0:  # the run's first chunk computed again from what the file keeps: the same numbers, to the bit
-            draws = np.arange(chunk.start, chunk.stop, dtype=np.int64)
-            again = evaluate(self.config, self.space, inputs, draws, self.seed, given=out.occupancy)
+        if chunk.start == 0:  # the run's first draws computed again from what the file keeps: the same numbers, to the bit
+            k = min(len(occupancy), CHECKED_DRAWS)  # (a slice: the whole chunk's accounting again would add to the run's peak memory)
+            again = evaluate(self.config, self.space, inputs[:k], np.arange(k, dtype=np.int64), self.seed, given=out.occupancy[:k])
             for name in ModelOutput.__dataclass_fields__:
                 a, b = getattr(again, name), getattr(out, name)
-                if name != "occupancy" and b is not None and not layout.same_bits(a, b):
-                    raise RuntimeError(f"internal error: {name} of draws {chunk.start}..{chunk.stop - 1} does not come out bit for bit "
+                if name != "occupancy" and b is not None and not layout.same_bits(a, b[:k]):
+                    raise RuntimeError(f"internal error: {name} of draws 0..{k - 1} does not come out bit for bit "
                                        "from the occupancy and the inputs (simsam.results.layout, layout 3)")
         values = {"occupancy": occupancy}
         if not self.seeded:
