@@ -91,6 +91,19 @@ def processes_marked(mark: str) -> list[int]:
 # --- signals ----------------------------------------------------------------------------------------------------
 
 
+def test_a_stop_signal_mid_run_of_states_keeps_the_earlier_results(earlier, tmp_path):
+    """Ctrl-C while a --store states run writes its two files: nothing written, nothing left, the earlier run untouched."""
+    out, before = earlier
+    proc = start("run", CONFIG, *BIG, "--store", "states", "--out", out, "--quiet")
+    wait_writing(tmp_path, "out", proc)
+    proc.send_signal(signal.SIGINT)
+    err = proc.communicate(timeout=60)[1]
+    assert proc.returncode == 128 + signal.SIGINT, err
+    assert err == f"stopped by SIGINT: nothing written to {out}; the earlier results there are untouched\n"
+    assert (out / "results.nc").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"] and not leftovers(tmp_path)
+
+
 STOPS = [
     ("SIGINT", None, False),
     ("SIGTERM", None, False),
@@ -302,13 +315,22 @@ sys.exit(main(sys.argv[3:]))
 
 @pytest.mark.parametrize("where", ["reserve", "hdf5"])
 def test_a_disk_that_fills_mid_run(where, small_disk, earlier, tmp_path):
+    _a_disk_that_fills_mid_run(where, small_disk, earlier, tmp_path, ())
+
+
+def test_a_disk_that_fills_mid_run_of_states(small_disk, earlier, tmp_path):
+    """--store states writes two files (results.nc and the amounts its summary reads): either may meet the full disk."""
+    _a_disk_that_fills_mid_run("reserve", small_disk, earlier, tmp_path, ("--store", "states"))
+
+
+def _a_disk_that_fills_mid_run(where, small_disk, earlier, tmp_path, options):
     """No segmentation fault, one line naming the folder and the cause, the earlier results untouched, nothing left."""
     if small_disk is not None:  # a real full disk
         out = small_disk / "out"
         assert main(["run", str(CONFIG), "--draws", "20", "--out", str(out), "--quiet"]) == 0
         before = (out / "results.nc").read_bytes()
         script = INJECT_FULL_DISK.replace("budget = [int(sys.argv[1])]", "budget = [1 << 62]")
-        argv = ["run", str(CONFIG), "--draws", "8000", "--chunk-draws", "200", "--threads", "1", "--out", str(out), "--quiet"]
+        argv = ["run", str(CONFIG), "--draws", "8000", "--chunk-draws", "200", "--threads", "1", "--out", str(out), "--quiet", *options]
         proc = subprocess.Popen([sys.executable, "-c", script, "0", where, *argv], stderr=subprocess.PIPE, text=True, env=simsam_env())
         deadline = time.time() + 60
         while not list(small_disk.glob(".out.tmp-*/results.nc")) and time.time() < deadline:
@@ -318,13 +340,14 @@ def test_a_disk_that_fills_mid_run(where, small_disk, earlier, tmp_path):
         parent = small_disk
     else:  # injected: the writer's system calls fail once 3 MB are written
         out, before = earlier
-        argv = ["run", str(CONFIG), "--draws", "8000", "--chunk-draws", "200", "--out", str(out), "--quiet"]
+        argv = ["run", str(CONFIG), "--draws", "8000", "--chunk-draws", "200", "--out", str(out), "--quiet", *options]
         proc = subprocess.run([sys.executable, "-c", INJECT_FULL_DISK, str(3 << 20), where, *argv], capture_output=True, text=True,
                               env=simsam_env())  # fmt: skip
         err = proc.stderr
         parent = tmp_path
     assert proc.returncode == 2, err
-    assert err == f"error: --out {out}: no space left on the device (writing results.nc); the earlier results there are untouched\n"
+    files = ("results.nc", "results-amounts.nc") if options else ("results.nc",)
+    assert err in {f"error: --out {out}: no space left on the device (writing {f}); the earlier results there are untouched\n" for f in files}, err
     assert (out / "results.nc").read_bytes() == before
     assert not leftovers(parent)
 

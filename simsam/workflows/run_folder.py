@@ -29,7 +29,7 @@ from ..util.timing import Stopwatch
 __all__ = ["write_run_folder", "run_to_folder", "write_run", "write_summaries", "SUMMARY_COLUMNS"]
 
 #: With ``--store states``: the amounts the summaries read, in the run's temporary folder only.
-SUMMARY_COLUMNS = "summary-columns.nc"
+SUMMARY_COLUMNS = "results-amounts.nc"
 
 
 def write_summaries(ds, summary, folder: Path, lang: str | None = None) -> None:
