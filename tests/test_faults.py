@@ -347,7 +347,8 @@ def _a_disk_that_fills_mid_run(where, small_disk, earlier, tmp_path, options):
         parent = tmp_path
     assert proc.returncode == 2, err
     files = ("results.nc", "results-amounts.nc") if options else ("results.nc",)
-    assert err in {f"error: --out {out}: no space left on the device (writing {f}); the earlier results there are untouched\n" for f in files}, err
+    expected = {f"error: --out {out}: no space left on the device (writing {f}); the earlier results there are untouched\n" for f in files}
+    assert err in expected, err
     assert (out / "results.nc").read_bytes() == before
     assert not leftovers(parent)
 
