@@ -52,6 +52,7 @@ from ..analysis.summary import ACTOR_COLUMNS, PARALLEL_MAX_BYTES
 from ..config.model import Config
 from ..engine.accounting import ITEMS
 from ..engine.evaluate import DEFAULT_CHUNK_DRAWS, default_threads, evaluate
+from ..engine.run import count_dtype
 from ..engine.sampling import ParameterSpace
 from ..errors import ResourceError
 from ..util.folders import leftovers_of
@@ -137,10 +138,10 @@ def file_row(s: Shape) -> int:
     return 2 * s.actors + 8 * (2 * s.actors * s.years + 1 + s.parameters + 1 + 1)
 
 
-def states_row(s: Shape) -> int:
-    """Bytes of one draw in a ``results.nc`` of ``--store states`` at most: the occupancy (4 bytes a count at most,
+def states_row(s: Shape, count_bytes: int) -> int:
+    """Bytes of one draw in a ``results.nc`` of ``--store states`` at most: the occupancy (``count_bytes`` a count,
     uncompressed), the inputs and the draw index."""
-    return 4 * s.groups * s.states * s.months + 8 * (s.parameters + 1)
+    return count_bytes * s.groups * s.states * s.months + 8 * (s.parameters + 1)
 
 
 def dataset_row(s: Shape) -> int:
@@ -294,7 +295,9 @@ def plan_run(
     disk holds the states file and, until the summary is written, the file of amounts it is read from.
     """
     s = Shape.of(config)
-    occupancy = 9 * s.groups * s.states * s.months if store == "states" else 0  # bytes a draw: the kernel's float64 and the file's uint8
+    count_bytes = count_dtype(config.project.participants).itemsize
+    # bytes a draw: the kernel's float64 occupancy and its integer copy
+    occupancy = (8 + count_bytes) * s.groups * s.states * s.months if store == "states" else 0
     chunk = max(1, min(int(chunk_draws or DEFAULT_CHUNK_DRAWS), draws, int(batch or draws)))
     words, parallel, local = _workers(scheduler, threads)
 
@@ -316,8 +319,10 @@ def plan_run(
         if until_se:  # the Dataset held in memory, written as it is (write_netcdf: every variable float64)
             return n * dataset_row(s) + FILE_FIXED
         c = min(chunk, n)
-        states = math.ceil(n / c) * c * states_row(s) + FILE_FIXED if store == "states" else 0
-        return math.ceil(n / c) * c * file_row(s) + FILE_FIXED + states
+        rows = math.ceil(n / c) * c
+        if store == "states":  # results.nc and, until the summary is written, the amounts without inputs beside it
+            return rows * (states_row(s, count_bytes) + file_row(s) - 8 * s.parameters) + 2 * FILE_FIXED
+        return rows * file_row(s) + FILE_FIXED
 
     option = "--max-draws" if until_se else "--draws"
     return Plan(
