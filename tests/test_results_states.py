@@ -184,3 +184,23 @@ def test_encoded_chunks_decode_to_their_values(store, tmp_path):
                         a, b = getattr(again.output, name), getattr(chunk.output, name)
                         np.testing.assert_array_equal(a.view(np.uint64), b.view(np.uint64), err_msg=name)
             w._stop(discard=True)
+
+
+def test_counts_kernel_is_numpys_cast_and_check():
+    """kernels.counts.as_counts against its NumPy twin (astype, then array_equal) on random occupancies: whole counts
+    (to the type's top), fractions, negatives, NaN, ±inf and values past the top."""
+    from simsam.kernels.counts import as_counts
+
+    rng = np.random.default_rng(15)
+    for case in range(40):
+        dtype = np.dtype([np.uint8, np.uint16, np.uint32][case % 3])
+        top = float(np.iinfo(dtype).max)
+        values = rng.integers(0, int(top) + 1, size=(int(rng.integers(1, 30)), 3, 12)).astype(np.float64)
+        if case % 2:  # one value that is not a count
+            values.reshape(-1)[int(rng.integers(values.size))] = rng.choice([0.5, -1.0, np.nan, np.inf, -np.inf, top + 1.0, 2.0**70])
+        out = np.empty(values.shape, dtype=dtype)
+        whole = as_counts(values, out, top)
+        twin = values.astype(dtype) if np.isfinite(values).all() and (values >= 0).all() and (values <= top).all() else None
+        assert whole == (twin is not None and np.array_equal(twin, values)), case
+        if whole:
+            np.testing.assert_array_equal(out, twin)

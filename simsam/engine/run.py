@@ -74,8 +74,11 @@ def compute_chunk(config: Config | RawConfig, start: int, stop: int, first_draw:
     values = space.sample(seed, idx)
     out = evaluate(cfg, space, values, idx, seed, threads=threads, occupancy=occupancy)
     if occupancy:
-        counts = out.occupancy.astype(count_dtype(cfg.project.participants))
-        if np.array_equal(counts, out.occupancy):
+        from ..kernels.counts import as_counts  # numba and the compiled kernel: loaded by evaluate already
+
+        dtype = count_dtype(cfg.project.participants)
+        counts = np.empty(out.occupancy.shape, dtype=dtype)
+        if as_counts(np.ascontiguousarray(out.occupancy), counts, float(np.iinfo(dtype).max)):  # whole participants: the sampled cohorts
             out = dataclasses.replace(out, occupancy=counts)
     return Chunk(start, stop, out, values)
 

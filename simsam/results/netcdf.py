@@ -450,10 +450,12 @@ class ChunkEncoder:
         if out.occupancy is None:
             raise RuntimeError("internal error: --store states needs each chunk's occupancy (compute_chunk(..., occupancy=True))")
         dtype = np.dtype(self.specs["occupancy"][1])
-        occupancy = out.occupancy.astype(dtype)
-        if not layout.same_bits(occupancy, out.occupancy):
-            raise RuntimeError(f"internal error: the occupancy of draws {chunk.start}..{chunk.stop - 1} is not whole participants "
-                               "(--store states needs a sampled cohort)")
+        occupancy = out.occupancy  # a run's chunk: whole counts of this type already (compute_chunk checked them)
+        if occupancy.dtype != dtype:  # any other: cast, and checked here
+            occupancy = out.occupancy.astype(dtype)
+            if not layout.same_bits(occupancy, out.occupancy):
+                raise RuntimeError(f"internal error: the occupancy of draws {chunk.start}..{chunk.stop - 1} is not whole participants "
+                                   "(--store states needs a sampled cohort)")
         if chunk.start == 0:  # the run's first draws computed again from what the file keeps: the same numbers, to the bit
             k = min(len(occupancy), CHECKED_DRAWS)  # (a slice: the whole chunk's accounting again would add to the run's peak memory)
             again = evaluate(self.config, self.space, inputs[:k], np.arange(k, dtype=np.int64), self.seed, given=out.occupancy[:k])
