@@ -409,7 +409,8 @@ class ChunkEncoder:
     def amounts(self, encoded: EncodedChunk) -> Chunk:
         """The run chunk of amounts that an encoded chunk of ``--store states`` holds: its results computed again from
         its occupancy and inputs (drawn again with ``--inputs seed``), bit for bit (the client of a cluster run does this
-        for the summary's file, so that workers send only the states file's bytes)."""
+        for the summary's file, so that workers send only the states file's bytes). The chunk's draw positions are its
+        global draw indices, as in a run folder (whose draws start at 0)."""
         values = self.decode(encoded)
         draws = np.arange(encoded.start, encoded.stop, dtype=np.int64)
         inputs = self.space.sample(self.seed, draws) if self.seeded else values["inputs"]
@@ -456,7 +457,7 @@ class ChunkEncoder:
             if not layout.same_bits(occupancy, out.occupancy):
                 raise RuntimeError(f"internal error: the occupancy of draws {chunk.start}..{chunk.stop - 1} is not whole participants "
                                    "(--store states needs a sampled cohort)")
-        if chunk.start == 0:  # the run's first draws computed again from what the file keeps: the same numbers, to the bit
+        if chunk.start == 0:  # the run's first draws (global indices 0 …, a run folder's) computed again from what the file keeps
             k = min(len(occupancy), CHECKED_DRAWS)  # (a slice: the whole chunk's accounting again would add to the run's peak memory)
             again = evaluate(self.config, self.space, inputs[:k], np.arange(k, dtype=np.int64), self.seed, given=out.occupancy[:k])
             for name in ModelOutput.__dataclass_fields__:
