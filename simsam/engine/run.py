@@ -28,8 +28,8 @@ from ..errors import ConfigError
 from .evaluate import ModelOutput, evaluate
 from .sampling import ParameterSpace
 
-__all__ = ["Chunk", "count_dtype", "chunk_ranges", "compute_chunk", "config_of_raw", "run_chunks", "in_flight", "dask_client",
-           "check_scheduler"]
+__all__ = ["Chunk", "count_dtype", "whole_counts", "chunk_ranges", "compute_chunk", "config_of_raw", "run_chunks", "in_flight",
+           "dask_client", "check_scheduler"]
 
 
 @dataclass(frozen=True)
@@ -73,14 +73,19 @@ def compute_chunk(config: Config | RawConfig, start: int, stop: int, first_draw:
     idx = np.arange(first_draw + start, first_draw + stop, dtype=np.int64)
     values = space.sample(seed, idx)
     out = evaluate(cfg, space, values, idx, seed, threads=threads, occupancy=occupancy)
-    if occupancy:
-        from ..kernels.counts import as_counts  # numba and the compiled kernel: loaded by evaluate already
-
-        dtype = count_dtype(cfg.project.participants)
-        counts = np.empty(out.occupancy.shape, dtype=dtype)
-        if as_counts(np.ascontiguousarray(out.occupancy), counts, float(np.iinfo(dtype).max)):  # whole participants: the sampled cohorts
-            out = dataclasses.replace(out, occupancy=counts)
+    if occupancy and (counts := whole_counts(out.occupancy, cfg.project.participants)) is not None:  # the sampled cohorts
+        out = dataclasses.replace(out, occupancy=counts)
     return Chunk(start, stop, out, values)
+
+
+def whole_counts(occupancy: np.ndarray, participants: int) -> np.ndarray | None:
+    """``occupancy`` as whole participants in :func:`count_dtype`, or None when a value is not one (the expected
+    cohort's fractions): cast and checked in one compiled pass (:func:`simsam.kernels.counts.as_counts`)."""
+    from ..kernels.counts import as_counts  # numba and the compiled kernel: loaded by evaluate already
+
+    dtype = count_dtype(participants)
+    counts = np.empty(np.shape(occupancy), dtype=dtype)
+    return counts if as_counts(np.ascontiguousarray(occupancy, dtype=np.float64), counts, float(np.iinfo(dtype).max)) else None
 
 
 def count_dtype(participants: int) -> np.dtype:

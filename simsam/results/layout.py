@@ -72,7 +72,7 @@ __all__ = [
     "INPUTS_ATTRIBUTE", "INPUTS_CHECK_ATTRIBUTE", "INPUTS", "FILE_ATTRIBUTES", "inputs_checksum", "rebuild_inputs", "inputs_from_seed",
     "LAYOUT_ATTRIBUTE", "MAX_ABS_ATTRIBUTE", "COMPACT", "DERIVED", "STORAGE", "PAYBACK", "DEFLATE_LEVEL", "payback_dtype", "encode_payback",
     "STATES", "STORES", "STATES_STORAGE", "occupancy_dtype", "state_labels",
-    "decode_payback", "rebuild_cost", "rebuild_group_cost", "same_bits", "shuffled", "deflate", "layout_of", "encode_chunk", "inflate", "unshuffled", "DEFLATE_WORTH", "AS_IS", "COMPRESSIONS",
+    "decode_payback", "rebuild_cost", "rebuild_group_cost", "same_bits", "shuffled", "deflate", "layout_of", "encode_chunk", "decode_chunk", "inflate", "unshuffled", "DEFLATE_WORTH", "AS_IS", "COMPRESSIONS",
 ]
 
 #: The file attribute naming the layout (absent: layout 1).
@@ -116,10 +116,8 @@ def layout_of(attrs) -> int:
     return int(np.asarray(attrs.get(LAYOUT_ATTRIBUTE, 1)).reshape(-1)[0])  # h5py reads the attribute as a 1-element array
 
 
-def occupancy_dtype(participants: int) -> np.dtype:
-    """The smallest unsigned type holding every count 0 … ``participants`` of a state's occupancy
-    (:func:`simsam.engine.run.count_dtype`: a run's chunks carry them so)."""
-    return count_dtype(participants)
+#: The file's type of a state's occupancy: the type a run's chunks carry it in (:func:`simsam.engine.run.count_dtype`).
+occupancy_dtype = count_dtype
 
 
 def state_labels(config) -> list[str]:
@@ -213,6 +211,15 @@ def _full_mantissas(sample: np.ndarray) -> bool:
     little = sample.dtype.byteorder == "<" or (sample.dtype.byteorder == "=" and sys.byteorder == "little")
     low = np.ascontiguousarray(sample.reshape(-1)[:256]).view(np.uint8)[0 if little else 7 :: 8]
     return np.count_nonzero(low) >= 0.9 * low.size
+
+
+def decode_chunk(data: bytes, mask: int, dtype, shape: tuple[int, ...]) -> np.ndarray:
+    """:func:`encode_chunk` undone: the block of ``shape`` and ``dtype`` from a chunk's stored bytes and filter mask
+    (a set bit is a filter skipped: bit 1 deflate, bit 0 shuffle)."""
+    raw = data if mask & 2 else inflate(data)
+    if mask & 1:
+        return np.frombuffer(raw, dtype=dtype).reshape(shape)
+    return unshuffled(raw, dtype, shape)
 
 
 def inflate(data: bytes) -> bytes:

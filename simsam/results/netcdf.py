@@ -44,11 +44,10 @@ from ..config.model import Config
 from ..engine.accounting import cost_split, project_cost_total
 from ..engine.evaluate import DEFAULT_CHUNK_DRAWS, ModelOutput, evaluate
 from ..engine.kernel_cache import ensure_kernel_cache
-from ..engine.run import Chunk, compute_chunk, config_of_raw
+from ..engine.run import Chunk, compute_chunk, config_of_raw, whole_counts
 from ..engine.sampling import ParameterSpace, Sample
 from ..util.resources import reserve_space
 from ..util.signals import deferred_signals
-from ..util.threads import map_threads
 from . import layout
 from .dataset import GROUP_VARIABLES, VARIABLES, _skeleton, config_of_results, output_from_states, variables_of
 
@@ -387,9 +386,7 @@ class ChunkEncoder:
                 parts[name] = {None: np.asarray(data)}
                 continue
             chunks, dtype, _ = self.specs[name]
-            raw = data if mask[0] & 2 else layout.inflate(data)
-            block = np.frombuffer(raw, dtype=dtype).reshape(chunks) if mask[0] & 1 else layout.unshuffled(raw, np.dtype(dtype), chunks)
-            parts.setdefault(name, {})[tuple(offset[1:])] = block
+            parts.setdefault(name, {})[tuple(offset[1:])] = layout.decode_chunk(data, mask[0], np.dtype(dtype), chunks)
         values = {}
         for name, blocks in parts.items():
             if None in blocks:
@@ -450,11 +447,10 @@ class ChunkEncoder:
         out, inputs = chunk.output, chunk.inputs
         if out.occupancy is None:
             raise RuntimeError("internal error: --store states needs each chunk's occupancy (compute_chunk(..., occupancy=True))")
-        dtype = np.dtype(self.specs["occupancy"][1])
-        occupancy = out.occupancy  # a run's chunk: whole counts of this type already (compute_chunk checked them)
-        if occupancy.dtype != dtype:  # any other: cast, and checked here
-            occupancy = out.occupancy.astype(dtype)
-            if not layout.same_bits(occupancy, out.occupancy):
+        occupancy = out.occupancy  # a run's chunk: whole counts of the file's type already (compute_chunk checked them)
+        if occupancy.dtype != np.dtype(self.specs["occupancy"][1]):  # any other: cast and checked as compute_chunk does
+            occupancy = whole_counts(out.occupancy, self.config.project.participants)
+            if occupancy is None:
                 raise RuntimeError(f"internal error: the occupancy of draws {chunk.start}..{chunk.stop - 1} is not whole participants "
                                    "(--store states needs a sampled cohort)")
         if chunk.start == 0:  # the run's first draws (global indices 0 …, a run folder's) computed again from what the file keeps
@@ -777,7 +773,8 @@ class ResultsFile(_OpenFile):
         """Layout 3 (``--store states``): every variable of the Dataset, computed from the occupancy and the inputs
         once, in memory (about 1 kB a Samverkansteamet draw)."""
         if self._states is None:
-            self._states = states_variables(self._raw_attrs, self._file.variables["draw"][...], self._file.variables["occupancy"],
+            occupancy = self._file.variables["occupancy"]
+            self._states = states_variables(self._raw_attrs, self._file.variables["draw"][...], occupancy, occupancy.chunks[0],
                                             None if self._seeded else self._file.variables["inputs"][...], self.path)
         return self._states
 
@@ -819,24 +816,14 @@ class _Chunks:
         tiles = [0 if k == slice(None) else int(k) // c * c for k, c in zip(key[1:], self._chunks[1:])]
         local = tuple(slice(None) if k == slice(None) else int(k) % c for k, c in zip(key[1:], self._chunks[1:]))
         n, step = self.shape[0], self._chunks[0]
-        starts = range(0, n, step)
         out = np.empty((n,) + tuple(s for k, s in zip(key[1:], self.shape[1:]) if k == slice(None)), dtype=self.dtype)
-        def decode(item):
-            start, (mask, data) = item
-            if mask & 2 == 0:
-                data = layout.inflate(data)
-            if mask & 1:  # not shuffled: as it is
-                block = np.frombuffer(data, dtype=self.dtype).reshape(self._chunks)
-            else:
-                block = layout.unshuffled(data, self.dtype, self._chunks)
-            out[start : min(start + step, n)] = block[(slice(0, min(step, n - start)),) + local]
-
         # Each chunk decoded as soon as it is read, so that the column's stored bytes are never all held beside it
         # (at 10⁷ draws that was a second 80 MB column per reader); the summary reads columns on every core.
-        for start in starts:
+        for start in range(0, n, step):
             with deferred_signals():
-                stored = self._ds.id.read_direct_chunk((start, *tiles))
-            decode((start, stored))
+                mask, data = self._ds.id.read_direct_chunk((start, *tiles))
+            block = layout.decode_chunk(data, mask, self.dtype, self._chunks)
+            out[start : min(start + step, n)] = block[(slice(0, min(step, n - start)),) + local]
         return out
 
 
@@ -976,21 +963,19 @@ def decode_results(ds, path=None):
     return xr.Dataset(out, coords={k: v.variable for k, v in ds.coords.items() if k not in layout.STORAGE}, attrs=attrs)
 
 
-def states_variables(attrs, draws: np.ndarray, occupancy, inputs: np.ndarray | None, path="results.nc") -> dict[str, np.ndarray]:
+def states_variables(attrs, draws: np.ndarray, occupancy, step: int, inputs: np.ndarray | None, path="results.nc") -> dict[str, np.ndarray]:
     """Every variable of the result Dataset of a layout-3 file (``--store states``), name → array.
 
     ``attrs``: the file's attributes (its config and seed); ``draws``: the global draw indices read;
     ``occupancy``: the stored ``(draw, state, month)`` counts (an array or an HDF5 variable, read a
-    chunk at a time); ``inputs``: the stored inputs, or None to draw them again (``--inputs seed``).
-    The results are computed by :func:`simsam.results.dataset.output_from_states`, chunk by chunk
-    as the run's chunks (the occupancy's HDF5 chunks).
+    chunk at a time); ``step``: draws per chunk, the run's (the occupancy's HDF5 chunks); ``inputs``:
+    the stored inputs, or None to draw them again (``--inputs seed``). The results are computed by
+    :func:`simsam.results.dataset.output_from_states`, chunk by chunk.
     """
     config = config_of_results(SimpleNamespace(attrs=attrs))
     space = ParameterSpace.from_config(config)
     draws = np.asarray(draws, dtype=np.int64)
     values = layout.rebuild_inputs(attrs, draws, path) if inputs is None else np.asarray(inputs)
-    chunks = getattr(occupancy, "chunks", None)
-    step = chunks[0] if chunks else len(draws) or 1
     out = output_from_states(config, space, values, draws, int(attrs["seed"]), occupancy, step)
     return {name: np.asarray(get(out, values)) for name, (_, _, get) in variables_of(config).items()}
 
@@ -1002,20 +987,10 @@ def _decode_states(ds, path=None):
     seeded = layout.inputs_from_seed(ds.attrs)
     occupancy = ds["occupancy"]
     step = int(occupancy.encoding.get("chunksizes", (ds.sizes["draw"] or 1,))[0] or 1)
-    values = states_variables(ds.attrs, ds["draw"].values, _Stepped(occupancy.values, step), None if seeded else ds["inputs"].values,
+    values = states_variables(ds.attrs, ds["draw"].values, occupancy.values, step, None if seeded else ds["inputs"].values,
                               path or "results.nc")
     config = config_of_results(ds)
     out = {name: xr.Variable(dims, values[name], attrs) for name, (dims, attrs, _) in variables_of(config).items()}
     attrs = {k: v for k, v in ds.attrs.items() if k not in layout.FILE_ATTRIBUTES}
     drop = set(layout.STATES_STORAGE)
     return xr.Dataset(out, coords={k: v.variable for k, v in ds.coords.items() if k not in drop}, attrs=attrs)
-
-
-class _Stepped:
-    """An array that says its chunk length along its first axis (as an HDF5 variable does)."""
-
-    def __init__(self, values: np.ndarray, step: int):
-        self._values, self.chunks = values, (step,)
-
-    def __getitem__(self, key):
-        return self._values[key]

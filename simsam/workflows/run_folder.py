@@ -126,10 +126,7 @@ def write_run_folder(
             if progress is not None:
                 progress(part.stop - part.start)
         with clock.phase("write"):
-            writer.close()
-            if columns is not None:
-                columns.close()
-        files.close()
+            files.close()  # both files written out and closed
         with clock.phase("summarise"), ResultsFile(tmp_columns or tmp / "results.nc") as results:
             summary = summary_of(results)
             write_summaries(results, summary, tmp, lang)
