@@ -103,7 +103,7 @@ def selected_quantiles(x: np.ndarray, probabilities, method: str = "linear", nan
     values, has_nan = order_statistics(np.ascontiguousarray(x, dtype=np.float64).reshape(-1), ranks, nan_as_inf)
     if has_nan:
         return np.full(q.shape, np.nan)
-    return _interpolated(n, q, method, lambda i: values[np.searchsorted(ranks, i % n)])
+    return _interpolated(n, q, index, lambda i: values[np.searchsorted(ranks, i % n)])
 
 
 def _indices(n: int, q: np.ndarray, method: str) -> tuple[np.ndarray, ...]:
@@ -126,10 +126,9 @@ def _indices(n: int, q: np.ndarray, method: str) -> tuple[np.ndarray, ...]:
     return previous.astype(np.intp), following.astype(np.intp)
 
 
-def _interpolated(n: int, q: np.ndarray, method: str, at) -> np.ndarray:
-    """NumPy's quantiles from ``at(index)``, the sorted numbers at ``index`` (:func:`_indices`)."""
-    index = _indices(n, q, method)
-    if method == "inverted_cdf":
+def _interpolated(n: int, q: np.ndarray, index: tuple[np.ndarray, ...], at) -> np.ndarray:
+    """NumPy's quantiles from ``at(i)``, the sorted numbers at the order statistics ``index`` (:func:`_indices`)."""
+    if len(index) == 1:  # inverted_cdf: the order statistic itself
         return at(index[0])
     previous, following = index
     gamma = (n - 1) * q - previous
@@ -356,7 +355,7 @@ def summary_of(ds) -> Summary:
     draws = ds.sizes["draw"]
     parallel = PARALLEL_DRAWS <= draws <= PARALLEL_MAX_BYTES // (8 * ACTOR_COLUMNS)
     # The totals ("Staten totalt") are one more job of the same threads, last (they hold as many columns as an actor).
-    everything = object()  # the totals' job (imap_threads keeps None for itself)
+    everything = object()  # the totals' job: a marker no actor name can equal
     jobs = actors + [everything]
     done = imap_threads(lambda actor: totals_of(ds) if actor is everything else actor_rows(actor), jobs, parallel=parallel)
     totals = {}
