@@ -46,8 +46,8 @@ from ..rules import (
 from .kernel_cache import ensure_kernel_cache
 from .sampling import Sample
 
-__all__ = ["ITEMS", "REAL_ITEMS", "EMPLOYMENT_ITEMS", "FlowTable", "flow_table", "attributable", "project_cost", "project_cost_total",
-           "cost_split", "split_cost", "potential"]
+__all__ = ["ITEMS", "REAL_ITEMS", "EMPLOYMENT_ITEMS", "FlowTable", "flow_table", "attributable", "attributable_from", "work_amounts",
+           "project_cost", "project_cost_total", "cost_split", "split_cost", "potential"]
 
 ITEMS = ("wage", "payroll_tax", "income_tax", "benefits", "wage_subsidy", "production", "resources")
 REAL_ITEMS = ("production", "resources")
@@ -309,12 +309,10 @@ def flow_table(config: Config, sample: Sample) -> FlowTable:
     return FlowTable((BEFORE,) + tuple(s.id for s in states), actors, flows)
 
 
-def _book_work(f: np.ndarray, config: Config, sample: Sample, state, amount, col: dict) -> np.ndarray:
-    """Book a state's work into ``f`` (shape ``(draw, actor, item)``): wage, payroll tax, wage
-    subsidy and production. Returns the gross wage ``w·e``, kr per month, shape ``(draw,)``."""
+def work_amounts(config: Config, sample: Sample, state, amount) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A state's work per participant-month, kr per month, each of shape ``(draw,)``: the gross wage ``w·e``,
+    the payroll tax, the wage subsidy (under the rules up to the year's ceiling) and the production."""
     eco = config.economy
-    it = {name: i for i, name in enumerate(ITEMS)}
-    employer, ind = col[eco.employer], col[eco.individual]
     wage = amount(state.wage if state.wage is not None else eco.wage)
     employment = sample[state.employment_rate]
     gross = wage * employment
@@ -332,6 +330,16 @@ def _book_work(f: np.ndarray, config: Config, sample: Sample, state, amount, col
     production = wage_cost - subsidy
     if eco.tax_rules == "sweden" and state.subsidy_ceiling != "none" and state.subsidy_payer is not None:
         subsidy = _capped_subsidy(config, sample, wage, employment, share, state.subsidy_ceiling)
+    return gross, payroll, subsidy, production
+
+
+def _book_work(f: np.ndarray, config: Config, sample: Sample, state, amount, col: dict) -> np.ndarray:
+    """Book a state's work (:func:`work_amounts`) into ``f`` (shape ``(draw, actor, item)``): wage, payroll tax,
+    wage subsidy and production. Returns the gross wage ``w·e``, kr per month, shape ``(draw,)``."""
+    eco = config.economy
+    it = {name: i for i, name in enumerate(ITEMS)}
+    employer, ind = col[eco.employer], col[eco.individual]
+    gross, payroll, subsidy, production = work_amounts(config, sample, state, amount)
     f[:, employer, it["wage"]] -= gross
     f[:, ind, it["wage"]] += gross
     f[:, employer, it["payroll_tax"]] -= payroll
@@ -384,12 +392,19 @@ def attributable(config: Config, sample: Sample, flows: FlowTable) -> np.ndarray
     bias on the cost (:func:`project_cost`). Neutral values leave the flows
     bit-identical.
     """
-    rel = flows.relative()
+    cf = config.counterfactual
+    if cf is None:
+        return flows.relative()
+    employment = [ITEMS.index(i) for i in EMPLOYMENT_ITEMS]
+    return attributable_from(config, sample, flows.relative(), flows.relative_items()[..., employment].sum(axis=3))
+
+
+def attributable_from(config: Config, sample: Sample, rel: np.ndarray, displaced: np.ndarray | None) -> np.ndarray:
+    """:func:`attributable` of the relative flows ``rel`` and their employment items ``displaced`` (both
+    ``(draw, state, actor)``, kr per month; ``displaced`` may be None without ``[counterfactual]``)."""
     cf = config.counterfactual
     if cf is None:
         return rel
-    employment = [ITEMS.index(i) for i in EMPLOYMENT_ITEMS]
-    displaced = flows.relative_items()[..., employment].sum(axis=3)
     keep = (1.0 - sample[cf.deadweight]) * sample[cf.attribution]
     return (rel - sample[cf.displacement][:, None, None] * displaced) * keep[:, None, None]
 

@@ -28,8 +28,9 @@ import numpy as np
 from ..config.model import Config
 from ..kernels.types import CohortInputs
 from ..util.threads import map_threads
+from . import booking
 from . import streams as rnd
-from .accounting import attributable, flow_table, project_cost
+from .accounting import project_cost
 from .sampling import Sample
 
 __all__ = [
@@ -181,7 +182,8 @@ def relative_flows(config: Config, sample: Sample) -> np.ndarray:
 
 
 def _relative_flows(config: Config, sample: Sample) -> np.ndarray:
-    return with_society(attributable(config, sample, flow_table(config, sample)), axis=2)
+    # Booked in compiled code (simsam.engine.booking), the twin of attributable(flow_table(...)) to the bit.
+    return with_society(booking.relative_flows(config, sample), axis=2)
 
 
 def _by_group(config: Config, sample: Sample, shares: np.ndarray, trans: np.ndarray, rel: np.ndarray, cost: np.ndarray):

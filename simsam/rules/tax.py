@@ -12,7 +12,7 @@ import numpy as np
 
 from .model import Rules, Schedule
 
-__all__ = ["IncomeTax", "basic_deduction", "income_tax", "job_tax_credit"]
+__all__ = ["IncomeTax", "basic_deduction", "income_tax", "job_tax_credit", "schedule_terms", "tax_parameters", "TAX_PARAMETERS"]
 
 # Guards the floor/ceil steps against binary noise such as 313.00000000000006 hundreds.
 _EPS = 1e-9
@@ -52,29 +52,44 @@ def _nearest_half_down(x, step: float):
     return y
 
 
+def schedule_terms(s: Schedule, unit: float = 1.0) -> np.ndarray:
+    """``s`` as the terms :func:`_evaluate` adds, shape ``(bracket, 3)``, kronor where ``unit`` converts.
+
+    Row 0 is the first bracket's line ``(lower, rate, base)``; row ``i ≥ 1`` is ``(lower[i], slope change,
+    jump)`` at the ``i``-th limit (a zero change or jump is not added). The compiled income tax
+    (:mod:`simsam.kernels.tax`) reads the same rows, so both add the same numbers in the same order.
+    """
+    lower = [round(v * unit, 6) for v in s.lower]
+    base = [v * unit for v in s.base]
+    rows = [(lower[0], s.rate[0], base[0])]
+    for i in range(1, len(lower)):
+        slope = s.rate[i] - s.rate[i - 1]
+        jump = base[i] - (base[i - 1] + s.rate[i - 1] * (lower[i] - lower[i - 1]))
+        rows.append((lower[i], slope, jump))
+    return np.array(rows, dtype=np.float64).reshape(-1, 3)
+
+
 def _evaluate(s: Schedule, x, unit: float = 1.0):
     """``base + rate·(x − lower)`` in the bracket ``lower[i] < x ≤ lower[i+1]``.
 
     ``unit`` converts ``lower`` and ``base`` to kronor (the prisbasbelopp, or 1 for kronor).
     Written as the first bracket's line plus, for each later limit, the change of slope beyond
     it and any jump at it (the law's rounded coefficients leave jumps of a few kronor): a few
-    elementwise passes instead of a search and three gathers.
+    elementwise passes instead of a search and three gathers (:func:`schedule_terms`).
     """
-    lower = [round(v * unit, 6) for v in s.lower]
-    base = [v * unit for v in s.base]
-    out = np.subtract(x, lower[0], out=np.empty(np.shape(x)))
-    out *= s.rate[0]
-    out += base[0]
-    for i in range(1, len(lower)):
-        slope = s.rate[i] - s.rate[i - 1]
+    terms = schedule_terms(s, unit)
+    lower, rate, base = (float(v) for v in terms[0])
+    out = np.subtract(x, lower, out=np.empty(np.shape(x)))
+    out *= rate
+    out += base
+    for lower, slope, jump in terms[1:].tolist():
         if slope:
-            part = np.subtract(x, lower[i], out=np.empty(np.shape(x)))
+            part = np.subtract(x, lower, out=np.empty(np.shape(x)))
             np.maximum(part, 0.0, out=part)
             part *= slope
             out += part
-        jump = base[i] - (base[i - 1] + s.rate[i - 1] * (lower[i] - lower[i - 1]))
         if jump:
-            out += jump * (x > lower[i])
+            out += jump * (x > lower)
     return out
 
 
@@ -288,3 +303,46 @@ def income_tax(rules: Rules, work_income, other_taxable, sa_income, municipal_ra
         stat=stat,
         total=kommun + region + stat,
     )
+
+
+#: The scalars of :func:`tax_parameters`, in order (the compiled income tax's ``p``, :mod:`simsam.kernels.tax`).
+TAX_PARAMETERS = (
+    "assessed_income_rounding", "basic_deduction_rounding", "work_income_rounding", "tax_credit_rounding",
+    "state_tax_threshold", "state_tax_rate", "state_tax_upper_threshold", "state_tax_upper_rate",
+    "pension_fee_rate", "pension_fee_ceiling", "pension_fee_floor", "pension_fee_rounding",
+    "public_service_fee_rate", "public_service_fee_ceiling",
+    "job_tax_credit_phase_out_rate", "job_tax_credit_phase_out_start",
+    "sa_tax_credit", "sa_tax_credit_ga_deducted", "sa_tax_credit_floor_rate",
+    "earned_income_credit_amount", "earned_income_credit_rate", "earned_income_credit_threshold",
+    "temporary_work_credit",
+)
+
+
+def tax_parameters(rules: Rules) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The income year's law as the compiled income tax reads it: the same numbers :func:`income_tax` uses.
+
+    Returns
+    -------
+    p : ndarray, shape ``(len(TAX_PARAMETERS),)``
+        Kronor, shares and flags (1.0 / 0.0) in :data:`TAX_PARAMETERS` order; ceilings and floors in kronor
+        (``ceiling_ibb · inkomstbasbelopp`` …, the products :func:`income_tax` forms).
+    basic, job, sa, temporary : ndarray, shape ``(bracket, 3)``
+        :func:`schedule_terms` of the grundavdrag, jobbskatteavdrag, SA-reduktion (in prisbasbelopp)
+        and tillfällig skattereduktion (kronor) schedules.
+    """
+    pbb, ibb, rd = rules.prisbasbelopp, rules.inkomstbasbelopp, rules.rounding
+    st, pf, ps, j, sa, e = (rules.state_tax, rules.pension_fee, rules.public_service_fee, rules.job_tax_credit,
+                            rules.sa_tax_credit, rules.earned_income_credit)
+    tw = rules.temporary_work_credit
+    p = np.array([
+        rd.assessed_income, rd.basic_deduction, rd.work_income, rd.tax_credit,
+        st.threshold, st.rate, st.upper_threshold, st.upper_rate,
+        pf.rate, pf.ceiling_ibb * ibb, pf.floor_pbb * pbb, pf.rounding,
+        ps.rate, ps.ceiling_ibb * ibb,
+        j.phase_out_rate, j.phase_out_start_pbb * pbb,
+        float(bool(sa.exists)), float(bool(sa.ga_deducted)), sa.floor_rate,
+        e.amount, e.rate, e.threshold,
+        float(any(tw.base) or any(tw.rate)),
+    ], dtype=np.float64)
+    return (p, schedule_terms(rules.basic_deduction.schedule, pbb), schedule_terms(j.schedule, pbb),
+            schedule_terms(sa.schedule, pbb), schedule_terms(tw, 1.0))
