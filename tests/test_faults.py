@@ -582,6 +582,27 @@ def test_numba_cache_falls_back_when_nothing_is_writable(tmp_path):
     _check_cache_choice_injected(tmp_path)
 
 
+def test_numba_loads_without_its_blas_probe_and_scipy_linalg_still_works():
+    """A fresh process: the kernels load without importing scipy.linalg (numba's BLAS probe, ~0.15 s of every run's
+    start), the probe is not left behind, and scipy.linalg and numba's own np.dot work afterwards."""
+    code = (
+        "import sys, numpy as np\n"
+        "from simsam.engine.kernel_cache import ensure_kernel_cache\n"
+        "ensure_kernel_cache()\n"
+        "from simsam.kernels.rng import keyed_uniforms\n"
+        "keyed_uniforms(np.zeros(1, dtype=np.uint64), np.zeros(1, dtype=np.int64), np.empty((1, 1)))\n"
+        "assert 'scipy.linalg' not in sys.modules, 'scipy.linalg loaded by the kernels'\n"
+        "assert 'scipy.linalg.cython_blas' not in sys.modules\n"
+        "import scipy.linalg, numba\n"
+        "assert scipy.linalg.cholesky(np.array([[4.0]]))[0, 0] == 2.0\n"
+        "dot = numba.njit(lambda a, b: np.dot(a, b))\n"
+        "assert dot(np.ones(3), np.arange(3.0)) == 3.0\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
 # --- the folder writer itself -----------------------------------------------------------------------------------------
 
 

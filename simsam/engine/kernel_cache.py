@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -35,6 +36,8 @@ def ensure_kernel_cache() -> None:
     _CACHE_CHECKED = True
     import numba  # loaded anyway by the kernels' import that follows this
 
+    _numba_without_blas_probe()
+
     if numba.config.CACHE_DIR:
         return
     kernels = Path(__file__).parents[1] / "kernels"
@@ -49,3 +52,27 @@ def ensure_kernel_cache() -> None:
         fallback.mkdir(mode=0o700, exist_ok=True)
     if _writable(fallback):
         numba.config.CACHE_DIR = str(fallback)
+
+
+#: The module numba imports only to learn whether BLAS is there (numba.np.arraymath's ``_check_blas``).
+_BLAS_PROBE = "scipy.linalg.cython_blas"
+
+
+def _numba_without_blas_probe() -> None:
+    """Load numba's array implementations without its BLAS probe: ~0.15 s of every run's start.
+
+    On its first compilation (or cache load) numba imports ``numba.np.arraymath``, which imports
+    ``scipy.linalg.cython_blas`` to decide whether ``np.cov``'s inner products may call BLAS; scipy.linalg
+    costs 0.1–0.2 s to import, half of numba's start, and no simsam kernel uses BLAS. The probe is shown a
+    missing module while arraymath loads (its documented fallback: a plain loop), then forgotten, so scipy.linalg
+    and numba's own linear algebra (which imports it when a kernel uses it) work as before. A process that
+    already loaded either is left alone.
+    """
+    if "numba.np.arraymath" in sys.modules or _BLAS_PROBE in sys.modules or "scipy.linalg" in sys.modules:
+        return
+    sys.modules[_BLAS_PROBE] = None  # "import scipy.linalg.cython_blas" raises ImportError, at no cost
+    try:
+        import numba.np.arraymath  # noqa: F401 - numba's own registry, loaded here instead of at the first dispatch
+    finally:
+        if _BLAS_PROBE in sys.modules and sys.modules[_BLAS_PROBE] is None:
+            del sys.modules[_BLAS_PROBE]
