@@ -48,6 +48,33 @@ class _Rows:
         return out
 
 
+def _touched(work, type_start, types, payer_start, payers, glob, flat, n_actors: int) -> np.ndarray:
+    """The cells ``(situation, actor, item)`` some booking of :func:`simsam.kernels.booking.book_relative` writes."""
+    from ..kernels.booking import BENEFITS, GLOBALS, INCOME_TAX, PAYROLL, PRODUCTION, RESOURCES, SUBSIDY, WAGE
+
+    g = dict(zip(GLOBALS, glob.tolist()))
+    out = np.zeros((work.shape[0], n_actors, 7), dtype=np.uint8)
+    for s, (gross, _, _, _, employer, individual, payroll_to, subsidy_payer) in enumerate(work.tolist()):
+        cells = []
+        if gross >= 0:
+            cells += [(employer, WAGE), (individual, WAGE), (employer, PAYROLL), (payroll_to, PAYROLL), (employer, PRODUCTION)]
+            if subsidy_payer >= 0:
+                cells += [(subsidy_payer, SUBSIDY), (employer, SUBSIDY)]
+        cells += [(t[2], BENEFITS) for t in types[type_start[s] : type_start[s + 1]].tolist() if t[1] == 1]
+        cells += [(g["individual"], BENEFITS)] if type_start[s + 1] > type_start[s] else []
+        if g["sweden"]:
+            cells += [(g["municipal"], INCOME_TAX), (g["regional"], INCOME_TAX), (g["state"], INCOME_TAX)]
+        else:
+            cells += [(actor, INCOME_TAX) for actor, _ in flat.tolist()]
+        cells += [(g["individual"], INCOME_TAX)]
+        if g["top_payer"] >= 0:
+            cells += [(g["top_payer"], BENEFITS), (g["individual"], BENEFITS)]
+        cells += [(a, RESOURCES) for a in payers.tolist()]
+        for actor, item in cells:
+            out[s, actor, item] = 1
+    return out
+
+
 def relative_flows(config: Config, sample: Sample) -> np.ndarray:
     """:func:`simsam.engine.accounting.attributable` of ``flow_table(config, sample)``, shape ``(draw, state, actor)``,
     kr per month, the same numbers to the bit, booked in compiled code."""
@@ -132,10 +159,12 @@ def relative_flows(config: Config, sample: Sample) -> np.ndarray:
     cf = config.counterfactual
     displaced = np.empty((n if cf is not None else 0, n_states, len(actors)))
     changes = np.array(changes, dtype=np.int64).reshape(len(situations), len(base_qty))
+    work, types, resources, flat = ints(work, 8), ints(types, 7), ints(resources, 2), ints(flat, 2)
+    type_start, payer_start, payers = (np.array(x, dtype=np.int64) for x in (type_start, payer_start, payers))
+    glob = np.array([glob[k] for k in GLOBALS], dtype=np.int64)
     book_relative(
-        cols, ints(work, 8), np.array(type_start, dtype=np.int64), ints(types, 7), ints(resources, 2), changes,
-        np.array(payer_start, dtype=np.int64), np.array(payers, dtype=np.int64), np.array(shares, dtype=np.float64),
-        np.array([glob[k] for k in GLOBALS], dtype=np.int64), ints(flat, 2), p, basic, job, sa_terms, temporary, len(actors),
+        cols, work, type_start, types, resources, changes, payer_start, payers, np.array(shares, dtype=np.float64), glob, flat,
+        p, basic, job, sa_terms, temporary, _touched(work, type_start, types, payer_start, payers, glob, flat, len(actors)),
         rel, displaced,
     )
     return attributable_from(config, sample, rel, displaced if cf is not None else None)

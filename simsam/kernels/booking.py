@@ -44,12 +44,18 @@ BLOCK = 64
 
 @jit
 def _book_block(start, size, cols, work, type_start, types, resources, changes, payer_start, payers, payer_shares, glob,
-                flat, p, basic, job, sa_terms, temporary, cells, v, scratch, tax):
+                flat, p, basic, job, sa_terms, temporary, touched, cells, v, scratch, tax):
     """Draws ``start … start + size − 1`` into ``cells (situation, actor, item, draw)``, as flow_table books them.
 
+    Only the ``touched`` cells (those some booking writes) are set to zero first and read later.
     ``v``: scratch rows (gross, taxable, the four booked taxes, top-up paid, other, sa, zero), shape ``(10, BLOCK)``.
     """
-    cells[:] = 0.0
+    for s in range(touched.shape[0]):
+        for a in range(touched.shape[1]):
+            for k in range(ITEM_COUNT):
+                if touched[s, a, k]:
+                    for i in range(size):
+                        cells[s, a, k, i] = 0.0
     ind = glob[_IND]
     sweden = glob[_SWEDEN] != 0
     has_top = glob[_TOP_PAYER] >= 0
@@ -152,12 +158,17 @@ def _book_block(start, size, cols, work, type_start, types, resources, changes, 
 
 @jit
 def book_relative(cols, work, type_start, types, resources, changes, payer_start, payers, payer_shares, glob, flat,
-                  p, basic, job, sa_terms, temporary, n_actors, rel, displaced):
+                  p, basic, job, sa_terms, temporary, touched, rel, displaced):
     """Relative flows ``rel[d, s, a]`` (kr per month, state ``s`` minus BEFORE; shape ``(draw, state, actor)``)
     and, when ``displaced`` has draws, the employment items' part of them (wage, payroll tax, wage subsidy,
-    production: ``FlowTable.relative_items`` summed over those items)."""
+    production: ``FlowTable.relative_items`` summed over those items).
+
+    ``touched (situation, actor, item)``: the cells a booking writes (the others stay 0.0). Each total adds only
+    those, in item order from 0.0: the same number as adding every item, since adding a +0.0 to a sum that
+    started at +0.0 changes nothing (such a sum is never −0.0).
+    """
     n = cols.shape[1]
-    n_situations = work.shape[0]
+    n_situations, n_actors = touched.shape[0], touched.shape[1]
     cells = np.empty((n_situations, n_actors, ITEM_COUNT, BLOCK))
     v = np.empty((10, BLOCK))
     scratch = np.empty((SCRATCH_ROWS, BLOCK))
@@ -168,26 +179,28 @@ def book_relative(cols, work, type_start, types, resources, changes, payer_start
     for start in range(0, n, BLOCK):
         size = min(BLOCK, n - start)
         _book_block(start, size, cols, work, type_start, types, resources, changes, payer_start, payers, payer_shares,
-                    glob, flat, p, basic, job, sa_terms, temporary, cells, v, scratch, tax)
+                    glob, flat, p, basic, job, sa_terms, temporary, touched, cells, v, scratch, tax)
         for a in range(n_actors):
             for i in range(size):
                 before[i] = 0.0
             for k in range(ITEM_COUNT):
-                for i in range(size):
-                    before[i] += cells[0, a, k, i]
+                if touched[0, a, k]:
+                    for i in range(size):
+                        before[i] += cells[0, a, k, i]
             for s in range(1, n_situations):
                 for i in range(size):
                     total[i] = 0.0
                 for k in range(ITEM_COUNT):
-                    for i in range(size):
-                        total[i] += cells[s, a, k, i]
+                    if touched[s, a, k]:
+                        for i in range(size):
+                            total[i] += cells[s, a, k, i]
                 for i in range(size):
                     rel[start + i, s - 1, a] = total[i] - before[i]
                 if keep_displaced:
                     for i in range(size):
                         moved = 0.0
-                        moved += cells[s, a, WAGE, i] - cells[0, a, WAGE, i]
-                        moved += cells[s, a, PAYROLL, i] - cells[0, a, PAYROLL, i]
-                        moved += cells[s, a, SUBSIDY, i] - cells[0, a, SUBSIDY, i]
-                        moved += cells[s, a, PRODUCTION, i] - cells[0, a, PRODUCTION, i]
+                        for k in (WAGE, PAYROLL, SUBSIDY, PRODUCTION):
+                            now = cells[s, a, k, i] if touched[s, a, k] else 0.0
+                            then = cells[0, a, k, i] if touched[0, a, k] else 0.0
+                            moved += now - then
                         displaced[start + i, s - 1, a] = moved
