@@ -47,7 +47,7 @@ from .kernel_cache import ensure_kernel_cache
 from .sampling import Sample
 
 __all__ = ["ITEMS", "REAL_ITEMS", "EMPLOYMENT_ITEMS", "FlowTable", "flow_table", "attributable", "attributable_from", "work_amounts",
-           "project_cost", "project_cost_total", "cost_split", "split_cost", "potential"]
+           "booking_inputs", "BookingInputs", "project_cost", "project_cost_total", "cost_split", "split_cost", "potential"]
 
 ITEMS = ("wage", "payroll_tax", "income_tax", "benefits", "wage_subsidy", "production", "resources")
 REAL_ITEMS = ("production", "resources")
@@ -181,6 +181,39 @@ def _monthly_tax(rules, work, other, sa, municipal, regional) -> MonthlyTax:
     return MonthlyTax(t.kommun / 12, t.region / 12, t.stat / 12, t.total / 12)
 
 
+class BookingInputs(NamedTuple):
+    """What every situation's bookings read (:func:`flow_table`, and the compiled bookings of :mod:`.booking`)."""
+
+    tax_rates: dict  # actor → its income-tax rate, shape (draw,)
+    total_rate: np.ndarray  # their sum (flat tax), shape (draw,)
+    amounts: dict  # benefit id → kr per recipient-month, shape (draw,) (benefit_amounts)
+    norm: np.ndarray | None  # the top-up's norm, kr per month (None without a top-up)
+    take_up: np.ndarray | None  # its take-up share
+    base_qty: dict  # resource → BEFORE quantity per month
+    unit_cost: dict  # resource → kr per unit, uplifted where the resource is
+
+
+def booking_inputs(config: Config, sample: Sample, amount) -> BookingInputs:
+    """The :class:`BookingInputs` of ``sample``; a take-up outside [0, 1] is an error naming its key."""
+    eco = config.economy
+    uplift = sample[eco.uplift]
+    tax_rates = {a: sample[q] for a, q in eco.income_tax.items()}
+    total_rate = sum(tax_rates.values()) if tax_rates else np.zeros(sample.n)
+    amounts = benefit_amounts(config, sample)
+    top = config.top_up
+    norm = take_up = None
+    if top is not None:
+        norm = amount(top.norm) if top.norm is not None else amounts[top.id]
+        take_up = sample[top.take_up]
+        check_take_up(take_up, top.take_up.path)
+    base_qty = {r: sample[q] for r, q in config.before.resources.items()}
+    unit_cost = {}
+    for r in base_qty:
+        res = config.resources[r]
+        unit_cost[r] = amount(res.unit_cost) * (uplift if res.uplift else 1.0)
+    return BookingInputs(tax_rates, total_rate, amounts, norm, take_up, base_qty, unit_cost)
+
+
 def flow_table(config: Config, sample: Sample) -> FlowTable:
     """Flows of one participant-month in BEFORE and in each outcome state.
 
@@ -223,22 +256,10 @@ def flow_table(config: Config, sample: Sample) -> FlowTable:
     # is then one contiguous run of draws, not one number per 2 KB row (a cache miss each, at 40 MB a chunk).
     flows = np.zeros((1 + len(states), len(actors), len(ITEMS), n)).transpose(3, 0, 1, 2)
 
-    uplift = sample[eco.uplift]
-    tax_rates = {a: sample[q] for a, q in eco.income_tax.items()}
-    total_rate = sum(tax_rates.values()) if tax_rates else np.zeros(n)
+    tax_rates, total_rate, amounts, norm, take_up, base_qty, unit_cost = booking_inputs(config, sample, amount)
     if sweden:
         municipal, regional, state_actor = (eco.income_tax_to[k] for k in ("municipal", "regional", "state"))
-    amounts = benefit_amounts(config, sample)
     top = config.top_up
-    if top is not None:
-        norm = amount(top.norm) if top.norm is not None else amounts[top.id]
-        take_up = sample[top.take_up]
-        check_take_up(take_up, top.take_up.path)
-    base_qty = {r: sample[q] for r, q in config.before.resources.items()}
-    unit_cost = {}
-    for r in base_qty:
-        res = config.resources[r]
-        unit_cost[r] = amount(res.unit_cost) * (uplift if res.uplift else 1.0)
 
     ind, ben = col[eco.individual], it["benefits"]
     situations = [(BEFORE, config.before.income, None)] + [(s.id, s.income, s) for s in states]

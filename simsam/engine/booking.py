@@ -15,7 +15,7 @@ import numpy as np
 
 from ..config.model import Config
 from ..rules.tax import TAX_PARAMETERS, tax_parameters
-from .accounting import REST_TOLERANCE, _amounts_of, attributable_from, benefit_amounts, check_take_up, work_amounts
+from .accounting import REST_TOLERANCE, _amounts_of, attributable_from, booking_inputs, work_amounts
 from .kernel_cache import ensure_kernel_cache
 from .sampling import Sample
 
@@ -90,9 +90,8 @@ def relative_flows(config: Config, sample: Sample) -> np.ndarray:
     n = sample.n
     row = _Rows(n)
 
-    uplift = sample[eco.uplift]
-    tax_rates = {a: sample[q] for a, q in eco.income_tax.items()}
-    total_rate = sum(tax_rates.values()) if tax_rates else np.zeros(n)
+    tax_rates, total_rate, amounts, norm, take_up, base_qty, unit_cost = booking_inputs(config, sample, amount)
+    top = config.top_up
     glob = dict.fromkeys(GLOBALS, -1)
     glob["individual"], glob["sweden"] = col[eco.individual], int(sweden)
     glob["total_rate"] = row(total_rate)
@@ -100,21 +99,14 @@ def relative_flows(config: Config, sample: Sample) -> np.ndarray:
         municipal, regional, state_actor = (eco.income_tax_to[k] for k in ("municipal", "regional", "state"))
         glob.update(municipal=col[municipal], regional=col[regional], state=col[state_actor],
                     municipal_rate=row(tax_rates[municipal]), regional_rate=row(tax_rates[regional]))
-    amounts = benefit_amounts(config, sample)
-    top = config.top_up
     if top is not None:
-        norm = amount(top.norm) if top.norm is not None else amounts[top.id]
-        take_up = sample[top.take_up]
-        check_take_up(take_up, top.take_up.path)
         glob.update(top_payer=col[top.payer], norm=row(norm), take_up=row(take_up))
     flat = [(col[a], row(rate)) for a, rate in tax_rates.items()] if not sweden else []
 
-    base_qty = {r: sample[q] for r, q in config.before.resources.items()}
     resources, payer_start, payers, shares = [], [0], [], []
     for r, q in base_qty.items():
-        res = config.resources[r]
-        resources.append((row(q), row(amount(res.unit_cost) * (uplift if res.uplift else 1.0))))
-        for a, share in res.payer.items():
+        resources.append((row(q), row(unit_cost[r])))
+        for a, share in config.resources[r].payer.items():
             payers.append(col[a])
             shares.append(share)
         payer_start.append(len(payers))
