@@ -3,7 +3,8 @@
     python benchmarks/rules_accounting.py [--quick]
 
 Both in one process, alternating, so the ratio is measured on the same machine state: the accounting alone
-(``flow_table`` in chunks of 20 000 draws, as a run does it) and a whole ``simsam.simulate`` of 100 000 draws.
+in chunks of 20 000 draws, in NumPy (``flow_table``, the definition) and compiled (``engine.booking.relative_flows``,
+what a run uses; checked equal to the bit), and a whole ``simsam.simulate`` of 100 000 draws.
 Checks that society's results are the same under both rule sets (taxes and transfers move money between
 actors only). Target: the whole run under "sweden" within 1.3x of "flat".
 """
@@ -30,7 +31,8 @@ def main(argv=None) -> int:
 
     import simsam
     from simsam.config import override
-    from simsam.engine.accounting import flow_table
+    from simsam.engine import booking
+    from simsam.engine.accounting import attributable, flow_table
     from simsam.engine.evaluate import DEFAULT_CHUNK_DRAWS
     from simsam.engine.sampling import ParameterSpace, Sample
 
@@ -47,7 +49,11 @@ def main(argv=None) -> int:
     for cfg in configs.values():
         simsam.simulate(cfg, draws=100)  # compile / load the cache
 
+    for name, cfg in configs.items():  # the compiled bookings are the NumPy accounting's, to the bit
+        s = samples[name][0]
+        assert booking.relative_flows(cfg, s).tobytes() == attributable(cfg, s, flow_table(cfg, s)).tobytes(), name
     accounting = {k: [] for k in configs}
+    compiled = {k: [] for k in configs}
     run = {k: [] for k in configs}
     for _ in range(args.repeat):
         for name, cfg in configs.items():
@@ -56,6 +62,10 @@ def main(argv=None) -> int:
                 flow_table(cfg, s)
             accounting[name].append(time.perf_counter() - t0)
             t0 = time.perf_counter()
+            for s in samples[name]:
+                booking.relative_flows(cfg, s)
+            compiled[name].append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
             simsam.simulate(cfg, draws=args.draws, seed=1)
             run[name].append(time.perf_counter() - t0)
 
@@ -63,19 +73,24 @@ def main(argv=None) -> int:
     assert np.allclose(a.net_benefit, b.net_benefit, rtol=1e-12, atol=1e-3), "society does not depend on the tax rules"
     assert (np.nan_to_num(a.payback_months, nan=-1) == np.nan_to_num(b.payback_months, nan=-1)).all()
 
-    med = {k: {"accounting": float(np.median(accounting[k])), "run": float(np.median(run[k]))} for k in configs}
+    med = {k: {"accounting": float(np.median(accounting[k])), "compiled_accounting": float(np.median(compiled[k])),
+               "run": float(np.median(run[k]))} for k in configs}
     result = {
         "config": sweden.name,
         "draws": args.draws,
         "repeat": args.repeat,
         "median_seconds": med,
         "ratio_accounting": med["sweden"]["accounting"] / med["flat"]["accounting"],
+        "ratio_compiled_accounting": med["sweden"]["compiled_accounting"] / med["flat"]["compiled_accounting"],
+        "compiled_over_numpy_sweden": med["sweden"]["compiled_accounting"] / med["sweden"]["accounting"],
         "ratio_run": med["sweden"]["run"] / med["flat"]["run"],
         "target_ratio_run": 1.3,
     }
     print(
         f"{args.draws:,} draws of {sweden.name}: accounting sweden {med['sweden']['accounting']:.3f} s, flat "
-        f"{med['flat']['accounting']:.3f} s ({result['ratio_accounting']:.2f}x); whole run sweden {med['sweden']['run']:.2f} s, "
+        f"{med['flat']['accounting']:.3f} s ({result['ratio_accounting']:.2f}x), compiled sweden "
+        f"{med['sweden']['compiled_accounting']:.3f} s ({result['compiled_over_numpy_sweden']:.2f}x NumPy's); "
+        f"whole run sweden {med['sweden']['run']:.2f} s, "
         f"flat {med['flat']['run']:.2f} s ({result['ratio_run']:.2f}x, target ≤ 1.3x)"
     )
     print(f"  wrote {write('rules_accounting', result, args.out)}")
