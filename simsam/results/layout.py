@@ -191,14 +191,15 @@ AS_IS = 0b11
 COMPRESSIONS = ("fast", "small")
 
 
-def encode_chunk(block: np.ndarray, compression: str = "fast") -> tuple[bytes, int]:
+def encode_chunk(block: np.ndarray, compression: str = "fast") -> tuple[bytes | np.ndarray, int]:
     """A chunk's bytes as HDF5 stores them and its filter mask: shuffled and deflated (mask 0) when that pays
     (:data:`DEFLATE_WORTH`, judged on the first 1/16) or ``compression`` is ``"small"``, else as they are
-    (:data:`AS_IS`)."""
+    (:data:`AS_IS`): then the block's own memory as a flat ``uint8`` array, not a copy (what HDF5 writes from and
+    pickles as bytes; ``len`` is its size in bytes, as of the deflated ``bytes``)."""
     block = np.ascontiguousarray(block)
     sample = block[: max(1, len(block) // 16)]
     if compression == "fast" and sample.nbytes and (_full_mantissas(sample) or len(deflate(shuffled(sample))) > DEFLATE_WORTH * sample.nbytes):
-        return block.tobytes(), AS_IS
+        return block.reshape(-1).view(np.uint8), AS_IS
     return deflate(shuffled(block)), 0
 
 
