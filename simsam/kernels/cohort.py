@@ -363,8 +363,9 @@ def _results(occ, curves, yearly, cum, d, x, out):
     the discounted cumulative share of the cost; then actor ``a``'s cumulative
     net benefit is ``cum[a, t] = Σ_k rel[d, k, a] · curves[k, t] − cost[d, a] · curves[state, t]``,
     a loop over months that the compiler vectorises. ``yearly[k, y]`` is the
-    (undiscounted) occupancy of year ``y``. Scratch shapes: ``curves (state + 1,
-    horizon)``, ``yearly (state, year)``, ``cum (actor, horizon)``; ``cum`` is
+    (undiscounted) occupancy of year ``y``. Scratch shapes: ``curves (state + 3,
+    horizon)`` (the states', the cost's, then each month's discount weight and drop-off factor),
+    ``yearly (state, year)``, ``cum (actor, horizon)``; ``cum`` is
     copied to ``monthly[d]`` when that has months (shape ``(draw, actor, 0)``:
     not kept).
 
@@ -382,20 +383,27 @@ def _results(occ, curves, yearly, cum, d, x, out):
     weight = 1.0
     decay = 1.0
     spent = cost_months[0]
-    for k in range(n_states):
-        for y in range(years):
-            yearly[k, y] = 0.0
+    weights, decays = curves[n_states + 1], curves[n_states + 2]
     for t in range(horizon):
         weight *= step
         if t > drop_from and (t - drop_from) % 12 == 0:
             decay *= keep
         spent += cost_months[t + 1] * weight
         curves[n_states, t] = spent
-        y = t // 12
-        for k in range(n_states):
-            n = occ[k, t] * decay
-            curves[k, t] = (curves[k, t - 1] if t else 0.0) + n * weight
-            yearly[k, y] += n
+        weights[t] = weight
+        decays[t] = decay
+    # A state at a time, its running sums in registers: the same additions in the same order as month by
+    # month over the states, without a stored value read back at every step (the horizon is whole years).
+    for k in range(n_states):
+        run = 0.0
+        for y in range(years):
+            total = 0.0
+            for t in range(12 * y, 12 * y + 12):
+                n = occ[k, t] * decays[t]
+                run = run + n * weights[t]
+                curves[k, t] = run
+                total += n
+            yearly[k, y] = total
     keep_months = monthly.shape[2] > 0
     for a in range(n_actors):
         c = -cost[d, a]
@@ -440,7 +448,7 @@ def _block_scratch(shares, rel, horizon):
     n_states, n_actors = shares.shape[2], rel.shape[2]
     return (
         np.empty((n_states, horizon)),
-        np.empty((n_states + 1, horizon)),
+        np.empty((n_states + 3, horizon)),
         np.empty((n_states, horizon // 12)),
         np.empty((n_actors, horizon)),
     )
