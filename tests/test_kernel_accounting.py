@@ -21,7 +21,7 @@ from simsam.engine.accounting import attributable, flow_table
 from simsam.engine.inputs import relative_flows, with_society
 from simsam.engine.sampling import ParameterSpace, Sample
 from simsam.kernels.booking import BLOCK
-from simsam.kernels.tax import SCRATCH_ROWS, monthly_tax_block, monthly_taxes
+from simsam.kernels.tax import SCRATCH_ROWS, monthly_tax_block
 from simsam.rules import income_tax, rules_for
 from simsam.rules.tax import TAX_PARAMETERS, tax_parameters
 
@@ -41,6 +41,14 @@ def _incomes(rng, n: int, sa: bool):
     return work, other, comp, rng.uniform(0.17, 0.25, n), rng.uniform(0.10, 0.13, n)
 
 
+def _compiled(p, terms, work, other, comp, m, r) -> np.ndarray:
+    """:func:`simsam.kernels.tax.monthly_tax_block` of everyone at once, ``(4, n)``."""
+    n = work.shape[0]
+    out = np.empty((4, n))
+    monthly_tax_block(p, *terms, work, other, comp, m, r, bool(np.any(comp)), n, np.empty((SCRATCH_ROWS, n)), out)
+    return out
+
+
 def _numpy_monthly(rules, work, other, comp, m, r) -> np.ndarray:
     t = income_tax(rules, work * 12, other * 12, comp * 12, m, r)
     return np.stack([t.kommun / 12, t.region / 12, t.stat / 12, t.total / 12])
@@ -49,7 +57,7 @@ def _numpy_monthly(rules, work, other, comp, m, r) -> np.ndarray:
 @pytest.mark.parametrize("year", YEARS)
 @pytest.mark.parametrize("sa", [False, True])
 def test_compiled_income_tax_is_the_laws_to_the_bit(year, sa):
-    """Both compiled forms (one person at a time, and a block at once) give NumPy's kommun, region, stat and total."""
+    """The compiled tax of a block gives NumPy's kommun, region, stat and total."""
     rules = rules_for(year)
     p, *terms = tax_parameters(rules)
     assert p.shape == (len(TAX_PARAMETERS),)
@@ -57,10 +65,7 @@ def test_compiled_income_tax_is_the_laws_to_the_bit(year, sa):
     n = 2_000
     work, other, comp, m, r = _incomes(rng, n, sa)
     expected = _numpy_monthly(rules, work, other, comp, m, r)
-    one = monthly_taxes(p, *terms, work, other, comp, m, r, np.empty((4, n)))
-    block = np.empty((4, n))
-    monthly_tax_block(p, *terms, work, other, comp, m, r, bool(np.any(comp)), n, np.empty((SCRATCH_ROWS, n)), block)
-    assert one.tobytes() == expected.tobytes()
+    block = _compiled(p, terms, work, other, comp, m, r)
     assert block.tobytes() == expected.tobytes()
 
 
@@ -69,8 +74,7 @@ def test_compiled_income_tax_of_a_hand_case():
     tax is not merely equal to NumPy's."""
     rules = rules_for(2016)
     p, *terms = tax_parameters(rules)
-    out = monthly_taxes(p, *terms, np.array([20_000.0]), np.zeros(1), np.zeros(1), np.array([0.216]), np.array([0.1148]),
-                        np.empty((4, 1)))
+    out = _compiled(p, terms, np.array([20_000.0]), np.zeros(1), np.zeros(1), np.array([0.216]), np.array([0.1148]))
     # FI 240 000; GA = 0.77·44 300 − 0.10·(240 000 − 3.11·44 300) → 34 111 − 10 223 = 23 888 → 23 900; BFI 216 100.
     bfi = 216_100
     assert out[0, 0] * 12 == pytest.approx(0.216 * bfi)
