@@ -32,9 +32,7 @@ class _Rows:
         self.arrays: list[np.ndarray] = []
         self._of: dict[int, int] = {}
 
-    def __call__(self, x) -> int:
-        if np.ndim(x) == 0:
-            x = np.full(self.n, float(x))
+    def __call__(self, x: np.ndarray) -> int:
         key = id(x)
         if key not in self._of:
             self._of[key] = len(self.arrays)
@@ -112,6 +110,7 @@ def relative_flows(config: Config, sample: Sample) -> np.ndarray:
         payer_start.append(len(payers))
 
     work, changes, type_start, types = [], [], [0], []
+    nothing = row(np.zeros(n))  # what the mix's rest and the top-up itself receive as a benefit: 0.0, as flow_table's
     situations = [(config.before.income, None)] + [(s.income, s) for s in states]
     for income, state in situations:
         if state is None:
@@ -131,13 +130,13 @@ def relative_flows(config: Config, sample: Sample) -> np.ndarray:
         for weight, b in person_types:
             benefit = config.benefits[b] if b is not None else None
             if benefit is None:
-                types.append((row(weight), 0, -1, -1, 0, 0, 0))
+                types.append((row(weight), 0, -1, nothing, 0, 0))
             elif benefit is top:
-                types.append((row(weight), 2, -1, -1, 0, 0, 0))
+                types.append((row(weight), 2, -1, nothing, 0, 0))
             else:
                 taxed_as = 0 if not benefit.taxable else (1 if benefit.taxed_as == "benefit" else 2)
                 sa_any = int(taxed_as == 2 and bool(np.any(amounts[b])))
-                types.append((row(weight), 1, col[benefit.payer], row(amounts[b]), taxed_as, sa_any, 0))
+                types.append((row(weight), 1, col[benefit.payer], row(amounts[b]), taxed_as, sa_any))
         type_start.append(len(types))
 
     def ints(x, width):
@@ -151,7 +150,7 @@ def relative_flows(config: Config, sample: Sample) -> np.ndarray:
     cf = config.counterfactual
     displaced = np.empty((n if cf is not None else 0, n_states, len(actors)))
     changes = np.array(changes, dtype=np.int64).reshape(len(situations), len(base_qty))
-    work, types, resources, flat = ints(work, 8), ints(types, 7), ints(resources, 2), ints(flat, 2)
+    work, types, resources, flat = ints(work, 8), ints(types, 6), ints(resources, 2), ints(flat, 2)
     type_start, payer_start, payers = (np.array(x, dtype=np.int64) for x in (type_start, payer_start, payers))
     glob = np.array([glob[k] for k in GLOBALS], dtype=np.int64)
     book_relative(

@@ -12,9 +12,10 @@ Tables (``-1``: none):
 
 * ``work (situation, 8)``: rows of the gross wage, payroll tax, wage subsidy and production, then the
   employer, individual, payroll-tax receiver and subsidy payer (BEFORE: no work rows);
-* ``type_start (situation + 1,)`` and ``types (type, 7)``: each situation's person types in order,
-  ``(weight row, kind, payer, amount row, taxed as, sa_any, -)``; kind 0 no benefit (the mix's
-  rest), 1 a benefit, 2 the means-tested top-up itself; taxed as 0 untaxed, 1 benefit, 2 compensation;
+* ``type_start (situation + 1,)`` and ``types (type, 6)``: each situation's person types in order,
+  ``(weight row, kind, payer, amount row, taxed as, sa_any)``; kind 0 no benefit (the mix's rest), 1 a
+  benefit, 2 the means-tested top-up itself (whose amount row is a row of zeros: what it receives is the
+  top-up, booked after the types); taxed as 0 untaxed, 1 benefit, 2 compensation;
 * ``resources (resource, 2)``: quantity and unit-cost rows; ``changes (situation, resource)``: the rows of
   ``resource_change`` (BEFORE: -1); ``payer_start (resource + 1,)``, ``payers (payer,)`` and ``payer_shares``;
 * ``glob``: see :data:`GLOBALS`; ``flat (tax actor, 2)``: actor and rate row of the flat income tax.
@@ -48,7 +49,7 @@ def _book_block(start, size, cols, work, type_start, types, resources, changes, 
     """Draws ``start … start + size − 1`` into ``cells (situation, actor, item, draw)``, as flow_table books them.
 
     Only the ``touched`` cells (those some booking writes) are set to zero first and read later.
-    ``v``: scratch rows (gross, taxable, the four booked taxes, top-up paid, other, sa, zero), shape ``(10, BLOCK)``.
+    ``v``: scratch rows (gross, taxable, the four booked taxes, top-up paid, other, sa), shape ``(9, BLOCK)``.
     """
     for s in range(touched.shape[0]):
         for a in range(touched.shape[1]):
@@ -59,9 +60,7 @@ def _book_block(start, size, cols, work, type_start, types, resources, changes, 
     ind = glob[_IND]
     sweden = glob[_SWEDEN] != 0
     has_top = glob[_TOP_PAYER] >= 0
-    gross, taxable, b0, b1, b2, b3, top_paid, other, sa, zero = v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9]
-    for i in range(size):
-        zero[i] = 0.0
+    gross, taxable, b0, b1, b2, b3, top_paid, other, sa = v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]
     for s in range(work.shape[0]):
         for i in range(size):
             gross[i] = 0.0
@@ -85,7 +84,7 @@ def _book_block(start, size, cols, work, type_start, types, resources, changes, 
         for t in range(type_start[s], type_start[s + 1]):
             weight = cols[types[t, 0]]
             kind, taxed_as = types[t, 1], types[t, 4]
-            received = cols[types[t, 3]] if kind == 1 else zero  # (a row of zeros: index start + i is never read)
+            received = cols[types[t, 3]]
             if kind == 1:
                 payer = types[t, 2]
                 for i in range(size):
@@ -99,7 +98,7 @@ def _book_block(start, size, cols, work, type_start, types, resources, changes, 
                 continue
             if sweden:
                 for i in range(size):
-                    r = received[start + i] if kind == 1 else 0.0
+                    r = received[start + i]
                     other[i] = r if taxed_as == 1 else 0.0
                     sa[i] = r if taxed_as == 2 else 0.0
                 m_rate, r_rate = cols[glob[_M_RATE]], cols[glob[_R_RATE]]
@@ -114,14 +113,12 @@ def _book_block(start, size, cols, work, type_start, types, resources, changes, 
             else:
                 rate = cols[glob[_TOTAL_RATE]]
                 for i in range(size):
-                    r = received[start + i] if kind == 1 else 0.0
-                    tax[3, i] = rate[start + i] * (gross[i] + (r if taxed_as > 0 else 0.0))
+                    tax[3, i] = rate[start + i] * (gross[i] + (received[start + i] if taxed_as > 0 else 0.0))
             if has_top:
                 norm, take_up = cols[glob[_NORM]], cols[glob[_TAKE_UP]]
                 for i in range(size):
                     d = start + i
-                    r = received[d] if kind == 1 else 0.0
-                    net = gross[i] + r - tax[3, i]
+                    net = gross[i] + received[d] - tax[3, i]
                     gap = maximum(0.0, norm[d] - net)
                     top_paid[i] += weight[d] * (gap if kind == 2 else gap * take_up[d])
         if sweden:
@@ -170,7 +167,7 @@ def book_relative(cols, work, type_start, types, resources, changes, payer_start
     n = cols.shape[1]
     n_situations, n_actors = touched.shape[0], touched.shape[1]
     cells = np.empty((n_situations, n_actors, ITEM_COUNT, BLOCK))
-    v = np.empty((10, BLOCK))
+    v = np.empty((9, BLOCK))
     scratch = np.empty((SCRATCH_ROWS, BLOCK))
     tax = np.empty((4, BLOCK))
     before = np.empty(BLOCK)
