@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import tomllib
 from pathlib import Path
@@ -19,7 +20,8 @@ def _run_arguments(run: argparse.ArgumentParser) -> None:
     run.add_argument("--seed", type=seed_arg, help="random seed (default: [simulation] seed)")
     run.add_argument("--out", type=Path, help="output folder (default: results/<config stem>/)")
     run.add_argument("--threads", type=positive_int("--threads"), help="threads for the kernel (default: all cores)")
-    run.add_argument("--chunk-draws", type=positive_int("--chunk-draws"), help="draws per chunk, to bound memory (default 20 000)")
+    run.add_argument("--chunk-draws", type=positive_int("--chunk-draws"),
+                     help="draws per chunk, to bound memory (default 20 000; in this process a twentieth of --draws, up to 50 000)")
     run.add_argument("--scheduler", help="run chunks on Dask: local:N (N worker processes) or tcp://HOST:PORT (an existing cluster)")
     run.add_argument(
         "--until-se",
@@ -78,8 +80,22 @@ def _without_dask_arrays() -> None:
         pass
 
 
+def _collecting_after_first(progress):
+    """``progress``, turning the cyclic garbage collector back on after the first chunk (:func:`simsam.cli.main` starts
+    a run without it): numba and the kernels are loaded by then, and their objects are frozen, never walked again."""
+
+    def step(n: int) -> None:
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
+        progress(n)
+
+    return step
+
+
 def cmd_run(args) -> int:
     from ..config import load_config  # on use: simsam --help and the other commands do not load it
+    from ..engine.evaluate import DEFAULT_CHUNK_DRAWS  # on use: simsam --help and the other commands do not load it
     from ..engine.run import check_scheduler, dask_client  # on use: simsam --help and the other commands do not load it
     from ..report.tables import summary_text  # on use: simsam --help and the other commands do not load it
     from ..results import ResultsFile  # on use: simsam --help and the other commands do not load it
@@ -97,6 +113,7 @@ def cmd_run(args) -> int:
         if args.scheduler is None:
             _without_dask_arrays()
 
+        gc.enable()  # its batches are held in memory, and go through xarray: collected as usual
         return _run_until_se(args, cfg, out)
     from ..util.progress import progress_bar  # on use: simsam --help and the other commands do not load it
 
@@ -105,9 +122,11 @@ def cmd_run(args) -> int:
     if (code := go(plan, args, out=out)) is not None:
         return code
     with dask_client(args.scheduler) as client, progress_bar(draws, desc="simsam run", quiet=args.quiet) as bar:
-        # On a terminal the bar suggests smaller chunks (~50 steps); results do not depend on chunking.
-        chunk = args.chunk_draws or bar.chunk_draws
-        summary = write_run_folder(cfg, out, args.draws, args.seed, chunk_draws=chunk, threads=args.threads, client=client, progress=bar,
+        # On a terminal the bar suggests smaller chunks (~50 steps), unless the run takes larger ones by itself
+        # (run_chunk_draws: still 20 steps or more); results do not depend on chunking.
+        chunk = args.chunk_draws or (bar.chunk_draws if plan.chunk <= DEFAULT_CHUNK_DRAWS else plan.chunk)
+        summary = write_run_folder(cfg, out, args.draws, args.seed, chunk_draws=chunk, threads=args.threads, client=client,
+                                   progress=_collecting_after_first(bar),
                                    lang=language(args, cfg), compression=args.compression, inputs=args.inputs, store=args.store)
     if not args.quiet:
         with ResultsFile(Path(out) / "results.nc") as results:

@@ -52,7 +52,7 @@ from ..analysis.summary import ACTOR_COLUMNS, PARALLEL_MAX_BYTES
 from ..config.model import Config
 from ..engine.accounting import ITEMS
 from ..engine.evaluate import DEFAULT_CHUNK_DRAWS, default_threads, evaluate
-from ..engine.run import count_dtype
+from ..engine.run import count_dtype, run_chunk_draws
 from ..engine.sampling import ParameterSpace
 from ..errors import ResourceError
 from ..util.folders import leftovers_of
@@ -298,7 +298,9 @@ def plan_run(
     count_bytes = count_dtype(config.project.participants).itemsize
     # bytes a draw: the kernel's float64 occupancy and its integer copy
     occupancy = (8 + count_bytes) * s.groups * s.states * s.months if store == "states" else 0
-    chunk = max(1, min(int(chunk_draws or DEFAULT_CHUNK_DRAWS), draws, int(batch or draws)))
+    # a run written to a folder takes larger chunks by itself (run_chunk_draws); --until-se its batches' default
+    default = DEFAULT_CHUNK_DRAWS if until_se else run_chunk_draws(draws, distributed=scheduler is not None)
+    chunk = max(1, min(int(chunk_draws or default), draws, int(batch or draws)))
     words, parallel, local = _workers(scheduler, threads)
 
     def chunks_in_flight(c: int) -> int:

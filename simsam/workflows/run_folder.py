@@ -17,8 +17,8 @@ import numpy as np
 
 from ..analysis.summary import Summary, summarize, summary_json, summary_of
 from ..config.model import Config
-from ..engine.evaluate import DEFAULT_CHUNK_DRAWS, engine_of
-from ..engine.run import compute_chunk, run_chunks
+from ..engine.evaluate import engine_of
+from ..engine.run import compute_chunk, run_chunk_draws, run_chunks
 from ..engine.sampling import ParameterSpace
 from ..report.excel import write_summary_xlsx
 from ..results import ResultsFile, ResultWriter
@@ -77,7 +77,8 @@ def write_run_folder(
     """Run a config and write ``results.nc``, ``summary.csv``, ``summary.json``, ``summary.xlsx`` into ``folder``.
 
     The draws stream to NetCDF chunk by chunk, so memory stays bounded by the
-    chunk size whatever the number of draws; summaries are computed from the
+    chunk size whatever the number of draws (``chunk_draws``, default
+    :func:`simsam.engine.run.run_chunk_draws`); summaries are computed from the
     file a column at a time. The folder appears only when everything is
     written (:func:`simsam.util.atomic_folder`). Neither xarray nor pandas
     is imported (half a second of ``simsam run``'s start). ``compression``:
@@ -94,7 +95,7 @@ def write_run_folder(
 
     draws = config.simulation.draws if draws is None else int(draws)
     seed = config.simulation.seed if seed is None else int(seed)
-    chunk = max(1, int(chunk_draws or DEFAULT_CHUNK_DRAWS))
+    chunk = max(1, int(chunk_draws or run_chunk_draws(draws, distributed=client is not None)))
     space = ParameterSpace.from_config(config)
     index = np.arange(draws, dtype=np.int64)
     clock = Stopwatch()
