@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -191,3 +192,41 @@ def test_run_inputs_seed_leaves_the_inputs_out_and_reads_them_back(tmp_path, cap
     assert a.identical(b)
     assert main(args + ["--out", str(tmp_path / "bad"), "--inputs", "none"]) == 2
     assert "--inputs" in capsys.readouterr().err and not (tmp_path / "bad").exists()
+
+
+def test_the_command_line_starts_a_run_without_the_garbage_collector(tmp_path, monkeypatch):
+    """As the process's command line (argv None), main() starts a run with the cyclic collector off, turns it back
+    on once the first chunk is written, and freezes what is left at the end; a caller passing argv keeps its own
+    setting and nothing is frozen."""
+    import simsam.cli.run as cli_run
+
+    step, seen = cli_run._collecting_after_first, []
+
+    def watched(progress):
+        inner = step(progress)
+
+        def record(n):
+            seen.append(gc.isenabled())
+            inner(n)
+
+        return record
+
+    monkeypatch.setattr(cli_run, "_collecting_after_first", watched)
+    argv = ["run", str(DATA / "engine.toml"), "--draws", "300", "--chunk-draws", "100", "--quiet"]
+    gc.unfreeze()
+    monkeypatch.setattr("sys.argv", ["simsam", *argv, "--out", str(tmp_path / "a")])
+    try:
+        assert main() == 0
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()  # this test process's objects, collectable again
+    assert seen == [False, True, True]  # off until the first chunk is written, then on
+    seen.clear()
+    gc.disable()
+    try:
+        assert main([*argv, "--out", str(tmp_path / "b")]) == 0
+        assert not gc.isenabled() and gc.get_freeze_count() == 0  # the caller's setting, kept; nothing frozen
+    finally:
+        gc.enable()
+    assert seen == [False, False, False]  # the caller's "off", left alone
+    assert main(["validate", str(DATA / "engine.toml")]) == 0 and gc.isenabled() and gc.get_freeze_count() == 0

@@ -82,6 +82,8 @@ def _compare(cfg, draws):
 CASES = [
     ("run", ["run", str(SAMVERKANSTEAMET), "--draws", "60000", "--chunk-draws", "5000"], lambda c: P.plan_run(c, 60000, chunk_draws=5000)),
     ("run one chunk", ["run", str(SAMVERKANSTEAMET), "--draws", "20000"], lambda c: P.plan_run(c, 20000)),
+    ("run in large chunks", ["run", str(SAMVERKANSTEAMET), "--draws", "100000", "--chunk-draws", "50000"],
+     lambda c: P.plan_run(c, 100000, chunk_draws=50000)),
     (
         "run --store states",
         ["run", str(SAMVERKANSTEAMET), "--draws", "30000", "--chunk-draws", "5000", "--store", "states"],
@@ -126,6 +128,20 @@ def test_memory_and_disk_estimates_bound_what_is_used(name, argv, make, cfg, tmp
     assert plan.disk >= written, f"{name}: estimated {plan.disk / 1e6:.2f} MB on disk, wrote {written / 1e6:.2f} MB"
     if written >= 5e6 and "states" not in name:  # --store states needs the amounts' room too until its summary is written
         assert plan.disk <= 3 * written
+
+
+def test_a_large_run_takes_larger_chunks_by_itself(cfg):
+    """In one process a run takes a twentieth of its draws a chunk, 20 000 to 50 000; on a cluster, and for
+    --until-se's batches, 20 000; --chunk-draws wins over both. The plan shows the chunk the run takes."""
+    from simsam.engine.run import run_chunk_draws
+
+    assert [run_chunk_draws(n) for n in (1, 20_000, 400_000, 600_000, 1_000_000, 10**7)] == [20_000] * 3 + [30_000, 50_000, 50_000]
+    assert run_chunk_draws(10**7, distributed=True) == 20_000
+    assert P.plan_run(cfg, 1_000_000).chunk == 50_000
+    assert P.plan_run(cfg, 1_000_000, scheduler="tcp://localhost:1").chunk == 20_000
+    assert P.plan_run(cfg, 1_000_000, until_se=True, batch=100_000).chunk == 20_000
+    assert P.plan_run(cfg, 1_000_000, chunk_draws=7_000).chunk == 7_000
+    assert P.plan_run(cfg, 30_000).chunk == 20_000
 
 
 def test_estimates_grow_with_the_draws_as_the_arrays_do(cfg):

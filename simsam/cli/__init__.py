@@ -25,7 +25,7 @@ from .._version import __version__
 from ..errors import ConfigError, OutputError, Stopped
 from ..util.folders import committed, describe_os_error
 from ..util.signals import stop_on_signals
-from ._common import Command, Parser, Session
+from ._common import Command, Parser, Session, pause_collector, resume_collector
 
 __all__ = ["main", "COMMAND_MODULES"]
 
@@ -60,18 +60,17 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
     # Start-up builds ~120 000 long-lived objects (numpy, numba's typing tables, h5py) and no cyclic garbage; the
     # cyclic collector would walk them all three times (~0.15 s of a 1-s `simsam run`, its last full pass at exit).
-    # `simsam run` starts without it and turns it back on after its first chunk (simsam.cli.run); the other commands
-    # at once. At the end the caller's setting is back; the process's own command line (``argv`` None) then exits, and
-    # what is left, frozen, is exempt from the interpreter's final collection.
-    collecting = gc.isenabled()
-    gc.disable()
+    # As the process's own command line (``argv`` None), `simsam run` starts without it and turns it back on after
+    # its first chunk (simsam.cli.run), the other commands at once; at the end what is left is frozen, exempt from
+    # the interpreter's final collection. A caller passing ``argv`` (a test, a notebook) keeps its own setting.
+    if argv is not None:
+        return _main(argv)
+    pause_collector()
     try:
         return _main(argv)
     finally:
-        if collecting:
-            gc.enable()
-        if argv is None:
-            gc.freeze()
+        resume_collector()
+        gc.freeze()
 
 
 def _main(argv: list[str] | None) -> int:
@@ -81,7 +80,7 @@ def _main(argv: list[str] | None) -> int:
     except SystemExit as exc:  # bad arguments (2), or --help / --version (0)
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     if args.command != "run":
-        gc.enable()
+        resume_collector()
     with stop_on_signals(), Session() as session:
         try:
             return commands[args.command].run(args)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import math
 import os
 import sys
@@ -43,6 +44,8 @@ __all__ = [
     "Session",
     "add_lang",
     "language",
+    "pause_collector",
+    "resume_collector",
 ]
 
 #: Bytes in one file name on the file systems simsam meets (ext4, xfs, NFS, Lustre, tmpfs).
@@ -332,3 +335,23 @@ def probability(name: str, *, percent: bool = False):
 
     parse.__name__ = name
     return parse
+
+
+_collector_paused = False  # main() turned the cyclic collector off for this process's start-up
+
+
+def pause_collector() -> None:
+    """Turn the cyclic garbage collector off for the start-up of the process's own command line (:func:`simsam.cli.main`)."""
+    global _collector_paused
+    gc.disable()
+    _collector_paused = True
+
+
+def resume_collector() -> None:
+    """Turn the collector back on if :func:`pause_collector` turned it off, with what start-up made frozen (never walked
+    again); a caller's own setting (main() given ``argv``) is left alone."""
+    global _collector_paused
+    if _collector_paused:
+        _collector_paused = False
+        gc.freeze()
+        gc.enable()

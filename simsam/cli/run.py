@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 import tomllib
 from pathlib import Path
 
 from ..errors import ConfigError
-from ._common import Command, add_dry_run, add_lang, check_out, check_threads, finite_number, go, language, positive_int, seed_arg
+from ._common import (
+    Command,
+    add_dry_run,
+    add_lang,
+    check_out,
+    check_threads,
+    finite_number,
+    go,
+    language,
+    positive_int,
+    resume_collector,
+    seed_arg,
+)
 
 __all__ = ["COMMANDS"]
 
@@ -81,13 +92,11 @@ def _without_dask_arrays() -> None:
 
 
 def _collecting_after_first(progress):
-    """``progress``, turning the cyclic garbage collector back on after the first chunk (:func:`simsam.cli.main` starts
-    a run without it): numba and the kernels are loaded by then, and their objects are frozen, never walked again."""
+    """``progress``, turning the cyclic garbage collector back on after the first chunk when :func:`simsam.cli.main`
+    started the run without it: numba and the kernels are loaded by then, and their objects are frozen."""
 
     def step(n: int) -> None:
-        if not gc.isenabled():
-            gc.freeze()
-            gc.enable()
+        resume_collector()
         progress(n)
 
     return step
@@ -113,7 +122,7 @@ def cmd_run(args) -> int:
         if args.scheduler is None:
             _without_dask_arrays()
 
-        gc.enable()  # its batches are held in memory, and go through xarray: collected as usual
+        resume_collector()  # its batches are held in memory, and go through xarray: collected as usual
         return _run_until_se(args, cfg, out)
     from ..util.progress import progress_bar  # on use: simsam --help and the other commands do not load it
 
