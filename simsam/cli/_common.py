@@ -349,7 +349,8 @@ def pause_collector() -> None:
 
 def resume_collector() -> None:
     """Turn the collector back on if :func:`pause_collector` turned it off, with what start-up made frozen (never walked
-    again); a caller's own setting (main() given ``argv``) is left alone."""
+    again); a caller's own setting (main() given ``argv``) is left alone. Frozen with it is start-up's own cyclic
+    garbage, never freed: ~1 500 objects at a run's first chunk (counted with ``gc.collect()``), once a process."""
     global _collector_paused
     if _collector_paused:
         _collector_paused = False
