@@ -20,6 +20,7 @@ from simsam.engine.sampling import ParameterSpace
 from simsam.results import ResultsFile, ResultWriter, layout, read_results
 from simsam.workflows.run_folder import SUMMARY_COLUMNS, write_run_folder
 
+from .helpers import ROOT
 from .test_results_layout import SHIPPED, assert_file_reads, assert_same
 
 SAMPLED = [p for p in SHIPPED if engine_of(simsam.load_config(p)) != "expected"]
@@ -156,6 +157,38 @@ def test_cli_store_states(tmp_path, capsys):
     assert_same(read_results(out), read_results(ref))
     with ResultsFile(out / "results.nc") as results:
         assert results.layout == layout.STATES and "occupancy" not in results and "state" not in results.coords
+
+
+@pytest.mark.parametrize("path", [SAMPLED[0], ROOT / "experiments" / "data" / "samverkansteamet_groups.toml"], ids=lambda p: p.stem)
+def test_the_summarys_own_file_keeps_the_first_years_revenue_alone(path, tmp_path):
+    """A file written only for the summary (--store states's amounts: ResultWriter(summary_only=True)) holds no HDF5
+    chunk of the later years' revenue (nor the groups'), takes less room, and gives the summary of the whole file
+    to the character; its first year reads as the whole file's."""
+    from simsam.analysis.summary import summary_of
+    from simsam.results.netcdf import SUMMARY_FIRST_YEAR
+
+    cfg = simsam.load_config(path)
+    space = ParameterSpace.from_config(cfg)
+    chunks = [compute_chunk(cfg, start, start + 100, 0, 1) for start in (0, 100, 200)]
+    files, text = {}, {}
+    for only in (False, True):
+        files[only] = tmp_path / f"{only}.nc"
+        with ResultWriter(files[only], cfg, space, np.arange(300), 1, engine_of(cfg), 100, inputs="seed", summary_only=only) as w:
+            for chunk in chunks:
+                w.write(chunk)
+        with ResultsFile(files[only]) as results:
+            text[only] = summary_of(results).frame().to_csv()
+    assert text[True] == text[False]
+    assert files[True].stat().st_size < files[False].stat().st_size
+    with h5py.File(files[True], "r") as small, h5py.File(files[False], "r") as full:
+        for name in SUMMARY_FIRST_YEAR:
+            if name not in full:
+                continue
+            years = full[name].shape[-1]
+            assert small[name].id.get_num_chunks() * years == full[name].id.get_num_chunks(), name
+            np.testing.assert_array_equal(small[name][..., 0], full[name][..., 0], err_msg=name)
+    with h5py.File(files[False], "r") as full:
+        assert ("group_revenue" in full) == bool(cfg.groups)
 
 
 @pytest.mark.parametrize("store", ["amounts", "states"])

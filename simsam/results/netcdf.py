@@ -55,6 +55,10 @@ __all__ = ["ResultWriter", "ResultsFile", "GuardedFile", "ChunkEncoder", "Encode
 
 #: ``--store states``: the run's first draws the writer computes again from the occupancy and checks.
 CHECKED_DRAWS = 2048
+#: What a file of amounts written only for the summary (``ResultWriter(summary_only=True)``: ``--store states``'s
+#: amounts, in its temporary folder) keeps of these variables: their first year, all the summary reads of them
+#: (``annual_revenue``, the first year's revenue). Samverkansteamet: 661 → 405 bytes a draw.
+SUMMARY_FIRST_YEAR = ("revenue", "group_revenue")
 #: Bytes reserved beyond a chunk's data, for HDF5's metadata and chunk index (a few kB per chunk).
 METADATA_MARGIN = 256 << 10
 
@@ -328,13 +332,18 @@ class ChunkEncoder:
     seed : int
         The run's seed (with ``states``: the first chunk's results are computed again from its
         occupancy and checked against the run's, bit for bit).
+    first_year_only : tuple of str
+        Variables (with ``year`` last) of which only the first year is written (:data:`SUMMARY_FIRST_YEAR`);
+        their other years' HDF5 chunks are never written, take no room, and read as the fill value.
     """
 
     def __init__(self, config: Config, specs: dict, chunk_draws: int, draws: int, compression: str, seeded: bool,
-                 split: np.ndarray, shares: np.ndarray | None, states: bool = False, seed: int = 0):
+                 split: np.ndarray, shares: np.ndarray | None, states: bool = False, seed: int = 0,
+                 first_year_only: tuple[str, ...] = ()):
         self._config, self._raw, self._space = config, config.raw, None
         self.specs, self.chunk_draws, self.draws, self.compression, self.seeded = specs, chunk_draws, draws, compression, seeded
         self.split, self.shares, self.states, self.seed = split, shares, states, seed
+        self.first_year_only = tuple(first_year_only)
 
     def __getstate__(self):  # plain data to a worker: the raw config, not the built one nor its inputs' space
         return {k: v for k, v in self.__dict__.items() if k not in ("_config", "_space")} | {"_config": None, "_space": None}
@@ -362,6 +371,8 @@ class ChunkEncoder:
         pieces = []
         for name, v in values.items():
             chunks, _, fill = self.specs[name]
+            if name in self.first_year_only:
+                v = v[..., :1]  # the later years' HDF5 chunks are left unwritten
             if len(v) < chunks[0]:  # the last chunk: HDF5 stores edge chunks whole
                 v = np.concatenate([v, np.full((chunks[0] - len(v),) + v.shape[1:], fill, dtype=v.dtype)])
             tiles = [range(0, n, c) for n, c in zip(v.shape[1:], chunks[1:])]
@@ -488,10 +499,13 @@ class ResultWriter(_OpenFile):
     and attributes, the stored variables created empty, HDF5-chunked along ``draw``,
     shuffled and deflated, and filled as chunks arrive, in any order. ``attrs``, when
     given, are the file's attributes instead of the run's (a Dataset's, :func:`write_results`).
+    ``summary_only``: a file only the summary reads (``--store states``'s amounts, in its temporary
+    folder), of which :data:`SUMMARY_FIRST_YEAR` keep their first year alone.
     """
 
     def __init__(self, path, config: Config, space: ParameterSpace, draws: np.ndarray, seed: int, engine: str, chunk_draws: int,
-                 compression: str = "fast", inputs: str = "stored", attrs: dict | None = None, store: str = "amounts"):
+                 compression: str = "fast", inputs: str = "stored", attrs: dict | None = None, store: str = "amounts",
+                 summary_only: bool = False):
         import h5netcdf  # h5py/h5netcdf, ~0.1 s: only when a file is opened
         import h5py  # h5py/h5netcdf, ~0.1 s: only when a file is opened
 
@@ -535,7 +549,7 @@ class ResultWriter(_OpenFile):
             with deferred_signals():
                 self._create(h5netcdf, h5py, coords, attrs, sizes, variables_of(config))
             self.encoder = ChunkEncoder(config, self._specs, self._chunk, self._draws, compression, inputs == "seed", self._split, self._shares,
-                                        states=self._states, seed=seed)
+                                        states=self._states, seed=seed, first_year_only=SUMMARY_FIRST_YEAR if summary_only else ())
         except BaseException:
             with contextlib.suppress(Exception), deferred_signals():
                 if self._file is not None:
@@ -860,8 +874,9 @@ class _Rebuilt:
             var = _Chunks(self._results._file.variables[name]._h5ds)
             return layout.decode_payback(var[key] if key else var[...])
         if name in ("annual_revenue", "group_annual_revenue"):
-            source = self._stored(name.replace("annual_", ""))
-            return np.asarray(source[key + (0,)] if key else source[..., 0])
+            # The first year's chunks alone, never the later years' (the summary's own file keeps none: SUMMARY_FIRST_YEAR)
+            source = _Chunks(self._results._file.variables[name.replace("annual_", "")]._h5ds)
+            return np.asarray(source[key + (0,)] if key else source[(slice(None),) * (len(source.shape) - 1) + (0,)])
         cost = self._cost_column(actor)
         if name == "cost":
             return cost

@@ -107,7 +107,9 @@ def write_run_folder(
         if states:  # the summaries read columns of amounts: a file of them beside, for this run only
             tmp_columns = tmp / SUMMARY_COLUMNS
             # (without the inputs, which the summaries do not read, nor the states file needs from it)
-            columns = files.enter_context(ResultWriter(tmp_columns, config, space, index, seed, engine_of(config), chunk, inputs="seed"))
+            # (nor the later years' revenue: summary_only, the first year is all the summary reads of it)
+            columns = files.enter_context(ResultWriter(tmp_columns, config, space, index, seed, engine_of(config), chunk, inputs="seed",
+                                                       summary_only=True))
         # On a cluster each worker encodes its chunk for the file and sends back those bytes (ChunkEncoder); with
         # --store states only the states file's, and the client computes the amounts for the summary's file from them.
         if client is not None:
