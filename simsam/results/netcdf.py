@@ -334,7 +334,9 @@ class ChunkEncoder:
         occupancy and checked against the run's, bit for bit).
     first_year_only : tuple of str
         Variables (with ``year`` last) of which only the first year is written (:data:`SUMMARY_FIRST_YEAR`);
-        their other years' HDF5 chunks are never written, take no room, and read as the fill value.
+        their other years' HDF5 chunks are not written, take no room, and read as the fill value. That holds
+        for run chunks of the file's chunk size (a run's always are); a chunk of another size is handed to HDF5
+        whole, every year.
     """
 
     def __init__(self, config: Config, specs: dict, chunk_draws: int, draws: int, compression: str, seeded: bool,
